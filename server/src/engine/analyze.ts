@@ -1,0 +1,90 @@
+import { ruleEnabled, type HardenerConfig } from './config';
+import type { Project, SettingsModuleInfo } from './project/project';
+import { SettingsRuleContext } from './rules/settings-context';
+import type { SettingsRule } from './rules/rule';
+import { ALL_RULES } from './rules/registry';
+import { applySuppressions } from './suppression';
+import { comparePositions } from './text';
+import type { Finding } from './types';
+
+export interface AnalysisLog {
+  (message: string): void;
+}
+
+export interface AnalysisOptions {
+  config: HardenerConfig;
+  log?: AnalysisLog;
+  /** Keep findings silenced by `# noqa` (the "Harden settings" command still wants them). */
+  keepSuppressed?: boolean;
+}
+
+/** Why a production module was not judged, for the CLI and the server log. */
+export interface SkippedModule {
+  file: string;
+  reason: string;
+}
+
+/** Runs every enabled settings rule on one production module. Never throws. */
+export function analyzeSettingsModule(project: Project, module: SettingsModuleInfo, options: AnalysisOptions): { findings: Finding[]; skipped?: SkippedModule } {
+  const evaluated = project.evaluate(module.file);
+  if (!evaluated) return { findings: [], skipped: { file: module.file, reason: 'cannot be read' } };
+  if (evaluated.incomplete) {
+    return { findings: [], skipped: { file: module.file, reason: 'a star import cannot be resolved, so its effective settings are unknown' } };
+  }
+  const findings: Finding[] = [];
+  for (const rule of ALL_RULES) {
+    if (rule.meta.scope !== 'settings' || !ruleEnabled(options.config, rule.meta.code)) continue;
+    try {
+      const ctx = new SettingsRuleContext(rule.meta, project, module, evaluated);
+      findings.push(...(rule as SettingsRule).check(ctx));
+    } catch (error) {
+      options.log?.(`${rule.meta.code} failed on ${project.relative(module.file)}: ${(error as Error).stack ?? error}`);
+    }
+  }
+  return { findings: finish(project, findings, options) };
+}
+
+/** Every finding of the project's production settings modules, deduplicated and sorted. */
+export function analyzeProjectSettings(project: Project, options: AnalysisOptions): { findings: Finding[]; skipped: SkippedModule[] } {
+  const all: Finding[] = [];
+  const skipped: SkippedModule[] = [];
+  for (const module of project.productionModules()) {
+    const result = analyzeSettingsModule(project, module, { ...options, keepSuppressed: true });
+    all.push(...result.findings);
+    if (result.skipped) skipped.push(result.skipped);
+  }
+  return { findings: finish(project, all, options), skipped };
+}
+
+function finish(project: Project, findings: Finding[], options: AnalysisOptions): Finding[] {
+  const overridden = findings
+    .map((f) => {
+      const level = options.config.severity[f.code];
+      return level && level !== 'off' ? { ...f, severity: level } : f;
+    });
+  const kept = options.keepSuppressed ? overridden : applySuppressions(overridden, (file) => project.store.get(file)?.text);
+  return sortFindings(dedupe(kept));
+}
+
+/** Two production modules inheriting one base line report it once, with both as related. */
+function dedupe(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const key = `${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.code}\0${f.message}`;
+    const existing = byKey.get(key);
+    if (!existing) {
+      byKey.set(key, f);
+      continue;
+    }
+    const related = [...existing.related];
+    for (const r of f.related) {
+      if (!related.some((x) => x.file === r.file && x.message === r.message)) related.push(r);
+    }
+    byKey.set(key, { ...existing, related });
+  }
+  return [...byKey.values()];
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => a.file.localeCompare(b.file) || comparePositions(a.range.start, b.range.start) || a.code.localeCompare(b.code));
+}

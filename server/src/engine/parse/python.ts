@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Range } from '../types';
+
+export type { Node, Tree };
+
+let parser: Parser | undefined;
+let initialising: Promise<Parser> | undefined;
+
+/**
+ * Finds a WASM file beside the running bundle (dist/, the .vsix) or, when running from
+ * compiled sources in tests, in the package that ships it.
+ */
+function locateWasm(fileName: string, packageSpecifier: string): string {
+  const besideBundle = path.join(__dirname, fileName);
+  if (existsSync(besideBundle)) return besideBundle;
+  try {
+    return require.resolve(packageSpecifier);
+  } catch {
+    throw new Error(`cannot find ${fileName} next to ${__dirname} nor in node_modules: the build must copy it there`);
+  }
+}
+
+/** Loads the Python grammar once per process (or worker). */
+export function initPythonParser(): Promise<Parser> {
+  initialising ??= (async () => {
+    await Parser.init({
+      locateFile: () => locateWasm('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm'),
+    });
+    const language = await Language.load(locateWasm('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+    const created = new Parser();
+    created.setLanguage(language);
+    parser = created;
+    return created;
+  })();
+  return initialising;
+}
+
+/** Parses Python source; `initPythonParser()` must have resolved first. */
+export function parsePython(text: string, previous?: Tree): Tree {
+  if (!parser) throw new Error('the Python parser is not initialised');
+  const tree = parser.parse(text, previous ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+export function rangeOf(node: Node): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+export function countErrorNodes(tree: Tree): number {
+  if (!tree.rootNode.hasError) return 0;
+  let count = 0;
+  const cursor = tree.walk();
+  let descend = true;
+  for (;;) {
+    const node = cursor.currentNode;
+    if (descend && (node.type === 'ERROR' || node.isMissing)) count++;
+    if (descend && node.hasError && cursor.gotoFirstChild()) continue;
+    if (cursor.gotoNextSibling()) {
+      descend = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    descend = false;
+  }
+  return count;
+}
+
+/** The value of a plain (non-f, non-bytes) string literal, or undefined when it is not one. */
+export function stringLiteralValue(node: Node): string | undefined {
+  if (node.type === 'concatenated_string') {
+    let joined = '';
+    for (const part of node.namedChildren) {
+      if (!part) return undefined;
+      const value = stringLiteralValue(part);
+      if (value === undefined) return undefined;
+      joined += value;
+    }
+    return joined;
+  }
+  if (node.type !== 'string') return undefined;
+  const start = node.firstChild;
+  if (!start || start.type !== 'string_start') return undefined;
+  const prefix = start.text.replace(/['"]+$/, '').toLowerCase();
+  if (prefix.includes('f') || prefix.includes('b') || prefix.includes('t')) return undefined;
+  const raw = prefix.includes('r');
+  let value = '';
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'string_content') value += raw ? child.text : unescapePython(child.text);
+    else if (child.type === 'escape_sequence') value += raw ? child.text : unescapePython(child.text);
+    else if (child.type === 'interpolation') return undefined;
+  }
+  return value;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+
+function unescapePython(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|[\s\S])/g, (whole, seq: string) => {
+    if (seq in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[seq];
+    if (/^[xuU]/.test(seq)) return String.fromCodePoint(parseInt(seq.slice(1), 16));
+    if (/^[0-7]/.test(seq)) return String.fromCodePoint(parseInt(seq, 8));
+    return whole;
+  });
+}
+
+/** Renders a JavaScript string as a Python string literal with the given quote. */
+export function pythonString(value: string, quote: '"' | "'" = '"'): string {
+  const escaped = value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+  return quote + escaped.split(quote).join('\\' + quote) + quote;
+}
+
+/** The quote character a module already uses most, so inserted code looks like its neighbours. */
+export function preferredQuote(text: string): '"' | "'" {
+  let single = 0;
+  let double = 0;
+  for (const match of text.matchAll(/(^|[=\s([{,:])(['"])/g)) {
+    if (match[2] === "'") single++;
+    else double++;
+  }
+  return single > double ? "'" : '"';
+}

@@ -1,0 +1,521 @@
+import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
+import type { Location } from '../types';
+import { mapUnset, pyEquals, truthy, unsetView, UNKNOWN, type EnvReader, type Value } from './values';
+
+/** What a name refers to while a settings module is read top to bottom. */
+export type Binding =
+  | { kind: 'value'; value: Value }
+  /** `import os` → 'os'; `from decouple import config` → 'decouple.config'. */
+  | { kind: 'module'; qualified: string }
+  /** `env = environ.Env(DEBUG=(bool, False))`: django-environ's reader with its scheme. */
+  | { kind: 'environ-env'; scheme: Map<string, { cast?: string; default?: Value }> };
+
+export interface Scope {
+  lookup(name: string): Binding | undefined;
+  file: string;
+}
+
+type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | undefined;
+
+/** Evaluates a Python expression as far as static reading allows. Never throws. */
+export function evaluateExpression(node: Node | null | undefined, scope: Scope): Value {
+  if (!node) return UNKNOWN;
+  const loc: Location = { file: scope.file, range: rangeOf(node) };
+  try {
+    const value = evaluate(node, scope);
+    return value.kind === 'env' ? { ...value, loc } : { ...value, loc };
+  } catch {
+    return { kind: 'unknown', loc };
+  }
+}
+
+function evaluate(node: Node, scope: Scope): Value {
+  switch (node.type) {
+    case 'true':
+      return { kind: 'bool', value: true };
+    case 'false':
+      return { kind: 'bool', value: false };
+    case 'none':
+      return { kind: 'none' };
+    case 'integer': {
+      const n = Number(node.text.replace(/_/g, '').toLowerCase().replace(/l$/, ''));
+      return Number.isFinite(n) ? { kind: 'number', value: n } : UNKNOWN;
+    }
+    case 'float': {
+      const n = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(n) ? { kind: 'number', value: n } : UNKNOWN;
+    }
+    case 'string':
+    case 'concatenated_string': {
+      const s = stringLiteralValue(node);
+      return s === undefined ? UNKNOWN : { kind: 'string', value: s };
+    }
+    case 'parenthesized_expression':
+      return evaluateExpression(node.namedChildren[0], scope);
+    case 'list':
+    case 'tuple':
+      return evaluateSequence(node, scope, node.type === 'tuple');
+    case 'dictionary':
+      return evaluateDict(node, scope);
+    case 'identifier': {
+      const binding = scope.lookup(node.text);
+      return binding?.kind === 'value' ? binding.value : UNKNOWN;
+    }
+    case 'not_operator':
+      return mapUnset(evaluateExpression(node.childForFieldName('argument'), scope), (v) => {
+        const t = truthy(v);
+        return t === undefined ? UNKNOWN : { kind: 'bool', value: !t };
+      });
+    case 'unary_operator': {
+      const operand = evaluateExpression(node.childForFieldName('argument'), scope);
+      const op = node.childForFieldName('operator')?.text;
+      return mapUnset(operand, (v) => (v.kind === 'number' && op === '-' ? { kind: 'number', value: -v.value } : v.kind === 'number' && op === '+' ? v : UNKNOWN));
+    }
+    case 'comparison_operator':
+      return evaluateComparison(node, scope);
+    case 'boolean_operator':
+      return evaluateBooleanOperator(node, scope);
+    case 'binary_operator':
+      return evaluateBinary(node, scope);
+    case 'conditional_expression': {
+      const [whenTrue, condition, whenFalse] = node.namedChildren;
+      const c = truthy(evaluateExpression(condition, scope));
+      if (c === undefined) return UNKNOWN;
+      return evaluateExpression(c ? whenTrue : whenFalse, scope);
+    }
+    case 'call':
+      return evaluateCall(node, scope);
+    case 'subscript':
+      return evaluateSubscript(node, scope);
+    default:
+      return UNKNOWN;
+  }
+}
+
+function evaluateSubscript(node: Node, scope: Scope): Value {
+  const objectNode = node.childForFieldName('value');
+  const subscripts = node.childrenForFieldName('subscript').filter((c): c is Node => !!c);
+  if (!objectNode || subscripts.length !== 1) return UNKNOWN;
+  if (qualifiedName(objectNode, scope) === 'os.environ') {
+    const variable = stringLiteralValue(subscripts[0]);
+    if (variable === undefined) return UNKNOWN;
+    // NOTE: os.environ["X"] raises KeyError when X is unset, so there is no insecure fallback.
+    return { kind: 'env', variable, reader: 'os.environ', whenUnset: UNKNOWN };
+  }
+  const container = unsetView(evaluateExpression(objectNode, scope));
+  const key = unsetView(evaluateExpression(subscripts[0], scope));
+  if (container.kind === 'dict') {
+    for (let i = container.entries.length - 1; i >= 0; i--) {
+      const same = pyEquals(container.entries[i].key, key);
+      if (same === undefined) return UNKNOWN;
+      if (same) return container.entries[i].value;
+    }
+    return UNKNOWN;
+  }
+  if (container.kind === 'list' && key.kind === 'number' && Number.isInteger(key.value)) {
+    const index = key.value < 0 ? container.items.length + key.value : key.value;
+    return container.items[index] ?? UNKNOWN;
+  }
+  return UNKNOWN;
+}
+
+function evaluateSequence(node: Node, scope: Scope, tuple: boolean): Value {
+  const items: Value[] = [];
+  for (const child of node.namedChildren) {
+    if (!child || child.type === 'comment') continue;
+    if (child.type === 'list_splat') {
+      const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
+      if (spread.kind !== 'list') return UNKNOWN;
+      items.push(...spread.items);
+      continue;
+    }
+    items.push(evaluateExpression(child, scope));
+  }
+  return { kind: 'list', items, tuple };
+}
+
+function evaluateDict(node: Node, scope: Scope): Value {
+  const entries: { key: Value; value: Value }[] = [];
+  for (const child of node.namedChildren) {
+    if (!child || child.type === 'comment') continue;
+    if (child.type === 'pair') {
+      entries.push({
+        key: evaluateExpression(child.childForFieldName('key'), scope),
+        value: evaluateExpression(child.childForFieldName('value'), scope),
+      });
+    } else if (child.type === 'dictionary_splat') {
+      const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
+      if (spread.kind !== 'dict') return UNKNOWN;
+      entries.push(...spread.entries);
+    } else {
+      return UNKNOWN;
+    }
+  }
+  return { kind: 'dict', entries };
+}
+
+function evaluateComparison(node: Node, scope: Scope): Value {
+  const operands = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  if (operands.length !== 2) return UNKNOWN;
+  const operators = node.children.filter((c): c is Node => !!c && !c.isNamed).map((c) => c.text);
+  const op = operators.join(' ');
+  const left = evaluateExpression(operands[0], scope);
+  const right = evaluateExpression(operands[1], scope);
+  const compare = (a: Value, b: Value): Value => {
+    let result: boolean | undefined;
+    if (op === '==' || op === '!=') {
+      const eq = pyEquals(a, b);
+      result = eq === undefined ? undefined : op === '==' ? eq : !eq;
+    } else if (op === 'in' || op === 'not in') {
+      const container = unsetView(b);
+      const needle = unsetView(a);
+      if (container.kind === 'list') {
+        let found: boolean | undefined = false;
+        for (const item of container.items) {
+          const eq = pyEquals(needle, item);
+          if (eq === undefined) found = undefined;
+          if (eq) {
+            found = true;
+            break;
+          }
+        }
+        result = found === undefined ? undefined : op === 'in' ? found : !found;
+      } else if (container.kind === 'string' && needle.kind === 'string') {
+        const found = container.value.includes(needle.value);
+        result = op === 'in' ? found : !found;
+      }
+    } else if (op === 'is' || op === 'is not') {
+      if (a.kind === 'none' || b.kind === 'none') {
+        const same = a.kind === b.kind;
+        result = op === 'is' ? same : !same;
+      }
+    } else if (['<', '>', '<=', '>='].includes(op) && a.kind === 'number' && b.kind === 'number') {
+      result = op === '<' ? a.value < b.value : op === '>' ? a.value > b.value : op === '<=' ? a.value <= b.value : a.value >= b.value;
+    }
+    return result === undefined ? UNKNOWN : { kind: 'bool', value: result };
+  };
+  if (left.kind === 'env' && right.kind === 'env') return UNKNOWN;
+  if (left.kind === 'env') return mapUnset(left, (l) => compare(l, right));
+  if (right.kind === 'env') return mapUnset(right, (r) => compare(left, r));
+  return compare(left, right);
+}
+
+function evaluateBooleanOperator(node: Node, scope: Scope): Value {
+  const left = evaluateExpression(node.childForFieldName('left'), scope);
+  const right = evaluateExpression(node.childForFieldName('right'), scope);
+  const op = node.childForFieldName('operator')?.text;
+  const combine = (l: Value, r: Value): Value => {
+    const t = truthy(l);
+    if (t === undefined) return UNKNOWN;
+    if (op === 'and') return t ? r : l;
+    return t ? l : r;
+  };
+  if (left.kind === 'env' && right.kind === 'env') return UNKNOWN;
+  if (left.kind === 'env') return mapUnset(left, (l) => combine(l, unsetView(right)));
+  if (right.kind === 'env') return mapUnset(right, (r) => combine(unsetView(left), r));
+  return combine(left, right);
+}
+
+function evaluateBinary(node: Node, scope: Scope): Value {
+  const left = evaluateExpression(node.childForFieldName('left'), scope);
+  const right = evaluateExpression(node.childForFieldName('right'), scope);
+  const op = node.childForFieldName('operator')?.text;
+  return binaryOperation(op, left, right);
+}
+
+export function binaryOperation(op: string | undefined, left: Value, right: Value): Value {
+  const apply = (l: Value, r: Value): Value => {
+    if (op === '+') {
+      if (l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value };
+      if (l.kind === 'number' && r.kind === 'number') return { kind: 'number', value: l.value + r.value };
+      if (l.kind === 'list' && r.kind === 'list' && l.tuple === r.tuple) return { kind: 'list', items: [...l.items, ...r.items], tuple: l.tuple };
+    }
+    if (l.kind === 'number' && r.kind === 'number') {
+      if (op === '*') return { kind: 'number', value: l.value * r.value };
+      if (op === '-') return { kind: 'number', value: l.value - r.value };
+      if (op === '//' && r.value !== 0) return { kind: 'number', value: Math.floor(l.value / r.value) };
+      if (op === '**') return { kind: 'number', value: l.value ** r.value };
+    }
+    return UNKNOWN;
+  };
+  if (left.kind === 'env' && right.kind === 'env') return UNKNOWN;
+  if (left.kind === 'env') return mapUnset(left, (l) => apply(l, unsetView(right)));
+  if (right.kind === 'env') return mapUnset(right, (r) => apply(unsetView(left), r));
+  return apply(left, right);
+}
+
+/** The dotted name a callee refers to, with import aliases resolved: `os.environ.get`. */
+export function qualifiedName(node: Node | null, scope: Scope): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') {
+    const binding = scope.lookup(node.text);
+    if (binding?.kind === 'module') return binding.qualified;
+    return undefined;
+  }
+  if (node.type === 'attribute') {
+    const base = qualifiedName(node.childForFieldName('object'), scope);
+    const attr = node.childForFieldName('attribute')?.text;
+    return base && attr ? `${base}.${attr}` : undefined;
+  }
+  return undefined;
+}
+
+interface CallArguments {
+  positional: Node[];
+  keywords: Map<string, Node>;
+}
+
+function callArguments(call: Node): CallArguments | undefined {
+  const list = call.childForFieldName('arguments');
+  if (!list || list.type !== 'argument_list') return undefined;
+  const positional: Node[] = [];
+  const keywords = new Map<string, Node>();
+  for (const child of list.namedChildren) {
+    if (!child || child.type === 'comment') continue;
+    if (child.type === 'keyword_argument') {
+      const name = child.childForFieldName('name')?.text;
+      const value = child.childForFieldName('value');
+      if (name && value) keywords.set(name, value);
+    } else if (child.type === 'list_splat' || child.type === 'dictionary_splat') {
+      return undefined;
+    } else {
+      positional.push(child);
+    }
+  }
+  return { positional, keywords };
+}
+
+function evaluateCall(node: Node, scope: Scope): Value {
+  const callee = node.childForFieldName('function');
+  const args = callArguments(node);
+  if (!callee || !args) return UNKNOWN;
+
+  // Methods on a value: "x".split(","), os.environ.get(...).lower()
+  if (callee.type === 'attribute') {
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    const read = environmentRead(callee, args, scope);
+    if (read) return read;
+    const qualified = qualifiedName(callee, scope);
+    if (!qualified) {
+      const receiver = evaluateExpression(callee.childForFieldName('object'), scope);
+      if (receiver.kind !== 'unknown') return stringMethod(receiver, method, args, scope);
+    }
+    return UNKNOWN;
+  }
+
+  const read = environmentRead(callee, args, scope);
+  if (read) return read;
+  const qualified = qualifiedName(callee, scope) ?? (callee.type === 'identifier' ? `builtins.${callee.text}` : undefined);
+  if (!qualified) return UNKNOWN;
+  if (qualified.startsWith('builtins.') && args.positional.length <= 1 && args.keywords.size === 0) {
+    const cast = qualified.slice('builtins.'.length);
+    if (scope.lookup(cast)) return UNKNOWN;
+    if (['bool', 'int', 'str', 'float', 'list', 'tuple'].includes(cast)) {
+      const arg = args.positional.length ? evaluateExpression(args.positional[0], scope) : undefined;
+      return castBuiltin(cast, arg);
+    }
+  }
+  return UNKNOWN;
+}
+
+function castBuiltin(cast: string, arg: Value | undefined): Value {
+  if (!arg) {
+    if (cast === 'bool') return { kind: 'bool', value: false };
+    if (cast === 'int' || cast === 'float') return { kind: 'number', value: 0 };
+    if (cast === 'str') return { kind: 'string', value: '' };
+    return { kind: 'list', items: [], tuple: cast === 'tuple' };
+  }
+  return mapUnset(arg, (v) => {
+    if (cast === 'bool') {
+      const t = truthy(v);
+      return t === undefined ? UNKNOWN : { kind: 'bool', value: t };
+    }
+    if (cast === 'int' || cast === 'float') {
+      if (v.kind === 'number') return { kind: 'number', value: cast === 'int' ? Math.trunc(v.value) : v.value };
+      if (v.kind === 'bool') return { kind: 'number', value: Number(v.value) };
+      if (v.kind === 'string' && /^\s*[-+]?\d+(\.\d+)?\s*$/.test(v.value)) {
+        if (cast === 'int' && v.value.includes('.')) return UNKNOWN;
+        return { kind: 'number', value: Number(v.value) };
+      }
+      return UNKNOWN;
+    }
+    if (cast === 'str') {
+      if (v.kind === 'string') return v;
+      if (v.kind === 'number') return { kind: 'string', value: String(v.value) };
+      if (v.kind === 'bool') return { kind: 'string', value: v.value ? 'True' : 'False' };
+      if (v.kind === 'none') return { kind: 'string', value: 'None' };
+      return UNKNOWN;
+    }
+    if (v.kind === 'list') return { ...v, tuple: cast === 'tuple' };
+    return UNKNOWN;
+  });
+}
+
+function stringMethod(receiver: Value, method: string, args: CallArguments, scope: Scope): Value {
+  const argValues = args.positional.map((a) => unsetView(evaluateExpression(a, scope)));
+  return mapUnset(receiver, (v) => {
+    if (v.kind !== 'string') return UNKNOWN;
+    switch (method) {
+      case 'lower':
+        return { kind: 'string', value: v.value.toLowerCase() };
+      case 'upper':
+        return { kind: 'string', value: v.value.toUpperCase() };
+      case 'strip':
+        return argValues.length === 0 ? { kind: 'string', value: v.value.trim() } : UNKNOWN;
+      case 'split': {
+        const sep = argValues[0];
+        if (!sep || sep.kind === 'none') {
+          const parts = v.value.split(/\s+/).filter((p) => p.length > 0);
+          return { kind: 'list', tuple: false, items: parts.map((value) => ({ kind: 'string', value })) };
+        }
+        if (sep.kind !== 'string' || sep.value === '') return UNKNOWN;
+        return { kind: 'list', tuple: false, items: v.value.split(sep.value).map((value) => ({ kind: 'string', value })) };
+      }
+      case 'startswith':
+      case 'endswith': {
+        const s = argValues[0];
+        if (!s || s.kind !== 'string') return UNKNOWN;
+        return { kind: 'bool', value: method === 'startswith' ? v.value.startsWith(s.value) : v.value.endsWith(s.value) };
+      }
+      default:
+        return UNKNOWN;
+    }
+  });
+}
+
+/** Recognises the environment readers of the standard library, python-decouple and django-environ. */
+function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value | undefined {
+  const qualified = qualifiedName(callee, scope) ?? '';
+  const nameNode = args.positional[0] ?? args.keywords.get('key') ?? args.keywords.get('var');
+  const variable = nameNode ? stringLiteralValue(nameNode) : undefined;
+
+  if (qualified === 'os.environ.get' || qualified === 'os.getenv') {
+    if (variable === undefined) return UNKNOWN;
+    const defaultNode = args.positional[1] ?? args.keywords.get('default');
+    const whenUnset: Value = defaultNode ? evaluateExpression(defaultNode, scope) : { kind: 'none' };
+    const reader: EnvReader = qualified === 'os.getenv' ? 'os.getenv' : 'os.environ';
+    return env(variable, reader, unsetView(whenUnset), defaultNode, scope);
+  }
+
+  if (qualified === 'decouple.config' || qualified === 'decouple.AutoConfig()' || qualified === 'decouple.Config') {
+    if (variable === undefined) return UNKNOWN;
+    const defaultNode = args.positional[1] ?? args.keywords.get('default');
+    const cast = castName(args.keywords.get('cast') ?? args.positional[2], scope);
+    if (!defaultNode) return env(variable, 'decouple', UNKNOWN, undefined, scope);
+    const raw = unsetView(evaluateExpression(defaultNode, scope));
+    return env(variable, 'decouple', applyDecoupleCast(raw, cast, args.keywords.get('cast')), defaultNode, scope);
+  }
+
+  const environ = environReaderCall(callee, scope);
+  if (environ) {
+    if (variable === undefined) return UNKNOWN;
+    const defaultNode = args.keywords.get('default') ?? args.positional[1];
+    const scheme = environ.scheme.get(variable);
+    const cast = environ.cast ?? scheme?.cast;
+    let raw: Value | undefined;
+    if (defaultNode) raw = unsetView(evaluateExpression(defaultNode, scope));
+    else if (scheme?.default) raw = unsetView(scheme.default);
+    if (!raw) return env(variable, 'environ', UNKNOWN, undefined, scope);
+    const read = env(variable, 'environ', applyEnvironCast(raw, cast), defaultNode, scope);
+    if (!defaultNode && read.kind === 'env') read.defaultLoc = scheme?.default?.loc;
+    return read;
+  }
+  return undefined;
+}
+
+function env(variable: string, reader: EnvReader, whenUnset: Value, defaultNode: Node | undefined, scope: Scope): Value {
+  return {
+    kind: 'env',
+    variable,
+    reader,
+    whenUnset,
+    defaultLoc: defaultNode ? { file: scope.file, range: rangeOf(defaultNode) } : undefined,
+  };
+}
+
+/** `env(...)`, `env.bool(...)` on an `environ.Env()` instance, with that instance's scheme. */
+function environReaderCall(callee: Node, scope: Scope): { cast?: string; scheme: Map<string, { cast?: string; default?: Value }> } | undefined {
+  const objectNode = callee.type === 'attribute' ? callee.childForFieldName('object') : callee;
+  const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  if (!objectNode || objectNode.type !== 'identifier') return undefined;
+  const binding = scope.lookup(objectNode.text);
+  if (binding?.kind !== 'environ-env') return undefined;
+  const casts: Record<string, string> = { bool: 'bool', str: 'str', int: 'int', float: 'float', list: 'list', tuple: 'list' };
+  if (method !== undefined && !(method in casts)) return undefined;
+  return { cast: method ? casts[method] : undefined, scheme: binding.scheme };
+}
+
+function castName(node: Node | undefined, scope: Scope): Cast {
+  if (!node) return undefined;
+  if (node.type === 'identifier' && !scope.lookup(node.text)) {
+    if (['bool', 'int', 'str', 'float', 'list'].includes(node.text)) return node.text as Cast;
+  }
+  if (node.type === 'call') {
+    const name = qualifiedName(node.childForFieldName('function'), scope);
+    if (name === 'decouple.Csv') return 'list';
+  }
+  return undefined;
+}
+
+const DECOUPLE_TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
+const DECOUPLE_FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
+const ENVIRON_TRUE = new Set(['true', 'on', 'ok', 'y', 'yes', '1']);
+
+function applyDecoupleCast(raw: Value, cast: Cast, castNode: Node | undefined): Value {
+  if (!cast) return castNode ? UNKNOWN : raw;
+  if (cast === 'bool') {
+    if (raw.kind === 'bool') return raw;
+    if (raw.kind === 'string') {
+      const s = raw.value.toLowerCase();
+      if (DECOUPLE_TRUE.has(s)) return { kind: 'bool', value: true };
+      if (DECOUPLE_FALSE.has(s)) return { kind: 'bool', value: false };
+      return UNKNOWN;
+    }
+    return castBuiltin('bool', raw);
+  }
+  if (cast === 'list') {
+    if (raw.kind === 'string') {
+      const items = raw.value.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+      return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
+    }
+    return raw.kind === 'list' ? raw : UNKNOWN;
+  }
+  return castBuiltin(cast, raw);
+}
+
+function applyEnvironCast(raw: Value, cast: string | undefined): Value {
+  if (!cast) return raw;
+  if (cast === 'bool') {
+    if (raw.kind === 'bool') return raw;
+    if (raw.kind === 'string') return { kind: 'bool', value: ENVIRON_TRUE.has(raw.value.toLowerCase()) };
+    return castBuiltin('bool', raw);
+  }
+  if (cast === 'list') {
+    if (raw.kind === 'list') return raw;
+    if (raw.kind === 'string') {
+      const items = raw.value ? raw.value.split(',') : [];
+      return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
+    }
+    return UNKNOWN;
+  }
+  return castBuiltin(cast, raw);
+}
+
+/** Reads `environ.Env(DEBUG=(bool, False), ...)` into a scheme. */
+export function environScheme(call: Node, scope: Scope): Map<string, { cast?: string; default?: Value }> {
+  const scheme = new Map<string, { cast?: string; default?: Value }>();
+  const args = callArguments(call);
+  if (!args) return scheme;
+  for (const [name, valueNode] of args.keywords) {
+    if (valueNode.type === 'tuple') {
+      const [castNode, defaultNode] = valueNode.namedChildren;
+      const cast = castNode?.type === 'identifier' ? castNode.text : castNode?.type === 'list' ? 'list' : undefined;
+      scheme.set(name, { cast, default: defaultNode ? evaluateExpression(defaultNode, scope) : undefined });
+    } else if (valueNode.type === 'identifier') {
+      scheme.set(name, { cast: valueNode.text });
+    }
+  }
+  return scheme;
+}
+
+export { applyEnvironCast };

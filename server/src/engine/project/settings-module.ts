@@ -1,0 +1,481 @@
+import { rangeOf, type Node, type Tree } from '../parse/python';
+import type { Location, Position } from '../types';
+import { binaryOperation, environScheme, evaluateExpression, qualifiedName, type Binding, type Scope } from './evaluate-expression';
+import { pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
+
+/** One place that gave a setting its value. */
+export interface SettingDefinition {
+  name: string;
+  value: Value;
+  /** The whole statement. */
+  statement: Location;
+  /** The right-hand side of a plain assignment, when that is what defined it. */
+  valueLoc?: Location;
+  kind: 'assign' | 'mutate' | 'conditional';
+}
+
+export interface SettingState {
+  name: string;
+  value: Value;
+  /** The definition that wins (the last one). */
+  definition: SettingDefinition;
+  /** Every definition in execution order, across star-imported modules. */
+  history: SettingDefinition[];
+}
+
+/** Where inserted code goes in a module. */
+export interface ModuleLayout {
+  /** End of the last top-level import at the head of the module (after the docstring). */
+  importsEnd?: Position;
+  /** Start of the module body after the docstring and `from __future__` imports. */
+  bodyStart: Position;
+  /** End of the last top-level assignment, the anchor of a hardening block. */
+  lastAssignmentEnd?: Position;
+  /** Where a missing setting is reported: the first statement after the imports. */
+  anchor: Location;
+  /** Names this module imports itself, by the name bound (`os`, `config`, `env`). */
+  ownImports: Map<string, string>;
+}
+
+export interface EvaluatedModule {
+  file: string;
+  settings: Map<string, SettingState>;
+  bindings: Map<string, Binding>;
+  /** Files this module star-imports, in order, resolved. */
+  starImports: string[];
+  /** The `from … import *` statements of this module, by the file each one imports. */
+  starImportSites: Map<string, Location>;
+  /** True when a star import could not be resolved: the effective settings are incomplete. */
+  incomplete: boolean;
+  layout: ModuleLayout;
+}
+
+export interface ModuleResolver {
+  /** The file a (possibly relative) module name refers to from `fromFile`. */
+  resolve(fromFile: string, moduleName: string, level: number): string | undefined;
+  /** Evaluates another module (cached, cycle-safe); undefined when it cannot be read. */
+  evaluate(file: string): EvaluatedModule | undefined;
+}
+
+const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', 'pop', 'clear', 'update', 'setdefault', 'sort', 'reverse']);
+
+/** Reads a settings module top to bottom the way Python would execute it, statically. */
+export function evaluateSettingsModule(file: string, tree: Tree, resolver: ModuleResolver): EvaluatedModule {
+  const settings = new Map<string, SettingState>();
+  const bindings = new Map<string, Binding>();
+  const starImports: string[] = [];
+  const starImportSites = new Map<string, Location>();
+  let incomplete = false;
+
+  const scope: Scope = {
+    file,
+    lookup: (name) => bindings.get(name),
+  };
+  const loc = (node: Node): Location => ({ file, range: rangeOf(node) });
+
+  const define = (name: string, value: Value, definition: Omit<SettingDefinition, 'name' | 'value'>) => {
+    const previous = settings.get(name);
+    const def: SettingDefinition = { name, value, ...definition };
+    settings.set(name, { name, value, definition: def, history: [...(previous?.history ?? []), def] });
+    bindings.set(name, { kind: 'value', value });
+  };
+  const markUnknown = (name: string, statement: Node) => define(name, { kind: 'unknown', loc: loc(statement) }, { statement: loc(statement), kind: 'conditional' });
+
+  const starImport = (statement: Node, conditional: boolean) => {
+    const moduleNode = statement.childForFieldName('module_name');
+    if (!moduleNode) return;
+    const { name, level } = splitRelative(moduleNode.text);
+    const target = resolver.resolve(file, name, level);
+    const evaluated = target ? resolver.evaluate(target) : undefined;
+    if (!evaluated) {
+      if (!conditional) incomplete = true;
+      return;
+    }
+    starImports.push(target!);
+    starImportSites.set(target!, loc(statement));
+    if (evaluated.incomplete && !conditional) incomplete = true;
+    for (const [bound, binding] of evaluated.bindings) {
+      if (bound.startsWith('_')) continue;
+      const state = evaluated.settings.get(bound);
+      if (conditional) {
+        if (state) markUnknown(bound, statement);
+        continue;
+      }
+      bindings.set(bound, binding);
+      if (state) {
+        const previous = settings.get(bound);
+        settings.set(bound, { ...state, history: [...(previous?.history ?? []), ...state.history] });
+      }
+    }
+  };
+
+  const importStatement = (statement: Node) => {
+    if (statement.type === 'import_statement') {
+      for (const child of statement.namedChildren) {
+        if (!child) continue;
+        if (child.type === 'dotted_name') {
+          const top = child.text.split('.')[0];
+          bindings.set(top, { kind: 'module', qualified: top });
+        } else if (child.type === 'aliased_import') {
+          const target = child.childForFieldName('name')?.text;
+          const alias = child.childForFieldName('alias')?.text;
+          if (target && alias) bindings.set(alias, { kind: 'module', qualified: target });
+        }
+      }
+      return;
+    }
+    if (statement.type === 'import_from_statement') {
+      if (statement.namedChildren.some((c) => c?.type === 'wildcard_import')) {
+        starImport(statement, false);
+        return;
+      }
+      const moduleName = statement.childForFieldName('module_name')?.text ?? '';
+      for (const child of statement.childrenForFieldName('name')) {
+        if (!child) continue;
+        const target = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
+        if (!target || !alias) continue;
+        bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+        settings.delete(alias);
+      }
+    }
+  };
+
+  const assignment = (statement: Node, expr: Node) => {
+    const targets: Node[] = [];
+    let right: Node | null = expr;
+    while (right && right.type === 'assignment') {
+      const left = right.childForFieldName('left');
+      if (left) targets.push(left);
+      right = right.childForFieldName('right');
+    }
+    if (!right) {
+      for (const t of targets) for (const name of boundNames(t)) markUnknown(name, statement);
+      return;
+    }
+    // environ.Env(...) creates a reader, not a setting.
+    if (right.type === 'call' && qualifiedName(right.childForFieldName('function'), scope) === 'environ.Env') {
+      const scheme = environScheme(right, scope);
+      for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, { kind: 'environ-env', scheme });
+      return;
+    }
+    if (right.type === 'call' && /^decouple\.(AutoConfig|Config)$/.test(qualifiedName(right.childForFieldName('function'), scope) ?? '')) {
+      for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, { kind: 'module', qualified: 'decouple.config' });
+      return;
+    }
+    const value = evaluateExpression(right, scope);
+    for (const target of targets) {
+      if (target.type === 'identifier') {
+        define(target.text, value, { statement: loc(statement), valueLoc: loc(right), kind: 'assign' });
+      } else if (target.type === 'subscript') {
+        subscriptAssignment(statement, target, value);
+      } else {
+        for (const name of boundNames(target)) markUnknown(name, statement);
+      }
+    }
+  };
+
+  /** `DATABASES['default']['PASSWORD'] = ...` updates the known dict in place. */
+  const subscriptAssignment = (statement: Node, target: Node, value: Value) => {
+    const path: Value[] = [];
+    let node: Node | null = target;
+    while (node && node.type === 'subscript') {
+      const subscripts = node.childrenForFieldName('subscript');
+      if (subscripts.length !== 1 || !subscripts[0]) return;
+      path.unshift(evaluateExpression(subscripts[0], scope));
+      node = node.childForFieldName('value');
+    }
+    if (!node || node.type !== 'identifier') return;
+    const state = settings.get(node.text);
+    if (!state) return;
+    const updated = setPath(state.value, path, value);
+    define(node.text, updated, { statement: loc(statement), kind: 'mutate' });
+  };
+
+  const augmentedAssignment = (statement: Node, expr: Node) => {
+    const left = expr.childForFieldName('left');
+    const right = expr.childForFieldName('right');
+    const op = expr.childForFieldName('operator')?.text;
+    if (!left || left.type !== 'identifier') {
+      if (left) for (const name of rootNames(left)) if (settings.has(name)) markUnknown(name, statement);
+      return;
+    }
+    const current = settings.get(left.text)?.value ?? UNKNOWN;
+    const addend = evaluateExpression(right, scope);
+    let next: Value = UNKNOWN;
+    if (op === '+=') {
+      const c = unsetView(current);
+      const a = unsetView(addend);
+      // NOTE: list += any iterable extends the list, tuple or not.
+      next = c.kind === 'list' && !c.tuple && a.kind === 'list' ? { kind: 'list', tuple: false, items: [...c.items, ...a.items] } : binaryOperation('+', c, a);
+    } else if (op) {
+      next = binaryOperation(op.slice(0, -1), unsetView(current), unsetView(addend));
+    }
+    define(left.text, next, { statement: loc(statement), kind: 'mutate' });
+  };
+
+  const methodCall = (statement: Node, call: Node) => {
+    const callee = call.childForFieldName('function');
+    if (!callee || callee.type !== 'attribute') return;
+    const method = callee.childForFieldName('attribute')?.text ?? '';
+    const receiver = callee.childForFieldName('object');
+    if (!receiver || !MUTATING_LIST_METHODS.has(method)) return;
+    const rootName = rootNames(receiver)[0];
+    if (!rootName || !settings.has(rootName)) return;
+    if (receiver.type !== 'identifier') {
+      markUnknown(rootName, statement);
+      return;
+    }
+    const state = settings.get(rootName)!;
+    const current = unsetView(state.value);
+    const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+    const values = args.map((a) => (a.type === 'keyword_argument' || a.type.endsWith('splat') ? UNKNOWN : evaluateExpression(a, scope)));
+    let next: Value = UNKNOWN;
+    if (current.kind === 'list' && !current.tuple) {
+      const items = [...current.items];
+      if (method === 'append' && values.length === 1) next = { kind: 'list', tuple: false, items: [...items, values[0]] };
+      else if (method === 'extend' && values.length === 1) {
+        const extra = unsetView(values[0]);
+        if (extra.kind === 'list') next = { kind: 'list', tuple: false, items: [...items, ...extra.items] };
+      } else if (method === 'insert' && values.length === 2) {
+        const index = unsetView(values[0]);
+        if (index.kind === 'number' && Number.isInteger(index.value)) {
+          const at = index.value < 0 ? Math.max(0, items.length + index.value) : Math.min(index.value, items.length);
+          items.splice(at, 0, values[1]);
+          next = { kind: 'list', tuple: false, items };
+        }
+      } else if (method === 'remove' && values.length === 1) {
+        const at = items.findIndex((item) => pyEquals(item, values[0]) === true);
+        if (at >= 0 && items.slice(0, at).every((item) => pyEquals(item, values[0]) === false)) {
+          items.splice(at, 1);
+          next = { kind: 'list', tuple: false, items };
+        }
+      } else if (method === 'clear' && values.length === 0) next = { kind: 'list', tuple: false, items: [] };
+    } else if (current.kind === 'dict' && method === 'update' && values.length === 1) {
+      const extra = unsetView(values[0]);
+      if (extra.kind === 'dict') next = { kind: 'dict', entries: [...current.entries, ...extra.entries] };
+    }
+    define(rootName, next, { statement: loc(statement), kind: 'mutate' });
+  };
+
+  const compound = (statement: Node) => {
+    if (statement.type === 'if_statement') {
+      const chosen = chooseIfBranch(statement, scope);
+      if (chosen !== undefined) {
+        if (chosen) for (const child of chosen.namedChildren) if (child) run(child);
+        return;
+      }
+    }
+    for (const name of assignedNamesWithin(statement)) {
+      if (name.startsWith('*')) continue;
+      markUnknown(name, statement);
+    }
+    for (const imp of statement.descendantsOfType('import_from_statement')) {
+      if (imp?.namedChildren.some((c) => c?.type === 'wildcard_import')) starImport(imp, true);
+    }
+  };
+
+  const run = (statement: Node) => {
+    switch (statement.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        importStatement(statement);
+        return;
+      case 'expression_statement': {
+        const expr = statement.namedChildren[0];
+        if (!expr) return;
+        if (expr.type === 'assignment') assignment(statement, expr);
+        else if (expr.type === 'augmented_assignment') augmentedAssignment(statement, expr);
+        else if (expr.type === 'call') methodCall(statement, expr);
+        return;
+      }
+      case 'delete_statement':
+        for (const target of statement.namedChildren) {
+          if (target?.type === 'identifier') {
+            settings.delete(target.text);
+            bindings.delete(target.text);
+          } else if (target) for (const name of rootNames(target)) if (settings.has(name)) markUnknown(name, statement);
+        }
+        return;
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition': {
+        const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+        const name = definition?.childForFieldName('name')?.text;
+        if (name) {
+          bindings.delete(name);
+          settings.delete(name);
+        }
+        return;
+      }
+      case 'if_statement':
+      case 'try_statement':
+      case 'with_statement':
+      case 'for_statement':
+      case 'while_statement':
+      case 'match_statement':
+        compound(statement);
+        return;
+      default:
+        return;
+    }
+  };
+
+  for (const statement of tree.rootNode.namedChildren) {
+    if (statement) run(statement);
+  }
+  return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, tree) };
+}
+
+function splitRelative(moduleText: string): { name: string; level: number } {
+  const match = /^(\.*)(.*)$/.exec(moduleText.replace(/\s+/g, ''))!;
+  return { level: match[1].length, name: match[2] };
+}
+
+function boundNames(target: Node): string[] {
+  if (target.type === 'identifier') return [target.text];
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'list_splat_pattern', 'parenthesized_expression'].includes(target.type)) {
+    return target.namedChildren.flatMap((c) => (c ? boundNames(c) : []));
+  }
+  return rootNames(target);
+}
+
+/** The identifier at the root of `a.b[c]`. */
+function rootNames(node: Node): string[] {
+  let current: Node | null = node;
+  while (current && (current.type === 'subscript' || current.type === 'attribute')) {
+    current = current.type === 'subscript' ? current.childForFieldName('value') : current.childForFieldName('object');
+  }
+  return current?.type === 'identifier' ? [current.text] : [];
+}
+
+/** Names a compound statement may rebind or mutate, without descending into nested functions. */
+function assignedNamesWithin(statement: Node): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: Node) => {
+    if (node.type === 'function_definition' || node.type === 'class_definition') {
+      const name = node.childForFieldName('name')?.text;
+      if (name) names.add(name);
+      return;
+    }
+    if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      if (left) for (const name of boundNames(left)) names.add(name);
+    } else if (node.type === 'for_statement') {
+      const left = node.childForFieldName('left');
+      if (left) for (const name of boundNames(left)) names.add(name);
+    } else if (node.type === 'call') {
+      const callee = node.childForFieldName('function');
+      if (callee?.type === 'attribute' && MUTATING_LIST_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) {
+        const receiver = callee.childForFieldName('object');
+        if (receiver) for (const name of rootNames(receiver)) names.add(name);
+      }
+    } else if (node.type === 'import_from_statement' || node.type === 'import_statement') {
+      for (const child of node.namedChildren) {
+        if (child?.type === 'aliased_import') names.add(child.childForFieldName('alias')?.text ?? '');
+      }
+    }
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  visit(statement);
+  names.delete('');
+  return names;
+}
+
+/** The block an `if` statement runs when its conditions can be read, `null` for none. */
+function chooseIfBranch(statement: Node, scope: Scope): Node | null | undefined {
+  const condition = truthy(evaluateExpression(statement.childForFieldName('condition'), scope));
+  if (condition === undefined) return undefined;
+  if (condition) return statement.childForFieldName('consequence');
+  for (const alternative of statement.childrenForFieldName('alternative')) {
+    if (!alternative) continue;
+    if (alternative.type === 'else_clause') return alternative.childForFieldName('body');
+    if (alternative.type === 'elif_clause') {
+      const c = truthy(evaluateExpression(alternative.childForFieldName('condition'), scope));
+      if (c === undefined) return undefined;
+      if (c) return alternative.childForFieldName('consequence');
+    }
+  }
+  return null;
+}
+
+function setPath(container: Value, path: Value[], value: Value): Value {
+  if (path.length === 0) return value;
+  const c = unsetView(container);
+  if (c.kind !== 'dict') return UNKNOWN;
+  const [key, ...rest] = path;
+  const entries = [...c.entries];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const same = pyEquals(entries[i].key, key);
+    if (same === undefined) return UNKNOWN;
+    if (same) {
+      entries[i] = { key: entries[i].key, value: setPath(entries[i].value, rest, value) };
+      return { ...c, entries };
+    }
+  }
+  if (rest.length > 0) return UNKNOWN;
+  entries.push({ key, value });
+  return { ...c, entries };
+}
+
+function moduleLayout(file: string, tree: Tree): ModuleLayout {
+  const statements = tree.rootNode.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
+  let index = 0;
+  let bodyStart: Position = { line: 0, character: 0 };
+  const first = statements[0];
+  if (first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') {
+    bodyStart = { line: first.endPosition.row + 1, character: 0 };
+    index = 1;
+  }
+  while (statements[index]?.type === 'future_import_statement') {
+    bodyStart = { line: statements[index].endPosition.row + 1, character: 0 };
+    index++;
+  }
+  let importsEnd: Position | undefined;
+  const ownImports = new Map<string, string>();
+  for (const s of statements) {
+    if (s.type === 'import_statement') {
+      for (const child of s.namedChildren) {
+        if (child?.type === 'dotted_name') ownImports.set(child.text.split('.')[0], child.text);
+        else if (child?.type === 'aliased_import') ownImports.set(child.childForFieldName('alias')?.text ?? '', child.childForFieldName('name')?.text ?? '');
+      }
+    } else if (s.type === 'import_from_statement') {
+      const moduleName = s.childForFieldName('module_name')?.text ?? '';
+      for (const child of s.childrenForFieldName('name')) {
+        if (!child) continue;
+        const target = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
+        if (target && alias) ownImports.set(alias, `${moduleName}.${target}`);
+      }
+    }
+  }
+  let anchorNode: Node | undefined;
+  for (; index < statements.length; index++) {
+    const s = statements[index];
+    if (s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement') {
+      importsEnd = { line: s.endPosition.row, character: s.endPosition.column };
+      anchorNode = s;
+      continue;
+    }
+    anchorNode = s;
+    break;
+  }
+  let lastAssignmentEnd: Position | undefined;
+  for (const s of statements) {
+    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+    if (expr && (expr.type === 'assignment' || expr.type === 'augmented_assignment' || expr.type === 'call')) {
+      lastAssignmentEnd = { line: s.endPosition.row, character: s.endPosition.column };
+    }
+  }
+  const anchorRange = anchorNode
+    ? { start: { line: anchorNode.startPosition.row, character: anchorNode.startPosition.column }, end: anchorNodeLineEnd(anchorNode) }
+    : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return { importsEnd, bodyStart, lastAssignmentEnd, anchor: { file, range: anchorRange }, ownImports };
+}
+
+/** A missing-setting finding underlines the first line of its anchor statement only. */
+function anchorNodeLineEnd(node: Node): Position {
+  if (node.startPosition.row === node.endPosition.row) return { line: node.endPosition.row, character: node.endPosition.column };
+  const firstLine = node.text.split(/\r?\n/)[0];
+  return { line: node.startPosition.row, character: node.startPosition.column + firstLine.length };
+}

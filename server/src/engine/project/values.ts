@@ -1,0 +1,161 @@
+import type { Location } from '../types';
+
+/** How a setting was read from the environment; decides what an externalising fix writes. */
+export type EnvReader = 'os.environ' | 'os.getenv' | 'decouple' | 'environ';
+
+/**
+ * What static reading can tell about a Python value. Environment reads keep the value the
+ * expression has when the variable is unset (`whenUnset`), which is what a forgotten
+ * variable in production turns into.
+ */
+export type Value =
+  | { kind: 'none'; loc?: Location }
+  | { kind: 'bool'; value: boolean; loc?: Location }
+  | { kind: 'number'; value: number; loc?: Location }
+  | { kind: 'string'; value: string; loc?: Location }
+  | { kind: 'list'; items: Value[]; tuple: boolean; loc?: Location }
+  | { kind: 'dict'; entries: DictEntry[]; loc?: Location }
+  | { kind: 'env'; variable: string; reader: EnvReader; whenUnset: Value; defaultLoc?: Location; loc?: Location }
+  | { kind: 'unknown'; loc?: Location };
+
+export interface DictEntry {
+  key: Value;
+  value: Value;
+}
+
+export const UNKNOWN: Value = { kind: 'unknown' };
+
+/** The value a production deployment ends up with when no environment variable is set. */
+export function unsetView(value: Value): Value {
+  return value.kind === 'env' ? unsetView(value.whenUnset) : value;
+}
+
+export function isKnown(value: Value): boolean {
+  const view = unsetView(value);
+  return view.kind !== 'unknown';
+}
+
+/** Python truthiness, or undefined when it cannot be told. */
+export function truthy(value: Value): boolean | undefined {
+  const v = unsetView(value);
+  switch (v.kind) {
+    case 'none':
+      return false;
+    case 'bool':
+      return v.value;
+    case 'number':
+      return v.value !== 0;
+    case 'string':
+      return v.value.length > 0;
+    case 'list':
+      return v.items.length > 0;
+    case 'dict':
+      return v.entries.length > 0;
+    default:
+      return undefined;
+  }
+}
+
+/** Python `==` between two values, or undefined when it cannot be told. */
+export function pyEquals(a: Value, b: Value): boolean | undefined {
+  const x = unsetView(a);
+  const y = unsetView(b);
+  if (x.kind === 'unknown' || y.kind === 'unknown') return undefined;
+  if (x.kind === 'none' || y.kind === 'none') return x.kind === y.kind;
+  const numeric = (v: Value) => (v.kind === 'bool' ? Number(v.value) : v.kind === 'number' ? v.value : undefined);
+  const nx = numeric(x);
+  const ny = numeric(y);
+  if (nx !== undefined && ny !== undefined) return nx === ny;
+  if (x.kind === 'string' && y.kind === 'string') return x.value === y.value;
+  if (x.kind === 'list' && y.kind === 'list') {
+    if (x.tuple !== y.tuple || x.items.length !== y.items.length) return false;
+    let all = true;
+    for (let i = 0; i < x.items.length; i++) {
+      const same = pyEquals(x.items[i], y.items[i]);
+      if (same === undefined) return undefined;
+      all &&= same;
+    }
+    return all;
+  }
+  if (x.kind !== y.kind) return false;
+  return undefined;
+}
+
+/** A string value, when the value is known to be one. */
+export function asString(value: Value | undefined): string | undefined {
+  if (!value) return undefined;
+  const v = unsetView(value);
+  return v.kind === 'string' ? v.value : undefined;
+}
+
+/** The items of a known list or tuple. */
+export function asList(value: Value | undefined): Value[] | undefined {
+  if (!value) return undefined;
+  const v = unsetView(value);
+  return v.kind === 'list' ? v.items : undefined;
+}
+
+/** The strings of a list whose every item is a known string. */
+export function asStringList(value: Value | undefined): string[] | undefined {
+  const items = asList(value);
+  if (!items) return undefined;
+  const strings: string[] = [];
+  for (const item of items) {
+    const s = asString(item);
+    if (s === undefined) return undefined;
+    strings.push(s);
+  }
+  return strings;
+}
+
+export function dictGet(value: Value | undefined, key: string): Value | undefined {
+  if (!value) return undefined;
+  const v = unsetView(value);
+  if (v.kind !== 'dict') return undefined;
+  for (let i = v.entries.length - 1; i >= 0; i--) {
+    const entry = v.entries[i];
+    if (asString(entry.key) === key) return entry.value;
+  }
+  return undefined;
+}
+
+export function isDictOrUnknown(value: Value): boolean {
+  const v = unsetView(value);
+  return v.kind === 'dict' || v.kind === 'unknown';
+}
+
+/** Applies `transform` to the value behind an env read, keeping the env wrapper. */
+export function mapUnset(value: Value, transform: (v: Value) => Value, loc?: Location): Value {
+  if (value.kind === 'env') {
+    return { ...value, whenUnset: mapUnset(value.whenUnset, transform), loc: loc ?? value.loc };
+  }
+  const result = transform(value);
+  return loc ? { ...result, loc } : result;
+}
+
+export function withLoc(value: Value, loc: Location): Value {
+  return { ...value, loc };
+}
+
+/** A short Python-like rendering, for messages. */
+export function describe(value: Value): string {
+  const v = value;
+  switch (v.kind) {
+    case 'none':
+      return 'None';
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'number':
+      return String(v.value);
+    case 'string':
+      return JSON.stringify(v.value).replace(/^"|"$/g, "'");
+    case 'list':
+      return (v.tuple ? '(' : '[') + v.items.map(describe).join(', ') + (v.tuple ? ')' : ']');
+    case 'dict':
+      return '{…}';
+    case 'env':
+      return `the environment variable ${v.variable} (default ${describe(v.whenUnset)})`;
+    default:
+      return 'an unknown value';
+  }
+}

@@ -1,0 +1,104 @@
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+/** Directories never worth reading: environments, dependencies, VCS data, generated code. */
+export const DEFAULT_EXCLUDES = [
+  '**/.git',
+  '**/.hg',
+  '**/.svn',
+  '**/node_modules',
+  '**/site-packages',
+  '**/__pycache__',
+  '**/.venv',
+  '**/venv',
+  '**/env',
+  '**/.tox',
+  '**/.nox',
+  '**/.mypy_cache',
+  '**/.pytest_cache',
+  '**/.ruff_cache',
+  '**/migrations',
+  '**/*.fixed.*',
+];
+
+/** Files the engine may read: Python, templates, and the project's configuration. */
+export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
+
+export interface WalkResult {
+  files: string[];
+  problems: { file: string; message: string }[];
+}
+
+/**
+ * Lists files below the given paths, skipping excluded directories, following symbolic
+ * links once (a link loop is reported, not followed forever), in a stable order.
+ */
+export function walkFiles(paths: string[], extraExcludes: string[] = [], base = process.cwd()): WalkResult {
+  const isExcluded = picomatch([...DEFAULT_EXCLUDES, ...extraExcludes].map((g) => g.replace(/\/$/, '')), { dot: true });
+  const files = new Set<string>();
+  const problems: { file: string; message: string }[] = [];
+  const visitedDirs = new Set<string>();
+  const relativeToBase = (p: string) => path.relative(base, p).split(path.sep).join('/') || '.';
+
+  const excluded = (absolute: string, isDirectory: boolean) => {
+    const relative = relativeToBase(absolute);
+    return isExcluded(relative) || isExcluded(path.basename(absolute)) || (isDirectory && isVirtualEnv(absolute));
+  };
+
+  const visit = (absolute: string, explicit: boolean) => {
+    let stat;
+    try {
+      stat = statSync(absolute);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      let isLink = false;
+      try {
+        isLink = lstatSync(absolute).isSymbolicLink();
+      } catch {
+        // missing entirely
+      }
+      problems.push({ file: absolute, message: code === 'ELOOP' ? 'symbolic link loop' : isLink ? 'broken symbolic link' : 'no such file or directory' });
+      return;
+    }
+    if (stat.isDirectory()) {
+      if (!explicit && excluded(absolute, true)) return;
+      let real: string;
+      try {
+        real = realpathSync(absolute);
+      } catch {
+        problems.push({ file: absolute, message: 'symbolic link loop' });
+        return;
+      }
+      if (visitedDirs.has(real)) {
+        if (explicit || lstatSync(absolute).isSymbolicLink()) return;
+        return;
+      }
+      visitedDirs.add(real);
+      let entries: string[];
+      try {
+        entries = readdirSync(absolute).sort();
+      } catch (error) {
+        problems.push({ file: absolute, message: `cannot list directory (${(error as NodeJS.ErrnoException).code})` });
+        return;
+      }
+      for (const entry of entries) visit(path.join(absolute, entry), false);
+      return;
+    }
+    if (!stat.isFile()) return;
+    if (!explicit && (excluded(absolute, false) || !INTERESTING_FILE.test(path.basename(absolute)))) return;
+    files.add(absolute);
+  };
+
+  for (const p of paths) visit(path.resolve(base, p), true);
+  return { files: [...files].sort(), problems };
+}
+
+/** A virtual environment marks itself with pyvenv.cfg, whatever its folder is called. */
+function isVirtualEnv(dir: string): boolean {
+  try {
+    return statSync(path.join(dir, 'pyvenv.cfg')).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,164 @@
+import { buildSettingsEdits } from '../fixes/settings-editor';
+import { pythonString, preferredQuote } from '../parse/python';
+import type { Project, SettingsModuleInfo } from '../project/project';
+import type { EvaluatedModule, SettingDefinition, SettingState } from '../project/settings-module';
+import { asStringList, UNKNOWN, type Value } from '../project/values';
+import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent } from '../types';
+import { DJANGO_DEFAULTS } from './django-defaults';
+
+export interface FindingOptions {
+  fixes?: Fix[];
+  related?: RelatedLocation[];
+  djangoCheck?: string;
+}
+
+/** How the module reads its environment, so externalised secrets look like the rest. */
+export type EnvironmentStyle =
+  | { kind: 'os' }
+  | { kind: 'decouple'; config: string }
+  | { kind: 'environ'; env: string };
+
+/**
+ * What a settings rule sees: the effective settings of one production module, and
+ * builders for findings and fixes. Everything here is read-only.
+ */
+export class SettingsRuleContext {
+  readonly quote: '"' | "'";
+
+  constructor(
+    readonly meta: RuleMeta,
+    readonly project: Project,
+    readonly module: SettingsModuleInfo,
+    readonly evaluated: EvaluatedModule,
+  ) {
+    this.quote = preferredQuote(project.store.get(module.file)?.text ?? '');
+  }
+
+  /** The setting as the module ends up with it, or undefined when nothing in the chain sets it. */
+  setting(name: string): SettingState | undefined {
+    return this.evaluated.settings.get(name);
+  }
+
+  /** The effective value, falling back to Django's global default. */
+  value(name: string): Value {
+    return this.setting(name)?.value ?? DJANGO_DEFAULTS[name] ?? UNKNOWN;
+  }
+
+  isSet(name: string): boolean {
+    return this.evaluated.settings.has(name);
+  }
+
+  /** Known string items of a list setting (MIDDLEWARE, INSTALLED_APPS), or undefined if not known. */
+  strings(name: string): string[] | undefined {
+    return asStringList(this.value(name));
+  }
+
+  /** Whether the effective SILENCED_SYSTEM_CHECKS silences a Django check id. */
+  silenced(djangoCheck: string): boolean {
+    return this.strings('SILENCED_SYSTEM_CHECKS')?.includes(djangoCheck) ?? false;
+  }
+
+  /** A Python string literal in the quote style the module already uses. */
+  str(value: string): string {
+    return pythonString(value, this.quote);
+  }
+
+  /** The environment reader the module already uses, else plain os.environ. */
+  environmentStyle(): EnvironmentStyle {
+    for (const [bound, binding] of this.evaluated.bindings) {
+      if (binding.kind === 'environ-env') return { kind: 'environ', env: bound };
+    }
+    for (const [bound, binding] of this.evaluated.bindings) {
+      if (binding.kind === 'module' && binding.qualified === 'decouple.config') return { kind: 'decouple', config: bound };
+    }
+    return { kind: 'os' };
+  }
+
+  /**
+   * Source text that reads a required environment variable in the module's own style,
+   * with the import it needs.
+   */
+  requiredEnvRead(variable: string): { text: string; imports: string[] } {
+    const style = this.environmentStyle();
+    if (style.kind === 'environ') return { text: `${style.env}(${this.str(variable)})`, imports: [] };
+    if (style.kind === 'decouple') return { text: `${style.config}(${this.str(variable)})`, imports: [] };
+    return { text: `os.environ[${this.str(variable)}]`, imports: ['import os'] };
+  }
+
+  /** Range for a definition: its first line, so a long list is not underlined whole. */
+  definitionRange(def: SettingDefinition): Range {
+    const { start, end } = def.statement.range;
+    if (start.line === end.line) return def.statement.range;
+    const text = this.project.store.get(def.statement.file)?.text ?? '';
+    const line = text.split('\n')[start.line] ?? '';
+    return { start, end: { line: start.line, character: line.replace(/\r$/, '').trimEnd().length } };
+  }
+
+  /** Related locations explaining why a line in a base module is judged for this module. */
+  inheritedFrom(location: Location): RelatedLocation[] {
+    if (location.file === this.module.file) return [];
+    const site = this.importSiteFor(location.file);
+    return [
+      {
+        file: this.module.file,
+        range: site?.range ?? this.evaluated.layout.anchor.range,
+        message: `${this.project.relative(this.module.file)} inherits this value through \`from … import *\` and does not override it`,
+      },
+    ];
+  }
+
+  /** The star import of this module through which `file`'s settings arrive. */
+  private importSiteFor(file: string) {
+    for (const [imported, site] of this.evaluated.starImportSites) {
+      if (imported === file || this.project.chainOf(imported).includes(file)) return site;
+    }
+    return undefined;
+  }
+
+  /** A finding on the line that gives a setting its effective value. */
+  atSetting(state: SettingState, message: string, options: FindingOptions = {}): Finding {
+    const def = state.definition;
+    return this.finding({ file: def.statement.file, range: this.definitionRange(def) }, message, options);
+  }
+
+  /** A finding on one value inside a setting (a dict entry, a list item). */
+  atValue(location: Location, message: string, options: FindingOptions = {}): Finding {
+    return this.finding(location, message, options);
+  }
+
+  /** A finding for a setting that is missing: on the module's first line after its imports. */
+  atMissing(message: string, options: FindingOptions = {}): Finding {
+    return this.finding(this.evaluated.layout.anchor, message, options);
+  }
+
+  /** A finding where `name` is set if it is, else where a missing setting is reported. */
+  atSettingOrMissing(name: string, message: string, options: FindingOptions = {}): Finding {
+    const state = this.setting(name);
+    return state ? this.atSetting(state, message, options) : this.atMissing(message, options);
+  }
+
+  private finding(location: Location, message: string, options: FindingOptions): Finding {
+    return {
+      code: this.meta.code,
+      name: this.meta.name,
+      severity: this.meta.severity,
+      message,
+      file: location.file,
+      range: location.range,
+      related: [...(options.related ?? []), ...this.inheritedFrom(location)],
+      fixes: options.fixes ?? [],
+      djangoCheck: options.djangoCheck,
+    };
+  }
+
+  /** A fix made of settings intents, with the rule's declared safety. */
+  fix(title: string, intents: SettingsIntent[]): Fix {
+    if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
+    return {
+      title,
+      safety: this.meta.fix,
+      intents,
+      edits: buildSettingsEdits(this.evaluated, this.project.store, intents),
+    };
+  }
+}

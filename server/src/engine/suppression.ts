@@ -1,0 +1,29 @@
+import type { Finding } from './types';
+
+const PYTHON_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
+const TEMPLATE_NOQA = /\{#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?\s*#\}/i;
+
+/** Codes a line silences: `null` for a bare `# noqa` (everything), an empty set for none. */
+export function noqaCodes(line: string, template = false): Set<string> | null {
+  const match = (template ? TEMPLATE_NOQA : PYTHON_NOQA).exec(line);
+  if (!match) return new Set();
+  if (!match[1]) return null;
+  return new Set(match[1].split(/[\s,]+/).map((code) => code.toUpperCase()));
+}
+
+/** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`) comment. */
+export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
+  const lines = new Map<string, string[]>();
+  return findings.filter((finding) => {
+    let fileLines = lines.get(finding.file);
+    if (!fileLines) {
+      fileLines = (textOf(finding.file) ?? '').split('\n');
+      lines.set(finding.file, fileLines);
+    }
+    const line = fileLines[finding.range.start.line] ?? '';
+    const template = !finding.file.endsWith('.py');
+    const codes = noqaCodes(line, template);
+    if (codes === null) return false;
+    return !codes.has(finding.code);
+  });
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { analyzeProjectSettings } from '../../server/src/engine/analyze';
+import type { HardenerConfig } from '../../server/src/engine/config';
+import { initPythonParser } from '../../server/src/engine/parse/python';
+import { DiskSourceStore } from '../../server/src/engine/project/disk-store';
+import { loadProjectConfig } from '../../server/src/engine/project/load-config';
+import { Project } from '../../server/src/engine/project/project';
+import { walkFiles } from '../../server/src/engine/project/walk';
+import type { Finding } from '../../server/src/engine/types';
+
+/** Opens a project folder as the CLI would, with in-memory texts replacing files. */
+export async function openProject(root: string, config: Partial<HardenerConfig> = {}, overrides = new Map<string, string>()): Promise<Project> {
+  await initPythonParser();
+  const absolute = path.resolve(root);
+  const { files } = walkFiles([absolute], [], absolute);
+  const all = [...new Set([...files, ...overrides.keys()])].sort();
+  const loaded = loadProjectConfig(absolute).config;
+  return new Project(absolute, all, new DiskSourceStore(overrides), { ...loaded, ...config });
+}
+
+export async function settingsFindings(root: string, config: Partial<HardenerConfig> = {}, overrides?: Map<string, string>): Promise<Finding[]> {
+  const project = await openProject(root, config, overrides);
+  return analyzeProjectSettings(project, { config: project.config }).findings;
+}
+
+/** `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root. */
+export function formatFinding(root: string, f: Finding): string {
+  const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
+  const r = f.range;
+  const lines = [`${rel(f.file)}:${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1} ${f.code} [${f.name}] ${f.message}`];
+  if (f.djangoCheck) lines.push(`  mirrors ${f.djangoCheck}`);
+  for (const related of f.related) lines.push(`  related ${rel(related.file)}:${related.range.start.line + 1}:${related.range.start.character + 1}: ${related.message}`);
+  for (const fix of f.fixes) lines.push(`  fix (${fix.safety}): ${fix.title}`);
+  return lines.join('\n');
+}
