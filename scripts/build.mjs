@@ -7,7 +7,9 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const dist = path.join(root, 'dist');
+// DIST_DIR and TEST_OUT let several builds run side by side without clobbering each other.
+const dist = path.resolve(root, process.env.DIST_DIR ?? 'dist');
+const testOut = path.resolve(root, process.env.TEST_OUT ?? 'out/test');
 mkdirSync(dist, { recursive: true });
 
 const entries = [
@@ -45,7 +47,7 @@ const testEntries = listTests(path.join(root, 'test'));
 if (testEntries.length > 0) {
   await build({
     entryPoints: testEntries,
-    outdir: path.join(root, 'out', 'test'),
+    outdir: testOut,
     outbase: path.join(root, 'test'),
     ...common,
   });
