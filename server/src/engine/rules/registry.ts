@@ -1,7 +1,7 @@
 import type { Rule } from './rule';
 import { debugEnabled } from './settings/debug-enabled';
 
-/** Every rule, sorted by code. Adding a rule adds one line here. */
+/** Every rule, sorted by code. Adding a rule adds one import and one line here. */
 export const ALL_RULES: readonly Rule[] = [
   debugEnabled,
 ];
