@@ -7,11 +7,13 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** The offset of a position; a character past the end of its line means the line's end, before its break. */
 export function offsetAt(text: string, position: Position, starts = lineStarts(text)): number {
   if (position.line >= starts.length) return text.length;
   const lineStart = starts[position.line];
-  const lineEnd = position.line + 1 < starts.length ? starts[position.line + 1] : text.length;
-  return Math.min(lineStart + position.character, lineEnd);
+  let lineEnd = position.line + 1 < starts.length ? starts[position.line + 1] - 1 : text.length;
+  if (lineEnd > lineStart && position.line + 1 < starts.length && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  return Math.min(lineStart + Math.max(0, position.character), lineEnd);
 }
 
 export function positionAt(text: string, offset: number, starts = lineStarts(text)): Position {

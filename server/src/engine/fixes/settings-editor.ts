@@ -1,9 +1,9 @@
-import type { Node } from '../parse/python';
-import type { EvaluatedModule } from '../project/settings-module';
+import { parsePython, stringLiteralValue, type Node } from '../parse/python';
+import type { EvaluatedModule, SettingDefinition } from '../project/settings-module';
 import type { SourceStore } from '../project/source-store';
-import { comparePositions, lineBreakOf } from '../text';
+import { asStringList } from '../project/values';
+import { comparePositions, lineBreakOf, lineStarts, offsetAt } from '../text';
 import type { Position, SettingsIntent, TextEdit } from '../types';
-import { stringLiteralValue } from '../parse/python';
 
 export const HARDENING_HEADER = '# Security hardening';
 
@@ -18,6 +18,8 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
   const eol = lineBreakOf(source.text);
   const edits: TextEdit[] = [];
   const blockLines: string[] = [];
+  /** Names the block assigns or mutates: it must come after whatever defines them. */
+  const blockNames = new Set<string>();
   const imports: string[] = [];
   const handledNames = new Set<string>();
 
@@ -33,11 +35,12 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
         for (const statement of intent.imports ?? []) needImport(statement);
         const state = module.settings.get(intent.name);
         const def = state?.definition;
-        if (def && def.kind === 'assign' && def.valueLoc && def.statement.file === module.file) {
+        if (def && def.kind === 'assign' && def.valueLoc && def.statement.file === module.file && !isChainedAssignment(store, def)) {
           edits.push({ file: module.file, range: def.valueLoc.range, newText: intent.value });
         } else {
           if (intent.comment) blockLines.push(`# ${intent.comment}`);
           blockLines.push(`${intent.name} = ${intent.value}`);
+          blockNames.add(intent.name);
         }
         break;
       }
@@ -54,40 +57,59 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
         break;
       }
       case 'list-insert': {
+        if (alreadyHasItem(module, intent.name, intent.item)) break;
         const edit = listInsertEdit(module, store, intent.name, intent.item, intent.position);
-        if (edit) edits.push(edit);
-        else if (intent.position === 'first') blockLines.push(`${intent.name}.insert(0, ${intent.item})`);
+        if (edit) {
+          edits.push(edit);
+          break;
+        }
+        blockNames.add(intent.name);
+        if (intent.position === 'first') blockLines.push(`${intent.name}.insert(0, ${intent.item})`);
         else if (intent.position === 'last') blockLines.push(`${intent.name}.append(${intent.item})`);
         else blockLines.push(`${intent.name}.insert(${intent.name}.index(${JSON.stringify(intent.position.after)}) + 1, ${intent.item})`);
         break;
       }
       case 'list-remove': {
+        // A list known not to hold the value needs nothing (and .remove() would raise).
+        const known = asStringList(module.settings.get(intent.name)?.value);
+        if (known && !known.includes(intent.value)) break;
         const edit = listRemoveEdit(module, store, intent.name, intent.value);
         if (edit) edits.push(edit);
-        else blockLines.push(`${intent.name}.remove(${JSON.stringify(intent.value)})`);
+        else {
+          blockLines.push(`${intent.name}.remove(${JSON.stringify(intent.value)})`);
+          blockNames.add(intent.name);
+        }
         break;
       }
     }
   }
 
+  const text = source.text;
+  const starts = lineStarts(text);
   const importLines = imports.filter((statement) => !module.layout.ownImports.has(boundName(statement)));
   const layout = module.layout;
   if (importLines.length > 0) {
     if (layout.importsEnd) {
-      edits.push({ file: module.file, range: { start: layout.importsEnd, end: layout.importsEnd }, newText: importLines.map((l) => eol + l).join('') });
+      const at = lineEnd(text, layout.importsEnd.line, starts);
+      edits.push({ file: module.file, range: { start: at, end: at }, newText: importLines.map((l) => eol + l).join('') });
     } else {
-      const at: Position = layout.bodyStart;
-      edits.push({ file: module.file, range: { start: at, end: at }, newText: importLines.map((l) => l + eol).join('') + eol });
+      let at: Position = layout.bodyStart;
+      // After a docstring and its blank line, so the imports get a blank line of their own.
+      if (at.line > 0 && at.line + 1 < starts.length && lineText(text, at.line, starts).trim() === '') at = { line: at.line + 1, character: 0 };
+      const atEndWithoutBreak = offsetAt(text, at, starts) === text.length && text.length > 0 && !text.endsWith('\n');
+      edits.push({ file: module.file, range: { start: at, end: at }, newText: (atEndWithoutBreak ? eol : '') + importLines.map((l) => l + eol).join('') + eol });
     }
   }
   if (blockLines.length > 0) {
-    const hasHeader = source.text.split(/\r?\n/).some((line) => line.trim() === HARDENING_HEADER);
-    const at = blockAnchor(module, source.text);
+    const hasHeader = text.split(/\r?\n/).some((line) => line.trim() === HARDENING_HEADER);
+    const at = blockAnchor(module, text, starts, blockNames);
     const prefix = hasHeader ? eol : eol + eol + HARDENING_HEADER + eol;
     const body = blockLines.join(eol);
     if (at.atEnd) {
-      const needsBreak = source.text.length > 0 && !source.text.endsWith('\n');
-      edits.push({ file: module.file, range: { start: at.position, end: at.position }, newText: (needsBreak ? eol : '') + prefix.slice(eol.length) + body + eol });
+      const needsBreak = text.length > 0 && !text.endsWith('\n');
+      const lead = text.trim().length === 0 ? '' : (needsBreak ? eol : '') + prefix.slice(eol.length);
+      const header = text.trim().length === 0 && !hasHeader ? HARDENING_HEADER + eol : '';
+      edits.push({ file: module.file, range: { start: at.position, end: at.position }, newText: lead + header + body + eol });
     } else {
       edits.push({ file: module.file, range: { start: at.position, end: at.position }, newText: prefix + body });
     }
@@ -100,12 +122,62 @@ function boundName(statement: string): string {
   return words[words.length - 1];
 }
 
-function blockAnchor(module: EvaluatedModule, text: string): { position: Position; atEnd: boolean } {
+function lineText(text: string, line: number, starts: number[]): string {
+  const start = starts[line] ?? text.length;
+  const end = line + 1 < starts.length ? starts[line + 1] : text.length;
+  return text.slice(start, end).replace(/\r?\n$/, '');
+}
+
+/** The end of a line's content, after any trailing comment and before its line break. */
+function lineEnd(text: string, line: number, starts: number[]): Position {
+  return { line, character: lineText(text, line, starts).length };
+}
+
+/**
+ * After the last top-level assignment, so the block overrides what comes before it, and
+ * in any case after every statement of this module that defines a name the block sets.
+ */
+function blockAnchor(module: EvaluatedModule, text: string, starts: number[], names: Set<string>): { position: Position; atEnd: boolean } {
   const layout = module.layout;
-  const after = layout.lastAssignmentEnd ?? layout.importsEnd;
-  if (after) return { position: after, atEnd: false };
+  let after = layout.lastAssignmentEnd ?? layout.importsEnd;
+  const later = (p: Position) => {
+    if (!after || comparePositions(p, after) > 0) after = p;
+  };
+  const lastSite = [...module.starImportSites.values()].map((site) => site.range.end).sort(comparePositions).pop();
+  for (const name of names) {
+    for (const def of module.settings.get(name)?.history ?? []) {
+      if (def.statement.file === module.file) later(def.statement.range.end);
+      else if (lastSite) later(lastSite);
+    }
+  }
+  if (after) return { position: lineEnd(text, after.line, starts), atEnd: false };
   const lines = text.split('\n');
   return { position: { line: lines.length - 1, character: lines[lines.length - 1].length }, atEnd: true };
+}
+
+/** `A = B = value`: editing the shared value would change the other names too. */
+function isChainedAssignment(store: SourceStore, def: SettingDefinition): boolean {
+  const source = store.get(def.statement.file);
+  if (!source) return true;
+  const { start, end } = def.statement.range;
+  let node: Node | null = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  while (node && node.type !== 'expression_statement' && node.parent) node = node.parent;
+  const assignment = node?.namedChildren[0];
+  return assignment?.type === 'assignment' && assignment.childForFieldName('right')?.type === 'assignment';
+}
+
+/** Whether a list setting is known to hold the string literal `item` already. */
+function alreadyHasItem(module: EvaluatedModule, name: string, item: string): boolean {
+  const known = asStringList(module.settings.get(name)?.value);
+  if (!known) return false;
+  const tree = parsePython(item);
+  try {
+    const expression = tree.rootNode.namedChildren[0]?.namedChildren[0];
+    const value = expression && !tree.rootNode.hasError ? stringLiteralValue(expression) : undefined;
+    return value !== undefined && known.includes(value);
+  } finally {
+    tree.delete();
+  }
 }
 
 function deleteLines(file: string, firstLine: number, lastLine: number): TextEdit {
@@ -122,12 +194,21 @@ function definingLiteral(module: EvaluatedModule, store: SourceStore, name: stri
   const { start, end } = def.valueLoc.range;
   const node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   if (!node || (node.type !== 'list' && node.type !== 'tuple')) return undefined;
-  if (node.namedChildren.some((c) => c?.type === 'list_splat')) return undefined;
+  if (node.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'parenthesized_list_splat')) return undefined;
   return node;
 }
 
 function listItems(literal: Node): Node[] {
   return literal.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+}
+
+const startOf = (node: Node): Position => ({ line: node.startPosition.row, character: node.startPosition.column });
+const endOf = (node: Node): Position => ({ line: node.endPosition.row, character: node.endPosition.column });
+
+/** A comment that follows `node` on its own line. */
+function trailingComment(node: Node): Node | undefined {
+  const next = node.nextSibling;
+  return next?.type === 'comment' && next.startPosition.row === node.endPosition.row ? next : undefined;
 }
 
 function listInsertEdit(module: EvaluatedModule, store: SourceStore, name: string, item: string, position: 'first' | 'last' | { after: string }): TextEdit | undefined {
@@ -155,23 +236,30 @@ function listInsertEdit(module: EvaluatedModule, store: SourceStore, name: strin
   if (multiline && first.startPosition.row !== literal.startPosition.row) {
     const indent = ' '.repeat(first.startPosition.column);
     if (index < items.length) {
-      const at = { line: items[index].startPosition.row, character: items[index].startPosition.column };
+      const at = startOf(items[index]);
       return { file, range: { start: at, end: at }, newText: `${item},${eol}${indent}` };
     }
     const last = items[items.length - 1];
     const afterLast = last.nextSibling;
-    const hasTrailingComma = afterLast?.type === ',';
-    const at = hasTrailingComma
-      ? { line: afterLast!.endPosition.row, character: afterLast!.endPosition.column }
-      : { line: last.endPosition.row, character: last.endPosition.column };
-    return { file, range: { start: at, end: at }, newText: `${hasTrailingComma ? '' : ','}${eol}${indent}${item}${hasTrailingComma ? ',' : ''}` };
+    if (afterLast?.type === ',') {
+      const comment = trailingComment(afterLast);
+      const at = endOf(comment ?? afterLast);
+      return { file, range: { start: at, end: at }, newText: `${eol}${indent}${item},` };
+    }
+    const comment = trailingComment(last);
+    if (comment) {
+      // `"b"  # note` → `"b",  # note` and the new item on the next line.
+      const starts = lineStarts(text);
+      const between = text.slice(offsetAt(text, endOf(last), starts), offsetAt(text, endOf(comment), starts));
+      return { file, range: { start: endOf(last), end: endOf(comment) }, newText: `,${between}${eol}${indent}${item}` };
+    }
+    return { file, range: { start: endOf(last), end: endOf(last) }, newText: `,${eol}${indent}${item}` };
   }
   if (index < items.length) {
-    const at = { line: items[index].startPosition.row, character: items[index].startPosition.column };
+    const at = startOf(items[index]);
     return { file, range: { start: at, end: at }, newText: `${item}, ` };
   }
-  const last = items[items.length - 1];
-  const at = { line: last.endPosition.row, character: last.endPosition.column };
+  const at = endOf(items[items.length - 1]);
   return { file, range: { start: at, end: at }, newText: `, ${item}` };
 }
 
@@ -179,18 +267,37 @@ function listRemoveEdit(module: EvaluatedModule, store: SourceStore, name: strin
   const literal = definingLiteral(module, store, name);
   if (!literal) return undefined;
   const file = module.settings.get(name)!.definition.valueLoc!.file;
+  const text = store.get(file)!.text;
+  const starts = lineStarts(text);
   const items = listItems(literal);
-  const target = items.find((node) => stringLiteralValue(node) === value);
-  if (!target) return undefined;
-  const next = target.nextSibling;
-  const end = next?.type === ',' ? next.endPosition : target.endPosition;
-  if (target.startPosition.row !== literal.startPosition.row && target.startPosition.row === end.row && items.length > 1) {
-    const lineText = store.get(file)!.text.split('\n')[target.startPosition.row];
-    if (lineText.trim().length === target.text.length + (next?.type === ',' ? 1 : 0)) {
-      return deleteLines(file, target.startPosition.row, target.startPosition.row);
-    }
+  const index = items.findIndex((node) => stringLiteralValue(node) === value);
+  if (index < 0) return undefined;
+  const target = items[index];
+  const comma = target.nextSibling?.type === ',' ? target.nextSibling : undefined;
+  const end = comma ?? target;
+
+  // An item on a line of its own goes with its line (and the comment that explains it).
+  const row = target.startPosition.row;
+  const before = lineText(text, row, starts).slice(0, target.startPosition.column);
+  const after = lineText(text, end.endPosition.row, starts).slice(end.endPosition.column);
+  if (row !== literal.startPosition.row && before.trim() === '' && (after.trim() === '' || after.trim().startsWith('#'))) {
+    return deleteLines(file, row, end.endPosition.row);
   }
-  return { file, range: { start: { line: target.startPosition.row, character: target.startPosition.column }, end: { line: end.row, character: end.column } }, newText: '' };
+
+  const next = items[index + 1];
+  if (next) {
+    // `"*", "b"` → `"b"`: through the following separator.
+    const until = next.startPosition.row === end.endPosition.row ? startOf(next) : endOf(end);
+    return { file, range: { start: startOf(target), end: until }, newText: '' };
+  }
+  const previous = items[index - 1];
+  if (!previous) return { file, range: { start: startOf(target), end: endOf(end) }, newText: '' };
+  // The last of several items: drop the separator before it, keeping any trailing comma;
+  // a tuple left with one item keeps a comma so it stays a tuple.
+  const previousComma = previous.nextSibling?.type === ',' ? previous.nextSibling : undefined;
+  const keepsTuple = literal.type === 'tuple' && items.length === 2 && !comma;
+  const from = keepsTuple && previousComma ? endOf(previousComma) : endOf(previous);
+  return { file, range: { start: from, end: endOf(target) }, newText: '' };
 }
 
 /** Sorts edits and joins insertions at one position, so they apply in a stable order. */

@@ -77,6 +77,7 @@ export function stringLiteralValue(node: Node): string | undefined {
     let joined = '';
     for (const part of node.namedChildren) {
       if (!part) return undefined;
+      if (part.type === 'comment') continue;
       const value = stringLiteralValue(part);
       if (value === undefined) return undefined;
       joined += value;
@@ -92,9 +93,13 @@ export function stringLiteralValue(node: Node): string | undefined {
   let value = '';
   for (const child of node.namedChildren) {
     if (!child) continue;
-    if (child.type === 'string_content') value += raw ? child.text : unescapePython(child.text);
-    else if (child.type === 'escape_sequence') value += raw ? child.text : unescapePython(child.text);
-    else if (child.type === 'interpolation') return undefined;
+    if (child.type === 'string_content' || child.type === 'escape_sequence') {
+      // Python reads source with universal newlines: a CRLF inside a literal is one \n.
+      const text = child.text.replace(/\r\n?/g, '\n');
+      const part = raw ? text : unescapePython(text);
+      if (part === undefined) return undefined;
+      value += part;
+    } else if (child.type === 'interpolation') return undefined;
   }
   return value;
 }
@@ -113,13 +118,27 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
-function unescapePython(text: string): string {
-  return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|[\s\S])/g, (whole, seq: string) => {
+/** Undefined for a `\N{NAME}` escape (the Unicode name table is not worth carrying) or a code point past U+10FFFF. */
+function unescapePython(text: string): string | undefined {
+  let unreadable = false;
+  const value = text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|[\s\S])/g, (whole, seq: string) => {
     if (seq in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[seq];
-    if (/^[xuU]/.test(seq)) return String.fromCodePoint(parseInt(seq.slice(1), 16));
+    if (seq.startsWith('N{')) {
+      unreadable = true;
+      return whole;
+    }
+    if (/^[xuU]/.test(seq)) {
+      const code = parseInt(seq.slice(1), 16);
+      if (code > 0x10ffff) {
+        unreadable = true;
+        return whole;
+      }
+      return String.fromCodePoint(code);
+    }
     if (/^[0-7]/.test(seq)) return String.fromCodePoint(parseInt(seq, 8));
     return whole;
   });
+  return unreadable ? undefined : value;
 }
 
 /** Renders a JavaScript string as a Python string literal with the given quote. */

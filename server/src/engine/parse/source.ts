@@ -14,8 +14,8 @@ export function decodeSource(bytes: Uint8Array): DecodeResult {
   if (bytes.length > MAX_SOURCE_BYTES) {
     return { ok: false, problem: `file is too large to analyse (${formatBytes(bytes.length)}, limit ${formatBytes(MAX_SOURCE_BYTES)})` };
   }
-  const probe = bytes.subarray(0, 8192);
-  if (probe.includes(0)) return { ok: false, problem: 'binary file (contains NUL bytes)' };
+  // NOTE: Python refuses source with a NUL byte anywhere ("source code cannot contain null bytes").
+  if (bytes.includes(0)) return { ok: false, problem: 'binary file (contains NUL bytes)' };
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
@@ -30,14 +30,29 @@ export function decodeSource(bytes: Uint8Array): DecodeResult {
   return { ok: true, text, hadBom };
 }
 
+/** The offset of the first byte that starts an ill-formed sequence (Unicode table 3-7). */
 function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+  const inRange = (i: number, low: number, high: number) => i < bytes.length && bytes[i] >= low && bytes[i] <= high;
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const len = b < 0x80 ? 1 : b >> 5 === 0b110 ? 2 : b >> 4 === 0b1110 ? 3 : b >> 3 === 0b11110 ? 4 : 0;
-    if (len === 0 || i + len > bytes.length) return i;
-    for (let k = 1; k < len; k++) if (bytes[i + k] >> 6 !== 0b10) return i;
-    i += len;
+    let length: number;
+    let secondLow = 0x80;
+    let secondHigh = 0xbf;
+    if (b < 0x80) length = 1;
+    else if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) secondLow = 0xa0;
+      if (b === 0xed) secondHigh = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) secondLow = 0x90;
+      if (b === 0xf4) secondHigh = 0x8f;
+    } else return i;
+    if (length > 1 && !inRange(i + 1, secondLow, secondHigh)) return i;
+    for (let k = 2; k < length; k++) if (!inRange(i + k, 0x80, 0xbf)) return i;
+    i += length;
   }
   return i;
 }

@@ -17,7 +17,14 @@ export interface Dependencies {
   files: string[];
 }
 
-export const DEPENDENCY_FILE_PATTERN = /(^|\/)(requirements[^/]*\.(txt|in)|pyproject\.toml|Pipfile|setup\.cfg|poetry\.lock|uv\.lock)$/;
+export const DEPENDENCY_FILE_PATTERN = /(^|\/)(requirements[^/]*\.(txt|in)|requirements\/[^/]+\.(txt|in)|pyproject\.toml|Pipfile|setup\.cfg|poetry\.lock|uv\.lock)$/;
+
+/** `requirements.txt`, `requirements-dev.in`, `requirements/production.txt`. */
+function isRequirementsFile(file: string): boolean {
+  const base = path.basename(file);
+  if (!/\.(txt|in)$/.test(base)) return false;
+  return base.startsWith('requirements') || path.basename(path.dirname(file)) === 'requirements';
+}
 
 export function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
@@ -37,11 +44,13 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
   for (const { file, text } of ordered) {
     const base = path.basename(file);
     try {
-      if (/^requirements.*\.(txt|in)$/.test(base)) {
+      if (isRequirementsFile(file)) {
         files.push(file);
-        for (const line of text.split(/\r?\n/)) {
-          const clean = line.replace(/\s+#.*$/, '').trim();
-          if (!clean || clean.startsWith('#') || clean.startsWith('-')) continue;
+        // A trailing backslash continues the line (pip joins them before parsing).
+        for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+          // Per-requirement options (--hash=...) and comments are not part of the specifier.
+          const clean = line.replace(/(^|\s)#.*$/, '').replace(/\s--?[A-Za-z].*$/, '').trim();
+          if (!clean || clean.startsWith('-')) continue;
           add(clean, file);
         }
       } else if (base === 'pyproject.toml') {
@@ -68,9 +77,9 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
         }
         files.push(file);
       } else if (base === 'setup.cfg') {
-        const block = /^\s*install_requires\s*=\s*\n((?:[ \t]+.*\n?)*)/m.exec(text);
+        const block = /^[ \t]*install_requires[ \t]*=[ \t]*(.*)\r?\n((?:[ \t]+.*(?:\r?\n|$))*)/m.exec(text + '\n');
         if (block) {
-          for (const line of block[1].split('\n')) if (line.trim()) add(line.trim(), file);
+          for (const line of [block[1], ...block[2].split('\n')]) if (line.trim()) add(line.trim(), file);
           files.push(file);
         }
       } else if (base === 'poetry.lock' || base === 'uv.lock') {
@@ -93,7 +102,7 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
 function rank(file: string): number {
   const base = path.basename(file);
   if (base === 'requirements.txt') return 0;
-  if (base.startsWith('requirements')) return 1;
+  if (isRequirementsFile(file)) return 1;
   if (base === 'pyproject.toml') return 2;
   if (base === 'Pipfile') return 3;
   if (base === 'setup.cfg') return 4;
@@ -124,7 +133,7 @@ export function parseRequirement(line: string, file: string): DeclaredDependency
   const specifier = match[3].trim();
   let version: number[] | undefined;
   for (const clause of specifier.split(',')) {
-    const m = /^\s*(==|~=|>=|===)\s*v?(\d+(?:\.\d+)*)/.exec(clause);
+    const m = /^[\s(]*(==|~=|>=|===)\s*v?(\d+(?:\.\d+)*)/.exec(clause);
     if (m) {
       version = m[2].split('.').map(Number);
       break;

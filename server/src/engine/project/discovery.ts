@@ -13,7 +13,12 @@ export function settingsModuleReferences(fileName: string, text: string): string
       : base === '.env'
         ? [/^\s*(?:export\s+)?DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)["']?/gm]
         : [/^\s*["']?DJANGO_SETTINGS_MODULE["']?\s*=\s*["']?([\w.]+)["']?/gm, /--ds[= ]([\w.]+)/g];
-  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.add(match[1]);
+  // A commented-out line names a module nobody uses any more.
+  const live = text
+    .split('\n')
+    .filter((line) => !/^\s*[#;]/.test(line))
+    .join('\n');
+  for (const pattern of patterns) for (const match of live.matchAll(pattern)) found.add(match[1]);
   return [...found];
 }
 

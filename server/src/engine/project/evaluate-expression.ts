@@ -15,7 +15,7 @@ export interface Scope {
   file: string;
 }
 
-type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | undefined;
+type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | 'csv' | undefined;
 
 /** Evaluates a Python expression as far as static reading allows. Never throws. */
 export function evaluateExpression(node: Node | null | undefined, scope: Scope): Value {
@@ -51,10 +51,11 @@ function evaluate(node: Node, scope: Scope): Value {
       return s === undefined ? UNKNOWN : { kind: 'string', value: s };
     }
     case 'parenthesized_expression':
-      return evaluateExpression(node.namedChildren[0], scope);
+      return evaluateExpression(withoutComments(node)[0], scope);
     case 'list':
     case 'tuple':
-      return evaluateSequence(node, scope, node.type === 'tuple');
+    case 'expression_list':
+      return evaluateSequence(node, scope, node.type !== 'list');
     case 'dictionary':
       return evaluateDict(node, scope);
     case 'identifier': {
@@ -78,10 +79,15 @@ function evaluate(node: Node, scope: Scope): Value {
     case 'binary_operator':
       return evaluateBinary(node, scope);
     case 'conditional_expression': {
-      const [whenTrue, condition, whenFalse] = node.namedChildren;
-      const c = truthy(evaluateExpression(condition, scope));
-      if (c === undefined) return UNKNOWN;
-      return evaluateExpression(c ? whenTrue : whenFalse, scope);
+      const [whenTrue, condition, whenFalse] = withoutComments(node);
+      const test = evaluateExpression(condition, scope);
+      const branch = (c: Value): Value | undefined => {
+        const t = truthy(c);
+        return t === undefined ? undefined : evaluateExpression(t ? whenTrue : whenFalse, scope);
+      };
+      if (test.kind !== 'env') return branch(test) ?? UNKNOWN;
+      // An environment-driven condition keeps the variable: a deployment may set it.
+      return mapUnset(test, (c) => unsetView(branch(c) ?? UNKNOWN));
     }
     case 'call':
       return evaluateCall(node, scope);
@@ -90,6 +96,10 @@ function evaluate(node: Node, scope: Scope): Value {
     default:
       return UNKNOWN;
   }
+}
+
+function withoutComments(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
 }
 
 function evaluateSubscript(node: Node, scope: Scope): Value {
@@ -185,7 +195,7 @@ function evaluateComparison(node: Node, scope: Scope): Value {
         result = op === 'in' ? found : !found;
       }
     } else if (op === 'is' || op === 'is not') {
-      if (a.kind === 'none' || b.kind === 'none') {
+      if ((a.kind === 'none' || b.kind === 'none') && a.kind !== 'unknown' && b.kind !== 'unknown') {
         const same = a.kind === b.kind;
         result = op === 'is' ? same : !same;
       }
@@ -354,15 +364,17 @@ function castBuiltin(cast: string, arg: Value | undefined): Value {
 function stringMethod(receiver: Value, method: string, args: CallArguments, scope: Scope): Value {
   const argValues = args.positional.map((a) => unsetView(evaluateExpression(a, scope)));
   return mapUnset(receiver, (v) => {
-    if (v.kind !== 'string') return UNKNOWN;
+    if (v.kind !== 'string' || args.keywords.size > 0) return UNKNOWN;
     switch (method) {
       case 'lower':
-        return { kind: 'string', value: v.value.toLowerCase() };
+        return argValues.length === 0 ? { kind: 'string', value: v.value.toLowerCase() } : UNKNOWN;
       case 'upper':
-        return { kind: 'string', value: v.value.toUpperCase() };
+        return argValues.length === 0 ? { kind: 'string', value: v.value.toUpperCase() } : UNKNOWN;
       case 'strip':
         return argValues.length === 0 ? { kind: 'string', value: v.value.trim() } : UNKNOWN;
       case 'split': {
+        // maxsplit is not modelled.
+        if (argValues.length > 1) return UNKNOWN;
         const sep = argValues[0];
         if (!sep || sep.kind === 'none') {
           const parts = v.value.split(/\s+/).filter((p) => p.length > 0);
@@ -374,7 +386,7 @@ function stringMethod(receiver: Value, method: string, args: CallArguments, scop
       case 'startswith':
       case 'endswith': {
         const s = argValues[0];
-        if (!s || s.kind !== 'string') return UNKNOWN;
+        if (!s || s.kind !== 'string' || argValues.length > 1) return UNKNOWN;
         return { kind: 'bool', value: method === 'startswith' ? v.value.startsWith(s.value) : v.value.endsWith(s.value) };
       }
       default:
@@ -386,7 +398,7 @@ function stringMethod(receiver: Value, method: string, args: CallArguments, scop
 /** Recognises the environment readers of the standard library, python-decouple and django-environ. */
 function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value | undefined {
   const qualified = qualifiedName(callee, scope) ?? '';
-  const nameNode = args.positional[0] ?? args.keywords.get('key') ?? args.keywords.get('var');
+  const nameNode = args.positional[0] ?? args.keywords.get('key') ?? args.keywords.get('option') ?? args.keywords.get('var');
   const variable = nameNode ? stringLiteralValue(nameNode) : undefined;
 
   if (qualified === 'os.environ.get' || qualified === 'os.getenv') {
@@ -397,30 +409,51 @@ function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value
     return env(variable, reader, unsetView(whenUnset), defaultNode, scope);
   }
 
-  if (qualified === 'decouple.config' || qualified === 'decouple.AutoConfig()' || qualified === 'decouple.Config') {
+  if (qualified === 'decouple.config') {
     if (variable === undefined) return UNKNOWN;
     const defaultNode = args.positional[1] ?? args.keywords.get('default');
-    const cast = castName(args.keywords.get('cast') ?? args.positional[2], scope);
+    const castNode = args.keywords.get('cast') ?? args.positional[2];
+    // NOTE: decouple raises UndefinedValueError for an unset variable without a default.
     if (!defaultNode) return env(variable, 'decouple', UNKNOWN, undefined, scope);
     const raw = unsetView(evaluateExpression(defaultNode, scope));
-    return env(variable, 'decouple', applyDecoupleCast(raw, cast, args.keywords.get('cast')), defaultNode, scope);
+    return env(variable, 'decouple', applyDecoupleCast(raw, castName(castNode, scope), castNode), defaultNode, scope);
   }
 
   const environ = environReaderCall(callee, scope);
-  if (environ) {
-    if (variable === undefined) return UNKNOWN;
-    const defaultNode = args.keywords.get('default') ?? args.positional[1];
-    const scheme = environ.scheme.get(variable);
-    const cast = environ.cast ?? scheme?.cast;
-    let raw: Value | undefined;
-    if (defaultNode) raw = unsetView(evaluateExpression(defaultNode, scope));
-    else if (scheme?.default) raw = unsetView(scheme.default);
-    if (!raw) return env(variable, 'environ', UNKNOWN, undefined, scope);
-    const read = env(variable, 'environ', applyEnvironCast(raw, cast), defaultNode, scope);
-    if (!defaultNode && read.kind === 'env') read.defaultLoc = scheme?.default?.loc;
-    return read;
-  }
+  if (environ) return environRead(variable, environ, args, scope);
   return undefined;
+}
+
+/**
+ * django-environ: `env(var, cast=None, default=NOTSET, parse_default=False)`,
+ * `env.list(var, cast=None, default=NOTSET)`, `env.bool(var, default=NOTSET)` and the like.
+ */
+function environRead(variable: string | undefined, environ: EnvironReader, args: CallArguments, scope: Scope): Value {
+  if (variable === undefined) return UNKNOWN;
+  const generic = environ.method === undefined || environ.method === 'get_value';
+  const takesCast = generic || ['list', 'tuple', 'dict'].includes(environ.method!);
+  const defaultNode = args.keywords.get('default') ?? args.positional[takesCast ? 2 : 1];
+  const castNode = takesCast ? (args.keywords.get('cast') ?? args.positional[1]) : undefined;
+  const parseDefaultNode = args.keywords.get('parse_default') ?? (generic ? args.positional[3] : undefined);
+  const scheme = environ.scheme.get(variable);
+  const cast = environ.cast ?? (castNode ? environCastName(castNode) : undefined) ?? scheme?.cast;
+  let raw: Value | undefined;
+  if (defaultNode) raw = unsetView(evaluateExpression(defaultNode, scope));
+  else if (scheme?.default) raw = unsetView(scheme.default);
+  // NOTE: without a default django-environ raises ImproperlyConfigured for an unset variable.
+  if (!raw) return env(variable, 'environ', UNKNOWN, undefined, scope);
+  let whenUnset: Value = raw;
+  if (parseDefaultNode) {
+    if (!generic) return env(variable, 'environ', UNKNOWN, defaultNode, scope);
+    const parse = truthy(evaluateExpression(parseDefaultNode, scope));
+    // NOTE: a default is returned as given unless parse_default is set (`value != default`
+    // in Env.get_value), so `default="False"` stays a truthy string.
+    if (parse === undefined) whenUnset = UNKNOWN;
+    else if (parse && truthy(raw) !== false) whenUnset = castNode && !cast ? UNKNOWN : applyEnvironCast(raw, cast);
+  }
+  const read = env(variable, 'environ', whenUnset, defaultNode, scope);
+  if (!defaultNode && read.kind === 'env') read.defaultLoc = scheme?.default?.loc;
+  return read;
 }
 
 function env(variable: string, reader: EnvReader, whenUnset: Value, defaultNode: Node | undefined, scope: Scope): Value {
@@ -433,16 +466,40 @@ function env(variable: string, reader: EnvReader, whenUnset: Value, defaultNode:
   };
 }
 
+interface EnvironReader {
+  /** `bool` for `env.bool(...)`; undefined for `env(...)`. */
+  method?: string;
+  cast?: string;
+  scheme: Map<string, { cast?: string; default?: Value }>;
+}
+
+const ENVIRON_METHOD_CASTS: Record<string, string | undefined> = {
+  bool: 'bool',
+  str: 'str',
+  int: 'int',
+  float: 'float',
+  list: 'list',
+  tuple: 'tuple',
+  get_value: undefined,
+};
+
 /** `env(...)`, `env.bool(...)` on an `environ.Env()` instance, with that instance's scheme. */
-function environReaderCall(callee: Node, scope: Scope): { cast?: string; scheme: Map<string, { cast?: string; default?: Value }> } | undefined {
+function environReaderCall(callee: Node, scope: Scope): EnvironReader | undefined {
   const objectNode = callee.type === 'attribute' ? callee.childForFieldName('object') : callee;
   const method = callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
   if (!objectNode || objectNode.type !== 'identifier') return undefined;
   const binding = scope.lookup(objectNode.text);
   if (binding?.kind !== 'environ-env') return undefined;
-  const casts: Record<string, string> = { bool: 'bool', str: 'str', int: 'int', float: 'float', list: 'list', tuple: 'list' };
-  if (method !== undefined && !(method in casts)) return undefined;
-  return { cast: method ? casts[method] : undefined, scheme: binding.scheme };
+  if (method !== undefined && !(method in ENVIRON_METHOD_CASTS)) return undefined;
+  return { method, cast: method ? ENVIRON_METHOD_CASTS[method] : undefined, scheme: binding.scheme };
+}
+
+/** The cast named by an `env(var, cast)` argument: `bool`, `[str]`, `(int,)`. */
+function environCastName(node: Node): string | undefined {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'list') return 'list';
+  if (node.type === 'tuple') return 'tuple';
+  return undefined;
 }
 
 function castName(node: Node | undefined, scope: Scope): Cast {
@@ -452,7 +509,9 @@ function castName(node: Node | undefined, scope: Scope): Cast {
   }
   if (node.type === 'call') {
     const name = qualifiedName(node.childForFieldName('function'), scope);
-    if (name === 'decouple.Csv') return 'list';
+    const args = callArguments(node);
+    // Csv(cast=int) or a custom delimiter changes the items: only the plain form is modelled.
+    if (name === 'decouple.Csv' && args && args.positional.length === 0 && args.keywords.size === 0) return 'csv';
   }
   return undefined;
 }
@@ -461,44 +520,55 @@ const DECOUPLE_TRUE = new Set(['y', 'yes', 't', 'true', 'on', '1']);
 const DECOUPLE_FALSE = new Set(['n', 'no', 'f', 'false', 'off', '0']);
 const ENVIRON_TRUE = new Set(['true', 'on', 'ok', 'y', 'yes', '1']);
 
+/** Python's `str()` of a scalar, when it can be told. */
+function pythonStr(value: Value): string | undefined {
+  if (value.kind === 'string') return value.value;
+  if (value.kind === 'bool') return value.value ? 'True' : 'False';
+  if (value.kind === 'number' && Number.isInteger(value.value)) return String(value.value);
+  if (value.kind === 'none') return 'None';
+  return undefined;
+}
+
 function applyDecoupleCast(raw: Value, cast: Cast, castNode: Node | undefined): Value {
   if (!cast) return castNode ? UNKNOWN : raw;
   if (cast === 'bool') {
-    if (raw.kind === 'bool') return raw;
-    if (raw.kind === 'string') {
-      const s = raw.value.toLowerCase();
-      if (DECOUPLE_TRUE.has(s)) return { kind: 'bool', value: true };
-      if (DECOUPLE_FALSE.has(s)) return { kind: 'bool', value: false };
-      return UNKNOWN;
-    }
-    return castBuiltin('bool', raw);
+    // decouple's _cast_boolean: str(value), '' is False, else strtobool or ValueError.
+    const s = pythonStr(raw)?.toLowerCase();
+    if (s === undefined) return UNKNOWN;
+    if (s === '') return { kind: 'bool', value: false };
+    if (DECOUPLE_TRUE.has(s)) return { kind: 'bool', value: true };
+    if (DECOUPLE_FALSE.has(s)) return { kind: 'bool', value: false };
+    return UNKNOWN;
   }
-  if (cast === 'list') {
-    if (raw.kind === 'string') {
-      const items = raw.value.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
-      return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
-    }
-    return raw.kind === 'list' ? raw : UNKNOWN;
+  if (cast === 'csv') {
+    // Csv() splits with shlex: quotes, escapes and comments change the items.
+    if (raw.kind !== 'string' || /["'\\#]/.test(raw.value)) return UNKNOWN;
+    const items = raw.value.split(/,+/).filter((p) => p.length > 0).map((p) => p.trim());
+    return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
   }
   return castBuiltin(cast, raw);
 }
 
+/** django-environ's `Env.parse_value` for the casts it models. */
 function applyEnvironCast(raw: Value, cast: string | undefined): Value {
   if (!cast) return raw;
   if (cast === 'bool') {
     if (raw.kind === 'bool') return raw;
-    if (raw.kind === 'string') return { kind: 'bool', value: ENVIRON_TRUE.has(raw.value.toLowerCase()) };
-    return castBuiltin('bool', raw);
-  }
-  if (cast === 'list') {
-    if (raw.kind === 'list') return raw;
+    if (raw.kind === 'number') return Number.isInteger(raw.value) ? { kind: 'bool', value: raw.value !== 0 } : UNKNOWN;
     if (raw.kind === 'string') {
-      const items = raw.value ? raw.value.split(',') : [];
-      return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
+      if (/^\s*[-+]?\d+\s*$/.test(raw.value)) return { kind: 'bool', value: Number(raw.value) !== 0 };
+      return { kind: 'bool', value: ENVIRON_TRUE.has(raw.value.toLowerCase()) };
     }
     return UNKNOWN;
   }
-  return castBuiltin(cast, raw);
+  if (cast === 'list' || cast === 'tuple') {
+    if (raw.kind !== 'string') return UNKNOWN;
+    const text = cast === 'tuple' ? raw.value.replace(/^\(+/, '').replace(/\)+$/, '') : raw.value;
+    const items = text.split(',').filter((p) => p.length > 0);
+    return { kind: 'list', tuple: cast === 'tuple', items: items.map((value) => ({ kind: 'string', value })) };
+  }
+  if (cast === 'str' || cast === 'int') return castBuiltin(cast, raw);
+  return UNKNOWN;
 }
 
 /** Reads `environ.Env(DEBUG=(bool, False), ...)` into a scheme. */
@@ -507,12 +577,12 @@ export function environScheme(call: Node, scope: Scope): Map<string, { cast?: st
   const args = callArguments(call);
   if (!args) return scheme;
   for (const [name, valueNode] of args.keywords) {
-    if (valueNode.type === 'tuple') {
-      const [castNode, defaultNode] = valueNode.namedChildren;
-      const cast = castNode?.type === 'identifier' ? castNode.text : castNode?.type === 'list' ? 'list' : undefined;
-      scheme.set(name, { cast, default: defaultNode ? evaluateExpression(defaultNode, scope) : undefined });
-    } else if (valueNode.type === 'identifier') {
-      scheme.set(name, { cast: valueNode.text });
+    const parts = valueNode.type === 'tuple' ? valueNode.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
+    if (parts.length === 2) {
+      const [castNode, defaultNode] = parts;
+      scheme.set(name, { cast: environCastName(castNode), default: evaluateExpression(defaultNode, scope) });
+    } else if (valueNode.type === 'identifier' || valueNode.type === 'list') {
+      scheme.set(name, { cast: environCastName(valueNode) });
     }
   }
   return scheme;

@@ -129,14 +129,38 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
         starImport(statement, false);
         return;
       }
-      const moduleName = statement.childForFieldName('module_name')?.text ?? '';
+      const moduleNode = statement.childForFieldName('module_name');
+      const moduleName = moduleNode?.text ?? '';
+      let source: EvaluatedModule | undefined;
+      if (moduleNode) {
+        const { name, level } = splitRelative(moduleName);
+        const resolved = resolver.resolve(file, name, level);
+        source = resolved && resolved !== file ? resolver.evaluate(resolved) : undefined;
+      }
       for (const child of statement.childrenForFieldName('name')) {
         if (!child) continue;
         const target = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
         const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
         if (!target || !alias) continue;
-        bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+        // `from .base import SECRET_KEY` brings the setting with its history.
+        const state = source?.settings.get(target);
+        const binding = source?.bindings.get(target);
+        if (state) {
+          const history = state.history.map((d) => ({ ...d, name: alias }));
+          settings.set(alias, { name: alias, value: state.value, definition: history[history.length - 1], history });
+          bindings.set(alias, { kind: 'value', value: state.value });
+          continue;
+        }
         settings.delete(alias);
+        if (binding) {
+          bindings.set(alias, binding);
+        } else if (!source && isSettingName(alias)) {
+          // A settings value from a module that cannot be read (often a git-ignored secrets file).
+          markUnknown(alias, statement);
+          bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+        } else {
+          bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+        }
       }
     }
   };
@@ -150,6 +174,8 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
       right = right.childForFieldName('right');
     }
     if (!right) {
+      // `X: int` only annotates; it binds nothing.
+      if (expr.childForFieldName('type') && targets.length === 1) return;
       for (const t of targets) for (const name of boundNames(t)) markUnknown(name, statement);
       return;
     }
@@ -290,7 +316,7 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
         return;
       }
       case 'delete_statement':
-        for (const target of statement.namedChildren) {
+        for (const target of statement.namedChildren.flatMap((c) => (c?.type === 'expression_list' ? c.namedChildren : [c]))) {
           if (target?.type === 'identifier') {
             settings.delete(target.text);
             bindings.delete(target.text);
@@ -303,8 +329,9 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
         const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
         const name = definition?.childForFieldName('name')?.text;
         if (name) {
-          bindings.delete(name);
+          // The name now refers to a function or class: it shadows builtins such as bool().
           settings.delete(name);
+          bindings.set(name, { kind: 'value', value: UNKNOWN });
         }
         return;
       }
@@ -322,9 +349,24 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
   };
 
   for (const statement of tree.rootNode.namedChildren) {
-    if (statement) run(statement);
+    if (!statement) continue;
+    try {
+      run(statement);
+    } catch {
+      // Deeply nested or malformed code: what the statement may assign is unknown.
+      try {
+        for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
+      } catch {
+        incomplete = true;
+      }
+    }
   }
   return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, tree) };
+}
+
+/** Django reads only upper-case module attributes as settings (`str.isupper()`). */
+function isSettingName(name: string): boolean {
+  return /[A-Z]/.test(name) && !/[a-z]/.test(name);
 }
 
 function splitRelative(moduleText: string): { name: string; level: number } {
@@ -370,10 +412,21 @@ function assignedNamesWithin(statement: Node): Set<string> {
         const receiver = callee.childForFieldName('object');
         if (receiver) for (const name of rootNames(receiver)) names.add(name);
       }
-    } else if (node.type === 'import_from_statement' || node.type === 'import_statement') {
+    } else if (node.type === 'import_from_statement') {
+      for (const child of node.childrenForFieldName('name')) {
+        if (child?.type === 'aliased_import') names.add(child.childForFieldName('alias')?.text ?? '');
+        else if (child?.type === 'dotted_name') names.add(child.text);
+      }
+      return;
+    } else if (node.type === 'import_statement') {
       for (const child of node.namedChildren) {
         if (child?.type === 'aliased_import') names.add(child.childForFieldName('alias')?.text ?? '');
+        else if (child?.type === 'dotted_name') names.add(child.text.split('.')[0]);
       }
+      return;
+    } else if (node.type === 'as_pattern') {
+      const alias = node.childForFieldName('alias');
+      if (alias) for (const name of boundNames(alias.type === 'as_pattern_target' ? (alias.namedChildren[0] ?? alias) : alias)) names.add(name);
     }
     for (const child of node.namedChildren) if (child) visit(child);
   };
@@ -453,7 +506,7 @@ function moduleLayout(file: string, tree: Tree): ModuleLayout {
   for (; index < statements.length; index++) {
     const s = statements[index];
     if (s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement') {
-      importsEnd = { line: s.endPosition.row, character: s.endPosition.column };
+      importsEnd = endWithTrailingComment(s);
       anchorNode = s;
       continue;
     }
@@ -464,13 +517,20 @@ function moduleLayout(file: string, tree: Tree): ModuleLayout {
   for (const s of statements) {
     const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
     if (expr && (expr.type === 'assignment' || expr.type === 'augmented_assignment' || expr.type === 'call')) {
-      lastAssignmentEnd = { line: s.endPosition.row, character: s.endPosition.column };
+      lastAssignmentEnd = endWithTrailingComment(s);
     }
   }
   const anchorRange = anchorNode
     ? { start: { line: anchorNode.startPosition.row, character: anchorNode.startPosition.column }, end: anchorNodeLineEnd(anchorNode) }
     : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   return { importsEnd, bodyStart, lastAssignmentEnd, anchor: { file, range: anchorRange }, ownImports };
+}
+
+/** Where a statement's line really ends: after a trailing comment, so inserted lines do not take it over. */
+function endWithTrailingComment(statement: Node): Position {
+  const next = statement.nextSibling;
+  const end = next?.type === 'comment' && next.startPosition.row === statement.endPosition.row ? next.endPosition : statement.endPosition;
+  return { line: end.row, character: end.column };
 }
 
 /** A missing-setting finding underlines the first line of its anchor statement only. */

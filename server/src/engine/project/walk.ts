@@ -39,6 +39,9 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
   const files = new Set<string>();
   const problems: { file: string; message: string }[] = [];
   const visitedDirs = new Set<string>();
+  const visitedFiles = new Set<string>();
+  /** Symbolic links are followed after everything else, so real paths win over aliases. */
+  const deferredLinks: string[] = [];
   const relativeToBase = (p: string) => path.relative(base, p).split(path.sep).join('/') || '.';
 
   const excluded = (absolute: string, isDirectory: boolean) => {
@@ -70,10 +73,7 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
         problems.push({ file: absolute, message: 'symbolic link loop' });
         return;
       }
-      if (visitedDirs.has(real)) {
-        if (explicit || lstatSync(absolute).isSymbolicLink()) return;
-        return;
-      }
+      if (visitedDirs.has(real)) return;
       visitedDirs.add(real);
       let entries: string[];
       try {
@@ -82,16 +82,37 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
         problems.push({ file: absolute, message: `cannot list directory (${(error as NodeJS.ErrnoException).code})` });
         return;
       }
-      for (const entry of entries) visit(path.join(absolute, entry), false);
+      for (const entry of entries) {
+        const child = path.join(absolute, entry);
+        if (isSymbolicLink(child)) deferredLinks.push(child);
+        else visit(child, false);
+      }
       return;
     }
     if (!stat.isFile()) return;
     if (!explicit && (excluded(absolute, false) || !INTERESTING_FILE.test(path.basename(absolute)))) return;
+    let real = absolute;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      // keep the path as given
+    }
+    if (visitedFiles.has(real)) return;
+    visitedFiles.add(real);
     files.add(absolute);
   };
 
   for (const p of paths) visit(path.resolve(base, p), true);
+  while (deferredLinks.length > 0) visit(deferredLinks.shift()!, false);
   return { files: [...files].sort(), problems };
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** A virtual environment marks itself with pyvenv.cfg, whatever its folder is called. */

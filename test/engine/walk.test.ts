@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { walkFiles } from '../../server/src/engine/project/walk';
+
+describe('walkFiles', () => {
+  let root: string;
+  const rel = (files: string[]) => files.map((f) => path.relative(root, f).split(path.sep).join('/'));
+
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'walk-'));
+    const files: Record<string, string> = {
+      'manage.py': '',
+      'mysite/settings.py': '',
+      'mysite/templates/index.html': '',
+      'mysite/migrations/0001_initial.py': '',
+      'mysite/settings.fixed.py': '',
+      'mysite/static/app.js': '',
+      'requirements.txt': '',
+      'pyproject.toml': '',
+      'Pipfile': '',
+      '.env': '',
+      'node_modules/pkg/index.py': '',
+      '.venv/lib/site.py': '',
+      '.git/hooks/x.py': '',
+      'env/lib/x.py': '',
+      'myenv/pyvenv.cfg': 'home = /usr/bin\n',
+      'myenv/lib/python3.12/site-packages/django/conf.py': '',
+      'legacy/old_settings.py': '',
+      'build/generated.py': '',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    symlinkSync(root, path.join(root, 'mysite', 'loop'));
+    symlinkSync(path.join(root, 'self'), path.join(root, 'self'));
+    symlinkSync(path.join(root, 'nowhere'), path.join(root, 'broken'));
+    symlinkSync(path.join(root, 'mysite'), path.join(root, 'alias'));
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('default excludes, virtual environments, links and uninteresting files', () => {
+    const result = walkFiles([root], [], root);
+    assert.deepEqual(rel(result.files), [
+      '.env',
+      'Pipfile',
+      'build/generated.py',
+      'legacy/old_settings.py',
+      'manage.py',
+      'mysite/settings.py',
+      'mysite/templates/index.html',
+      'pyproject.toml',
+      'requirements.txt',
+    ]);
+    assert.deepEqual(
+      result.problems.map((p) => [path.relative(root, p.file), p.message]),
+      [
+        ['broken', 'broken symbolic link'],
+        ['self', 'symbolic link loop'],
+      ],
+    );
+  });
+
+  test('--exclude globs', () => {
+    const result = walkFiles([root], ['legacy/', 'build/**', '**/templates'], root);
+    assert.deepEqual(rel(result.files), ['.env', 'Pipfile', 'manage.py', 'mysite/settings.py', 'pyproject.toml', 'requirements.txt']);
+  });
+
+  test('explicit paths are taken as given', () => {
+    const result = walkFiles(['mysite/static/app.js', 'mysite/migrations', 'missing.py', 'mysite/settings.py'], [], root);
+    assert.deepEqual(rel(result.files), ['mysite/migrations/0001_initial.py', 'mysite/settings.py', 'mysite/static/app.js']);
+    assert.deepEqual(result.problems, [{ file: path.join(root, 'missing.py'), message: 'no such file or directory' }]);
+  });
+
+  test('a virtual environment given explicitly is walked, minus the excludes below it', () => {
+    const result = walkFiles(['myenv'], [], root);
+    assert.deepEqual(rel(result.files), ['myenv/pyvenv.cfg']);
+  });
+
+  test('a folder reached through a link and directly is read once, under its real path', () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'walk-links-'));
+    try {
+      mkdirSync(path.join(other, 'real'));
+      writeFileSync(path.join(other, 'real', 'settings.py'), '');
+      symlinkSync(path.join(other, 'real'), path.join(other, 'a-link'));
+      symlinkSync(path.join(other, 'real', 'settings.py'), path.join(other, 'b.py'));
+      const files = walkFiles([other], [], other).files.map((f) => path.relative(other, f));
+      assert.deepEqual(files, [path.join('real', 'settings.py')]);
+      assert.deepEqual(walkFiles(['a-link'], [], other).files, [path.join(other, 'a-link', 'settings.py')]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
