@@ -1,0 +1,207 @@
+import { unsetView, type Value } from '../../project/values';
+import type { SettingState } from '../../project/settings-module';
+import type { Finding, Fix, Location } from '../../types';
+import type { SettingsRuleContext } from '../settings-context';
+import type { SettingsRule } from '../rule';
+import { isStringLiteralAt, schemeDefault } from './support/h1-environment';
+import { externaliseSetting } from './support/h1-externalise';
+import { isCredentialName, isPlaceholder, urlPassword } from './support/h1-secrets';
+
+/** Settings DJH103 judges; a credential rule reporting them too would say everything twice. */
+const SECRET_KEY_SETTINGS = new Set(['SECRET_KEY', 'SECRET_KEY_FALLBACKS']);
+
+/** DJH104: a password, token or API key written in the settings is known to everyone with the source. */
+export const hardcodedCredential: SettingsRule = {
+  meta: {
+    code: 'DJH104',
+    name: 'hardcoded-credential',
+    severity: 'error',
+    scope: 'settings',
+    summary: 'A password, secret, token or API key is written in the source of a production settings module.',
+    fix: 'unsafe',
+    djangoChecks: [],
+  },
+  docs: `## What it does
+Reports a non-empty string literal, or the literal default of an environment read, in a production settings module when it is:
+- a database password: \`DATABASES[...]['PASSWORD']\`, and more generally a dict entry whose key names a credential (a cache's \`OPTIONS['PASSWORD']\`, a JWT \`SECRET_KEY\`);
+- the value of a setting named like a credential: \`EMAIL_HOST_PASSWORD\` and any \`*_PASSWORD\`, \`*_PASS\`, \`*_TOKEN\`, \`*API_KEY\`, or a name holding the word \`SECRET\` (\`AWS_SECRET_ACCESS_KEY\`, \`GITHUB_CLIENT_SECRET\`);
+- a URL with a password in it, whatever the setting is called (\`DATABASE_URL = "postgres://app:s3cret@db/app"\`, \`CELERY_BROKER_URL\`).
+
+Only string literals count, so \`PASSWORD_RESET_TIMEOUT\`, \`AUTH_PASSWORD_VALIDATORS\` or a token lifetime are never reported, nor are names that only describe a secret (\`SECRETS_DIR\`, \`AWS_SECRET_NAME\`, \`SECRET_ADMIN_URL\`). Empty strings and obvious placeholders (\`changeme\`, \`<password>\`, \`\${DB_PASSWORD}\`, \`your-api-key\`) are not credentials and are not reported. \`SECRET_KEY\` itself is DJH103's. A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+
+## Why is this bad
+Everything in the settings module is in the repository, its history, every clone and fork, CI logs and backups. A credential there is shared with everyone who ever had access to any of them, cannot be rotated without a code change, and is usually the same in every environment.
+
+## Example
+\`\`\`python
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "USER": "shop",
+        "PASSWORD": "s3cr3t-pa55",
+    }
+}
+EMAIL_HOST_PASSWORD = "smtp-password"
+\`\`\`
+
+## Use instead
+\`\`\`python
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "USER": "shop",
+        "PASSWORD": os.environ["DB_PASSWORD"],
+    }
+}
+EMAIL_HOST_PASSWORD = os.environ["EMAIL_HOST_PASSWORD"]
+\`\`\`
+A credential that was ever committed must be rotated, not only moved.
+
+## Fix safety
+Unsafe: the site does not start until the variable is set. The fix replaces the value with a required read in the module's style (\`os.environ[...]\`, python-decouple's \`config(...)\` or django-environ's \`env(...)\`), adding the import it needs. The variable is named after the setting (\`EMAIL_HOST_PASSWORD\`), \`DB_PASSWORD\` for \`DATABASES['default']\` and \`DB_<ALIAS>_PASSWORD\` for other databases; an environment read keeps its variable. A value inherited from a base module gets an override in the production module, such as \`DATABASES["default"]["PASSWORD"] = os.environ["DB_PASSWORD"]\`, so development modules sharing the base keep working; when another statement reads the inherited name (\`"PASSWORD": DB_PASSWORD\`), an override would come too late for it, so the value is replaced in the base module instead, provided that module already imports what the read needs. No fix is offered for a default kept in a django-environ scheme: remove it there.
+
+## References
+- [Django deployment checklist](https://docs.djangoproject.com/en/stable/howto/deployment/checklist/)
+- [Django: DATABASES PASSWORD](https://docs.djangoproject.com/en/stable/ref/settings/#password)
+- [The Twelve-Factor App: Config](https://12factor.net/config)
+`,
+  check(ctx) {
+    const findings: Finding[] = [];
+    const reported = new Set<string>();
+    const report = (location: Location | undefined, finding: () => Finding | undefined) => {
+      const key = location ? `${location.file}:${location.range.start.line}:${location.range.start.character}` : undefined;
+      if (key && reported.has(key)) return;
+      const made = finding();
+      if (!made) return;
+      if (key) reported.add(key);
+      findings.push(made);
+    };
+    // Django settings first, so a dict shared through a helper variable is named by its setting.
+    const states = [...ctx.evaluated.settings.values()].sort((a, b) => Number(!isSettingName(a.name)) - Number(!isSettingName(b.name)));
+    for (const state of states) {
+      if (SECRET_KEY_SETTINGS.has(state.name)) continue;
+      const top = credential(ctx, state.name, state.value);
+      if (top) {
+        report(state.value.loc, () => ctx.atSetting(state, message(state.name, top), { fixes: topLevelFix(ctx, state, top) }));
+        continue;
+      }
+      if (state.value.kind !== 'dict') continue;
+      walkDict(state.value, [], (path, value, found) => {
+        const label = state.name + path.map((key) => `['${key}']`).join('');
+        const fixes = nestedFix(ctx, state, path, value, found);
+        report(value.loc, () => (value.loc ? ctx.atValue(value.loc, message(label, found), { fixes }) : ctx.atSetting(state, message(label, found), { fixes })));
+      }, ctx);
+    }
+    return findings;
+  },
+};
+
+type EnvRead = Extract<Value, { kind: 'env' }>;
+
+/** A hard-coded credential: the literal text, and the environment read it is the default of. */
+interface Credential {
+  text: string;
+  env?: EnvRead;
+  url: boolean;
+}
+
+function isSettingName(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name);
+}
+
+/**
+ * The credential a value under `name` amounts to: a string literal written right there (not
+ * a name standing for one, which is reported where it is written), or the literal default of
+ * an environment read.
+ */
+function credential(ctx: SettingsRuleContext, name: string, value: Value): Credential | undefined {
+  let text: string | undefined;
+  let env: EnvRead | undefined;
+  if (value.kind === 'string' && isStringLiteralAt(ctx, value.loc)) text = value.value;
+  else if (value.kind === 'env') {
+    const unset = unsetView(value);
+    if (unset.kind === 'string' && isStringLiteralAt(ctx, value.defaultLoc)) {
+      text = unset.value;
+      env = value;
+    }
+  }
+  if (text === undefined || isPlaceholder(text)) return undefined;
+  if (isCredentialName(name)) return { text, env, url: false };
+  const password = urlPassword(text);
+  // NOTE: a URL's password is a credential whatever the setting is called (DATABASE_URL,
+  // CELERY_BROKER_URL, CACHES LOCATION). https://docs.djangoproject.com/en/stable/ref/settings/#password
+  if (password !== undefined && !isPlaceholder(decodeURIComponentSafe(password))) return { text, env, url: true };
+  return undefined;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Visits every credential in nested dicts with string keys, with its key path. */
+function walkDict(dict: Extract<Value, { kind: 'dict' }>, path: string[], visit: (path: string[], value: Value, found: Credential) => void, ctx: SettingsRuleContext): void {
+  for (const entry of dict.entries) {
+    if (entry.key.kind !== 'string') continue;
+    const here = [...path, entry.key.value];
+    const found = credential(ctx, entry.key.value, entry.value);
+    if (found) visit(here, entry.value, found);
+    else if (entry.value.kind === 'dict') walkDict(entry.value, here, visit, ctx);
+  }
+}
+
+function message(label: string, found: Credential): string {
+  const what = found.url ? 'a URL with a hard-coded password' : 'a hard-coded credential';
+  if (found.env) return `${label} falls back to ${what} when ${found.env.variable} is unset; anyone who can read the source can use it.`;
+  return found.url ? `${label} holds ${what}; anyone who can read the source can use it.` : `${label} is hard-coded; anyone who can read the source can use this credential.`;
+}
+
+/** An environment variable name made of words: `DB_REPLICA_PASSWORD`. */
+function variableName(words: string[]): string {
+  return words
+    .join('_')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** `DB_PASSWORD` for DATABASES['default'], `DB_<ALIAS>_<KEY>` for other databases, else the path. */
+function nestedVariable(root: string, path: string[]): string {
+  if (root === 'DATABASES' && path.length >= 2) {
+    const [alias, ...rest] = path;
+    return variableName(['DB', ...(alias === 'default' ? [] : [alias]), ...rest]);
+  }
+  return variableName([root, ...path]);
+}
+
+function readTitle(label: string, variable: string): string {
+  return label === variable ? `Read ${label} from the environment` : `Read ${label} from ${variable}`;
+}
+
+function topLevelFix(ctx: SettingsRuleContext, state: SettingState, found: Credential): Fix[] {
+  if (found.env && schemeDefault(ctx, found.env.variable)) return [];
+  const variable = found.env?.variable ?? variableName([state.name]);
+  return externaliseSetting(ctx, state, variable, readTitle(state.name, variable));
+}
+
+/**
+ * A value written in the production module is replaced where it stands; one inherited from a
+ * base module gets an override there (`DATABASES["default"]["PASSWORD"] = ...`), so the base
+ * module, which development modules share, keeps working.
+ */
+function nestedFix(ctx: SettingsRuleContext, state: SettingState, path: string[], value: Value, found: Credential): Fix[] {
+  if (found.env && schemeDefault(ctx, found.env.variable)) return [];
+  const variable = found.env?.variable ?? nestedVariable(state.name, path);
+  const read = ctx.requiredEnvRead(variable);
+  const label = state.name + path.map((key) => `[${ctx.str(key)}]`).join('');
+  const title = readTitle(state.name + path.map((key) => `['${key}']`).join(''), variable);
+  if (value.loc && value.loc.file === ctx.module.file) {
+    return [ctx.fix(title, [{ kind: 'replace', location: value.loc, value: read.text, imports: read.imports }])];
+  }
+  return [ctx.fix(title, [{ kind: 'set', name: label, value: read.text, imports: read.imports }])];
+}

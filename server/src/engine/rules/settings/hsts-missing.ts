@@ -1,0 +1,56 @@
+import { truthy } from '../../project/values';
+import type { SettingsRule } from '../rule';
+import { securityMiddlewareInstalled } from './support/h2-middleware';
+import { currentValuePhrase, setNumberFix } from './support/h2-values';
+
+const ONE_YEAR = 31536000;
+
+/** DJH113: without HSTS, a user's first plain-HTTP request can be intercepted and downgraded. */
+export const hstsMissing: SettingsRule = {
+  meta: {
+    code: 'DJH113',
+    name: 'hsts-missing',
+    severity: 'warning',
+    scope: 'settings',
+    summary: 'SECURE_HSTS_SECONDS is unset or 0 while SecurityMiddleware is installed, so no Strict-Transport-Security header is sent.',
+    fix: 'unsafe',
+    djangoChecks: ['security.W004'],
+  },
+  docs: `## What it does
+Reports a production settings module whose \`MIDDLEWARE\` holds \`SecurityMiddleware\` but whose \`SECURE_HSTS_SECONDS\` is unset, \`0\` or \`None\`, including an environment read that comes out as \`0\` when its variable is unset.
+
+## Why is this bad
+Without a \`Strict-Transport-Security\` header, browsers keep trying plain HTTP first whenever a user types the address or follows an \`http://\` link. Anyone on the network path can answer that request, strip the redirect to HTTPS and read or change everything the user sends, cookies included. Django's own \`check --deploy\` reports it as \`security.W004\`.
+
+Nothing is reported when \`SecurityMiddleware\` is missing (the setting would have no effect: DJH121 reports the middleware), nor for a value set in \`base.py\` and overridden in \`production.py\`, nor in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+
+## Example
+\`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", ...]
+SECURE_HSTS_SECONDS = 0
+\`\`\`
+
+## Use instead
+\`\`\`python
+SECURE_HSTS_SECONDS = 31536000  # one year
+\`\`\`
+
+## Fix safety
+Unsafe: once a browser has seen the header it refuses plain HTTP for the whole period, and that cannot be taken back from the server. A missing setting is added with a comment advising to start with a short value (an hour) and to raise it once every page, on every host, is served over HTTPS; an environment read with a numeric default gets \`31536000\` as its default, so the variable still works.
+
+## References
+- [Django: SECURE_HSTS_SECONDS](https://docs.djangoproject.com/en/stable/ref/settings/#secure-hsts-seconds)
+- [Django: HTTP Strict Transport Security](https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security)
+- [MDN: Strict-Transport-Security](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Strict-Transport-Security)
+`,
+  check(ctx) {
+    if (ctx.silenced('security.W004') || !securityMiddlewareInstalled(ctx)) return [];
+    if (truthy(ctx.value('SECURE_HSTS_SECONDS')) !== false) return [];
+    // NOTE: HSTS cannot be withdrawn early from browsers that cached it, so the fix says to start short.
+    // https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
+    const comment = 'HSTS: start with a short value (e.g. 3600) and raise it once HTTPS works everywhere';
+    const fix = setNumberFix(ctx, 'SECURE_HSTS_SECONDS', ONE_YEAR, comment);
+    const message = `${currentValuePhrase(ctx, 'SECURE_HSTS_SECONDS')}, so browsers are never told to insist on HTTPS and a request made over plain HTTP can be intercepted.`;
+    return [ctx.atSettingOrMissing('SECURE_HSTS_SECONDS', message, { fixes: [fix], djangoCheck: 'security.W004' })];
+  },
+};

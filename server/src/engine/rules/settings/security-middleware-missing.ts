@@ -1,0 +1,86 @@
+import type { Finding } from '../../types';
+import type { SettingsRule } from '../rule';
+import type { SettingsRuleContext } from '../settings-context';
+import {
+  COMMON_MIDDLEWARE,
+  CSRF_MIDDLEWARE,
+  type InsertPosition,
+  listHas,
+  middlewareInsertFix,
+  SECURITY_MIDDLEWARE,
+  SESSION_MIDDLEWARE,
+} from './support/h2-middleware';
+
+/** DJH121: without SecurityMiddleware or CsrfViewMiddleware, whole classes of protection are off. */
+export const securityMiddlewareMissing: SettingsRule = {
+  meta: {
+    code: 'DJH121',
+    name: 'security-middleware-missing',
+    severity: 'error',
+    scope: 'settings',
+    summary: 'MIDDLEWARE lacks SecurityMiddleware or CsrfViewMiddleware.',
+    fix: 'unsafe',
+    djangoChecks: ['security.W001', 'security.W003'],
+  },
+  docs: `## What it does
+Reports a production settings module whose \`MIDDLEWARE\` lacks \`django.middleware.security.SecurityMiddleware\` or \`django.middleware.csrf.CsrfViewMiddleware\`, once for each missing middleware.
+
+## Why is this bad
+\`SecurityMiddleware\` is what sends the HSTS, \`X-Content-Type-Options\`, \`Referrer-Policy\` and \`Cross-Origin-Opener-Policy\` headers and performs the HTTPS redirect: without it, \`SECURE_HSTS_SECONDS\`, \`SECURE_CONTENT_TYPE_NOSNIFF\`, \`SECURE_REFERRER_POLICY\` and \`SECURE_SSL_REDIRECT\` are silently ignored (so DJH113–DJH116 and DJH120 say nothing until it is installed). \`CsrfViewMiddleware\` rejects forged cross-site POST requests; without it, any other site can make a logged-in user's browser submit forms to this one. Django's own \`check --deploy\` reports them as \`security.W001\` and \`security.W003\`.
+
+Nothing is reported when \`MIDDLEWARE\` cannot be read (built from an unknown value), nor for a list set in \`base.py\` and overridden in \`production.py\`, nor in a development module.
+
+## Example
+\`\`\`python
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+\`\`\`
+
+## Use instead
+\`\`\`python
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+\`\`\`
+A view that must accept cross-site POSTs (a webhook) can opt out with \`@csrf_exempt\`.
+
+## Fix safety
+Unsafe: \`SecurityMiddleware\` starts enforcing whatever the \`SECURE_*\` settings say (an HTTPS redirect, HSTS), and \`CsrfViewMiddleware\` rejects POSTs that carry no CSRF token, such as forms without \`{% csrf_token %}\` and API clients. The middleware goes where \`startproject\` puts it: \`SecurityMiddleware\` first, \`CsrfViewMiddleware\` right after \`CommonMiddleware\` (else after \`SessionMiddleware\`, else after \`SecurityMiddleware\`, else last). The list is edited where it is written, which may be \`base.py\`. A project without any \`MIDDLEWARE\` gets one holding Django's security middleware.
+
+## References
+- [Django: SecurityMiddleware](https://docs.djangoproject.com/en/stable/ref/middleware/#module-django.middleware.security)
+- [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/ref/csrf/)
+- [Django: Middleware ordering](https://docs.djangoproject.com/en/stable/ref/middleware/#middleware-ordering)
+`,
+  check(ctx) {
+    const findings: Finding[] = [];
+    if (listHas(ctx, 'MIDDLEWARE', SECURITY_MIDDLEWARE) === false && !ctx.silenced('security.W001')) {
+      const fix = middlewareInsertFix(ctx, SECURITY_MIDDLEWARE, 'first');
+      const message = 'SecurityMiddleware is not in MIDDLEWARE, so the HSTS, nosniff, referrer-policy and HTTPS-redirect settings have no effect and none of those protections reach the browser.';
+      findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W001' }));
+    }
+    if (listHas(ctx, 'MIDDLEWARE', CSRF_MIDDLEWARE) === false && !ctx.silenced('security.W003')) {
+      const fix = middlewareInsertFix(ctx, CSRF_MIDDLEWARE, csrfPosition(ctx));
+      const message = 'CsrfViewMiddleware is not in MIDDLEWARE, so any other site can make a logged-in user\'s browser submit forms and other POST requests to this one (cross-site request forgery).';
+      findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W003' }));
+    }
+    return findings;
+  },
+};
+
+/** Where `startproject` has CsrfViewMiddleware: after CommonMiddleware, which follows SessionMiddleware. */
+function csrfPosition(ctx: SettingsRuleContext): InsertPosition {
+  // NOTE: CSRF checks must run before any view-level middleware that trusts the request.
+  // https://docs.djangoproject.com/en/stable/ref/middleware/#middleware-ordering
+  for (const anchor of [COMMON_MIDDLEWARE, SESSION_MIDDLEWARE, SECURITY_MIDDLEWARE]) {
+    if (listHas(ctx, 'MIDDLEWARE', anchor) === true) return { after: anchor };
+  }
+  return 'last';
+}

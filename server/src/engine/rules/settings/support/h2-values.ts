@@ -1,0 +1,67 @@
+import { replacementDefault } from '../../../fixes/env-default';
+import { describe, truthy, unsetView, type Value } from '../../../project/values';
+import { offsetAt } from '../../../text';
+import type { Fix } from '../../../types';
+import type { SettingsRuleContext } from '../../settings-context';
+
+/** Python's `value is True` for the value production ends up with; undefined when unknown. */
+export function isTrue(value: Value): boolean | undefined {
+  const view = unsetView(value);
+  if (view.kind === 'unknown') return undefined;
+  return view.kind === 'bool' && view.value;
+}
+
+/**
+ * How a message names a setting's current value: "is not set", "is False", or "is False
+ * when DJANGO_X is unset" for an environment read.
+ */
+export function currentValuePhrase(ctx: SettingsRuleContext, name: string): string {
+  const state = ctx.setting(name);
+  if (!state) return `${name} is not set`;
+  const value = state.value;
+  if (value.kind === 'env') return `${name} is ${describe(unsetView(value))} when ${value.variable} is unset`;
+  return `${name} is ${describe(value)}`;
+}
+
+/**
+ * The message for a setting that is truthy but not the boolean True: SecurityMiddleware
+ * only tests truthiness, so the protection works, but Django's deploy check keeps warning.
+ * Undefined when the value is not truthy.
+ */
+export function truthyNotTrueMessage(ctx: SettingsRuleContext, name: string, djangoCheck: string): string | undefined {
+  if (truthy(ctx.value(name)) !== true) return undefined;
+  return `${currentValuePhrase(ctx, name)} rather than True: it takes effect, but Django's deploy check only accepts the boolean True and keeps reporting ${djangoCheck}.`;
+}
+
+/**
+ * A fix that makes a boolean setting True: an environment read gets a True default, so the
+ * variable still works; anything else is set to True.
+ */
+export function setTrueFix(ctx: SettingsRuleContext, name: string): Fix {
+  const state = ctx.setting(name);
+  const value = state?.value;
+  if (state && value?.kind === 'env' && value.defaultLoc && state.definition.valueLoc && unsetView(value).kind === 'bool') {
+    const replacement = replacementDefault(ctx.evaluated, ctx.project.store, state.definition.valueLoc, value, true, ctx.quote);
+    if (replacement) return ctx.fix(`Default ${value.variable} to True`, [{ kind: 'replace', location: value.defaultLoc, value: replacement }]);
+  }
+  return ctx.fix(`Set ${name} = True`, [{ kind: 'set', name, value: 'True' }]);
+}
+
+/**
+ * A fix that sets a number setting: an environment read whose default is a plain number
+ * (or a quoted one) gets the new number as its default, so the variable still works.
+ */
+export function setNumberFix(ctx: SettingsRuleContext, name: string, number: number, comment?: string): Fix {
+  const state = ctx.setting(name);
+  const value = state?.value;
+  if (state && value?.kind === 'env' && value.defaultLoc && state.definition.valueLoc?.file === value.defaultLoc.file) {
+    const text = ctx.project.store.get(value.defaultLoc.file)?.text ?? '';
+    const current = text.slice(offsetAt(text, value.defaultLoc.range.start), offsetAt(text, value.defaultLoc.range.end));
+    const quoted = /^(['"])\d*\1$/.exec(current);
+    if (/^\d+$/.test(current) || quoted) {
+      const replacement = quoted ? `${quoted[1]}${number}${quoted[1]}` : String(number);
+      return ctx.fix(`Default ${value.variable} to ${number}`, [{ kind: 'replace', location: value.defaultLoc, value: replacement }]);
+    }
+  }
+  return ctx.fix(`Set ${name} = ${number}`, [{ kind: 'set', name, value: String(number), comment }]);
+}
