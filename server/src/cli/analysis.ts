@@ -1,0 +1,72 @@
+import { analyzeProjectSettings, type AnalysisLog } from '../engine/analyze';
+import type { Tree } from '../engine/parse/python';
+import { DiskSourceStore } from '../engine/project/disk-store';
+import { Project } from '../engine/project/project';
+import type { Finding, Position } from '../engine/types';
+import { isWithinAny } from './paths';
+import type { CheckTarget } from './workspace';
+
+/** One analysis of a project, with what the user should hear about besides findings. */
+export interface TargetAnalysis {
+  store: DiskSourceStore;
+  /** Findings that belong to the checked paths. */
+  findings: Finding[];
+  /** Relevant settings modules whose parse has errors, with the first error's position. */
+  syntaxErrors: { file: string; position: Position }[];
+  /** Relevant production modules the rules could not judge, and why. */
+  skipped: { file: string; reason: string }[];
+  /** How many production settings modules the project has. */
+  productionModules: number;
+}
+
+/**
+ * Analyses a project's production settings modules, with `texts` replacing files' disk
+ * content (fixes applied in memory). Every checked Python file is read, so that files
+ * that cannot be decoded are reported even when no rule needs them.
+ */
+export function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog): TargetAnalysis {
+  const store = new DiskSourceStore(texts);
+  const project = new Project(target.root, target.files, store, target.config);
+  for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
+  const result = analyzeProjectSettings(project, { config: target.config, log });
+  const findings = result.findings.filter((finding) => belongsTo(finding, target.paths));
+
+  // A production module matters when it, or a module it star-imports, was asked about.
+  const relevant = project.productionModules().filter((m) => project.chainOf(m.file).some((file) => isWithinAny(target.paths, file)));
+  const syntaxErrors: TargetAnalysis['syntaxErrors'] = [];
+  const reported = new Set<string>();
+  for (const module of relevant) {
+    for (const file of project.chainOf(module.file)) {
+      if (reported.has(file)) continue;
+      reported.add(file);
+      const source = store.get(file);
+      const position = source && firstSyntaxError(source.tree());
+      if (position) syntaxErrors.push({ file, position });
+    }
+  }
+  const relevantFiles = new Set(relevant.map((m) => m.file));
+  const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
+  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
+}
+
+/**
+ * A finding belongs to the checked paths when it sits in one, or when one of its related
+ * locations does: checking production.py shows the DEBUG = True it inherits from base.py.
+ */
+function belongsTo(finding: Finding, paths: readonly string[]): boolean {
+  return isWithinAny(paths, finding.file) || finding.related.some((related) => isWithinAny(paths, related.file));
+}
+
+/** Where the first ERROR or missing node of a tree starts, if it has one. */
+export function firstSyntaxError(tree: Tree): Position | undefined {
+  if (!tree.rootNode.hasError) return undefined;
+  const cursor = tree.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) return { line: node.startPosition.row, character: node.startPosition.column };
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return undefined;
+    }
+  }
+}

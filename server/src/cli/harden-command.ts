@@ -1,0 +1,129 @@
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { hardenSettingsModule } from '../engine/fixes/harden';
+import { initPythonParser } from '../engine/parse/python';
+import { encodeSource } from '../engine/parse/source';
+import { DiskSourceStore } from '../engine/project/disk-store';
+import { loadProjectConfig } from '../engine/project/load-config';
+import { Project } from '../engine/project/project';
+import { walkFiles } from '../engine/project/walk';
+import { applyTextEdits, editsByFile } from '../engine/text';
+import { environmentVariablesRead } from './environment-variables';
+import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
+import { plural } from './formatters/text';
+import type { CliIO } from './io';
+import { displayPath } from './paths';
+import { findProjectRoot } from './project-root';
+import { unifiedDiff } from './unified-diff';
+
+export interface HardenOptions {
+  /** Write the files instead of printing a diff. */
+  write: boolean;
+}
+
+/**
+ * `django-hardener harden [SETTINGS_FILE] [--diff | --write]`: every settings fix of one
+ * production module as one edit. Prints a unified diff on stdout (exit 0, whether or not
+ * it is empty) or writes the files (exit 0, or 1 if a file cannot be written); exit 2
+ * when there is no single module to harden or it cannot be hardened.
+ */
+export async function runHarden(settingsFile: string | undefined, options: HardenOptions, io: CliIO): Promise<number> {
+  const show = (file: string) => displayPath(io.cwd, file);
+  // With --diff, stdout carries only the patch, so it can be piped to `git apply`.
+  const say = options.write ? (line: string) => io.out(line + '\n') : io.err;
+
+  let target: string | undefined;
+  if (settingsFile !== undefined) {
+    target = path.resolve(io.cwd, settingsFile);
+    let isFile = false;
+    try {
+      isFile = statSync(target).isFile();
+    } catch {
+      io.err(`${show(target)}: error: no such file`);
+      return EXIT_USAGE;
+    }
+    if (!isFile) {
+      io.err(`${show(target)}: error: not a file; name a settings module such as mysite/settings.py`);
+      return EXIT_USAGE;
+    }
+  }
+
+  await initPythonParser();
+  const root = findProjectRoot(target ?? io.cwd);
+  const { config, problems, file: configFile } = loadProjectConfig(root);
+  if (configFile) for (const problem of problems) io.err(`${show(configFile)}: warning: ${problem.message}`);
+  const walked = walkFiles([root], config.exclude, root).files;
+  const store = new DiskSourceStore();
+  const project = new Project(root, [...new Set([...walked, ...(target ? [target] : [])])].sort(), store, config);
+  try {
+    if (!target) {
+      const candidates = project.productionModules();
+      if (candidates.length !== 1) {
+        const where = show(root);
+        io.err(
+          candidates.length === 0
+            ? `django-hardener: error: no production settings module found in ${where}; name one: django-hardener harden path/to/settings.py`
+            : `django-hardener: error: ${candidates.length} production settings modules found in ${where}; name the one to harden:`,
+        );
+        for (const candidate of candidates) io.err(`  ${show(candidate.file)}`);
+        return EXIT_USAGE;
+      }
+      target = candidates[0].file;
+    }
+    store.get(target);
+    const unreadable = store.problems.get(target);
+    if (unreadable) {
+      io.err(`${show(target)}: error: ${unreadable}`);
+      return EXIT_USAGE;
+    }
+
+    const result = hardenSettingsModule(project, target, config);
+    if (result.problem) {
+      io.err(`${show(target)}: error: ${result.problem}`);
+      return EXIT_USAGE;
+    }
+    const changes = [...editsByFile(result.edits)]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([file, edits]) => {
+        const before = store.get(file)?.text ?? '';
+        return { file, before, after: applyTextEdits(before, edits) };
+      })
+      .filter((change) => change.after !== change.before);
+    const manual = () => {
+      if (result.remaining.length > 0) {
+        say(`${plural(result.remaining.length, 'problem')} in ${show(target!)} need${result.remaining.length === 1 ? 's' : ''} a change by hand; \`django-hardener check\` lists them.`);
+      }
+    };
+    if (changes.length === 0) {
+      say(`Nothing to harden in ${show(target)}.`);
+      manual();
+      return EXIT_CLEAN;
+    }
+
+    let status = EXIT_CLEAN;
+    if (options.write) {
+      for (const change of changes) {
+        try {
+          writeFileSync(change.file, encodeSource(change.after, store.hadBom(change.file)));
+          say(`Wrote ${show(change.file)}`);
+        } catch (error) {
+          io.err(`${show(change.file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+          status = EXIT_FINDINGS;
+        }
+      }
+      say(`Hardened ${show(target)}: fixed ${plural(result.findings.length, 'problem')}.`);
+    } else {
+      io.out(changes.map((change) => unifiedDiff(show(change.file), change.before, change.after)).join(''));
+      say(`Hardening ${show(target)} fixes ${plural(result.findings.length, 'problem')}; run with --write to apply.`);
+    }
+    const variables = environmentVariablesRead(result.edits.map((edit) => edit.newText));
+    if (variables.length > 0) {
+      say(`The hardened settings read these environment variables; set them where the site runs:`);
+      for (const variable of variables) say(`  ${variable}`);
+    }
+    manual();
+    return status;
+  } finally {
+    store.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { ConfigProblem, HardenerConfig } from '../engine/config';
+import { loadProjectConfig } from '../engine/project/load-config';
+import { walkFiles } from '../engine/project/walk';
+import { isWithin } from './paths';
+import { findProjectRoot } from './project-root';
+import { mergeSelection } from './rule-selection';
+
+/** One Django project touched by the paths given on the command line. */
+export interface CheckTarget {
+  root: string;
+  config: HardenerConfig;
+  configFile?: string;
+  configProblems: ConfigProblem[];
+  /** The paths named on the command line that lie in this project (absolute). */
+  paths: string[];
+  /** Files below those paths: the files checked and reported on. */
+  checked: string[];
+  /**
+   * Every file of the project, for settings discovery: checking only production.py must
+   * still know that dev.py is a development module and base.py a base.
+   */
+  files: string[];
+}
+
+export interface Workspace {
+  targets: CheckTarget[];
+  /** Paths that could not be walked (missing, link loops, unreadable directories). */
+  problems: { file: string; message: string }[];
+}
+
+export interface SelectionOptions {
+  select?: string[];
+  ignore: string[];
+  exclude: string[];
+}
+
+/** Groups the given paths by project root and lists each project's files. */
+export function openWorkspace(paths: readonly string[], cwd: string, options: SelectionOptions): Workspace {
+  const absolute = [...new Set(paths.map((p) => path.resolve(cwd, p)))];
+  const distinct = absolute.filter((p) => !absolute.some((other) => other !== p && isWithin(other, p)));
+  const problems: Workspace['problems'] = [];
+  const byRoot = new Map<string, string[]>();
+  for (const p of distinct) {
+    try {
+      statSync(p);
+    } catch {
+      // walkFiles knows how to name the problem (missing, broken link, link loop).
+      problems.push(...walkFiles([p], [], cwd).problems);
+      continue;
+    }
+    const root = findProjectRoot(p);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), p]);
+  }
+  const targets: CheckTarget[] = [];
+  for (const [root, rootPaths] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
+    const loaded = loadProjectConfig(root);
+    const config = mergeSelection(loaded.config, options);
+    const excludes = [...config.exclude, ...options.exclude];
+    const checkedWalk = walkFiles(rootPaths, excludes, root);
+    problems.push(...checkedWalk.problems);
+    const modelFiles = rootPaths.includes(root) ? [] : walkFiles([root], excludes, root).files;
+    const files = [...new Set([...modelFiles, ...checkedWalk.files])].sort();
+    targets.push({ root, config, configFile: loaded.file, configProblems: loaded.problems, paths: rootPaths, checked: checkedWalk.files, files });
+  }
+  return { targets, problems: dedupeProblems(problems) };
+}
+
+function dedupeProblems(problems: Workspace['problems']): Workspace['problems'] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    if (seen.has(p.file)) return false;
+    seen.add(p.file);
+    return true;
+  });
+}

@@ -1,0 +1,690 @@
+/**
+ * The command-line interface, run the way users run it: the built bundle in a child
+ * process. Transcripts (command, exit code, stdout, stderr) are snapshots with the
+ * repository root scrubbed; UPDATE_SNAPSHOTS=1 rewrites them as rules are added. Tests
+ * about CLI behaviour rather than rule coverage pin `--select DJH101` and assert exactly.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { applyPatch } from 'diff';
+import { ALL_RULES } from '../server/src/engine/rules/registry';
+import { FIXTURES, listFiles, REPO_ROOT } from './support/fixtures';
+import { matchSnapshot } from './support/snapshot';
+
+const DIST = path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist');
+const CLI = path.join(DIST, 'cli.js');
+const CLI_FIXTURES = path.join(FIXTURES, 'cli');
+const SPLIT = path.join(CLI_FIXTURES, 'split');
+const STARTPROJECT = path.join(CLI_FIXTURES, 'startproject');
+const SNAPSHOTS = path.join(CLI_FIXTURES, 'snapshots');
+const VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
+
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_FIXABLE = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';
+const SPLIT_INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
+const STARTPROJECT_DEBUG_FIXED = "DEBUG = os.environ.get('DJANGO_DEBUG', 'False') == 'True'";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(cwd: string, ...args: string[]): Run {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function scrub(text: string): string {
+  return text
+    .split(pathToFileURL(REPO_ROOT).href)
+    .join('file://<repo>')
+    .split(REPO_ROOT)
+    .join('<repo>')
+    .split(`"version": "${VERSION}"`)
+    .join('"version": "<version>"');
+}
+
+function snapshot(name: string, cwd: string, args: string[], run: Run): void {
+  const where = path.relative(REPO_ROOT, cwd).split(path.sep).join('/');
+  const transcript = [`$ cd ${where} && django-hardener ${args.join(' ')}`, `exit ${run.code}`, '--- stdout', run.stdout, '--- stderr', run.stderr].join('\n');
+  matchSnapshot(path.join(SNAPSHOTS, `${name}.snap`), scrub(transcript), 'CLI transcript');
+}
+
+function assertNoStackTrace(run: Run): void {
+  assert.doesNotMatch(run.stderr, /^\s+at .*(:\d+:\d+\)?|native)$/m, 'stderr shows a stack trace');
+  assert.doesNotMatch(run.stdout + run.stderr, /\b(TypeError|RangeError|ReferenceError|SyntaxError): /, 'a JavaScript error escaped');
+}
+
+const temporary: string[] = [];
+after(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'djh-cli-'));
+  temporary.push(dir);
+  return dir;
+}
+
+/** A throwaway project; manage.py marks its root unless the files say otherwise. */
+function project(files: Record<string, string | Buffer>): string {
+  const root = tempDir();
+  for (const [rel, content] of Object.entries({ 'manage.py': '', ...files })) {
+    if (content === undefined) continue;
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+  return root;
+}
+
+function copyOf(fixture: string): string {
+  const root = tempDir();
+  cpSync(fixture, root, { recursive: true });
+  return root;
+}
+
+function read(root: string, rel: string): string {
+  return readFileSync(path.join(root, rel), 'utf8');
+}
+
+/** Every file of a folder with its bytes, to prove that a run changed nothing. */
+function contents(root: string): Map<string, string> {
+  return new Map(listFiles(root).map((rel) => [rel, readFileSync(path.join(root, rel)).toString('base64')]));
+}
+
+/** Files whose text differs between two snapshots of a folder, shown whole, for a golden file. */
+function changedFiles(root: string, before: Map<string, string>): string {
+  const after = contents(root);
+  const changed = [...after]
+    .filter(([rel, bytes]) => before.get(rel) !== bytes)
+    .map(([rel, bytes]) => `=== ${rel}\n${Buffer.from(bytes, 'base64').toString('utf8')}`);
+  return changed.length > 0 ? changed.join('\n') : '(no file changed)\n';
+}
+
+describe('django-hardener check: output formats', () => {
+  const formats = ['text', 'json', 'sarif', 'github'];
+  for (const [name, root] of [
+    ['split', SPLIT],
+    ['startproject', STARTPROJECT],
+  ] as const) {
+    for (const format of formats) {
+      test(`${name}: --format ${format}`, () => {
+        const args = ['check', '--format', format];
+        const run = cli(root, ...args);
+        assert.equal(run.code, 1);
+        assert.equal(run.stderr, '');
+        snapshot(`check-${name}-${format}`, root, args, run);
+      });
+    }
+  }
+
+  test('text: location, code, name, message, related location, summary', () => {
+    const run = cli(SPLIT, 'check', '--select', 'DJH101');
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 1);
+  });
+
+  test('text: paths are relative to the working directory', () => {
+    const run = cli(REPO_ROOT, 'check', 'test/fixtures/cli/split', '--select', 'DJH101');
+    assert.equal(run.stdout.split('\n')[0], `test/fixtures/cli/split/shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.code, 1);
+  });
+
+  test('json: exactly the documented keys, 1-based', () => {
+    const run = cli(SPLIT, 'check', '--format', 'json', '--select', 'DJH101');
+    assert.deepEqual(JSON.parse(run.stdout), [
+      { file: 'shop/settings/base.py', line: 5, column: 1, endLine: 5, endColumn: 13, code: 'DJH101', name: 'debug-enabled', severity: 'error', message: DEBUG_MESSAGE },
+    ]);
+    for (const record of JSON.parse(cli(STARTPROJECT, 'check', '--format', 'json').stdout)) {
+      assert.deepEqual(Object.keys(record), ['file', 'line', 'column', 'endLine', 'endColumn', 'code', 'name', 'severity', 'message']);
+    }
+  });
+
+  test('json: an empty array when nothing is found', () => {
+    const run = cli(SPLIT, 'check', 'shop/settings/dev.py', '--format', 'json');
+    assert.equal(run.stdout, '[]\n');
+    assert.equal(run.code, 0);
+  });
+
+  test('sarif: one rule per enabled code, results with regions and related locations', () => {
+    const log = JSON.parse(cli(SPLIT, 'check', '--format', 'sarif').stdout);
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs.length, 1);
+    const driver = log.runs[0].tool.driver;
+    assert.equal(driver.name, 'django-hardener');
+    assert.deepEqual(
+      driver.rules.map((r: { id: string }) => r.id),
+      ALL_RULES.map((r) => r.meta.code),
+    );
+    const debugRule = driver.rules.find((r: { id: string }) => r.id === 'DJH101');
+    assert.deepEqual(debugRule, {
+      id: 'DJH101',
+      name: 'debug-enabled',
+      shortDescription: { text: ALL_RULES[0].meta.summary },
+      helpUri: 'https://django-hardener.dev/rules/DJH101',
+      defaultConfiguration: { level: 'error' },
+    });
+    const selected = JSON.parse(cli(SPLIT, 'check', '--format', 'sarif', '--select', 'DJH101').stdout).runs[0];
+    assert.deepEqual(
+      selected.tool.driver.rules.map((r: { id: string }) => r.id),
+      ['DJH101'],
+    );
+    assert.deepEqual(selected.results, [
+      {
+        ruleId: 'DJH101',
+        ruleIndex: 0,
+        level: 'error',
+        message: { text: DEBUG_MESSAGE },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'shop/settings/base.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 5, startColumn: 1, endLine: 5, endColumn: 13 } } }],
+        relatedLocations: [
+          {
+            id: 0,
+            physicalLocation: { artifactLocation: { uri: 'shop/settings/production.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 1, endLine: 3, endColumn: 20 } },
+            message: { text: SPLIT_INHERITS.replace(/^ {2}\S+: /, '') },
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('github: one workflow command per finding, escaped', () => {
+    const run = cli(SPLIT, 'check', '--format', 'github', '--select', 'DJH101');
+    assert.equal(
+      run.stdout,
+      `::error file=shop/settings/base.py,line=5,col=1,endLine=5,endColumn=13,title=DJH101 debug-enabled::${DEBUG_MESSAGE}%0A${SPLIT_INHERITS.trim()}\n`,
+    );
+  });
+
+  test('--quiet prints findings only', () => {
+    const run = cli(SPLIT, 'check', '--select', 'DJH101', '--quiet');
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, ''].join('\n'));
+    assert.equal(cli(SPLIT, 'check', 'shop/settings/dev.py', '--quiet').stdout, '');
+  });
+});
+
+describe('django-hardener check: which files and findings', () => {
+  test('checking production.py shows what it inherits from base.py', () => {
+    const run = cli(SPLIT, 'check', 'shop/settings/production.py', '--select', 'DJH101');
+    assert.equal(run.stdout.split('\n')[0], `shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.code, 1);
+  });
+
+  test('checking base.py shows its own lines, judged through production.py', () => {
+    const run = cli(SPLIT, 'check', 'shop/settings/base.py', '--select', 'DJH101');
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+  });
+
+  test('a development module alone has nothing to report', () => {
+    const run = cli(SPLIT, 'check', 'shop/settings/dev.py');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+
+  test('code outside the settings is read but the settings rules do not judge it', () => {
+    const run = cli(SPLIT, 'check', 'shop/views.py');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+
+  test('two projects in one run', () => {
+    const run = cli(CLI_FIXTURES, 'check', 'split', 'startproject', '--format', 'json', '--select', 'DJH101');
+    assert.deepEqual(
+      JSON.parse(run.stdout).map((f: { file: string; line: number }) => `${f.file}:${f.line}`),
+      ['split/shop/settings/base.py:5', 'startproject/mysite/settings.py:26'],
+    );
+  });
+
+  test('virtualenvs, node_modules, .git, migrations and site-packages are skipped; --exclude adds more', () => {
+    const debug = 'DEBUG = True\n';
+    const root = project({
+      'settings.py': debug,
+      '.venv/pyvenv.cfg': 'home = /usr/bin\n',
+      '.venv/lib/python3.12/site-packages/other/settings.py': debug,
+      'myenv/pyvenv.cfg': 'home = /usr/bin\n',
+      'myenv/settings.py': debug,
+      'node_modules/pkg/settings.py': debug,
+      '.git/hooks/settings.py': debug,
+      'app/migrations/0001_initial.py': Buffer.from([0xff, 0xfe, 0x00]),
+      'vendor/lib/site-packages/settings.py': debug,
+      'generated/settings.py': debug,
+      'generated/broken.py': Buffer.from([0xff]),
+    });
+    const run = cli(root, 'check', '--select', 'DJH101', '--format', 'json', '--exclude', 'generated');
+    assert.deepEqual(
+      JSON.parse(run.stdout).map((f: { file: string }) => f.file),
+      ['settings.py'],
+    );
+    assert.equal(run.stderr, '');
+    const unexcluded = cli(root, 'check', '--select', 'DJH101', '--format', 'json');
+    assert.deepEqual(
+      JSON.parse(unexcluded.stdout).map((f: { file: string }) => f.file),
+      ['generated/settings.py', 'settings.py'],
+    );
+    assert.equal(unexcluded.stderr, 'generated/broken.py: error: invalid UTF-8 at byte 0\n');
+  });
+
+  test('exclude globs from pyproject.toml apply too', () => {
+    const root = project({
+      'pyproject.toml': '[tool.django-hardener]\nexclude = ["legacy/**"]\n',
+      'settings.py': 'DEBUG = False\n',
+      'legacy/settings.py': 'DEBUG = True\n',
+    });
+    const run = cli(root, 'check', '--select', 'DJH101');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+});
+
+describe('django-hardener check: exit codes and selection', () => {
+  test('0 when clean, 1 with findings', () => {
+    const clean = project({ 'settings.py': 'DEBUG = False\n' });
+    assert.deepEqual(cli(clean, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
+    const dirty = project({ 'settings.py': 'DEBUG = True\n' });
+    assert.equal(cli(dirty, 'check', '--select', 'DJH101').code, 1);
+  });
+
+  test('2 for usage errors', () => {
+    const cases: [string[], string][] = [
+      [['check', '--format', 'xml'], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, github.\n"],
+      [['check', '--bogus'], "error: unknown option '--bogus'\n"],
+      [['bogus'], "error: unknown command 'bogus'\n"],
+      [['check', '--unsafe-fixes'], 'django-hardener: error: --unsafe-fixes needs --fix\n'],
+      [['check', '--select', 'E501'], "django-hardener: error: unknown rule selector 'E501' (expected a code such as DJH101, or a prefix such as DJH1)\n"],
+      [['harden', '--diff', '--write'], 'django-hardener: error: --diff and --write cannot be used together\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const run = cli(SPLIT, ...args);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.equal(run.stderr, stderr, args.join(' '));
+      assert.equal(run.stdout, '', args.join(' '));
+    }
+  });
+
+  test('--version and --help', () => {
+    assert.deepEqual(cli(SPLIT, '--version'), { code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const help = cli(SPLIT, 'check', '--help');
+    assert.equal(help.code, 0);
+    for (const option of ['--format <format>', '--select <codes>', '--ignore <codes>', '--fix', '--unsafe-fixes', '--exclude <glob>', '--quiet']) assert.ok(help.stdout.includes(option), option);
+    assert.equal(cli(SPLIT, 'harden', '--help').code, 0);
+  });
+
+  test('--select and --ignore, comma-separated and repeatable, codes or prefixes', () => {
+    const all = JSON.parse(cli(SPLIT, 'check', '--format', 'json').stdout).map((f: { code: string }) => f.code);
+    const only = JSON.parse(cli(SPLIT, 'check', '--format', 'json', '--select', 'djh101').stdout).map((f: { code: string }) => f.code);
+    assert.deepEqual(only, ['DJH101']);
+    const ignored = JSON.parse(cli(SPLIT, 'check', '--format', 'json', '--ignore', 'DJH101').stdout).map((f: { code: string }) => f.code);
+    assert.deepEqual(
+      ignored,
+      all.filter((code: string) => code !== 'DJH101'),
+    );
+    const repeated = JSON.parse(cli(SPLIT, 'check', '--format', 'json', '--select', 'DJH101,DJH1', '--ignore', 'DJH10', '--ignore', 'DJH11,DJH12,DJH13').stdout);
+    assert.deepEqual(repeated, []);
+    assert.deepEqual(cli(SPLIT, 'check', '--ignore', 'DJH1'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+
+  test('a well-formed code that matches no rule is a warning', () => {
+    const run = cli(SPLIT, 'check', '--select', 'DJH199');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: 'django-hardener: warning: DJH199 matches no rule\n' });
+  });
+
+  test('pyproject.toml configures the selection; the command line wins', () => {
+    const root = project({
+      'pyproject.toml': '[tool.django-hardener]\nignore = ["DJH101"]\n\n[tool.django-hardener.severity]\nDJH101 = "warning"\n',
+      'settings.py': 'DEBUG = True\n',
+    });
+    assert.deepEqual(JSON.parse(cli(root, 'check', '--format', 'json').stdout).filter((f: { code: string }) => f.code === 'DJH101'), []);
+    const selected = JSON.parse(cli(root, 'check', '--format', 'json', '--select', 'DJH101').stdout);
+    assert.deepEqual(
+      selected.map((f: { code: string; severity: string }) => `${f.code} ${f.severity}`),
+      ['DJH101 warning'],
+    );
+    const sarif = JSON.parse(cli(root, 'check', '--format', 'sarif', '--select', 'DJH101').stdout).runs[0];
+    assert.equal(sarif.tool.driver.rules[0].defaultConfiguration.level, 'warning');
+    assert.equal(sarif.results[0].level, 'warning');
+  });
+
+  test('a malformed pyproject.toml is a warning, and the defaults apply', () => {
+    const root = project({ 'pyproject.toml': '[tool.django-hardener]\nselect = "DJH101"\n', 'settings.py': 'DEBUG = True\n' });
+    const run = cli(root, 'check', '--select', 'DJH101');
+    assert.equal(run.stderr, 'pyproject.toml: warning: select must be a list of strings\n');
+    assert.equal(run.code, 1);
+  });
+
+  test('# noqa silences a finding', () => {
+    const root = project({ 'settings.py': 'DEBUG = True  # noqa: DJH101\n' });
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+
+  test('a project without settings says so', () => {
+    const root = project({ 'app/views.py': 'x = 1\n' });
+    assert.deepEqual(cli(root, 'check'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: 'django-hardener: note: no production settings module found, so the settings rules had nothing to check\n',
+    });
+  });
+});
+
+describe('django-hardener check --fix', () => {
+  test('--fix alone leaves unsafe fixes alone', () => {
+    const root = copyOf(STARTPROJECT);
+    const before = contents(root);
+    const run = cli(root, 'check', '--select', 'DJH101', '--fix');
+    assert.deepEqual(run, {
+      code: 1,
+      stdout: `mysite/settings.py:26:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`,
+      stderr: 'Fixed 0 problems.\n',
+    });
+    assert.deepEqual(contents(root), before);
+  });
+
+  test('--fix --unsafe-fixes applies them; a second run changes nothing', () => {
+    const root = copyOf(STARTPROJECT);
+    const original = read(root, 'mysite/settings.py');
+    const run = cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: 'Fixed 1 problem.\n' });
+    const expected = original.replace('from pathlib import Path\n', 'from pathlib import Path\nimport os\n').replace('\nDEBUG = True\n', `\n${STARTPROJECT_DEBUG_FIXED}\n`);
+    assert.equal(read(root, 'mysite/settings.py'), expected);
+    const fixed = contents(root);
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes'), { code: 0, stdout: 'No problems found.\n', stderr: 'Fixed 0 problems.\n' });
+    assert.deepEqual(contents(root), fixed);
+  });
+
+  test('a fix lands in the module that inherits the value, not in base.py', () => {
+    const root = copyOf(SPLIT);
+    const base = read(root, 'shop/settings/base.py');
+    const production = read(root, 'shop/settings/production.py');
+    const run = cli(root, 'check', 'shop/settings/production.py', '--select', 'DJH101', '--fix', '--unsafe-fixes');
+    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: 'Fixed 1 problem.\n' });
+    assert.equal(read(root, 'shop/settings/base.py'), base);
+    assert.equal(read(root, 'shop/settings/production.py'), production + '\n# Security hardening\nDEBUG = False\n');
+  });
+
+  for (const [name, fixture] of [
+    ['startproject', STARTPROJECT],
+    ['split', SPLIT],
+  ] as const) {
+    for (const flags of [['--fix'], ['--fix', '--unsafe-fixes']]) {
+      test(`${name}: every rule, ${flags.join(' ')}, then again`, () => {
+        const root = copyOf(fixture);
+        const before = contents(root);
+        const args = ['check', ...flags];
+        const run = cli(root, ...args);
+        assertNoStackTrace(run);
+        snapshot(`fix-${name}${flags.includes('--unsafe-fixes') ? '-unsafe' : ''}`, fixture, args, run);
+        matchSnapshot(path.join(SNAPSHOTS, `fix-${name}${flags.includes('--unsafe-fixes') ? '-unsafe' : ''}.files.snap`), changedFiles(root, before), 'fixed files');
+        const fixed = contents(root);
+        const again = cli(root, ...args);
+        assert.equal(again.stderr, 'Fixed 0 problems.\n');
+        assert.equal(again.stdout, run.stdout);
+        assert.deepEqual(contents(root), fixed);
+      });
+    }
+  }
+});
+
+describe('django-hardener harden', () => {
+  test('--diff prints a git-style diff and writes nothing', () => {
+    const args = ['harden', '--diff'];
+    const before = contents(STARTPROJECT);
+    const run = cli(STARTPROJECT, ...args);
+    assert.equal(run.code, 0);
+    assert.ok(run.stdout.startsWith('--- a/mysite/settings.py\n+++ b/mysite/settings.py\n@@ '), run.stdout);
+    assert.ok(run.stdout.includes(`\n-DEBUG = True\n+${STARTPROJECT_DEBUG_FIXED}\n`));
+    snapshot('harden-startproject-diff', STARTPROJECT, args, run);
+    assert.deepEqual(cli(STARTPROJECT, 'harden'), run, 'the diff is the default');
+    assert.deepEqual(contents(STARTPROJECT), before);
+  });
+
+  test('--write makes the change the diff shows; a second run has nothing to do', () => {
+    const root = copyOf(STARTPROJECT);
+    const original = read(root, 'mysite/settings.py');
+    const diff = cli(root, 'harden').stdout;
+    const run = cli(root, 'harden', '--write');
+    assert.equal(run.code, 0);
+    assert.equal(run.stderr, '');
+    snapshot('harden-startproject-write', STARTPROJECT, ['harden', '--write'], run);
+    const hardened = read(root, 'mysite/settings.py');
+    assert.equal(hardened, applyPatch(original, diff));
+    assert.ok(run.stdout.startsWith('Wrote mysite/settings.py\nHardened mysite/settings.py: fixed '), run.stdout);
+    assert.ok(run.stdout.includes('\nThe hardened settings read these environment variables; set them where the site runs:\n'), run.stdout);
+
+    const again = cli(root, 'harden', '--write');
+    assert.equal(again.code, 0);
+    assert.ok(again.stdout.startsWith('Nothing to harden in mysite/settings.py.\n'), again.stdout);
+    assert.equal(read(root, 'mysite/settings.py'), hardened);
+    assert.equal(cli(root, 'harden', '--diff').stdout, '');
+
+    // What is left needs a change by hand: nothing `check --fix` could still do.
+    const check = cli(root, 'check');
+    assert.doesNotMatch(check.stdout, /fixable/);
+
+    const variables = run.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  '))
+      .map((line) => line.trim());
+    assert.ok(variables.includes('DJANGO_DEBUG'), run.stdout);
+    assertDeployCheckPasses(root, variables);
+  });
+
+  test('split settings: the single production module is found; the fix goes there', () => {
+    const args = ['harden'];
+    const run = cli(SPLIT, ...args);
+    assert.equal(run.code, 0);
+    assert.ok(run.stdout.startsWith('--- a/shop/settings/production.py\n+++ b/shop/settings/production.py\n'), run.stdout);
+    assert.ok(run.stdout.includes('\n+DEBUG = False\n'));
+    snapshot('harden-split-diff', SPLIT, args, run);
+    // Named explicitly from another folder: the same change, paths relative to that folder.
+    const named = cli(path.join(SPLIT, 'shop'), 'harden', 'settings/production.py');
+    assert.deepEqual(named, { code: 0, stdout: run.stdout.replace(/^(---|\+\+\+) ([ab])\/shop\//gm, '$1 $2/'), stderr: run.stderr.replace(/shop\//g, '') });
+  });
+
+  test('refuses a development or base module', () => {
+    assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/dev.py'), {
+      code: 2,
+      stdout: '',
+      stderr: 'shop/settings/dev.py: error: this is a development settings module (named like a development module); only production modules are hardened\n',
+    });
+    assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/base.py', '--write'), {
+      code: 2,
+      stdout: '',
+      stderr: 'shop/settings/base.py: error: this is a base settings module (star-imported by another settings module); only production modules are hardened\n',
+    });
+    assert.deepEqual(cli(SPLIT, 'harden', 'shop/views.py'), {
+      code: 2,
+      stdout: '',
+      stderr: 'shop/views.py: error: this is not a settings module of the project (name it in production-settings under [tool.django-hardener] if it is one)\n',
+    });
+    assert.deepEqual(cli(SPLIT, 'harden', 'shop/nope.py'), { code: 2, stdout: '', stderr: 'shop/nope.py: error: no such file\n' });
+  });
+
+  test('without a file: several production modules, or none, is an error that lists them', () => {
+    const several = project({ 'proj/settings/production.py': 'DEBUG = True\n', 'proj/settings/staging.py': 'DEBUG = True\n' });
+    assert.deepEqual(cli(several, 'harden'), {
+      code: 2,
+      stdout: '',
+      stderr: 'django-hardener: error: 2 production settings modules found in .; name the one to harden:\n  proj/settings/production.py\n  proj/settings/staging.py\n',
+    });
+    const none = project({ 'proj/settings/dev.py': 'DEBUG = True\n' });
+    assert.deepEqual(cli(none, 'harden'), {
+      code: 2,
+      stdout: '',
+      stderr: 'django-hardener: error: no production settings module found in .; name one: django-hardener harden path/to/settings.py\n',
+    });
+  });
+
+  test('a module whose star import cannot be followed is not hardened', () => {
+    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    assert.deepEqual(cli(root, 'harden'), {
+      code: 2,
+      stdout: '',
+      stderr: 'proj/settings/production.py: error: this module cannot be hardened: a star import cannot be resolved, so its effective settings are unknown\n',
+    });
+  });
+
+  test('leaves lines silenced with # noqa alone', () => {
+    const root = project({ 'settings.py': 'import os\n\nDEBUG = True  # noqa: DJH101\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n' });
+    const run = cli(root, 'harden');
+    assert.equal(run.code, 0);
+    assert.ok(run.stdout.startsWith('--- a/settings.py\n'), run.stdout);
+    assert.doesNotMatch(run.stdout, /^[-+]DEBUG/m);
+  });
+
+  test('keeps a BOM and CRLF line ends', () => {
+    const lf = 'import os\n\nDEBUG = True\n';
+    const plain = project({ 'settings.py': lf });
+    const special = project({ 'settings.py': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lf.replace(/\n/g, '\r\n'))]) });
+    assert.equal(cli(plain, 'harden', '--write').code, 0);
+    assert.equal(cli(special, 'harden', '--write').code, 0);
+    const expected = '\ufeff' + read(plain, 'settings.py').replace(/\n/g, '\r\n');
+    assert.equal(readFileSync(path.join(special, 'settings.py'), 'utf8'), expected);
+  });
+});
+
+/**
+ * Django's own `check --deploy` on a hardened project, with every environment variable the
+ * fixes read set to a plausible production value: the module must import and pass.
+ */
+function assertDeployCheckPasses(root: string, variables: string[]): void {
+  const python = '/usr/bin/python3';
+  if (spawnSync(python, ['-c', 'import django'], { encoding: 'utf8' }).status !== 0) return;
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), PYTHONDONTWRITEBYTECODE: '1' };
+  for (const variable of variables) {
+    env[variable] = /SECRET|KEY|TOKEN|PASSWORD/.test(variable) ? 'k9Vq2Lr7Xw4Zp1Nb8Tc3Hs6Jd0Fg5Ym'.repeat(2) : /HOSTS/.test(variable) ? 'example.com' : /DEBUG/.test(variable) ? 'False' : '1';
+  }
+  const result = spawnSync(python, ['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'], { cwd: root, encoding: 'utf8', env });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.equal(result.stdout, 'System check identified no issues (0 silenced).\n');
+}
+
+describe('django-hardener check: bad input', () => {
+  const settings = 'DEBUG = True\n';
+  const settingsFinding = `settings.py:1:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
+
+  /** Runs on a project holding a bad file and a settings.py that must still be checked. */
+  function withBadFile(files: Record<string, string | Buffer>, ...args: string[]): Run {
+    const root = project({ 'settings.py': settings, ...files });
+    const run = cli(root, 'check', '--select', 'DJH101', ...args);
+    assertNoStackTrace(run);
+    return run;
+  }
+
+  test('unparsable settings: a warning, and the intact part is still judged', () => {
+    const root = project({ 'settings.py': 'DEBUG = True\nALLOWED_HOSTS = [\n' });
+    const run = cli(root, 'check', '--select', 'DJH101');
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'settings.py:2:1: warning: syntax error; findings may be incomplete\n' });
+  });
+
+  test('half-typed settings: the warning points at the broken line', () => {
+    const root = project({ 'settings.py': 'import os\n\nSECRET_KEY = os.environ[\nDEBUG = True\nALLOWED_HOSTS = ["example.com"]\n' });
+    const run = cli(root, 'check', '--select', 'DJH101');
+    assertNoStackTrace(run);
+    assert.match(run.stderr, /^settings\.py:\d+:\d+: warning: syntax error; findings may be incomplete\n$/);
+    assert.equal(run.stderr, 'settings.py:3:12: warning: syntax error; findings may be incomplete\n');
+  });
+
+  test('invalid UTF-8', () => {
+    const run = withBadFile({ 'app/bad.py': Buffer.concat([Buffer.from('x = "'), Buffer.from([0xc3, 0x28]), Buffer.from('"\n')]) });
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'app/bad.py: error: invalid UTF-8 at byte 5\n' });
+  });
+
+  test('an unreadable file alone makes the run fail', () => {
+    const root = project({ 'settings.py': 'DEBUG = False\n', 'app/bad.py': Buffer.from([0x80]) });
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 1, stdout: 'No problems found.\n', stderr: 'app/bad.py: error: invalid UTF-8 at byte 0\n' });
+  });
+
+  test('a binary .py file', () => {
+    const run = withBadFile({ 'app/blob.py': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]) });
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'app/blob.py: error: binary file (contains NUL bytes)\n' });
+  });
+
+  test('a 10 MB .py file', () => {
+    const run = withBadFile({ 'app/huge.py': Buffer.alloc(10 * 1024 * 1024, 'x = 1\n') });
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'app/huge.py: error: file is too large to analyse (10.0 MB, limit 5 MB)\n' });
+  });
+
+  test('a settings module that cannot be read is named, not judged', () => {
+    const root = project({ 'proj/settings/production.py': Buffer.from([0x44, 0x45, 0x42, 0x55, 0x47, 0xff]) });
+    assert.deepEqual(cli(root, 'check'), { code: 1, stdout: 'No problems found.\n', stderr: 'proj/settings/production.py: error: invalid UTF-8 at byte 5\n' });
+  });
+
+  test('a BOM: findings and columns are right, and --fix keeps it', () => {
+    const text = 'DEBUG = True\n';
+    const root = project({ 'settings.py': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]) });
+    const reference = project({ 'settings.py': text });
+    const json = JSON.parse(cli(root, 'check', '--select', 'DJH101', '--format', 'json').stdout);
+    assert.deepEqual(
+      json.map((f: { line: number; column: number; endLine: number; endColumn: number }) => [f.line, f.column, f.endLine, f.endColumn]),
+      [[1, 1, 1, 13]],
+    );
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes'), { code: 0, stdout: 'No problems found.\n', stderr: 'Fixed 1 problem.\n' });
+    cli(reference, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes');
+    const fixed = readFileSync(path.join(root, 'settings.py'));
+    assert.deepEqual([...fixed.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.equal(fixed.subarray(3).toString('utf8'), read(reference, 'settings.py'));
+    assert.notEqual(read(reference, 'settings.py'), text);
+  });
+
+  test('CRLF: findings are right and --fix keeps CRLF', () => {
+    const text = '"""Settings."""\nimport os\n\nDEBUG = True  # on\nALLOWED_HOSTS = ["example.com"]\n';
+    const root = project({ 'settings.py': text.replace(/\n/g, '\r\n') });
+    const reference = project({ 'settings.py': text });
+    const json = JSON.parse(cli(root, 'check', '--select', 'DJH101', '--format', 'json').stdout);
+    assert.deepEqual(
+      json.map((f: { line: number; column: number; endLine: number; endColumn: number }) => [f.line, f.column, f.endLine, f.endColumn]),
+      [[4, 1, 4, 13]],
+    );
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes'), { code: 0, stdout: 'No problems found.\n', stderr: 'Fixed 1 problem.\n' });
+    cli(reference, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes');
+    const fixed = read(root, 'settings.py');
+    assert.equal(fixed, read(reference, 'settings.py').replace(/\n/g, '\r\n'));
+    assert.doesNotMatch(fixed, /[^\r]\n/);
+  });
+
+  test('a symbolic link loop', () => {
+    const root = project({ 'settings.py': settings });
+    symlinkSync('loop.py', path.join(root, 'loop.py'));
+    mkdirSync(path.join(root, 'app'));
+    symlinkSync('..', path.join(root, 'app', 'up'));
+    const run = cli(root, 'check', '--select', 'DJH101');
+    assertNoStackTrace(run);
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'loop.py: error: symbolic link loop\n' });
+  });
+
+  test('a path that does not exist', () => {
+    const root = project({ 'settings.py': settings });
+    assert.deepEqual(cli(root, 'check', 'nope'), { code: 2, stdout: '', stderr: 'nope: error: no such file or directory\ndjango-hardener: error: no files to check\n' });
+    const run = cli(root, 'check', 'nope', 'settings.py', '--select', 'DJH101');
+    assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'nope: error: no such file or directory\n' });
+  });
+
+  test('an empty directory is nothing to check', () => {
+    const root = project({});
+    mkdirSync(path.join(root, 'empty'));
+    assert.deepEqual(cli(root, 'check', 'empty'), { code: 2, stdout: '', stderr: 'django-hardener: error: no files to check\n' });
+  });
+
+  test('a settings module that star-imports a missing module: no findings, a note', () => {
+    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    assert.deepEqual(cli(root, 'check'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: 'proj/settings/production.py: note: settings not checked: a star import cannot be resolved, so its effective settings are unknown\n',
+    });
+  });
+
+  test('an internal failure is one line and exit 2', () => {
+    // A bundle without its grammar files beside it cannot start its parser.
+    const lonely = tempDir();
+    cpSync(CLI, path.join(lonely, 'cli.js'));
+    const result = spawnSync(process.execPath, [path.join(lonely, 'cli.js'), 'check', '.'], { cwd: project({ 'settings.py': settings }), encoding: 'utf8' });
+    const run = { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    assertNoStackTrace(run);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, `django-hardener: internal error: cannot find web-tree-sitter.wasm next to ${lonely} nor in node_modules: the build must copy it there\n`);
+  });
+});
