@@ -16,6 +16,7 @@ const entries = [
   { in: 'server/src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
+  { in: 'scripts/generate-docs.ts', out: 'generate-docs' },
 ].filter((entry) => existsSync(path.join(root, entry.in)));
 
 // ESM dependencies (web-tree-sitter, smol-toml) read import.meta.url; in a CommonJS bundle
