@@ -14,7 +14,7 @@ import { countErrorNodes, parsePython } from '../server/src/engine/parse/python'
 import { ALL_RULES } from '../server/src/engine/rules/registry';
 import type { Finding } from '../server/src/engine/types';
 import { expectedLines, FIXTURES, listFiles } from './support/fixtures';
-import { formatFinding, settingsFindings } from './support/project';
+import { formatFinding, projectFindings } from './support/project';
 import { matchSnapshot } from './support/snapshot';
 
 const RULE_FIXTURES = path.join(FIXTURES, 'rules');
@@ -25,7 +25,7 @@ function fixedName(rel: string): string {
 }
 
 async function findingsOf(caseDir: string, code: string, overrides?: Map<string, string>): Promise<Finding[]> {
-  return (await settingsFindings(caseDir, {}, overrides)).filter((f) => f.code === code);
+  return (await projectFindings(caseDir, {}, overrides)).filter((f) => f.code === code);
 }
 
 for (const rule of ALL_RULES) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { analyzeProjectSettings } from '../../server/src/engine/analyze';
+import { analyzeProject, analyzeProjectSettings } from '../../server/src/engine/analyze';
 import type { HardenerConfig } from '../../server/src/engine/config';
 import { initPythonParser } from '../../server/src/engine/parse/python';
 import { DiskSourceStore } from '../../server/src/engine/project/disk-store';
@@ -21,6 +21,12 @@ export async function openProject(root: string, config: Partial<HardenerConfig> 
 export async function settingsFindings(root: string, config: Partial<HardenerConfig> = {}, overrides?: Map<string, string>): Promise<Finding[]> {
   const project = await openProject(root, config, overrides);
   return analyzeProjectSettings(project, { config: project.config }).findings;
+}
+
+/** Settings findings plus the per-file rules' findings for every file of the project. */
+export async function projectFindings(root: string, config: Partial<HardenerConfig> = {}, overrides?: Map<string, string>): Promise<Finding[]> {
+  const project = await openProject(root, config, overrides);
+  return analyzeProject(project, project.files, { config: project.config }).findings;
 }
 
 /** `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root. */

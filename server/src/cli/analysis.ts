@@ -1,4 +1,4 @@
-import { analyzeProjectSettings, type AnalysisLog } from '../engine/analyze';
+import { analyzeProject, type AnalysisLog } from '../engine/analyze';
 import type { Tree } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
@@ -28,7 +28,7 @@ export function analyzeTarget(target: CheckTarget, texts: Map<string, string>, l
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
   for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
-  const result = analyzeProjectSettings(project, { config: target.config, log });
+  const result = analyzeProject(project, target.checked, { config: target.config, log });
   const findings = result.findings.filter((finding) => belongsTo(finding, target.paths));
 
   // A production module matters when it, or a module it star-imports, was asked about.

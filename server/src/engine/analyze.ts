@@ -1,4 +1,5 @@
 import { ruleEnabled, type HardenerConfig } from './config';
+import { FILE_ANALYZERS } from './file-analyzers';
 import type { Project, SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
 import type { SettingsRule } from './rules/rule';
@@ -54,6 +55,26 @@ export function analyzeProjectSettings(project: Project, options: AnalysisOption
     if (result.skipped) skipped.push(result.skipped);
   }
   return { findings: finish(project, all, options), skipped };
+}
+
+/** Findings of the per-file rules (Python code, templates) for one file. Never throws. */
+export function analyzeFile(project: Project, file: string, options: AnalysisOptions): Finding[] {
+  const findings: Finding[] = [];
+  for (const analyzer of FILE_ANALYZERS) {
+    try {
+      if (analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config));
+    } catch (error) {
+      options.log?.(`${analyzer.name} analysis failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
+    }
+  }
+  return finish(project, findings, options);
+}
+
+/** Settings findings of the whole project plus per-file findings of `files`. */
+export function analyzeProject(project: Project, files: readonly string[], options: AnalysisOptions): { findings: Finding[]; skipped: SkippedModule[] } {
+  const settings = analyzeProjectSettings(project, options);
+  const perFile = files.flatMap((file) => analyzeFile(project, file, options));
+  return { findings: sortFindings([...settings.findings, ...perFile]), skipped: settings.skipped };
 }
 
 function finish(project: Project, findings: Finding[], options: AnalysisOptions): Finding[] {

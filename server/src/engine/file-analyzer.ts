@@ -1,0 +1,16 @@
+import type { HardenerConfig } from './config';
+import type { Project } from './project/project';
+import type { Finding } from './types';
+
+/**
+ * Analyses one kind of file (Python code, Django templates) with the rules of its scope.
+ * Each analyzer decides cheaply whether a file is its kind and whether any enabled rule
+ * could fire on it before it parses anything.
+ */
+export interface FileAnalyzer {
+  /** A short name for logs: 'python', 'template'. */
+  name: string;
+  accepts(file: string, project: Project): boolean;
+  /** Findings for one file; may throw (the caller logs and carries on). */
+  analyze(project: Project, file: string, config: HardenerConfig): Finding[];
+}
