@@ -27,7 +27,15 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     if (!imports.includes(statement)) imports.push(statement);
   };
 
-  for (const intent of intents) {
+  // Two findings may want the very same change (one middleware insert, say): make it once.
+  const seen = new Set<string>();
+  const unique = intents.filter((intent) => {
+    const key = JSON.stringify(intent);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  for (const intent of unique) {
     switch (intent.kind) {
       case 'set': {
         if (handledNames.has(intent.name)) break;

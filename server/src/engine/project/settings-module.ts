@@ -455,8 +455,18 @@ function chooseIfBranch(statement: Node, scope: Scope): Node | null | undefined 
 function setPath(container: Value, path: Value[], value: Value): Value {
   if (path.length === 0) return value;
   const c = unsetView(container);
-  if (c.kind !== 'dict') return UNKNOWN;
   const [key, ...rest] = path;
+  if (c.kind === 'list' && !c.tuple) {
+    // TEMPLATES[0]["OPTIONS"]["autoescape"] = False edits one item of a known list.
+    const k = unsetView(key);
+    if (k.kind !== 'number' || !Number.isInteger(k.value)) return UNKNOWN;
+    const index = k.value < 0 ? c.items.length + k.value : k.value;
+    if (index < 0 || index >= c.items.length) return UNKNOWN;
+    const items = [...c.items];
+    items[index] = setPath(items[index], rest, value);
+    return { ...c, items };
+  }
+  if (c.kind !== 'dict') return UNKNOWN;
   const entries = [...c.entries];
   for (let i = entries.length - 1; i >= 0; i--) {
     const same = pyEquals(entries[i].key, key);

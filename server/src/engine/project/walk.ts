@@ -12,7 +12,6 @@ export const DEFAULT_EXCLUDES = [
   '**/__pycache__',
   '**/.venv',
   '**/venv',
-  '**/env',
   '**/.tox',
   '**/.nox',
   '**/.mypy_cache',
