@@ -62,7 +62,7 @@ export function analyzeFile(project: Project, file: string, options: AnalysisOpt
   const findings: Finding[] = [];
   for (const analyzer of FILE_ANALYZERS) {
     try {
-      if (analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config));
+      if (analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config, options.log));
     } catch (error) {
       options.log?.(`${analyzer.name} analysis failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
     }

@@ -11,6 +11,6 @@ export interface FileAnalyzer {
   /** A short name for logs: 'python', 'template'. */
   name: string;
   accepts(file: string, project: Project): boolean;
-  /** Findings for one file; may throw (the caller logs and carries on). */
-  analyze(project: Project, file: string, config: HardenerConfig): Finding[];
+  /** Findings for one file. A failing rule is logged and skipped; anything else may throw (the caller logs and carries on). */
+  analyze(project: Project, file: string, config: HardenerConfig, log?: (message: string) => void): Finding[];
 }

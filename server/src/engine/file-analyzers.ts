@@ -1,4 +1,5 @@
 import type { FileAnalyzer } from './file-analyzer';
+import { pythonAnalyzer } from './python-analyzer';
 
 /** Every per-file analyzer, in the order they run. Adding one adds one line here. */
-export const FILE_ANALYZERS: readonly FileAnalyzer[] = [];
+export const FILE_ANALYZERS: readonly FileAnalyzer[] = [pythonAnalyzer];

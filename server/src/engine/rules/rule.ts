@@ -1,4 +1,5 @@
 import type { Finding, RuleMeta } from '../types';
+import type { PythonRuleContext } from './python-context';
 import type { SettingsRuleContext } from './settings-context';
 
 /**
@@ -12,7 +13,20 @@ export interface SettingsRule {
   check(ctx: SettingsRuleContext): Finding[];
 }
 
-export type Rule = SettingsRule;
+/**
+ * A rule over ordinary Python code. `triggers` are cheap text tests: a file whose text
+ * matches no trigger of any enabled rule is never parsed. `nodeTypes` are the tree-sitter
+ * node types the rule reads; one walk per file collects them for every rule.
+ */
+export interface PythonRule {
+  meta: RuleMeta & { scope: 'python' };
+  docs: string;
+  triggers: readonly (string | RegExp)[];
+  nodeTypes: readonly string[];
+  check(ctx: PythonRuleContext): Finding[];
+}
+
+export type Rule = SettingsRule | PythonRule;
 
 /** Where the generated docs are published; diagnostics and SARIF link there. */
 export const DOCS_BASE_URL = 'https://django-hardener.dev/rules/';

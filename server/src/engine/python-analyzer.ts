@@ -1,0 +1,67 @@
+import { ruleEnabled } from './config';
+import type { FileAnalyzer } from './file-analyzer';
+import type { Node } from './parse/python';
+import { importedNames } from './python/imports';
+import { PythonRuleContext } from './rules/python-context';
+import type { PythonRule } from './rules/rule';
+import { ALL_RULES } from './rules/registry';
+import type { Finding } from './types';
+
+/** Test code, migrations and settings modules are not judged by the code rules. */
+export function isOrdinaryPythonFile(relativeFile: string): boolean {
+  if (!relativeFile.endsWith('.py')) return false;
+  const parts = relativeFile.split('/');
+  const base = parts[parts.length - 1];
+  if (/^(test_.*|.*_tests?|tests?|conftest)\.py$/.test(base)) return false;
+  return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations');
+}
+
+function matchesTrigger(text: string, triggers: readonly (string | RegExp)[]): boolean {
+  return triggers.some((trigger) => (typeof trigger === 'string' ? text.includes(trigger) : trigger.test(text)));
+}
+
+/** Runs the Python code rules (DJH2xx) on ordinary Python files. */
+export const pythonAnalyzer: FileAnalyzer = {
+  name: 'python',
+  accepts(file, project) {
+    return isOrdinaryPythonFile(project.relative(file)) && !project.settingsModule(file);
+  },
+  analyze(project, file, config, log) {
+    const rules = ALL_RULES.filter((rule): rule is PythonRule => rule.meta.scope === 'python' && ruleEnabled(config, rule.meta.code));
+    if (rules.length === 0) return [];
+    const source = project.store.get(file);
+    if (!source) return [];
+    const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
+    if (interested.length === 0) return [];
+
+    const tree = source.tree();
+    const wanted = new Set(interested.flatMap((rule) => rule.nodeTypes));
+    const buckets = new Map<string, Node[]>();
+    const cursor = tree.walk();
+    // One pre-order walk collects the nodes every interested rule asked for.
+    for (;;) {
+      const type = cursor.nodeType;
+      if (wanted.has(type)) {
+        const bucket = buckets.get(type) ?? [];
+        bucket.push(cursor.currentNode);
+        buckets.set(type, bucket);
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) break;
+      }
+      if (cursor.currentNode.id === tree.rootNode.id) break;
+    }
+    const imports = importedNames(tree);
+    const findings: Finding[] = [];
+    for (const rule of interested) {
+      try {
+        const ctx = new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets);
+        findings.push(...rule.check(ctx));
+      } catch (error) {
+        log?.(`${rule.meta.code} failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,50 @@
+import type { Node, Tree } from '../parse/python';
+
+/**
+ * What each name bound by an import refers to, fully qualified: `from django.db import
+ * connection as c` binds `c` → `django.db.connection`; `import django.utils.safestring as s`
+ * binds `s` → `django.utils.safestring`; `import django.db` binds `django` → `django`.
+ * Imports anywhere in the module count (inside functions too), as a reader would assume.
+ */
+export function importedNames(tree: Tree): Map<string, string> {
+  const names = new Map<string, string>();
+  const visit = (node: Node) => {
+    if (node.type === 'import_statement') {
+      for (const child of node.namedChildren) {
+        if (child?.type === 'dotted_name') names.set(child.text.split('.')[0], child.text.split('.')[0]);
+        else if (child?.type === 'aliased_import') {
+          const target = child.childForFieldName('name')?.text;
+          const alias = child.childForFieldName('alias')?.text;
+          if (target && alias) names.set(alias, target);
+        }
+      }
+      return;
+    }
+    if (node.type === 'import_from_statement') {
+      const moduleName = node.childForFieldName('module_name')?.text;
+      if (!moduleName || moduleName.startsWith('.')) return;
+      for (const child of node.childrenForFieldName('name')) {
+        if (!child) continue;
+        const target = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
+        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
+        if (target && alias) names.set(alias, `${moduleName}.${target}`);
+      }
+      return;
+    }
+    for (const child of node.namedChildren) if (child && (child.type.endsWith('statement') || child.type.endsWith('definition') || child.type === 'block' || child.type.endsWith('clause'))) visit(child);
+  };
+  visit(tree.rootNode);
+  return names;
+}
+
+/** `a.b.c` with its first name resolved through the imports, or undefined if it is not imported. */
+export function resolveQualified(node: Node | null | undefined, imports: Map<string, string>): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') return imports.get(node.text);
+  if (node.type === 'attribute') {
+    const base = resolveQualified(node.childForFieldName('object'), imports);
+    const attribute = node.childForFieldName('attribute')?.text;
+    return base && attribute ? `${base}.${attribute}` : undefined;
+  }
+  return undefined;
+}

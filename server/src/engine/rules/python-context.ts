@@ -1,0 +1,51 @@
+import { rangeOf, type Node, type Tree } from '../parse/python';
+import { resolveQualified } from '../python/imports';
+import type { Project } from '../project/project';
+import type { Finding, Fix, FixSafety, Range, RelatedLocation, RuleMeta, TextEdit } from '../types';
+
+/**
+ * What a Python code rule sees: one parsed file, its imports, the nodes of the types the
+ * rule asked for (collected in one walk shared by all rules), and builders for findings.
+ */
+export class PythonRuleContext {
+  constructor(
+    readonly meta: RuleMeta,
+    readonly project: Project,
+    readonly file: string,
+    readonly text: string,
+    readonly tree: Tree,
+    /** Name bound by an import → the qualified name it refers to. */
+    readonly imports: Map<string, string>,
+    private readonly buckets: Map<string, Node[]>,
+  ) {}
+
+  /** Nodes of one of the types the rule declared in `nodeTypes`, in document order. */
+  nodes(type: string): readonly Node[] {
+    return this.buckets.get(type) ?? [];
+  }
+
+  /** The fully qualified name an expression refers to through the file's imports. */
+  qualifiedName(node: Node | null | undefined): string | undefined {
+    return resolveQualified(node, this.imports);
+  }
+
+  finding(at: Node | Range, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[] } = {}): Finding {
+    const range = 'type' in at ? rangeOf(at) : at;
+    return {
+      code: this.meta.code,
+      name: this.meta.name,
+      severity: this.meta.severity,
+      message,
+      file: this.file,
+      range,
+      related: options.related ?? [],
+      fixes: options.fixes ?? [],
+    };
+  }
+
+  /** A fix in this file, labelled with the rule's declared safety unless told otherwise. */
+  fix(title: string, edits: Omit<TextEdit, 'file'>[], safety?: FixSafety): Fix {
+    if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
+    return { title, safety: safety ?? this.meta.fix, edits: edits.map((edit) => ({ ...edit, file: this.file })) };
+  }
+}
