@@ -149,7 +149,7 @@ describe('mutation', () => {
       ],
     });
     assert.deepEqual(valueIn(module, 'CACHES'), unknown);
-    assert.deepEqual(valueIn(module, 'L'), unknown);
+    assert.deepEqual(valueIn(module, 'L'), { kind: 'list', tuple: false, items: [str('b')] });
   });
 
   test('del', async () => {

@@ -25,7 +25,8 @@ describe('walkFiles', () => {
       'node_modules/pkg/index.py': '',
       '.venv/lib/site.py': '',
       '.git/hooks/x.py': '',
-      'env/lib/x.py': '',
+      // A folder named env is only skipped when it is a virtual environment: it may be an app.
+      'env/models.py': '',
       'myenv/pyvenv.cfg': 'home = /usr/bin\n',
       'myenv/lib/python3.12/site-packages/django/conf.py': '',
       'legacy/old_settings.py': '',
@@ -49,6 +50,7 @@ describe('walkFiles', () => {
       '.env',
       'Pipfile',
       'build/generated.py',
+      'env/models.py',
       'legacy/old_settings.py',
       'manage.py',
       'mysite/settings.py',
@@ -67,7 +69,7 @@ describe('walkFiles', () => {
 
   test('--exclude globs', () => {
     const result = walkFiles([root], ['legacy/', 'build/**', '**/templates'], root);
-    assert.deepEqual(rel(result.files), ['.env', 'Pipfile', 'manage.py', 'mysite/settings.py', 'pyproject.toml', 'requirements.txt']);
+    assert.deepEqual(rel(result.files), ['.env', 'Pipfile', 'env/models.py', 'manage.py', 'mysite/settings.py', 'pyproject.toml', 'requirements.txt']);
   });
 
   test('explicit paths are taken as given', () => {

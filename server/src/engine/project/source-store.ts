@@ -17,3 +17,22 @@ export interface SourceStore {
   get(file: string): SourceFile | undefined;
   exists(file: string): boolean;
 }
+
+const lineStartsCache = new WeakMap<SourceFile, number[]>();
+
+/** The text a location covers, using line offsets computed once per source. */
+export function textAt(source: SourceFile, range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
+  let starts = lineStartsCache.get(source);
+  if (!starts) {
+    starts = [0];
+    const text = source.text;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    lineStartsCache.set(source, starts);
+  }
+  const offset = (line: number, character: number) => {
+    if (line >= starts!.length) return source.text.length;
+    const lineEnd = line + 1 < starts!.length ? starts![line + 1] : source.text.length;
+    return Math.min(starts![line] + character, lineEnd);
+  };
+  return source.text.slice(offset(range.start.line, range.start.character), offset(range.end.line, range.end.character));
+}

@@ -12,6 +12,20 @@ export interface FindingOptions {
   djangoCheck?: string;
 }
 
+const quoteCache = new WeakMap<object, '"' | "'">();
+
+/** The module's quote style, computed once per source text rather than once per rule. */
+function moduleQuote(project: Project, file: string): '"' | "'" {
+  const source = project.store.get(file);
+  if (!source) return '"';
+  let quote = quoteCache.get(source);
+  if (!quote) {
+    quote = preferredQuote(source.text);
+    quoteCache.set(source, quote);
+  }
+  return quote;
+}
+
 /** How the module reads its environment, so externalised secrets look like the rest. */
 export type EnvironmentStyle =
   | { kind: 'os' }
@@ -31,7 +45,7 @@ export class SettingsRuleContext {
     readonly module: SettingsModuleInfo,
     readonly evaluated: EvaluatedModule,
   ) {
-    this.quote = preferredQuote(project.store.get(module.file)?.text ?? '');
+    this.quote = moduleQuote(project, module.file);
   }
 
   /** The setting as the module ends up with it, or undefined when nothing in the chain sets it. */

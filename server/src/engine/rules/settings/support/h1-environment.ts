@@ -1,3 +1,4 @@
+import { textAt } from '../../../project/source-store';
 import type { Location } from '../../../types';
 import type { Value } from '../../../project/values';
 import { rangeContains } from '../../../text';
@@ -101,15 +102,8 @@ export function schemeDefault(ctx: SettingsRuleContext, variable: string): boole
 
 /** The source text at a location, or undefined when the file is not readable. */
 export function sourceAt(ctx: SettingsRuleContext, location: Location): string | undefined {
-  const text = ctx.project.store.get(location.file)?.text;
-  if (text === undefined) return undefined;
-  const lines = text.split('\n');
-  const { start, end } = location.range;
-  if (start.line === end.line) return lines[start.line]?.slice(start.character, end.character);
-  const parts = [lines[start.line]?.slice(start.character) ?? ''];
-  for (let line = start.line + 1; line < end.line; line++) parts.push(lines[line] ?? '');
-  parts.push(lines[end.line]?.slice(0, end.character) ?? '');
-  return parts.join('\n');
+  const source = ctx.project.store.get(location.file);
+  return source ? textAt(source, location.range) : undefined;
 }
 
 /** Whether the source at a location is a plain string literal (not a name or a call). */
