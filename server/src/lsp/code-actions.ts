@@ -1,0 +1,97 @@
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
+import { applyFixes } from '../engine/fixes/apply';
+import type { Fix, Finding } from '../engine/types';
+import { readDiagnosticData, type EditData } from './diagnostics';
+import { noqaEdit } from './noqa-edit';
+import type { OpenDocument } from './open-document';
+import { FIX_ALL_KIND } from './protocol';
+import { toWorkspaceEdit } from './workspace-edit';
+
+/** What the code-action builder needs from the server. */
+export interface CodeActionContext {
+  document: OpenDocument;
+  /** The current version of an open document, null when it is not open. */
+  versionOf(uri: string): number | null;
+  /** The latest findings of the document's file, with the version they were computed for. */
+  latestFindings(): { findings: Finding[]; version: number | null } | undefined;
+  uriOf(file: string): string;
+  documentChanges: boolean;
+  log(message: string): void;
+}
+
+/** Whether an action of `kind` was asked for (`only` lists kinds or their parents). */
+export function kindRequested(only: string[] | undefined, kind: string, includeWhenUnrestricted: boolean): boolean {
+  if (!only || only.length === 0) return includeWhenUnrestricted;
+  return only.some((requested) => kind === requested || kind.startsWith(requested + '.'));
+}
+
+/**
+ * The quick fixes of our diagnostics (one per engine fix, plus "Ignore … on this line") and
+ * the safe-only fix-all source action. Diagnostics computed for another document version
+ * are refused: their edits would land on the wrong text.
+ */
+export function codeActions(params: CodeActionParams, ctx: CodeActionContext): CodeAction[] {
+  const actions: CodeAction[] = [];
+  if (kindRequested(params.context.only, CodeActionKind.QuickFix, true)) {
+    for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, ctx));
+  }
+  if (kindRequested(params.context.only, FIX_ALL_KIND, false)) {
+    const fixAll = fixAllAction(ctx);
+    if (fixAll) actions.push(fixAll);
+  }
+  return actions;
+}
+
+function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[] {
+  const data = readDiagnosticData(diagnostic);
+  if (!data) return [];
+  const { document } = ctx;
+  if (data.version !== document.version) {
+    ctx.log(`refusing code actions for ${document.uri}: computed for version ${data.version}, the document is at ${document.version}`);
+    return [];
+  }
+  for (const [uri, version] of Object.entries(data.versions)) {
+    if (ctx.versionOf(uri) !== version) {
+      ctx.log(`refusing code actions for ${document.uri}: ${uri} changed since they were computed`);
+      return [];
+    }
+  }
+  const actions: CodeAction[] = data.fixes
+    .filter((fix) => fix.edits.length > 0)
+    .map((fix, _, all) => ({
+      title: fix.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      isPreferred: all.length === 1,
+      edit: toWorkspaceEdit(fix.edits, (uri) => data.versions[uri] ?? null, ctx.documentChanges),
+    }));
+  const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
+  if (code && document.isPython && document.source()) {
+    const edit = noqaEdit(document.syntaxTree(), document.text, diagnostic.range.start.line, code);
+    if (edit) {
+      actions.push({
+        title: `Ignore ${code} on this line`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: toWorkspaceEdit([{ uri: document.uri, ...edit }], () => document.version, ctx.documentChanges),
+      });
+    }
+  }
+  return actions;
+}
+
+/** Every safe fix of the document's current findings that does not clash with another. */
+function fixAllAction(ctx: CodeActionContext): CodeAction | undefined {
+  const latest = ctx.latestFindings();
+  if (!latest || latest.version !== ctx.document.version) return undefined;
+  const safe: Fix[] = latest.findings.flatMap((finding) => finding.fixes.filter((fix) => fix.safety === 'safe').slice(0, 1));
+  if (safe.length === 0) return undefined;
+  const { applied } = applyFixes(safe, () => undefined);
+  const edits: EditData[] = applied.flatMap((fix) => fix.edits.map((edit) => ({ uri: ctx.uriOf(edit.file), range: edit.range, newText: edit.newText })));
+  if (edits.length === 0) return undefined;
+  return {
+    title: 'Fix all safe Django Hardener problems',
+    kind: FIX_ALL_KIND,
+    edit: toWorkspaceEdit(edits, ctx.versionOf, ctx.documentChanges),
+  };
+}

@@ -1,0 +1,47 @@
+import type { Node, Tree } from '../engine/parse/python';
+import { noqaCodes } from '../engine/suppression';
+import type { Range } from '../engine/types';
+
+const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*/i;
+
+/**
+ * The edit that silences `code` on one line: the code merged into a `# noqa: …` comment the
+ * line already has, else `  # noqa: CODE` at the end of the line. Undefined when the line is
+ * already silenced, or when its end lies inside a string or after a line continuation, where
+ * a comment cannot go.
+ */
+export function noqaEdit(tree: Tree, text: string, line: number, code: string): { range: Range; newText: string } | undefined {
+  const lines = text.split('\n');
+  if (line < 0 || line >= lines.length) return undefined;
+  const lineText = lines[line].replace(/\r$/, '');
+  const comments = tree.rootNode
+    .descendantsOfType('comment', { row: line, column: 0 }, { row: line, column: lineText.length })
+    .filter((node): node is Node => !!node && node.startPosition.row === line);
+  for (const comment of comments) {
+    const codes = noqaCodes(comment.text);
+    if (codes === null || codes.has(code.toUpperCase())) return undefined;
+    const match = NOQA_WITH_CODES.exec(comment.text);
+    if (codes.size > 0 && match) {
+      const at = { line, character: comment.startPosition.column + match.index + match[0].length };
+      return { range: { start: at, end: at }, newText: `, ${code}` };
+    }
+  }
+  const end = lineText.trimEnd().length;
+  if (end === 0) return undefined;
+  if (insideString(tree, line, end) || endsWithContinuation(lineText, comments)) return undefined;
+  return { range: { start: { line, character: end }, end: { line, character: lineText.length } }, newText: `  # noqa: ${code}` };
+}
+
+/** Whether the end of the line lies inside a string that goes on to a later line. */
+function insideString(tree: Tree, line: number, column: number): boolean {
+  let node: Node | null = tree.rootNode.descendantForPosition({ row: line, column: Math.max(0, column - 1) });
+  for (; node; node = node.parent) {
+    if ((node.type === 'string' || node.type === 'string_content') && node.endPosition.row > line) return true;
+  }
+  return false;
+}
+
+function endsWithContinuation(lineText: string, comments: Node[]): boolean {
+  if (comments.length > 0) return false;
+  return lineText.trimEnd().endsWith('\\');
+}

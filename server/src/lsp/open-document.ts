@@ -1,0 +1,135 @@
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { Edit, type Point, type Tree } from 'web-tree-sitter';
+import { parsePython } from '../engine/parse/python';
+import { MAX_SOURCE_BYTES } from '../engine/parse/source';
+import type { SourceFile } from '../engine/project/source-store';
+import { lineStarts } from '../engine/text';
+
+/**
+ * A document the editor has open: its text, kept in step with incremental changes, and
+ * its syntax tree, parsed on demand once per version. Each change is recorded on the
+ * previous tree with `tree.edit()`, in order, so the next parse reuses everything the
+ * changes did not touch.
+ */
+export class OpenDocument {
+  private document: TextDocument;
+  private tree?: Tree;
+  private parsedVersion?: number;
+  private cachedSource?: SourceFile;
+
+  constructor(
+    readonly uri: string,
+    /** The file behind a `file:` URI; undefined for untitled and virtual documents. */
+    readonly file: string | undefined,
+    readonly languageId: string,
+    version: number,
+    text: string,
+  ) {
+    this.document = TextDocument.create(uri, languageId, version, text);
+  }
+
+  get version(): number {
+    return this.document.version;
+  }
+
+  get text(): string {
+    return this.document.getText();
+  }
+
+  get isPython(): boolean {
+    return this.languageId === 'python' || /\.pyi?$/.test(this.file ?? '');
+  }
+
+  /** Why the document is not analysed (too large, binary), or undefined when it is. */
+  get problem(): string | undefined {
+    const text = this.document.getText();
+    if (text.length > MAX_SOURCE_BYTES) return `the document is too large to analyse (${(text.length / 1024 / 1024).toFixed(1)} M characters)`;
+    if (text.slice(0, 8192).includes('\0')) return 'the document looks binary (it contains NUL characters)';
+    return undefined;
+  }
+
+  /** Applies the changes of one `didChange`, in order, each relative to the text the previous left. */
+  applyChanges(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
+    this.cachedSource = undefined;
+    for (const change of changes) {
+      if (!('range' in change)) {
+        this.dropTree();
+        this.document = TextDocument.create(this.uri, this.languageId, version, change.text);
+        continue;
+      }
+      let start = this.document.offsetAt(change.range.start);
+      let end = this.document.offsetAt(change.range.end);
+      if (end < start) [start, end] = [end, start];
+      if (this.tree) this.recordEdit(start, end, change.text);
+      const range = { start: this.document.positionAt(start), end: this.document.positionAt(end) };
+      TextDocument.update(this.document, [{ range, text: change.text }], version);
+    }
+    // A change list may be empty; the version still moves.
+    if (this.document.version !== version) TextDocument.update(this.document, [], version);
+  }
+
+  /** The syntax tree of the current version, parsing (incrementally) when the version moved. */
+  syntaxTree(): Tree {
+    if (this.tree && this.parsedVersion === this.version) return this.tree;
+    const previous = this.tree;
+    const next = parsePython(this.text, previous);
+    previous?.delete();
+    this.tree = next;
+    this.parsedVersion = this.version;
+    return next;
+  }
+
+  /** The document as the engine reads it; undefined when it is not analysed (see `problem`). */
+  source(): SourceFile | undefined {
+    if (!this.file || this.problem) return undefined;
+    this.cachedSource ??= { file: this.file, text: this.text, tree: () => this.syntaxTree() };
+    return this.cachedSource;
+  }
+
+  dispose(): void {
+    this.dropTree();
+  }
+
+  private dropTree(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+    this.parsedVersion = undefined;
+  }
+
+  private recordEdit(start: number, end: number, inserted: string): void {
+    const text = this.document.getText();
+    const starts = lineStarts(text);
+    const startPosition = pointAt(starts, start);
+    const oldEndPosition = pointAt(starts, end);
+    this.tree!.edit(
+      new Edit({
+        startIndex: start,
+        oldEndIndex: end,
+        newEndIndex: start + inserted.length,
+        startPosition,
+        oldEndPosition,
+        newEndPosition: advance(startPosition, inserted),
+      }),
+    );
+  }
+}
+
+/** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */
+function pointAt(starts: number[], offset: number): Point {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid] <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { row: low, column: offset - starts[low] };
+}
+
+function advance(from: Point, inserted: string): Point {
+  const lastBreak = inserted.lastIndexOf('\n');
+  if (lastBreak < 0) return { row: from.row, column: from.column + inserted.length };
+  let rows = 0;
+  for (let i = 0; i < inserted.length; i++) if (inserted.charCodeAt(i) === 10) rows++;
+  return { row: from.row + rows, column: inserted.length - lastBreak - 1 };
+}

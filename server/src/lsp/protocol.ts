@@ -1,0 +1,52 @@
+/**
+ * Names shared by the server and the VS Code client. Plain constants only: the client
+ * bundle imports this file, so it must not pull in the engine or the server library.
+ */
+
+/** Server-only commands; the palette commands call them through `workspace/executeCommand`. */
+export const SERVER_COMMANDS = {
+  hardenSettings: 'djangoHardener.server.hardenSettings',
+  scanWorkspace: 'djangoHardener.server.scanWorkspace',
+} as const;
+
+/** Palette commands contributed by the client. */
+export const CLIENT_COMMANDS = {
+  hardenSettings: 'djangoHardener.hardenSettings',
+  scanWorkspace: 'djangoHardener.scanWorkspace',
+  showOutput: 'djangoHardener.showOutput',
+} as const;
+
+/** The code action kind of "fix all safe problems". */
+export const FIX_ALL_KIND = 'source.fixAll.djangoHardener';
+
+/** Diagnostics' `source`. */
+export const DIAGNOSTIC_SOURCE = 'django-hardener';
+
+/** Custom request: the production settings modules of the workspace, for the quick pick. */
+export const PRODUCTION_MODULES_REQUEST = 'djangoHardener/productionModules';
+
+export interface ProductionModuleItem {
+  uri: string;
+  /** Path relative to its workspace folder. */
+  label: string;
+  /** Why it is judged as production. */
+  reason: string;
+}
+
+/** What the harden command answers once its edit was sent to the editor. */
+export interface HardenCommandResult {
+  /** Whether the editor applied the edit; false when there was nothing to do. */
+  applied: boolean;
+  /** Number of findings the edit addresses. */
+  fixed: number;
+  /** Findings that need a change by hand. */
+  remaining: number;
+  /** Why nothing was done, when nothing was. */
+  message?: string;
+}
+
+export interface ScanCommandResult {
+  /** Production settings modules analysed. */
+  modules: number;
+  findings: number;
+}

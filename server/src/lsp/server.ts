@@ -1,0 +1,519 @@
+import path from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  MessageType,
+  ShowMessageNotification,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type CodeAction,
+  type CodeActionParams,
+  type Connection,
+  type DidChangeTextDocumentParams,
+  type DidChangeWatchedFilesParams,
+  type DidCloseTextDocumentParams,
+  type DidOpenTextDocumentParams,
+  type ExecuteCommandParams,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkspaceFoldersChangeEvent,
+} from 'vscode-languageserver/node';
+import { analyzeProject } from '../engine/analyze';
+import type { ConfigProblem } from '../engine/config';
+import { hardenSettingsModule } from '../engine/fixes/harden';
+import { initPythonParser } from '../engine/parse/python';
+import { Project } from '../engine/project/project';
+import type { Finding } from '../engine/types';
+import { codeActions } from './code-actions';
+import { readEditorSettings, type EditorSettings } from './configuration';
+import { toDiagnostic } from './diagnostics';
+import { OpenDocument } from './open-document';
+import {
+  FIX_ALL_KIND,
+  PRODUCTION_MODULES_REQUEST,
+  SERVER_COMMANDS,
+  type HardenCommandResult,
+  type ProductionModuleItem,
+  type ScanCommandResult,
+} from './protocol';
+import { pathToUri, uriToPath } from './uri';
+import { toWorkspaceEdit } from './workspace-edit';
+import { projectRootFor, WorkspaceFolder } from './workspace-folder';
+import { WorkspaceSourceStore } from './workspace-store';
+
+export interface ServerOptions {
+  /** Quiet time after the last change before analysing; short, so typing stays responsive. */
+  debounceMs?: number;
+}
+
+/** Files whose changes on disk matter: Python, dependency lists and project configuration. */
+const WATCHED_GLOBS = ['**/*.{py,pyi,toml,txt,in,cfg,ini,lock}', '**/.env', '**/Pipfile'];
+
+/**
+ * The language server: open documents with incremental parsing, project-wide settings
+ * analysis published per file, code actions, and the "Harden settings" and "Scan workspace"
+ * commands. Every handler logs a failure and answers with an empty result: one bad
+ * document or request never stops the server.
+ */
+export class HardenerServer {
+  private readonly documents = new Map<string, OpenDocument>();
+  private readonly documentsByFile = new Map<string, OpenDocument>();
+  private readonly folders: WorkspaceFolder[] = [];
+  private readonly looseFolders = new Map<string, WorkspaceFolder>();
+  private readonly store: WorkspaceSourceStore;
+  private readonly debounceMs: number;
+  private capabilities: ClientCapabilities = {};
+  private initialFolders: { uri: string; name: string }[] = [];
+  private startupError?: string;
+  private pushedSettings: unknown;
+  private readonly pending = new Map<WorkspaceFolder, Set<string>>();
+  private timer?: NodeJS.Timeout;
+  private ready: Promise<void>;
+  private markReady!: () => void;
+  private readonly reported = new Set<string>();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly connection: Connection,
+    options: ServerOptions = {},
+  ) {
+    this.debounceMs = options.debounceMs ?? 50;
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.store = new WorkspaceSourceStore((file) => this.documentsByFile.get(file), (message) => this.logOnce(message));
+    this.register();
+  }
+
+  private register(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => void this.guard('initialized', undefined, () => this.initialized()));
+    c.onShutdown(() => this.guard('shutdown', undefined, () => this.shutdown()));
+    c.onDidOpenTextDocument((params) => void this.guard('didOpen', undefined, () => this.didOpen(params)));
+    c.onDidChangeTextDocument((params) => void this.guard('didChange', undefined, () => this.didChange(params)));
+    c.onDidCloseTextDocument((params) => void this.guard('didClose', undefined, () => this.didClose(params)));
+    c.onDidChangeConfiguration((params) => void this.guard('didChangeConfiguration', undefined, () => this.configurationChanged(params.settings)));
+    c.onDidChangeWatchedFiles((params) => void this.guard('didChangeWatchedFiles', undefined, () => this.watchedFilesChanged(params)));
+    c.onCodeAction((params) => this.guard('codeAction', [], () => this.codeAction(params)));
+    c.onExecuteCommand((params) => this.guard('executeCommand', null, () => this.executeCommand(params)));
+    c.onRequest(PRODUCTION_MODULES_REQUEST, () => this.guard(PRODUCTION_MODULES_REQUEST, [], () => this.productionModules()));
+  }
+
+  private async initialize(params: InitializeParams): Promise<InitializeResult> {
+    this.capabilities = params.capabilities ?? {};
+    this.initialFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(params.rootUri) }] : []);
+    try {
+      await initPythonParser();
+    } catch (error) {
+      this.startupError = (error as Error).message;
+      this.connection.console.error(`cannot load the Python grammar: ${(error as Error).stack ?? error}`);
+    }
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        executeCommandProvider: { commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'django-hardener' },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    try {
+      if (this.startupError) {
+        // The one message a user sees from the server: without the grammar nothing works.
+        void this.connection.sendNotification(ShowMessageNotification.type, {
+          type: MessageType.Error,
+          message: `Django Hardener cannot start: ${this.startupError}. Reinstall the extension.`,
+        });
+        return;
+      }
+      for (const folder of this.initialFolders) this.addFolder(folder.uri);
+      if (this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) });
+      }
+      if (this.capabilities.workspace?.workspaceFolders) {
+        this.connection.workspace.onDidChangeWorkspaceFolders((event) => void this.guard('didChangeWorkspaceFolders', undefined, () => this.foldersChanged(event)));
+      }
+      await this.refreshConfiguration(false);
+      for (const folder of this.allFolders()) this.walkFolder(folder);
+    } finally {
+      this.markReady();
+    }
+    await this.scan();
+  }
+
+  private shutdown(): void {
+    this.shuttingDown = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const document of this.documents.values()) document.dispose();
+    this.store.clear();
+  }
+
+  private didOpen(params: DidOpenTextDocumentParams): void {
+    const { uri, languageId, version, text } = params.textDocument;
+    this.documents.get(uri)?.dispose();
+    const document = new OpenDocument(uri, uriToPath(uri), languageId, version, text);
+    this.documents.set(uri, document);
+    if (document.file) this.documentsByFile.set(document.file, document);
+    const problem = document.problem;
+    if (problem) this.log(`${uri}: ${problem}; it is not analysed`);
+    this.documentTouched(document);
+  }
+
+  private didChange(params: DidChangeTextDocumentParams): void {
+    const document = this.documents.get(params.textDocument.uri);
+    if (!document) {
+      this.log(`didChange for ${params.textDocument.uri}, which is not open: ignored`);
+      return;
+    }
+    const hadProblem = document.problem;
+    document.applyChanges(params.contentChanges, params.textDocument.version);
+    const problem = document.problem;
+    if (problem && problem !== hadProblem) this.log(`${document.uri}: ${problem}; it is not analysed`);
+    this.documentTouched(document);
+  }
+
+  private didClose(params: DidCloseTextDocumentParams): void {
+    const document = this.documents.get(params.textDocument.uri);
+    if (!document) return;
+    document.dispose();
+    this.documents.delete(document.uri);
+    if (document.file && this.documentsByFile.get(document.file) === document) this.documentsByFile.delete(document.file);
+    // The file is read from disk again, which may differ from the closed buffer.
+    if (document.file && document.isPython) this.schedule(this.folderFor(document.file), document.file);
+  }
+
+  private documentTouched(document: OpenDocument): void {
+    if (!document.file || !document.isPython) return;
+    const folder = this.folderFor(document.file);
+    this.addOpenFile(folder, document.file);
+    this.schedule(folder, document.file);
+  }
+
+  /** An open file the walk would skip (a virtualenv, an excluded folder) stays out of the project. */
+  private addOpenFile(folder: WorkspaceFolder, file: string): void {
+    if (folder.walked ? folder.accepts(file) : folder.contains(file)) folder.files.add(file);
+  }
+
+  /** Lists a folder's files again, keeping the open documents that belong to it (they may not be saved yet). */
+  private walkFolder(folder: WorkspaceFolder): void {
+    folder.walk((m) => this.log(m));
+    for (const document of this.documents.values()) {
+      if (document.file && document.isPython) this.addOpenFile(folder, document.file);
+    }
+  }
+
+  private addFolder(uri: string): WorkspaceFolder | undefined {
+    const root = uriToPath(uri);
+    if (!root) {
+      this.log(`workspace folder ${uri} is not on disk: ignored`);
+      return undefined;
+    }
+    if (this.folders.some((f) => f.root === root)) return undefined;
+    const folder = new WorkspaceFolder(root, uri, true);
+    this.folders.push(folder);
+    // Deepest first, so a nested folder owns its files.
+    this.folders.sort((a, b) => b.root.length - a.root.length);
+    return folder;
+  }
+
+  private folderFor(file: string): WorkspaceFolder {
+    const owner = this.folders.find((folder) => folder.contains(file));
+    if (owner) return owner;
+    const { root, walked } = projectRootFor(file);
+    let loose = this.looseFolders.get(root);
+    if (!loose) {
+      loose = new WorkspaceFolder(root, pathToUri(root), walked);
+      loose.configure(readEditorSettings(this.pushedSettings), (m) => this.log(m));
+      this.walkFolder(loose);
+      this.looseFolders.set(root, loose);
+      if (this.capabilities.workspace?.configuration) void this.guard('configuration', undefined, () => this.refreshConfiguration(false));
+    }
+    return loose;
+  }
+
+  private allFolders(): WorkspaceFolder[] {
+    return [...this.folders, ...this.looseFolders.values()];
+  }
+
+  private async foldersChanged(event: WorkspaceFoldersChangeEvent): Promise<void> {
+    await this.ready;
+    for (const removed of event.removed) {
+      const root = uriToPath(removed.uri);
+      const index = this.folders.findIndex((f) => f.root === root);
+      if (index < 0) continue;
+      const [folder] = this.folders.splice(index, 1);
+      for (const file of folder.published.keys()) void this.connection.sendDiagnostics({ uri: this.uriOf(file), diagnostics: [] });
+    }
+    const added = event.added.map((f) => this.addFolder(f.uri)).filter((f): f is WorkspaceFolder => !!f);
+    await this.refreshConfiguration(false);
+    for (const folder of added) {
+      this.walkFolder(folder);
+      this.schedule(folder);
+    }
+  }
+
+  private async watchedFilesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
+    await this.ready;
+    const reconfigure = new Set<WorkspaceFolder>();
+    for (const change of params.changes) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      this.store.invalidate(file);
+      const folder = this.allFolders().find((f) => f.contains(file));
+      if (!folder) continue;
+      if (change.type === FileChangeType.Created && folder.walked && folder.accepts(file)) folder.files.add(file);
+      if (change.type === FileChangeType.Deleted) folder.files.delete(file);
+      if (path.basename(file) === 'pyproject.toml' && path.dirname(file) === folder.root) reconfigure.add(folder);
+      // Requirements and pyproject changes alter the project model (declared packages and
+      // versions) behind every finding, not just one file's.
+      this.schedule(folder, WorkspaceFolder.isProjectModelFile(file) ? undefined : file);
+    }
+    for (const folder of reconfigure) {
+      if (folder.configure(folder.editor, (m) => this.log(m))) this.walkFolder(folder);
+    }
+  }
+
+  private async configurationChanged(settings: unknown): Promise<void> {
+    this.pushedSettings = (settings as Record<string, unknown> | null | undefined)?.djangoHardener;
+    await this.ready;
+    await this.refreshConfiguration(true);
+  }
+
+  /**
+   * Asks the editor for each folder's `djangoHardener` settings (or uses the pushed ones);
+   * a folder whose configuration changed is analysed again.
+   */
+  private async refreshConfiguration(reanalyse: boolean): Promise<void> {
+    const folders = this.allFolders();
+    let sections: unknown[] = folders.map(() => this.pushedSettings);
+    if (this.capabilities.workspace?.configuration && folders.length > 0) {
+      try {
+        sections = await this.connection.workspace.getConfiguration(folders.map((f) => ({ scopeUri: f.uri, section: 'djangoHardener' })));
+      } catch (error) {
+        this.log(`cannot read the editor settings: ${(error as Error).message}`);
+      }
+    }
+    folders.forEach((folder, index) => {
+      const problems: ConfigProblem[] = [];
+      const editor: EditorSettings = readEditorSettings(sections[index], problems);
+      for (const problem of problems) this.log(`djangoHardener settings for ${folder.root}: ${problem.message} (ignored)`);
+      const before = JSON.stringify([folder.enabled, folder.config]);
+      const excludeChanged = folder.configure(editor, (m) => this.log(m));
+      if (excludeChanged && reanalyse) this.walkFolder(folder);
+      if (reanalyse || JSON.stringify([folder.enabled, folder.config]) !== before) this.schedule(folder);
+    });
+  }
+
+  private schedule(folder: WorkspaceFolder, file?: string): void {
+    if (this.shuttingDown) return;
+    const forced = this.pending.get(folder) ?? new Set<string>();
+    if (file) forced.add(file);
+    this.pending.set(folder, forced);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.guard('analysis', undefined, () => this.flush()), this.debounceMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    await this.ready;
+    const batch = [...this.pending];
+    this.pending.clear();
+    for (const [folder, forced] of batch) {
+      try {
+        this.analyseFolder(folder, forced);
+      } catch (error) {
+        this.connection.console.error(`analysis of ${folder.root} failed: ${(error as Error).stack ?? error}`);
+      }
+    }
+  }
+
+  private projectOf(folder: WorkspaceFolder): Project {
+    return new Project(folder.root, [...folder.files].sort(), this.store, folder.config);
+  }
+
+  /**
+   * Analyses every production settings module of a folder, and the open documents with the
+   * per-file rules, and publishes per file: files whose diagnostics changed, files that lost
+   * all of theirs (an empty publish), and the `forced` files with every production module
+   * that reads them, so a change to base.py re-publishes production.py.
+   */
+  private analyseFolder(folder: WorkspaceFolder, forced: Set<string>): ScanCommandResult {
+    if (this.startupError) return { modules: 0, findings: 0 };
+    let findings: Finding[] = [];
+    let modules = 0;
+    const republish = new Set(forced);
+    if (folder.enabled) {
+      const project = this.projectOf(folder);
+      // Code and template rules judge the open documents; settings rules the whole project.
+      const open = [...this.documentsByFile.keys()].filter((file) => folder.contains(file)).sort();
+      const result = analyzeProject(project, open, { config: folder.config, log: (m) => this.log(m) });
+      findings = result.findings;
+      for (const skipped of result.skipped) this.logOnce(`${project.relative(skipped.file)} is not checked: ${skipped.reason}`);
+      const productionModules = project.productionModules();
+      modules = productionModules.length;
+      for (const file of forced) {
+        for (const module of project.productionModulesReading(file)) {
+          for (const member of project.chainOf(module.file)) republish.add(member);
+        }
+      }
+    }
+    const byFile = new Map<string, Finding[]>();
+    for (const finding of findings) {
+      const list = byFile.get(finding.file) ?? [];
+      list.push(finding);
+      byFile.set(finding.file, list);
+    }
+    folder.findings = byFile;
+    folder.versions = new Map([...byFile.keys(), ...forced].map((file) => [file, this.versionOfFile(file)]));
+    const targets = new Set([...byFile.keys(), ...folder.published.keys(), ...republish]);
+    for (const file of [...targets].sort()) {
+      const diagnostics = (byFile.get(file) ?? []).map((finding) => toDiagnostic(finding, (f) => this.uriOf(f), (f) => this.versionOfFile(f)));
+      const key = JSON.stringify(diagnostics);
+      if (!republish.has(file) && folder.published.get(file) === key) continue;
+      if (diagnostics.length > 0) folder.published.set(file, key);
+      else folder.published.delete(file);
+      const version = this.documentsByFile.get(file)?.version;
+      void this.connection.sendDiagnostics({ uri: this.uriOf(file), version, diagnostics });
+    }
+    return { modules, findings: findings.length };
+  }
+
+  /** Analyses every folder now, reporting progress to the editor. */
+  private async scan(): Promise<ScanCommandResult> {
+    await this.ready;
+    const total: ScanCommandResult = { modules: 0, findings: 0 };
+    if (this.startupError) return total;
+    const progress = await this.connection.window.createWorkDoneProgress();
+    const folders = this.allFolders();
+    progress.begin('Django Hardener', 0, 'Scanning the workspace for settings modules', false);
+    try {
+      for (const [index, folder] of folders.entries()) {
+        progress.report(Math.round((index / Math.max(folders.length, 1)) * 100), path.basename(folder.root));
+        const forced = this.pending.get(folder) ?? new Set<string>();
+        this.pending.delete(folder);
+        const result = this.analyseFolder(folder, forced);
+        total.modules += result.modules;
+        total.findings += result.findings;
+      }
+    } finally {
+      progress.done();
+    }
+    this.log(`scanned ${folders.length} folder(s): ${total.modules} production settings module(s), ${total.findings} finding(s)`);
+    return total;
+  }
+
+  private codeAction(params: CodeActionParams): CodeAction[] {
+    const document = this.documents.get(params.textDocument.uri);
+    if (!document) {
+      this.log(`codeAction for ${params.textDocument.uri}, which is not open: no actions`);
+      return [];
+    }
+    const folder = document.file ? this.folderFor(document.file) : undefined;
+    return codeActions(params, {
+      document,
+      versionOf: (uri) => this.documents.get(uri)?.version ?? null,
+      latestFindings: () => {
+        if (!folder || !document.file || !folder.versions.has(document.file)) return undefined;
+        return { findings: folder.findings.get(document.file) ?? [], version: folder.versions.get(document.file) ?? null };
+      },
+      uriOf: (file) => this.uriOf(file),
+      documentChanges: !!this.capabilities.workspace?.workspaceEdit?.documentChanges,
+      log: (m) => this.log(m),
+    });
+  }
+
+  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | null> {
+    await this.ready;
+    switch (params.command) {
+      case SERVER_COMMANDS.hardenSettings:
+        return this.hardenSettings(params.arguments?.[0]);
+      case SERVER_COMMANDS.scanWorkspace:
+        for (const folder of this.allFolders()) this.walkFolder(folder);
+        this.store.clear();
+        return this.scan();
+      default:
+        this.log(`unknown command ${JSON.stringify(params.command)}: ignored`);
+        return null;
+    }
+  }
+
+  /** Composes every settings fix of one production module into one edit and asks the editor to apply it. */
+  private async hardenSettings(argument: unknown): Promise<HardenCommandResult> {
+    const refuse = (message: string): HardenCommandResult => {
+      this.log(`Harden settings: ${message}`);
+      return { applied: false, fixed: 0, remaining: 0, message };
+    };
+    if (this.startupError) return refuse(this.startupError);
+    const uri = typeof argument === 'string' ? argument : typeof (argument as { uri?: unknown })?.uri === 'string' ? (argument as { uri: string }).uri : undefined;
+    const file = uri ? uriToPath(uri) : undefined;
+    if (!file) return refuse(`expected the URI of a settings file, got ${JSON.stringify(argument)}`);
+    const folder = this.folderFor(file);
+    const project = this.projectOf(folder);
+    const result = hardenSettingsModule(project, file, folder.config);
+    if (result.problem) return refuse(result.problem);
+    if (result.edits.length === 0) {
+      return { applied: false, fixed: 0, remaining: result.remaining.length, message: `${project.relative(file)} has nothing left to harden` };
+    }
+    const edits = result.edits.map((edit) => ({ uri: this.uriOf(edit.file), range: edit.range, newText: edit.newText }));
+    const versions = new Map(edits.map((edit) => [edit.uri, this.documents.get(edit.uri)?.version ?? null]));
+    const edit = toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!this.capabilities.workspace?.workspaceEdit?.documentChanges);
+    const response = await this.connection.workspace.applyEdit({ label: `Harden ${project.relative(file)}`, edit });
+    if (!response.applied) this.log(`Harden settings: the editor did not apply the edit${response.failureReason ? ` (${response.failureReason})` : ''}`);
+    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length };
+  }
+
+  private async productionModules(): Promise<ProductionModuleItem[]> {
+    await this.ready;
+    if (this.startupError) return [];
+    const items: ProductionModuleItem[] = [];
+    for (const folder of this.allFolders()) {
+      if (!folder.enabled) continue;
+      const project = this.projectOf(folder);
+      for (const module of project.productionModules()) {
+        items.push({ uri: this.uriOf(module.file), label: project.relative(module.file), reason: module.reason });
+      }
+    }
+    return items;
+  }
+
+  private uriOf(file: string): string {
+    return this.documentsByFile.get(file)?.uri ?? pathToUri(file);
+  }
+
+  private versionOfFile(file: string): number | null {
+    return this.documentsByFile.get(file)?.version ?? null;
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  private logOnce(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.log(message);
+  }
+
+  /** Runs a handler; a failure is logged and answered with `fallback`. */
+  private async guard<T>(name: string, fallback: T, handler: () => T | Promise<T>): Promise<T> {
+    try {
+      return await handler();
+    } catch (error) {
+      this.connection.console.error(`${name} failed: ${(error as Error).stack ?? error}`);
+      return fallback;
+    }
+  }
+
+  /** For tests: the open document of a URI. */
+  document(uri: string): OpenDocument | undefined {
+    return this.documents.get(uri);
+  }
+}
+
+/** Creates the server over an injected connection (stdio, IPC, or in-memory streams in tests). */
+export function createServer(connection: Connection, options: ServerOptions = {}): HardenerServer {
+  return new HardenerServer(connection, options);
+}

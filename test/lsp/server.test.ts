@@ -1,0 +1,197 @@
+/** The server class in-process over in-memory streams: the editor scenarios, plus what needs the server's insides. */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { DiagnosticSeverity, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
+import { CONFIGURATION_SCHEMA } from '../../server/src/lsp/configuration';
+import { PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type ProductionModuleItem, type ScanCommandResult } from '../../server/src/lsp/protocol';
+import { analyzeProject } from '../../server/src/engine/analyze';
+import { REPO_ROOT } from '../support/fixtures';
+import { openProject } from '../support/project';
+import { inProcess, type Session, type SessionOptions } from './support/harness';
+import { DEBUG_MESSAGE, DEBUG_ONLY, editorScenarios } from './support/scenarios';
+
+const PRODUCTION = 'mysite/settings/production.py';
+const TIMEOUT = { timeout: 30_000 };
+
+async function session(options: SessionOptions, body: (s: Session) => Promise<void>): Promise<void> {
+  const s = inProcess(options);
+  try {
+    await body(s);
+  } finally {
+    await s.dispose();
+  }
+}
+
+function codes(diagnostics: Diagnostic[]): unknown[] {
+  return diagnostics.map((d) => d.code);
+}
+
+describe('server in-process', () => {
+  editorScenarios(inProcess);
+
+  test('the configuration schema equals package.json contributes.configuration', () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    assert.deepEqual(manifest.contributes.configuration, JSON.parse(JSON.stringify(CONFIGURATION_SCHEMA)));
+  });
+
+  test('a burst of edits faster than the debounce is analysed once, at its last version', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY, debounceMs: 200 }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      await client.diagnostics(uri(PRODUCTION), 0, 1);
+      const since = client.mark();
+      let version = 1;
+      for (const character of '# a comment typed fast') {
+        const end = client.open.get(uri(PRODUCTION))!.text.split('\n')[1].length;
+        version = await client.change(uri(PRODUCTION), [{ range: { start: { line: 1, character: end }, end: { line: 1, character: end } }, text: character }]);
+      }
+      const last = await client.diagnostics(uri(PRODUCTION), since, version);
+      assert.deepEqual(codes(last.diagnostics), ['DJH101']);
+      assert.equal(client.of('diagnostics', since).filter((e) => e.params.uri === uri(PRODUCTION)).length, 1);
+      assert.equal(client.open.get(uri(PRODUCTION))!.text.split('\n')[1], '# a comment typed fast');
+    }),
+  );
+
+  test('malformed editor settings are logged, never shown, and fall back to defaults', TIMEOUT, () =>
+    session({ settings: { enable: 'yes', select: 'DJH101', severity: { DJH101: 'loud' }, productionSettings: [1] } }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      const published = await client.diagnostics(uri(PRODUCTION));
+      assert.ok(codes(published.diagnostics).includes('DJH101'));
+      for (const problem of ['enable must be true or false', 'select must be a list of strings', 'severity.DJH101 must be one of error, warning, info, off', 'productionSettings must be a list of strings']) {
+        await client.waitFor('log', (e) => e.params.message.includes(problem));
+      }
+      assert.deepEqual(client.of('show'), []);
+    }),
+  );
+
+  test('severity overrides, and pyproject.toml read under the editor settings', TIMEOUT, () =>
+    session({ settings: { select: ['DJH101'], severity: { DJH101: 'warning' } } }, async ({ client, rootUri, uri, file }) => {
+      writeFileSync(file('pyproject.toml'), '[tool.django-hardener]\nselect = ["DJH2"]\n[tool.django-hardener.severity]\nDJH101 = "info"\n');
+      await client.initialize(rootUri);
+      const diagnostic = (await client.diagnostics(uri(PRODUCTION))).diagnostics;
+      assert.deepEqual(
+        diagnostic.map((d) => [d.code, d.severity]),
+        [['DJH101', DiagnosticSeverity.Warning]],
+      );
+      // Left at their defaults, the editor settings defer to pyproject.toml.
+      const since = client.mark();
+      await client.configurationChanged({});
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since)).diagnostics, []);
+      const next = client.mark();
+      await client.configurationChanged({ select: ['DJH101'] });
+      const back = await client.diagnostics(uri(PRODUCTION), next);
+      assert.deepEqual(back.diagnostics.map((d) => [d.code, d.severity]), [['DJH101', DiagnosticSeverity.Information]]);
+    }),
+  );
+
+  test('"enable": false clears the diagnostics', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      assert.equal((await client.diagnostics(uri(PRODUCTION))).diagnostics.length, 1);
+      const since = client.mark();
+      await client.configurationChanged({ ...DEBUG_ONLY, enable: false });
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since)).diagnostics, []);
+      assert.deepEqual(await client.connection.sendRequest(PRODUCTION_MODULES_REQUEST), []);
+    }),
+  );
+
+  test('the production modules request and the scan command', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      const modules = (await client.connection.sendRequest(PRODUCTION_MODULES_REQUEST)) as ProductionModuleItem[];
+      assert.deepEqual(modules, [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'named like a production module' }]);
+      await client.waitFor('progress', (e) => e.value.kind === 'end');
+      const since = client.mark();
+      const result = (await client.executeCommand(SERVER_COMMANDS.scanWorkspace)) as ScanCommandResult;
+      assert.deepEqual(result, { modules: 1, findings: 1 });
+      const create = await client.waitFor('progressCreate', () => true, since);
+      await client.waitFor('progress', (e) => e.token === create.token && e.value.kind === 'end', since);
+    }),
+  );
+
+  test('created and deleted files update the project', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri, file }) => {
+      await client.initialize(rootUri);
+      await client.diagnostics(uri(PRODUCTION));
+      await client.waitFor('register', (e) => e.method === 'workspace/didChangeWatchedFiles');
+      const staging = 'mysite/settings/staging.py';
+      writeFileSync(file(staging), 'from .base import *  # noqa: F403\n\nDEBUG = True\n');
+      let since = client.mark();
+      await client.filesChanged([{ uri: uri(staging), type: FileChangeType.Created }]);
+      const created = await client.diagnostics(uri(staging), since);
+      assert.deepEqual(
+        created.diagnostics.map((d) => [d.code, d.range.start.line, d.message]),
+        [['DJH101', 2, DEBUG_MESSAGE]],
+      );
+      rmSync(file(staging));
+      since = client.mark();
+      await client.filesChanged([{ uri: uri(staging), type: FileChangeType.Deleted }]);
+      assert.deepEqual((await client.diagnostics(uri(staging), since)).diagnostics, []);
+    }),
+  );
+
+  test('closing an edited document re-reads the file from disk', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      await client.diagnostics(uri(PRODUCTION), 0, 1);
+      let since = client.mark();
+      await client.change(uri(PRODUCTION), [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, text: 'False' }]);
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
+      since = client.mark();
+      await client.closeDocument(uri(PRODUCTION));
+      const reread = await client.diagnostics(uri(PRODUCTION), since);
+      assert.equal(reread.version, undefined);
+      assert.deepEqual(codes(reread.diagnostics), ['DJH101']);
+    }),
+  );
+
+  test('a settings.py opened outside any workspace folder is checked as a lone production module', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY, project: 'lone-settings' }, async ({ client, uri }) => {
+      await client.initialize(null);
+      await client.openFile(uri('settings.py'));
+      const diagnostic = (await client.diagnostics(uri('settings.py'), 0, 1)).diagnostics;
+      assert.deepEqual(diagnostic.map((d) => [d.code, d.range]), [['DJH101', { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } }]]);
+      const actions = await client.codeActions(uri('settings.py'), diagnostic[0].range, diagnostic);
+      assert.deepEqual(
+        actions.map((a) => a.title),
+        ['Read DEBUG from the environment, off by default', 'Ignore DJH101 on this line'],
+      );
+    }),
+  );
+
+  test('the per-file rules judge open documents exactly as the engine does, and forget closed ones', TIMEOUT, () =>
+    session({}, async ({ client, rootUri, uri, root, file }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri('shop/views.py'));
+      const published = await client.diagnostics(uri('shop/views.py'), 0, 1);
+      const project = await openProject(root);
+      const expected = analyzeProject(project, [file('shop/views.py')], { config: project.config }).findings.filter((f) => f.file === file('shop/views.py'));
+      assert.deepEqual(
+        published.diagnostics.map((d) => [d.code, d.range, d.message]),
+        expected.map((f) => [f.code, f.range, f.message]),
+      );
+      const since = client.mark();
+      await client.closeDocument(uri('shop/views.py'));
+      assert.deepEqual((await client.diagnostics(uri('shop/views.py'), since)).diagnostics, []);
+    }),
+  );
+
+  test('a client without workspace/configuration or dynamic registration still works', TIMEOUT, () =>
+    session({}, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri, { workspace: {}, textDocument: {}, window: {} });
+      await client.configurationChanged(DEBUG_ONLY);
+      await client.openFile(uri(PRODUCTION));
+      const published = await client.diagnostics(uri(PRODUCTION), 0, 1);
+      assert.deepEqual(codes(published.diagnostics), ['DJH101']);
+      const [fix] = await client.codeActions(uri(PRODUCTION), published.diagnostics[0].range, published.diagnostics);
+      assert.deepEqual((fix as { edit: unknown }).edit, {
+        changes: { [uri(PRODUCTION)]: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] },
+      });
+      assert.deepEqual(client.of('register'), []);
+      assert.deepEqual(client.of('progressCreate'), []);
+    }),
+  );
+});

@@ -1,0 +1,348 @@
+/**
+ * The editor scenarios every transport must pass: run in-process by server.test.ts and
+ * against the built bundle over stdio by stdio.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CodeActionKind, DiagnosticSeverity, FileChangeType, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
+import { parsePython } from '../../../server/src/engine/parse/python';
+import { FIX_ALL_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
+import { analyzeProject } from '../../../server/src/engine/analyze';
+import { openProject } from '../../support/project';
+import { offsetAt, positionAt } from './lsp-client';
+import type { Connect, Session } from './harness';
+
+/** Only DEBUG's rule, so the exact expectations below hold whatever other rules exist. */
+export const DEBUG_ONLY = { select: ['DJH101'] };
+
+const PRODUCTION = 'mysite/settings/production.py';
+const BASE = 'mysite/settings/base.py';
+
+export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+
+const TIMEOUT = { timeout: 30_000 };
+
+async function withSession(connect: Connect, options: Parameters<Connect>[0], body: (s: Session) => Promise<void>): Promise<void> {
+  const session = connect(options);
+  try {
+    await body(session);
+  } finally {
+    await session.dispose();
+  }
+}
+
+function only<T>(items: T[]): T {
+  assert.equal(items.length, 1, `expected exactly one item, got ${JSON.stringify(items, null, 1)}`);
+  return items[0];
+}
+
+function actionTitled(actions: unknown[], title: string): CodeAction {
+  const action = (actions as CodeAction[]).find((a) => a.title === title);
+  assert.ok(action, `no action "${title}" among ${JSON.stringify((actions as CodeAction[]).map((a) => a.title))}`);
+  return action;
+}
+
+/** The expected DJH101 diagnostic on production.py's `DEBUG = True` (line 3). */
+function assertProductionDebug(diagnostic: Diagnostic): void {
+  assert.deepEqual(diagnostic.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 12 } });
+  assert.equal(diagnostic.code, 'DJH101');
+  assert.equal(diagnostic.message, DEBUG_MESSAGE);
+  assert.equal(diagnostic.source, 'django-hardener');
+  assert.equal(diagnostic.severity, DiagnosticSeverity.Error);
+  assert.deepEqual(diagnostic.codeDescription, { href: 'https://django-hardener.dev/rules/DJH101' });
+  assert.equal(diagnostic.relatedInformation, undefined);
+}
+
+export function editorScenarios(connect: Connect): void {
+  test('the start-up scan publishes a closed production module, with progress', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      const published = await client.diagnostics(uri(PRODUCTION));
+      assert.equal(published.version, undefined);
+      assertProductionDebug(only(published.diagnostics));
+      const create = await client.waitFor('progressCreate');
+      const end = await client.waitFor('progress', (e) => e.token === create.token && e.value.kind === 'end');
+      const begin = client.of('progress').find((e) => e.token === create.token && e.value.kind === 'begin');
+      assert.ok(begin, 'progress began');
+      assert.ok(client.events.indexOf(begin) < client.events.indexOf(end));
+      // The development module and base.py (overridden) have nothing.
+      assert.equal(client.latestDiagnostics().get(uri('mysite/settings/dev.py')), undefined);
+      assert.equal(client.latestDiagnostics().get(uri(BASE)), undefined);
+      assert.deepEqual(client.of('show'), []);
+    }),
+  );
+
+  test('didOpen → diagnostics → quick fix → the diagnostic disappears', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      const published = await client.diagnostics(uri(PRODUCTION), 0, 1);
+      const diagnostic = only(published.diagnostics);
+      assertProductionDebug(diagnostic);
+
+      const actions = await client.codeActions(uri(PRODUCTION), diagnostic.range, [diagnostic]);
+      assert.deepEqual(
+        (actions as CodeAction[]).map((a) => [a.title, a.kind, a.isPreferred]),
+        [
+          ['Set DEBUG = False', CodeActionKind.QuickFix, true],
+          ['Ignore DJH101 on this line', CodeActionKind.QuickFix, undefined],
+        ],
+      );
+      const fix = actionTitled(actions, 'Set DEBUG = False');
+      assert.deepEqual(fix.edit, {
+        documentChanges: [
+          { textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] },
+        ],
+      });
+      const since = client.mark();
+      await client.applyWorkspaceEdit(fix.edit!);
+      assert.equal(client.open.get(uri(PRODUCTION))!.text, 'from .base import *  # noqa: F403\n\nDEBUG = False\nALLOWED_HOSTS = ["shop.example.com"]\n');
+      const after = await client.diagnostics(uri(PRODUCTION), since, 2);
+      assert.deepEqual(after.diagnostics, []);
+    }),
+  );
+
+  test('"Ignore DJH101 on this line" adds a noqa comment and silences it', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      const diagnostic = only((await client.diagnostics(uri(PRODUCTION), 0, 1)).diagnostics);
+      const ignore = actionTitled(await client.codeActions(uri(PRODUCTION), diagnostic.range, [diagnostic]), 'Ignore DJH101 on this line');
+      assert.deepEqual(ignore.edit, {
+        documentChanges: [
+          { textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 12 }, end: { line: 2, character: 12 } }, newText: '  # noqa: DJH101' }] },
+        ],
+      });
+      const since = client.mark();
+      await client.applyWorkspaceEdit(ignore.edit!);
+      assert.match(client.open.get(uri(PRODUCTION))!.text, /^DEBUG = True {2}# noqa: DJH101$/m);
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
+    }),
+  );
+
+  test('a code action for an older document version is refused', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      const stale = only((await client.diagnostics(uri(PRODUCTION), 0, 1)).diagnostics);
+      const since = client.mark();
+      await client.change(uri(PRODUCTION), [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a comment\n' }]);
+      // Asked before the new diagnostics arrive, and again after: the old diagnostic's fixes are refused both times.
+      assert.deepEqual(await client.codeActions(uri(PRODUCTION), stale.range, [stale]), []);
+      const fresh = only((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics);
+      assert.deepEqual(fresh.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } });
+      assert.deepEqual(await client.codeActions(uri(PRODUCTION), stale.range, [stale]), []);
+      assert.equal((await client.codeActions(uri(PRODUCTION), fresh.range, [fresh])).length, 2);
+      // Only safe fixes go into fix-all; DEBUG's is unsafe, so there is no fix-all action.
+      assert.deepEqual(await client.codeActions(uri(PRODUCTION), fresh.range, [], [FIX_ALL_KIND]), []);
+    }),
+  );
+
+  test('a change to base.py re-publishes the production module that reads it', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      await client.diagnostics(uri(PRODUCTION), 0, 1);
+      // Without its own DEBUG line, production.py inherits base.py's DEBUG = True.
+      let since = client.mark();
+      await client.change(uri(PRODUCTION), [{ range: { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, text: '' }]);
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
+      const inherited = only((await client.diagnostics(uri(BASE), since)).diagnostics);
+      assert.deepEqual(inherited.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } });
+      assert.equal(inherited.message, DEBUG_MESSAGE);
+      assert.deepEqual(inherited.relatedInformation, [
+        {
+          location: { uri: uri(PRODUCTION), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 19 } } },
+          message: 'mysite/settings/production.py inherits this value through `from … import *` and does not override it',
+        },
+      ]);
+
+      await client.openFile(uri(BASE));
+      since = client.mark();
+      await client.change(uri(BASE), [{ range: { start: { line: 3, character: 8 }, end: { line: 3, character: 12 } }, text: 'False' }]);
+      assert.deepEqual((await client.diagnostics(uri(BASE), since, 2)).diagnostics, []);
+      const production = await client.diagnostics(uri(PRODUCTION), since);
+      assert.equal(production.version, 2);
+      assert.deepEqual(production.diagnostics, []);
+    }),
+  );
+
+  test('executeCommand "Harden settings" sends one workspace/applyEdit', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      await client.openFile(uri(PRODUCTION));
+      await client.diagnostics(uri(PRODUCTION), 0, 1);
+      const since = client.mark();
+      const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0 });
+      const request = only(client.of('applyEdit', since));
+      assert.equal(request.params.label, 'Harden mysite/settings/production.py');
+      assert.deepEqual(request.params.edit, {
+        documentChanges: [
+          { textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] },
+        ],
+      });
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
+      // Twice changes nothing.
+      const again = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
+      assert.deepEqual(again, { applied: false, fixed: 0, remaining: 0, message: 'mysite/settings/production.py has nothing left to harden' });
+      assert.equal(client.of('applyEdit', since).length, 1);
+    }),
+  );
+
+  test('a pyproject.toml change refreshes the project model', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri, file }) => {
+      await client.initialize(rootUri);
+      only((await client.diagnostics(uri(PRODUCTION))).diagnostics);
+      await client.waitFor('register', (e) => e.method === 'workspace/didChangeWatchedFiles');
+      writeFileSync(file('pyproject.toml'), '[tool.django-hardener]\nignore = ["DJH101"]\n');
+      const since = client.mark();
+      await client.filesChanged([{ uri: uri('pyproject.toml'), type: FileChangeType.Created }]);
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since)).diagnostics, []);
+    }),
+  );
+
+  test('bad input is logged and the server keeps serving', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      const anyRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+      // A request for a document that is not open.
+      assert.deepEqual(await client.codeActions(uri('shop/closed.py'), anyRange, []), []);
+      // An unknown command.
+      assert.equal(await client.executeCommand('djangoHardener.server.noSuchCommand', [1, 2]), null);
+      // Harden with nonsense arguments, and on a module that is not production.
+      assert.equal(((await client.executeCommand(SERVER_COMMANDS.hardenSettings, [42])) as HardenCommandResult).applied, false);
+      const dev = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri('mysite/settings/dev.py')])) as HardenCommandResult;
+      assert.equal(dev.applied, false);
+      assert.match(dev.message!, /development settings module/);
+      // Binary-looking text, a 10 MB document, half-typed Python, a document that is not Python.
+      await client.openDocument(uri('shop/blob.py'), 'x = 1\0\0\u0001\uffff\ud800' + '\0'.repeat(100));
+      await client.openDocument(uri('shop/huge.py'), 'x = 1\n'.repeat(10 * 1024 * 1024 / 6));
+      await client.openDocument(uri('shop/templates/shop/index.html'), '{% if %}<form method="post">{{', 'django-html');
+      await client.change(uri('shop/huge.py'), [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 1 } }, text: 'DEBUG' }]);
+      await client.change(uri('shop/templates/shop/index.html'), [{ range: { start: { line: 0, character: 2 }, end: { line: 0, character: 2 } }, text: ' endif' }]);
+      // A change for a document that is not open, with a range beyond the end.
+      await client.change(uri('shop/blob.py'), [{ range: { start: { line: 99, character: 5 }, end: { line: 120, character: 0 } }, text: '(' }]);
+      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri('shop/never-opened.py'), version: 3 }, contentChanges: [{ text: 'x' }] });
+      await client.openDocument(uri(PRODUCTION), 'from .base import *\n\nDEBUG = True\nif x:\n    def (\n');
+      const half = await client.diagnostics(uri(PRODUCTION), 0, 1);
+      assertProductionDebug(only(half.diagnostics));
+      await client.waitFor('log', (e) => /too large to analyse/.test(e.params.message));
+      await client.waitFor('log', (e) => /unknown command/.test(e.params.message));
+      await client.waitFor('log', (e) => /looks binary/.test(e.params.message));
+      await client.waitFor('log', (e) => /not open/.test(e.params.message));
+      assert.deepEqual(client.of('show'), [], 'nothing pops up');
+      assert.equal(client.of('log').filter((e) => /failed:/.test(e.params.message)).length, 0, 'no handler failed');
+    }),
+  );
+
+  test('property: after 200 random incremental edits the diagnostics equal a fresh analysis', { timeout: 120_000 }, () =>
+    withSession(connect, {}, async ({ client, rootUri, uri, root, file, server }) => {
+      await client.initialize(rootUri);
+      const target = uri(PRODUCTION);
+      await client.openFile(target);
+      await client.diagnostics(target, 0, 1);
+      const random = mulberry32(0xd1a90);
+      let edits = 0;
+      let compared = 0;
+      // Four checkpoints of 50 edits each; the edits of a round arrive faster than the debounce.
+      for (let round = 0; round < 4; round++) {
+        let version = 0;
+        for (let i = 0; i < 50; ) {
+          let text = client.open.get(target)!.text;
+          const changes: { range: Range; text: string }[] = [];
+          // Sometimes several changes in one didChange, each relative to the text the previous left.
+          const count = Math.min(50 - i, 1 + Math.floor(random() * 3));
+          for (let k = 0; k < count; k++, i++, edits++) {
+            const change = randomChange(text, random);
+            changes.push(change);
+            text = text.slice(0, offsetAt(text, change.range.start)) + change.text + text.slice(offsetAt(text, change.range.end));
+          }
+          version = await client.change(target, changes);
+        }
+        const text = client.open.get(target)!.text;
+        await client.diagnostics(target, 0, version);
+        if (server) {
+          const document = server.document(target)!;
+          assert.equal(document.text, text);
+          const fresh = parsePython(text);
+          assert.equal(document.syntaxTree().rootNode.toString(), fresh.rootNode.toString(), `round ${round}: the incrementally parsed tree differs from a fresh parse`);
+          fresh.delete();
+        }
+        // Every publish of that analysis precedes the answer to a later request.
+        await client.codeActions(target, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []);
+        const project = await openProject(root, {}, new Map([[file(PRODUCTION), text]]));
+        const expected = analyzeProject(project, [file(PRODUCTION)], { config: project.config }).findings;
+        const fromEngine = new Map<string, Diagnostic[]>();
+        for (const finding of expected) {
+          const key = uri(path.relative(root, finding.file));
+          fromEngine.set(key, [...(fromEngine.get(key) ?? []), { code: finding.code, range: finding.range, message: finding.message, severity: SEVERITY[finding.severity] }]);
+        }
+        if (process.env.LSP_TEST_LOG) process.stderr.write(`round ${round} text:\n${text}\nfindings: ${expected.map((f) => `${f.code}@${f.range.start.line}`).join(' ')}\n`);
+        assert.deepEqual(comparable(client.latestDiagnostics()), comparable(fromEngine), `round ${round}`);
+        compared += expected.length;
+      }
+      assert.equal(edits, 200);
+      assert.ok(compared > 0, 'some checkpoint had findings to compare');
+      assert.notEqual(readFileSync(file(PRODUCTION), 'utf8'), client.open.get(target)!.text, 'the edits changed the document');
+    }),
+  );
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+
+/** Diagnostics by URI, reduced to what both sides state, in a stable order; empty lists dropped. */
+function comparable(byUri: Map<string, Diagnostic[]>) {
+  return [...byUri]
+    .filter(([, list]) => list.length > 0)
+    .map(([uri, list]) => [uri, list.map((d) => JSON.stringify({ code: d.code, range: d.range, message: d.message, severity: d.severity })).sort()] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+const LINE_SNIPPETS = ['DEBUG = True\n', 'DEBUG = False\n', 'import os\n', 'from .base import *\n', 'SECRET_KEY = "abc"\n', 'ALLOWED_HOSTS = ["*"]\n', 'DEBUG = os.environ.get("DJANGO_DEBUG", "True") == "True"\n', 'SECURE_SSL_REDIRECT = False\n', 'SESSION_COOKIE_SECURE = True\n', 'if x:\n    DEBUG = True\n', 'MIDDLEWARE = []\n', '\n'];
+const TOKEN_SNIPPETS = ['DEBUG', ' = ', 'True', 'False', '\n', '#', '  # noqa: DJH101', '"', "'", '(', ')', '[', ']', '    ', 'é', '😀', '"""', '\\\n', 'x'];
+
+/**
+ * One random edit: a whole line inserted or deleted at a line boundary (keeps the module
+ * mostly valid, so findings come and go), or a few characters inserted or deleted anywhere.
+ */
+export function randomChange(text: string, random: () => number): { range: Range; text: string } {
+  const lineStartsOf = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)].filter((o) => o <= text.length);
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  const roll = random();
+  let start: number;
+  let end: number;
+  let inserted: string;
+  if (roll < 0.35) {
+    start = end = pick(lineStartsOf);
+    inserted = pick(LINE_SNIPPETS);
+  } else if (roll < 0.5 && lineStartsOf.length > 1) {
+    const line = Math.floor(random() * (lineStartsOf.length - 1));
+    [start, end, inserted] = [lineStartsOf[line], lineStartsOf[line + 1], ''];
+  } else {
+    start = safeOffset(text, Math.floor(random() * (text.length + 1)));
+    end = random() < 0.5 ? safeOffset(text, Math.min(text.length, start + Math.floor(random() * 6))) : start;
+    inserted = end > start && random() < 0.5 ? '' : pick(TOKEN_SNIPPETS);
+  }
+  return { range: { start: positionAt(text, start), end: positionAt(text, end) }, text: inserted };
+}
+
+/** An offset that does not split a surrogate pair. */
+function safeOffset(text: string, offset: number): number {
+  const code = text.charCodeAt(offset);
+  return code >= 0xdc00 && code <= 0xdfff ? offset - 1 : offset;
+}
+
+/** A small seeded generator, so a failure replays exactly. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
