@@ -1,0 +1,206 @@
+// The language server's speed, measured over real stdio JSON-RPC against the built
+// dist/server.js, as an editor talks to it:
+// - didChange → publishDiagnostics latency for one-character edits in a 5,000-line
+//   settings module, next to a full parse of the same text (the baseline, same run);
+// - time from spawning the server to the first diagnostics of that module;
+// - resident memory with the example project plus 2,000 generated files open.
+// Not a test: it prints, it asserts nothing about speed.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const rpc = require('vscode-jsonrpc/node');
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dist = path.resolve(root, process.env.DIST_DIR ?? 'dist');
+const EDITS = Number(process.env.BENCH_EDITS ?? 60);
+const DEBOUNCE_MS = 50;
+
+function settingsModule(lines) {
+  const out = [
+    'import os',
+    'from pathlib import Path',
+    '',
+    'BASE_DIR = Path(__file__).resolve().parent.parent',
+    'DEBUG = True',
+    'SECRET_KEY = "django-insecure-0123456789"',
+    'ALLOWED_HOSTS = []',
+    'MIDDLEWARE = [',
+    '    "django.middleware.security.SecurityMiddleware",',
+    '    "django.contrib.sessions.middleware.SessionMiddleware",',
+    '    "django.middleware.csrf.CsrfViewMiddleware",',
+    ']',
+    'INSTALLED_APPS = ["django.contrib.sessions", "django.contrib.auth"]',
+  ];
+  for (let i = 0; out.length < lines; i++) {
+    out.push(`FEATURE_${i} = os.environ.get("FEATURE_${i}", "value-${i}")  # feature ${i}`);
+    out.push(`LIMITS_${i} = {"rate": [${i}, ${i + 1}], "name": "limit-${i}"}`);
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function startServer(workspace) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.on('error', () => {});
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  connection.onError(() => {});
+  const waiters = [];
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    for (const waiter of [...waiters]) {
+      if (waiter.test(params)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(performance.now());
+      }
+    }
+  });
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({})));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification(() => {});
+  connection.listen();
+  const uri = pathToFileURL(workspace).href;
+  const waitFor = (test, timeoutMs = 30000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no diagnostics within the time limit')), timeoutMs);
+      waiters.push({ test, resolve: (t) => (clearTimeout(timer), resolve(t)) });
+    });
+  return {
+    child,
+    connection,
+    started,
+    waitFor,
+    async initialize() {
+      await connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: uri,
+        workspaceFolders: [{ uri, name: 'bench' }],
+        capabilities: { workspace: { configuration: true, workspaceFolders: true }, window: { workDoneProgress: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      });
+      connection.sendNotification('initialized', {});
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      try {
+        await connection.sendRequest('shutdown');
+        await connection.sendNotification('exit');
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      connection.dispose();
+      child.kill();
+    },
+  };
+}
+
+async function fullParseBaseline(text) {
+  const { Parser, Language } = require('web-tree-sitter');
+  await Parser.init({ locateFile: () => path.join(dist, 'web-tree-sitter.wasm') });
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(path.join(dist, 'tree-sitter-python.wasm')));
+  const times = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    parser.parse(text).delete();
+    times.push(performance.now() - t0);
+  }
+  return times.slice(3);
+}
+
+async function latency() {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-lsp-'));
+  const file = path.join(workspace, 'settings.py');
+  const text = settingsModule(5000);
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const server = startServer(workspace);
+  try {
+    await server.initialize();
+    const first = server.waitFor((p) => p.uri === uri && p.diagnostics.length > 0);
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const firstAt = await first;
+    const firstDiagnostics = firstAt - server.started;
+    const samples = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < EDITS; i++) {
+      const version = i + 2;
+      const line = 20 + ((i * 37) % (lines.length - 40));
+      const character = lines[line].length;
+      const done = server.waitFor((p) => p.uri === uri && p.version === version);
+      const sent = performance.now();
+      server.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: i % 2 ? ' ' : '#' }],
+      });
+      samples.push((await done) - sent);
+    }
+    return { firstDiagnostics, samples, bytes: Buffer.byteLength(text) };
+  } finally {
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+async function memory() {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-mem-'));
+  cpSync(path.join(root, 'examples', 'insecure-project'), workspace, { recursive: true });
+  const generated = path.join(workspace, 'generated');
+  mkdirSync(generated);
+  const files = [];
+  for (let i = 0; i < 2000; i++) {
+    const name = path.join(generated, `module_${i}.py`);
+    const body = `from django.db import models\n\n\nclass Thing${i}(models.Model):\n    name = models.CharField(max_length=${20 + (i % 50)})\n\n    def describe(self):\n        return f"{self.name} #${i}"\n`;
+    writeFileSync(name, body);
+    files.push(name);
+  }
+  const server = startServer(workspace);
+  try {
+    await server.initialize();
+    const settings = path.join(workspace, 'shop', 'settings', 'production.py');
+    const seen = server.waitFor((p) => p.uri === pathToFileURL(path.join(workspace, 'shop', 'settings', 'base.py')).href);
+    for (const file of [settings, ...files]) {
+      server.connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: pathToFileURL(file).href, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') },
+      });
+    }
+    await seen;
+    // A request answered after every didOpen was read proves the server has taken them all in.
+    await server.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: pathToFileURL(settings).href },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return { rssMb: rssKb / 1024, open: files.length + 1 };
+  } finally {
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(path.join(dist, 'server.js'))) {
+  console.error(`${path.relative(root, path.join(dist, 'server.js'))} does not exist: run npm run build first.`);
+  process.exit(2);
+}
+const { firstDiagnostics, samples, bytes } = await latency();
+const parse = await fullParseBaseline(settingsModule(5000));
+const mem = await memory();
+const fmt = (n) => `${n.toFixed(1)} ms`;
+const p50 = percentile(samples, 50);
+const p95 = percentile(samples, 95);
+const parseMedian = percentile(parse, 50);
+console.log(`language server over stdio (${(bytes / 1024).toFixed(0)} KB, 5,000-line settings module, ${samples.length} one-character edits, debounce ${DEBOUNCE_MS} ms)`);
+console.log(`  didChange → publishDiagnostics   p50 ${fmt(p50)}   p95 ${fmt(p95)}   (without the debounce: p50 ${fmt(p50 - DEBOUNCE_MS)}, p95 ${fmt(p95 - DEBOUNCE_MS)}; target p95 ≤ 10 ms)`);
+console.log(`  full parse of the same text      median ${fmt(parseMedian)}   → p95 without debounce = ${((p95 - DEBOUNCE_MS) / parseMedian).toFixed(2)}× a full parse`);
+console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (target ≤ 500 ms)`);
+console.log(`  resident memory, example project + ${mem.open - 1} generated files open: ${mem.rssMb.toFixed(0)} MB`);
