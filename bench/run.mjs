@@ -106,6 +106,12 @@ for (const row of rows) {
 console.log('');
 console.log(`scan / parse-only = ${ratio.toFixed(2)}× (median; min/min ${(scan.min / parse.min).toFixed(2)}×), target ≤ ${TARGET}×${ratio <= TARGET ? '' : '  — OVER TARGET'}`);
 
+// Templates, in a process of their own: template analysis against a plain regex split.
+const templates = await timed([path.join(root, 'bench', 'templates-bench.mjs')]);
+if (templates.code !== 0) fail(`bench/templates-bench.mjs exited ${templates.code}: ${templates.stderr.trim()}`);
+console.log('');
+process.stdout.write(templates.stdout);
+
 function timed([script, ...args]) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();

@@ -16,6 +16,7 @@ import type { Finding } from '../server/src/engine/types';
 import { expectedLines, FIXTURES, listFiles } from './support/fixtures';
 import { formatFinding, projectFindings } from './support/project';
 import { matchSnapshot } from './support/snapshot';
+import { assertLexesAlike, isTemplatePath } from './support/template-lexing';
 
 const RULE_FIXTURES = path.join(FIXTURES, 'rules');
 
@@ -82,6 +83,8 @@ for (const rule of ALL_RULES) {
             assert.ok(countErrorNodes(fixed) <= countErrorNodes(before), `fixing ${path.relative(caseDir, file)} added syntax errors`);
             before.delete();
             fixed.delete();
+          } else if (isTemplatePath(file)) {
+            assertLexesAlike(text, after, path.relative(caseDir, file));
           }
         }
         if (rounds > 0) {

@@ -17,6 +17,8 @@ export interface AnalysisOptions {
   log?: AnalysisLog;
   /** Keep findings silenced by `# noqa` (the "Harden settings" command still wants them). */
   keepSuppressed?: boolean;
+  /** Files the editor calls `django-html`: templates wherever they live. */
+  templateDocuments?: ReadonlySet<string>;
 }
 
 /** Why a production module was not judged, for the CLI and the server log. */
@@ -62,7 +64,8 @@ export function analyzeFile(project: Project, file: string, options: AnalysisOpt
   const findings: Finding[] = [];
   for (const analyzer of FILE_ANALYZERS) {
     try {
-      if (analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config, options.log));
+      const declaredTemplate = analyzer.name === 'template' && options.templateDocuments?.has(file);
+      if (declaredTemplate || analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config, options.log));
     } catch (error) {
       options.log?.(`${analyzer.name} analysis failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
     }

@@ -35,22 +35,15 @@ export const pythonAnalyzer: FileAnalyzer = {
     if (interested.length === 0) return [];
 
     const tree = source.tree();
-    const wanted = new Set(interested.flatMap((rule) => rule.nodeTypes));
+    const wanted = [...new Set(interested.flatMap((rule) => rule.nodeTypes))];
     const buckets = new Map<string, Node[]>();
-    const cursor = tree.walk();
-    // One pre-order walk collects the nodes every interested rule asked for.
-    for (;;) {
-      const type = cursor.nodeType;
-      if (wanted.has(type)) {
-        const bucket = buckets.get(type) ?? [];
-        bucket.push(cursor.currentNode);
-        buckets.set(type, bucket);
-      }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) break;
-      }
-      if (cursor.currentNode.id === tree.rootNode.id) break;
+    // One search inside the WASM tree for every node type the interested rules asked for:
+    // only the matches cross into JavaScript, in document order.
+    for (const node of tree.rootNode.descendantsOfType(wanted)) {
+      if (!node) continue;
+      const bucket = buckets.get(node.type) ?? [];
+      bucket.push(node);
+      buckets.set(node.type, bucket);
     }
     const imports = importedNames(tree);
     const findings: Finding[] = [];

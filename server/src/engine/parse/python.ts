@@ -118,8 +118,8 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   v: '\v',
 };
 
-/** Undefined for a `\N{NAME}` escape (the Unicode name table is not worth carrying) or a code point past U+10FFFF. */
-function unescapePython(text: string): string | undefined {
+/** The value of the text between the quotes of a non-raw literal. Undefined for a `\N{NAME}` escape (the Unicode name table is not worth carrying) or a code point past U+10FFFF. */
+export function unescapePython(text: string): string | undefined {
   let unreadable = false;
   const value = text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|[\s\S])/g, (whole, seq: string) => {
     if (seq in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[seq];

@@ -26,6 +26,22 @@ import { trustedOriginsWildcard } from './settings/trusted-origins-wildcard';
 import { weakPasswordHasher } from './settings/weak-password-hasher';
 import { pickleSessionSerializer } from './settings/pickle-session-serializer';
 import { templateAutoescapeDisabled } from './settings/template-autoescape-disabled';
+import { rawSqlInjection } from './python/raw-sql-injection';
+import { extraUsed } from './python/extra-used';
+import { markSafeDynamic } from './python/mark-safe-dynamic';
+import { formatHtmlPreformatted } from './python/format-html-preformatted';
+import { csrfExempt } from './python/csrf-exempt';
+import { unvalidatedUpload } from './python/unvalidated-upload';
+import { mediaServedByDjango } from './python/media-served-by-django';
+import { deprecatedSanitizer } from './python/deprecated-sanitizer';
+import { hardcodedSecretInCode } from './python/hardcoded-secret-in-code';
+import { formMissingCsrfToken } from './templates/form-missing-csrf-token';
+import { csrfTokenLeak } from './templates/csrf-token-leak';
+import { safeFilter } from './templates/safe-filter';
+import { autoescapeOff } from './templates/autoescape-off';
+import { unquotedAttributeVariable } from './templates/unquoted-attribute-variable';
+import { variableInScript } from './templates/variable-in-script';
+import { fetchWithoutCsrfHeader } from './templates/fetch-without-csrf-header';
 
 /** Every rule, sorted by code. Adding a rule adds one import and one line here. */
 export const ALL_RULES: readonly Rule[] = [
@@ -56,6 +72,22 @@ export const ALL_RULES: readonly Rule[] = [
   weakPasswordHasher,
   pickleSessionSerializer,
   templateAutoescapeDisabled,
+  rawSqlInjection,
+  extraUsed,
+  markSafeDynamic,
+  formatHtmlPreformatted,
+  csrfExempt,
+  unvalidatedUpload,
+  mediaServedByDjango,
+  deprecatedSanitizer,
+  hardcodedSecretInCode,
+  formMissingCsrfToken,
+  csrfTokenLeak,
+  safeFilter,
+  autoescapeOff,
+  unquotedAttributeVariable,
+  variableInScript,
+  fetchWithoutCsrfHeader,
 ];
 
 export function ruleByCode(code: string): Rule | undefined {

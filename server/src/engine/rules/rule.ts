@@ -1,4 +1,5 @@
 import type { Finding, RuleMeta } from '../types';
+import type { TemplateRuleContext } from '../templates/context';
 import type { PythonRuleContext } from './python-context';
 import type { SettingsRuleContext } from './settings-context';
 
@@ -26,7 +27,18 @@ export interface PythonRule {
   check(ctx: PythonRuleContext): Finding[];
 }
 
-export type Rule = SettingsRule | PythonRule;
+/**
+ * A rule over a Django template. `triggers` are cheap text tests: a template that matches
+ * none of a rule's triggers skips that rule.
+ */
+export interface TemplateRule {
+  meta: RuleMeta & { scope: 'template' };
+  docs: string;
+  triggers: readonly (string | RegExp)[];
+  check(ctx: TemplateRuleContext): Finding[];
+}
+
+export type Rule = SettingsRule | PythonRule | TemplateRule;
 
 /** Where the generated docs are published; diagnostics and SARIF link there. */
 export const DOCS_BASE_URL = 'https://django-hardener.dev/rules/';

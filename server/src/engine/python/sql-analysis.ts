@@ -1,0 +1,129 @@
+import type { Node } from '../parse/python';
+import { contains, enclosingScope, LocalFlow } from './sql-locals';
+import { parameterize, positionProblem, valuePositions, type NodeEdit, type NoFixReason } from './sql-parameterize';
+import { declaredManagers, sqlSink, type SqlArgument, type SqlSink } from './sql-sinks';
+import { StringAnalyzer, type StringBuild, type ValuePart } from './sql-strings';
+
+/**
+ * SQL injection analysis of one file: for each call that runs SQL, how each SQL argument
+ * was built, whether values an attacker may control reach it, and the parameterizing fix
+ * when one is possible.
+ */
+
+export interface SqlArgumentAnalysis {
+  argument: SqlArgument;
+  build: StringBuild;
+  /** Values that are not provably constant reach the SQL. */
+  dangerous: boolean;
+  /** Why there is no fix, when there is none. */
+  noFix?: { reason: NoFixReason; culprit?: ValuePart };
+  fix?: { edits: NodeEdit[]; params: string[] };
+}
+
+export interface SqlCallAnalysis {
+  sink: SqlSink;
+  arguments: SqlArgumentAnalysis[];
+}
+
+/** Roles whose SQL is a name (a table, a column, an alias): no placeholder can stand there. */
+const NAME_ROLES = new Set(['tables', 'order_by', 'select-alias']);
+
+export class SqlAnalysis {
+  private readonly flow = new LocalFlow();
+  private readonly strings: StringAnalyzer;
+  private managers?: Set<string>;
+
+  constructor(
+    private readonly root: Node,
+    private readonly qualifiedName: (node: Node) => string | undefined,
+  ) {
+    this.strings = new StringAnalyzer(root, this.flow, qualifiedName);
+  }
+
+  /** The call's SQL analysis, or undefined when it runs no SQL we know of. */
+  analyzeCall(call: Node): SqlCallAnalysis | undefined {
+    const sink = sqlSink(call, { flow: this.flow, qualifiedName: this.qualifiedName, managers: () => (this.managers ??= declaredManagers(this.root)) });
+    if (!sink) return undefined;
+    return { sink, arguments: sink.arguments.map((argument) => this.analyzeArgument(sink, argument)) };
+  }
+
+  private analyzeArgument(sink: SqlSink, argument: SqlArgument): SqlArgumentAnalysis {
+    const build = this.strings.build(argument.node);
+    const dangerous = build.parts.some((part) => part.kind === 'value');
+    const result: SqlArgumentAnalysis = { argument, build, dangerous };
+    if (!dangerous) return result;
+    const firstValue = build.parts.find((part): part is ValuePart => part.kind === 'value');
+    if (NAME_ROLES.has(argument.role)) {
+      result.noFix = { reason: 'identifier', culprit: firstValue };
+      return result;
+    }
+    const problem = positionProblem(build, valuePositions(build));
+    if (problem) {
+      result.noFix = problem;
+      return result;
+    }
+    // A call or a building site that does not parse cleanly is no place for an edit.
+    if (!argument.slot || sink.kind === 'executemany' || sink.call.hasError || build.sites.some((site) => site.node.hasError)) {
+      result.noFix = { reason: 'shape' };
+      return result;
+    }
+    const { siblings, ...slot } = argument.slot;
+    const index = siblings.findIndex((s) => s.id === argument.node.id);
+    const count = (nodes: Node[]) => nodes.reduce<number | undefined>((sum, node) => (sum === undefined ? undefined : this.placeholders(node) === undefined ? undefined : sum + this.placeholders(node)!), 0);
+    const parameterized = parameterize(build, { ...slot, before: count(siblings.slice(0, index)), after: count(siblings.slice(index + 1)) });
+    if (!parameterized.ok) {
+      result.noFix = { reason: parameterized.reason, culprit: parameterized.culprit };
+      return result;
+    }
+    if (!this.variablesOnlyFeedThisCall(build, parameterized.edits)) {
+      result.noFix = { reason: 'shape' };
+      return result;
+    }
+    result.fix = { edits: parameterized.edits, params: parameterized.params };
+    return result;
+  }
+
+  /** `%s` placeholders in another SQL item of the same call (constant text only), or undefined. */
+  private placeholders(node: Node): number | undefined {
+    const build = this.strings.build(node);
+    let count = 0;
+    for (const part of build.parts) {
+      if (part.kind === 'value') continue;
+      const text = part.kind === 'text' ? part.value : part.kind === 'safe' ? part.text : undefined;
+      if (text === undefined) {
+        if (part.kind === 'safe' && !part.placeholders) continue;
+        return undefined;
+      }
+      count += (text.replace(/%%/g, '').match(/%s/g) ?? []).length;
+    }
+    return count;
+  }
+
+  /**
+   * A variable whose building statements the fix rewrites must reach nothing but this
+   * call: another read (a log line, a second query) would get the placeholder text
+   * without its params.
+   */
+  private variablesOnlyFeedThisCall(build: StringBuild, edits: NodeEdit[]): boolean {
+    const inside = (statement: Node, edit: NodeEdit) =>
+      comparePoint(statement.startPosition, edit.start) <= 0 && comparePoint(edit.end, statement.endPosition) <= 0;
+    for (const variable of build.variables) {
+      const defIds = new Set(variable.defs.map((d) => d.statement.id));
+      if (!variable.defs.some((def) => edits.some((edit) => inside(def.statement, edit)))) continue;
+      for (const read of this.flow.readsOf(variable.scope, variable.use.text)) {
+        if (read.id === variable.use.id || variable.defs.some((def) => contains(def.statement, read))) continue;
+        const reaching = this.flow.reaching(read, enclosingScope(read));
+        if (reaching.kind !== 'defs') {
+          if (reaching.kind === 'unbound' && read.startIndex > variable.defs[0].statement.startIndex) return false;
+          continue;
+        }
+        if (reaching.defs.some((def) => defIds.has(def.statement.id))) return false;
+      }
+    }
+    return true;
+  }
+}
+
+function comparePoint(a: { row: number; column: number }, b: { row: number; column: number }): number {
+  return a.row - b.row || a.column - b.column;
+}

@@ -1,0 +1,79 @@
+import type { Node } from '../../parse/python';
+import { templateEdits } from '../../python/h10-format-html';
+import { Constants, formattedString } from '../../python/h10-strings';
+import type { Finding } from '../../types';
+import type { PythonRule } from '../rule';
+
+const HOW: Record<string, string> = {
+  'f-string': 'an f-string',
+  percent: 'a `%`-formatted string',
+  format: 'a `.format()`-ed string',
+  concat: 'a string built with `+`',
+};
+
+/** DJH204: `format_html` only escapes its arguments; values already formatted into the template are not. */
+export const formatHtmlPreformatted: PythonRule = {
+  meta: {
+    code: 'DJH204',
+    name: 'format-html-preformatted',
+    severity: 'warning',
+    scope: 'python',
+    summary: '`format_html` is given a template that is already formatted, so the values in it bypass escaping.',
+    fix: 'unsafe',
+    djangoChecks: [],
+  },
+  docs: `## What it does
+Reports \`format_html(...)\` (from \`django.utils.html\`, however imported) whose first argument, the template, is already formatted: an f-string with values, a \`%\` formatting, a \`.format()\` call or a \`+\` concatenation with a part that is not constant.
+
+A template built only from constants (literals, module-level constants, translated literals) is not reported.
+
+## Why is this bad
+\`format_html\` escapes the *arguments* it is given and trusts the template. A value formatted into the template beforehand is not escaped, so user input there can inject markup and script (cross-site scripting). Worse, the template is then parsed by \`str.format\`: braces in the value are read as format fields, so input such as \`{0.__class__}\` can read attributes of the other arguments, and a stray \`{\` raises an error.
+
+## Example
+\`\`\`python
+from django.utils.html import format_html
+
+def link(url, title):
+    return format_html(f"<a href='{url}'>{title}</a>")
+\`\`\`
+
+## Use instead
+\`\`\`python
+from django.utils.html import format_html
+
+def link(url, title):
+    return format_html("<a href='{}'>{}</a>", url, title)
+\`\`\`
+
+## Fix safety
+Unsafe: values that contain \`<\`, \`>\`, \`&\` or quotes now come out escaped, which changes the HTML (that is the point, but a value meant as markup must itself be built with \`format_html\`).
+
+The fix turns each formatted value into a \`{}\` field and a \`format_html\` argument, placed among the existing arguments in field order, and undoes the f-string brace doubling so existing \`{}\` fields keep working. There is no fix for a conversion or a format spec (\`{x!r}\`, \`%d\`), numbered fields (\`{0}\`), a template that is not a literal, \`*args\`/\`**kwargs\` arguments, or a constant that would move into an argument (it could hold markup).
+
+## References
+- [Django: format_html](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html)
+- [Django security: cross site scripting protection](https://docs.djangoproject.com/en/stable/topics/security/#cross-site-scripting-xss-protection)
+`,
+  triggers: ['format_html'],
+  nodeTypes: ['call'],
+  check(ctx) {
+    const constants = new Constants(ctx.tree, ctx.imports);
+    const findings: Finding[] = [];
+    for (const call of ctx.nodes('call')) {
+      if (ctx.qualifiedName(call.childForFieldName('function')) !== 'django.utils.html.format_html') continue;
+      const args = call.childForFieldName('arguments');
+      if (args?.type !== 'argument_list') continue;
+      const template = args.namedChildren.find((a): a is Node => !!a && a.type !== 'comment');
+      if (!template || template.type === 'keyword_argument' || template.type === 'list_splat') continue;
+      const formatted = formattedString(template, constants);
+      if (!formatted || formatted.parts.every((part) => constants.isConstant(part))) continue;
+      const edits = templateEdits(call, formatted);
+      const fixes = edits ? [ctx.fix('Pass the values as format_html arguments', edits)] : [];
+      findings.push(
+        ctx.finding(call, `format_html() is given ${HOW[formatted.form]} as its template, so the values in it bypass escaping and their braces are read as format fields.`, { fixes }),
+      );
+    }
+    return findings;
+  },
+};

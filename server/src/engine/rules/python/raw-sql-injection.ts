@@ -1,0 +1,163 @@
+import { rangeOf, type Node } from '../../parse/python';
+import { SqlAnalysis, type SqlArgumentAnalysis, type SqlCallAnalysis } from '../../python/sql-analysis';
+import type { SourceKind, ValuePart } from '../../python/sql-strings';
+import type { Finding, RelatedLocation } from '../../types';
+import type { PythonRuleContext } from '../python-context';
+import type { PythonRule } from '../rule';
+
+/** The SQL calls of a file, analysed once per context (both SQL rules read them). */
+const analyses = new WeakMap<PythonRuleContext['tree'], SqlCallAnalysis[]>();
+
+/** Every call of the file that runs SQL, with the analysis of its SQL arguments. */
+export function sqlCalls(ctx: PythonRuleContext): SqlCallAnalysis[] {
+  const cached = analyses.get(ctx.tree);
+  if (cached) return cached;
+  const analysis = new SqlAnalysis(ctx.tree.rootNode, (node) => ctx.qualifiedName(node));
+  const calls: SqlCallAnalysis[] = [];
+  for (const call of ctx.nodes('call')) {
+    const result = analysis.analyzeCall(call);
+    if (result) calls.push(result);
+  }
+  analyses.set(ctx.tree, calls);
+  return calls;
+}
+
+const SOURCE_PHRASES: Record<SourceKind, string> = {
+  'f-string': 'an f-string',
+  '%': '% formatting',
+  format: 'str.format()',
+  '+': '+ concatenation',
+  join: 'str.join()',
+};
+
+function shown(node: Node, quoted = true): string {
+  const text = node.text.replace(/\s+/g, ' ');
+  const short = text.length <= 30 ? text : text.slice(0, 29) + '…';
+  return quoted ? '`' + short + '`' : short;
+}
+
+/** The distinct values spliced into the SQL, as shown in messages and titles. */
+function valueNames(argument: SqlArgumentAnalysis, quoted = true): string[] {
+  const values = argument.build.parts.filter((p): p is ValuePart => p.kind === 'value');
+  return [...new Set(values.map((v) => shown(v.node, quoted)))];
+}
+
+function listed(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return items.slice(0, -1).join(', ') + ' and ' + items[items.length - 1];
+}
+
+/** The one-sentence message: what reaches which call, and what to do instead. */
+function message(call: SqlCallAnalysis, argument: SqlArgumentAnalysis): string {
+  const names = valueNames(argument);
+  const namesText = names.length <= 3 ? listed(names) : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more values`;
+  const sources = listed([...argument.build.sources].map((s) => SOURCE_PHRASES[s]));
+  const via = argument.argument.node.type === 'identifier' ? ` in ${shown(argument.argument.node)}` : '';
+  const base = `SQL built${via} with ${sources} from ${namesText} reaches ${call.sink.label}`;
+  const culprit = argument.noFix?.culprit ? shown(argument.noFix.culprit.node) : names[0];
+  switch (argument.noFix?.reason) {
+    case 'identifier':
+      return `${base}; ${culprit} stands for a table or column name, which a query parameter cannot replace, so check it against an allow-list or quote it with connection.ops.quote_name().`;
+    case 'list':
+      return `${base}; ${culprit} fills a whole IN (...) list, which one query parameter cannot hold, so write one %s per item and pass the items as parameters.`;
+    case 'fragment':
+      return `${base}; ${culprit} is inserted as SQL syntax rather than as a value, so build that part from constant SQL and pass the values as query parameters.`;
+    default:
+      return `${base}; a crafted value can rewrite the query, so pass ${names.length === 1 ? 'it as a query parameter' : 'them as query parameters'} instead.`;
+  }
+}
+
+/** DJH201: SQL text built from non-constant values reaches a call that runs it. */
+export const rawSqlInjection: PythonRule = {
+  meta: {
+    code: 'DJH201',
+    name: 'raw-sql-injection',
+    severity: 'error',
+    scope: 'python',
+    summary: 'SQL text built by f-string, `%`, `.format()`, `+` or `join()` from non-constant values reaches `raw()`, `cursor.execute()`, `RawSQL()` or `extra()`.',
+    fix: 'unsafe',
+    djangoChecks: [],
+  },
+  docs: `## What it does
+Reports SQL text built by an f-string, \`%\` formatting, \`str.format()\`, \`+\` / \`+=\` concatenation or \`str.join()\` from a value that is not provably constant, when it reaches a call that runs it: \`Model.objects.raw()\` (or any manager or QuerySet), \`cursor.execute()\` / \`executemany()\` on a cursor of Django's \`connection\` or \`connections[...]\`, \`RawSQL()\`, or \`QuerySet.extra(select=, where=, tables=, order_by=)\`. The SQL may be built in the call or in local variables of the same function, over several assignments.
+
+Not reported: module-level and class-level constant strings, numbers (\`int()\`, \`len()\`, \`%d\`), a model's \`_meta\` names, identifiers quoted with \`connection.ops.quote_name()\`, values looked up in a dict of constant strings (an allow-list), names checked with \`if name not in ALLOWED: raise …\`, and \`", ".join(["%s"] * len(ids))\` placeholder lists. A method named \`raw\` or \`execute\` on anything else (a \`sqlite3\` cursor, your own class) is not a Django sink.
+
+## Why is this bad
+A value spliced into SQL text is read by the database as SQL. An input such as \`x' OR '1'='1\` turns a lookup of one row into a dump of the table, and can change or delete data. Query parameters keep SQL and data apart: the driver sends or quotes the value so it can only ever be a value.
+
+## Example
+\`\`\`python
+def search(request):
+    q = request.GET["q"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, title FROM book WHERE title LIKE '%{q}%'")
+        return cursor.fetchall()
+\`\`\`
+
+## Use instead
+\`\`\`python
+def search(request):
+    q = request.GET["q"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, title FROM book WHERE title LIKE %s", [f"%{q}%"])
+        return cursor.fetchall()
+\`\`\`
+A table or column name cannot be a parameter: check it against an allow-list (\`{"title": "title", "year": "year"}[key]\`) or quote it with \`connection.ops.quote_name()\`. For \`IN (...)\`, write one \`%s\` per item and pass the items.
+
+## Fix safety
+Unsafe: the fix changes the query text and what is sent to the database. The SQL becomes a plain string with \`%s\` placeholders; the interpolated expressions move, in order, into the params (a new list, or merged into an existing list or tuple, keeping its type); quotes around a value go, because the driver quotes; a literal with more than the value in it becomes one parameter (\`LIKE '%{q}%'\` → \`LIKE %s\` with \`f"%{q}%"\`); a literal \`%\` is doubled once the SQL is read with parameters. When the SQL is built in a local variable, the fix rewrites the building statements and the call together.
+
+The result is the same query for values that were meant as data, but not always the same behaviour: a value that the code escaped by hand (\`name.replace("'", "''")\`) is now escaped twice, and a number that was spliced unquoted is now sent as whatever type the Python value has. Review the change and run the queries.
+
+No fix is offered when a value sits where a placeholder cannot (a table or column name, a whole \`IN (...)\` list, a piece of SQL syntax), when it is formatted with a conversion or a format spec (\`{x!r}\`, \`{x:>5}\`, \`%r\`), for \`executemany()\`, when the SQL is built on a branch or in a loop, or when a variable it is built in is also read elsewhere.
+
+## References
+- [Django: Performing raw SQL queries](https://docs.djangoproject.com/en/stable/topics/db/sql/)
+- [Django: SQL injection protection](https://docs.djangoproject.com/en/stable/topics/security/#sql-injection-protection)
+- [Django: RawSQL](https://docs.djangoproject.com/en/stable/ref/models/expressions/#raw-sql-expressions)
+- [OWASP: SQL Injection Prevention Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/SQL_Injection_Prevention_Cheat_Sheet.html)
+`,
+  // A call always has its parenthesis right after the name; `execute` alone also matches prose and logs.
+  triggers: ['raw(', 'execute(', 'executemany(', 'extra(', 'RawSQL'],
+  nodeTypes: ['call'],
+  check(ctx) {
+    const findings: Finding[] = [];
+    for (const call of sqlCalls(ctx)) {
+      for (const argument of call.arguments) {
+        if (!argument.dangerous) continue;
+        const fixes = [];
+        if (argument.fix) {
+          const names = valueNames(argument, false);
+          const plural = names.length > 1 && argument.fix.params.length > 1;
+          const title = names.length <= 3 ? `Pass ${listed(names)} as ${plural ? 'query parameters' : 'a query parameter'}` : `Pass ${argument.fix.params.length} values as query parameters`;
+          fixes.push(
+            ctx.fix(
+              title,
+              argument.fix.edits.map((edit) => ({
+                range: { start: { line: edit.start.row, character: edit.start.column }, end: { line: edit.end.row, character: edit.end.column } },
+                newText: edit.newText,
+              })),
+            ),
+          );
+        }
+        findings.push(ctx.finding(argument.argument.node, message(call, argument), { fixes, related: related(ctx, argument) }));
+      }
+    }
+    return findings;
+  },
+};
+
+/** Where each value is spliced in, when that is not inside the call itself. */
+function related(ctx: PythonRuleContext, argument: SqlArgumentAnalysis): RelatedLocation[] {
+  const call = argument.argument.node;
+  const locations: RelatedLocation[] = [];
+  const seen = new Set<number>();
+  for (const part of argument.build.parts) {
+    if (part.kind !== 'value' || seen.has(part.node.startIndex)) continue;
+    if (part.node.startIndex >= call.startIndex && part.node.endIndex <= call.endIndex) continue;
+    seen.add(part.node.startIndex);
+    locations.push({ file: ctx.file, range: rangeOf(part.node), message: `${shown(part.node)} is spliced into the SQL here` });
+  }
+  return locations;
+}

@@ -1,0 +1,140 @@
+import type { TemplateRuleContext } from '../../templates/context';
+import { formTarget } from '../../templates/form-action';
+import { attributeOf, literalValue, type FormElement } from '../../templates/html-scanner';
+import { WHICH_TEMPLATES_DOC } from '../../templates/template-files';
+import { lineBreakOf } from '../../text';
+import type { TemplateRule } from '../rule';
+
+const TOKEN = '{% csrf_token %}';
+
+/** DJH301: a POST form without `{% csrf_token %}` fails Django's CSRF check. */
+export const formMissingCsrfToken: TemplateRule = {
+  meta: {
+    code: 'DJH301',
+    name: 'form-missing-csrf-token',
+    severity: 'error',
+    scope: 'template',
+    summary: 'A `<form method="post">` whose body has no `{% csrf_token %}`.',
+    fix: 'safe',
+    djangoChecks: [],
+  },
+  docs: `## What it does
+Reports a \`<form>\` whose method is POST (in any case, quoted or not) when nothing between its opening tag and its \`</form>\` renders \`{% csrf_token %}\`.
+
+The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form. \`{% comment %}\` bodies are not rendered and are ignored.
+
+${WHICH_TEMPLATES_DOC}
+
+## Why is this bad
+Django's \`CsrfViewMiddleware\` rejects a POST request that does not carry the token, so the form fails with "403 Forbidden". The usual way out, \`@csrf_exempt\` on the view, removes the protection: any other site can then make a logged-in user's browser submit the form.
+
+## Example
+\`\`\`html
+<form method="post" action="{% url 'transfer' %}">
+  {{ form }}
+  <button>Send</button>
+</form>
+\`\`\`
+
+## Use instead
+\`\`\`html
+<form method="post" action="{% url 'transfer' %}">
+  {% csrf_token %}
+  {{ form }}
+  <button>Send</button>
+</form>
+\`\`\`
+
+## Fix safety
+Safe: it only adds the hidden token field. The fix puts \`{% csrf_token %}\` on its own line right after the opening tag, indented like the form's first child (one level deeper than the form when it has none). When the form's content starts on the same line as its opening tag, the token goes right after the tag on that line, so the line is not split.
+
+## References
+- [Django: Cross Site Request Forgery protection](https://docs.djangoproject.com/en/stable/ref/csrf/)
+- [Django: the csrf_token tag](https://docs.djangoproject.com/en/stable/ref/templates/builtins/#csrf-token)
+`,
+  triggers: [/<form/i],
+  check(ctx) {
+    const findings = [];
+    for (const form of ctx.html.forms) {
+      if (form.tag.verbatim || form.nested || !isPost(form) || mayRenderToken(ctx, form)) continue;
+      // A form posting to another site must not carry this site's token (DJH302).
+      if (formTarget(form, ctx.facts.ownHosts).kind !== 'this-site') continue;
+      const message = 'This POST form has no {% csrf_token %}, so Django rejects its submissions; exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
+      findings.push(ctx.finding(form.tag.start, form.tag.end, message, { fixes: [ctx.fix('Add {% csrf_token %} to the form', [insertion(ctx, form)])] }));
+    }
+    return findings;
+  },
+};
+
+/** A literal POST method. A computed method, or attributes a variable writes before it, cannot be read. */
+function isPost(form: FormElement): boolean {
+  const method = attributeOf(form.tag, 'method');
+  if (!method) return false;
+  const index = form.tag.attributes.indexOf(method);
+  if (form.tag.attributes.slice(0, index).some((a) => a.name === '\0' || a.name === '')) return false;
+  // NOTE: the method attribute is an enumerated attribute matched ASCII case-insensitively;
+  // anything else (" post " included) is the GET default.
+  // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#attr-fs-method
+  return literalValue(method)?.toLowerCase() === 'post';
+}
+
+function mayRenderToken(ctx: TemplateRuleContext, form: FormElement): boolean {
+  if (form.hasToken || form.opaque.length > 0) return true;
+  return form.includes.some((use) => use.name === undefined || ctx.includeRendersToken(use.name) !== 'none');
+}
+
+/** `{% csrf_token %}` on a line of its own after the opening tag, or inline when content follows the tag. */
+function insertion(ctx: TemplateRuleContext, form: FormElement): { start: number; end: number; newText: string } {
+  const text = ctx.text;
+  const tagEnd = form.tag.end;
+  const newline = text.indexOf('\n', tagEnd);
+  const lineEnd = newline === -1 ? text.length : newline;
+  const rest = text.slice(tagEnd, lineEnd).replace(/\{#[^\n]*?#\}/g, '');
+  if (!/^\s*$/.test(rest)) return { start: tagEnd, end: tagEnd, newText: TOKEN };
+  const eol = lineBreakOf(text);
+  const indent = childIndent(text, lineEnd) ?? indentOf(text, form.tag.start) + indentUnit(text, indentOf(text, form.tag.start));
+  if (newline === -1) return { start: text.length, end: text.length, newText: `${eol}${indent}${TOKEN}` };
+  return { start: newline + 1, end: newline + 1, newText: `${indent}${TOKEN}${eol}` };
+}
+
+/** The indentation of the line holding `offset`. */
+function indentOf(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+}
+
+/**
+ * The indentation of the first non-blank line after `from`, unless that line closes the
+ * form or the template branch the form opens in (`{% else %}`, `{% endif %}`).
+ */
+function childIndent(text: string, from: number): string | undefined {
+  const pattern = /\n([ \t]*)([^\s][^\n]*)/g;
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
+  if (!match) return undefined;
+  const line = match[2];
+  if (/^<\/form\b/i.test(line) || /^\{%\s*(end\w*|elif|else|empty)\b/.test(line)) return undefined;
+  return match[1];
+}
+
+/** One level of indentation in this file: a tab where the form is tab-indented, else the commonest step between lines. */
+function indentUnit(text: string, formIndent: string): string {
+  if (formIndent.includes('\t')) return '\t';
+  const counts = new Map<number, number>();
+  let previous = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const width = /^ */.exec(line)![0].length;
+    if (width > previous) counts.set(width - previous, (counts.get(width - previous) ?? 0) + 1);
+    previous = width;
+  }
+  let best = 2;
+  let seen = 0;
+  for (const [step, count] of [...counts].sort((a, b) => a[0] - b[0])) {
+    if (count > seen) {
+      best = step;
+      seen = count;
+    }
+  }
+  return ' '.repeat(best);
+}

@@ -1,0 +1,41 @@
+import { ruleEnabled } from './config';
+import type { FileAnalyzer } from './file-analyzer';
+import type { TemplateRule } from './rules/rule';
+import { ALL_RULES } from './rules/registry';
+import { TemplateFile, TemplateRuleContext } from './templates/context';
+import { parseTemplate } from './templates/document';
+import { isTemplateFile } from './templates/template-files';
+import type { Finding } from './types';
+
+function matchesTrigger(text: string, triggers: readonly (string | RegExp)[]): boolean {
+  return triggers.some((trigger) => (typeof trigger === 'string' ? text.includes(trigger) : trigger.test(text)));
+}
+
+/**
+ * Runs the template rules (DJH3xx) on Django templates. `analyze` also serves a document
+ * the editor calls `django-html` wherever it lives: it does not check `accepts` itself.
+ */
+export const templateAnalyzer: FileAnalyzer = {
+  name: 'template',
+  accepts(file, project) {
+    return isTemplateFile(project, file);
+  },
+  analyze(project, file, config, log) {
+    const rules = ALL_RULES.filter((rule): rule is TemplateRule => rule.meta.scope === 'template' && ruleEnabled(config, rule.meta.code));
+    if (rules.length === 0) return [];
+    const source = project.store.get(file);
+    if (!source) return [];
+    const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
+    if (interested.length === 0) return [];
+    const template = new TemplateFile(project, file, parseTemplate(source.text));
+    const findings: Finding[] = [];
+    for (const rule of interested) {
+      try {
+        findings.push(...rule.check(new TemplateRuleContext(rule.meta, template)));
+      } catch (error) {
+        log?.(`${rule.meta.code} failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
+      }
+    }
+    return findings;
+  },
+};
