@@ -179,6 +179,28 @@ describe('server in-process', () => {
     }),
   );
 
+  test('a document the editor calls django-html is judged as a template wherever it lives', TIMEOUT, () =>
+    session({}, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri);
+      const text = '<form method="post" action="/pay/">\n  <input name="amount">\n</form>\n';
+      await client.openDocument(uri('pages/pay.html'), text, 'django-html');
+      const published = await client.diagnostics(uri('pages/pay.html'), 0, 1);
+      assert.deepEqual(
+        published.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+        [['DJH301', 0, 0]],
+      );
+      const [fix] = await client.codeActions(uri('pages/pay.html'), published.diagnostics[0].range, published.diagnostics);
+      assert.deepEqual((fix as { edit: unknown }).edit, {
+        documentChanges: [
+          {
+            textDocument: { uri: uri('pages/pay.html'), version: 1 },
+            edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '  {% csrf_token %}\n' }],
+          },
+        ],
+      });
+    }),
+  );
+
   test('a client without workspace/configuration or dynamic registration still works', TIMEOUT, () =>
     session({}, async ({ client, rootUri, uri }) => {
       await client.initialize(rootUri, { workspace: {}, textDocument: {}, window: {} });

@@ -349,7 +349,8 @@ export class HardenerServer {
       const project = this.projectOf(folder);
       // Code and template rules judge the open documents; settings rules the whole project.
       const open = [...this.documentsByFile.keys()].filter((file) => folder.contains(file)).sort();
-      const result = analyzeProject(project, open, { config: folder.config, log: (m) => this.log(m) });
+      const templateDocuments = new Set(open.filter((file) => this.documentsByFile.get(file)?.languageId === 'django-html'));
+      const result = analyzeProject(project, open, { config: folder.config, log: (m) => this.log(m), templateDocuments });
       findings = result.findings;
       for (const skipped of result.skipped) this.logOnce(`${project.relative(skipped.file)} is not checked: ${skipped.reason}`);
       const productionModules = project.productionModules();
