@@ -1,0 +1,203 @@
+/**
+ * The packaged extension in a real VS Code: the .vsix installed into code-server, driven in
+ * Debian's headless Chromium with playwright-core, on a fresh copy of examples/insecure-project.
+ * `npm run test:e2e` installs what it needs (test/e2e/vscode/install.sh, cached in .e2e/);
+ * under `npm test` the suite runs when E2E or CI is set or the cache exists, and skips
+ * otherwise. Screenshots of each step go to .e2e/screenshots/; a failed step leaves
+ * failed-<step>.png and failed-<step>.txt (the error, code-server's output and the extension's
+ * log, with every LSP message when E2E_TRACE=1) there too.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { REPO_ROOT } from '../support/fixtures';
+import { CACHE, installTools, packageExtension, skipReason, startCodeServer, type CodeServer, type Tools } from './vscode/code-server';
+import {
+  activeTab,
+  dirtyTab,
+  goToLine,
+  launchChromium,
+  openFile,
+  openFolder,
+  problemRows,
+  runCommand,
+  showProblems,
+  visibleLines,
+  waitForEditOrPicker,
+  waitForProblem,
+  waitForSquiggle,
+  waitForVisibleLine,
+  type Browser,
+  type Page,
+} from './vscode/workbench';
+
+const EXAMPLE = path.join(REPO_ROOT, 'examples', 'insecure-project');
+const CLI = path.join(path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist'), 'cli.js');
+const SCREENSHOTS = path.join(CACHE, 'screenshots');
+const BASE = 'shop/settings/base.py';
+const PRODUCTION = 'shop/settings/production.py';
+
+const DEBUG_LINE = 'DEBUG = True';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const SSL_MESSAGE = 'SECURE_SSL_REDIRECT is not set, so requests over plain HTTP are served instead of being redirected to HTTPS.';
+const HARDENING = '\n# Security hardening\nDEBUG = False\n';
+
+/** Generous bounds for a 2-core machine; each is a wait on the page, never a sleep. */
+const UI_TIMEOUT = 60_000;
+const STEP = { timeout: 3 * 60_000 };
+
+describe('VS Code (code-server) with the packaged extension', { skip: skipReason() }, () => {
+  let tools: Tools;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let workspace: string;
+  let debugLineNumber: number;
+  let originalProduction: string;
+  let failedStep: string | undefined;
+  const timings: string[] = [];
+
+  async function timed<T>(label: string, body: () => T | Promise<T>): Promise<T> {
+    const started = Date.now();
+    const value = await body();
+    timings.push(`${label} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return value;
+  }
+
+  /**
+   * Runs one step; on failure keeps a screenshot and the logs next to it. Each step starts
+   * where the previous one left the editor, so after a failure the rest fail at once.
+   */
+  async function step(name: string, body: () => Promise<void>): Promise<void> {
+    if (failedStep) assert.fail(`not run: the "${failedStep}" step failed`);
+    try {
+      await body();
+    } catch (error) {
+      failedStep = name;
+      if (page) await page.screenshot({ path: path.join(SCREENSHOTS, `failed-${name}.png`) }).catch(() => undefined);
+      const log = server ? `\n--- code-server ---\n${server.log()}\n${server.extensionLog()}` : '';
+      writeFileSync(path.join(SCREENSHOTS, `failed-${name}.txt`), `${(error as Error)?.stack ?? String(error)}\n${log}`);
+      throw error;
+    }
+  }
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name) });
+  const onDisk = (relative: string) => readFileSync(path.join(workspace, relative), 'utf8');
+
+  before(
+    async () => {
+      rmSync(SCREENSHOTS, { recursive: true, force: true });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      tools = await timed('install', () => installTools());
+      const vsix = await timed('package', () => packageExtension());
+      server = await timed('code-server start', () => startCodeServer(tools, vsix, { startTimeoutMs: 60_000 }));
+      // A fresh copy every run: the test saves its edits.
+      workspace = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'dh-vscode-')));
+      cpSync(EXAMPLE, workspace, { recursive: true });
+      debugLineNumber = onDisk(BASE).split('\n').indexOf(DEBUG_LINE) + 1;
+      assert.ok(debugLineNumber > 0, `${BASE} has a \`${DEBUG_LINE}\` line`);
+      originalProduction = onDisk(PRODUCTION);
+      browser = await launchChromium(tools.PLAYWRIGHT_CORE, tools.CHROMIUM, server.home);
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT);
+      await timed('workbench load', () => openFolder(page, server!.url, workspace));
+    },
+    { timeout: 25 * 60_000 },
+  );
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (server) rmSync(server.runDir, { recursive: true, force: true });
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  test('opening base.py draws the DEBUG squiggle', STEP, (t: TestContext) =>
+    step('squiggle', async () => {
+      await timed('first squiggle', async () => {
+        await openFile(page, BASE);
+        await waitForSquiggle(page, DEBUG_LINE, 'error', 'present');
+      });
+      t.diagnostic(timings.join(', '));
+    }));
+
+  test('the Problems panel lists DJH101 with its message and position', STEP, () =>
+    step('problems', async () => {
+      await showProblems(page);
+      const entry = [DEBUG_MESSAGE, 'django-hardener', 'DJH101', `[Ln ${debugLineNumber}, Col 1]`];
+      await waitForProblem(page, entry, 'present');
+      const rows = (await problemRows(page)).filter((row) => row.includes('DJH101'));
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      await shot('1-squiggle-and-problems.png');
+    }));
+
+  test('the quick fix from Ctrl+. sets DEBUG = False in production.py', STEP, () =>
+    step('quick-fix', async () => {
+      await activeTab(page, 'base.py').click();
+      await goToLine(page, debugLineNumber);
+      await page.keyboard.press('Control+.');
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Set DEBUG = False' });
+      await fix.waitFor();
+      await page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore DJH101 on this line' }).waitFor();
+      await shot('2-quick-fix-menu.png');
+      await fix.click();
+
+      // The fix goes to the production module; base.py's diagnostic is withdrawn.
+      await waitForProblem(page, [DEBUG_MESSAGE], 'absent');
+      await waitForSquiggle(page, DEBUG_LINE, 'error', 'absent');
+      assert.equal(onDisk(BASE), readFileSync(path.join(EXAMPLE, BASE), 'utf8'));
+
+      await openFile(page, PRODUCTION);
+      await dirtyTab(page, 'production.py').waitFor();
+      const lines = await visibleLines(page);
+      assert.deepEqual(lines.slice(-4), ['', '# Security hardening', 'DEBUG = False', '']);
+      await page.keyboard.press('Control+S');
+      await dirtyTab(page, 'production.py').waitFor({ state: 'detached' });
+      assert.equal(onDisk(PRODUCTION), `${originalProduction}${HARDENING}`);
+      await shot('3-quick-fixed.png');
+    }));
+
+  test('"Django Hardener: Harden settings" from the palette hardens production.py', STEP, () =>
+    step('harden', async () => {
+      await activeTab(page, 'production.py').waitFor();
+      await waitForProblem(page, [SSL_MESSAGE, 'DJH110'], 'present');
+      await runCommand(page, 'Django Hardener: Harden settings');
+      // production.py is the active editor, so no quick pick is expected; if the client asks
+      // anyway, it must offer production.py.
+      if ((await waitForEditOrPicker(page, 'production.py')) === 'picker') {
+        await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'production.py' }).first().click();
+        await dirtyTab(page, 'production.py').waitFor();
+      }
+      await waitForProblem(page, ['DJH110'], 'absent');
+      await page.keyboard.press('Control+S');
+      await dirtyTab(page, 'production.py').waitFor({ state: 'detached' });
+
+      const hardened = onDisk(PRODUCTION);
+      assert.match(hardened, /^SECURE_SSL_REDIRECT = True$/m);
+      assert.equal(hardened.match(/^DEBUG = False$/gm)?.length, 1, 'the quick fix is not repeated');
+      assert.equal(hardened, cliHarden(`${originalProduction}${HARDENING}`), 'the editor and `django-hardener harden --write` agree');
+
+      await page.keyboard.press('Control+End');
+      await waitForVisibleLine(page, 'SECURE_SSL_REDIRECT = True');
+      assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Django Hardener' }).isVisible(), false, 'no popup');
+      await shot('last-run.png');
+    }));
+});
+
+/** What the CLI's `harden --write` makes of production.py with the given text, on a copy of the example. */
+function cliHarden(production: string): string {
+  const copy = mkdtempSync(path.join(os.tmpdir(), 'dh-harden-'));
+  try {
+    cpSync(EXAMPLE, copy, { recursive: true });
+    writeFileSync(path.join(copy, PRODUCTION), production);
+    const run = spawnSync(process.execPath, [CLI, 'harden', '--write', PRODUCTION], { cwd: copy, encoding: 'utf8' });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    return readFileSync(path.join(copy, PRODUCTION), 'utf8');
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
