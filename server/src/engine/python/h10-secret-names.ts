@@ -67,7 +67,7 @@ export function obviouslyNotSecret(value: string): boolean {
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v)) return true;
   // The name of a field or header that holds a secret, not the secret: `access_token`, `X-Api-Key`, `New password`.
   // A single lower-case word such as `supersecret` is a (weak) password, not a name.
-  const namesASecret = /^[A-Za-z]+(?:[-_. ]?[A-Za-z]+)*$/.test(v) && nameWords(v).length >= 2 && /pass|secret|token|key|auth/i.test(v);
+  const namesASecret = /^[A-Za-z]+(?:[-_. ][A-Za-z]+)*$/.test(v) && nameWords(v).length >= 2 && /pass|secret|token|key|auth/i.test(v);
   if (namesASecret || /^(?:csrfmiddlewaretoken|authorization|authenticity_token)$/i.test(v)) return true;
   if (/^(?:bearer|basic|digest|token)$/i.test(v)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
