@@ -3,7 +3,7 @@ import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { parsePython } from '../engine/parse/python';
 import { MAX_SOURCE_BYTES } from '../engine/parse/source';
 import type { SourceFile } from '../engine/project/source-store';
-import { lineStarts } from '../engine/text';
+import { lineStarts, positionAt } from '../engine/text';
 
 /**
  * A document the editor has open: its text, kept in step with incremental changes, and
@@ -99,8 +99,8 @@ export class OpenDocument {
   private recordEdit(start: number, end: number, inserted: string): void {
     const text = this.document.getText();
     const starts = lineStarts(text);
-    const startPosition = pointAt(starts, start);
-    const oldEndPosition = pointAt(starts, end);
+    const startPosition = pointAt(text, starts, start);
+    const oldEndPosition = pointAt(text, starts, end);
     this.tree!.edit(
       new Edit({
         startIndex: start,
@@ -115,15 +115,9 @@ export class OpenDocument {
 }
 
 /** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */
-function pointAt(starts: number[], offset: number): Point {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { row: low, column: offset - starts[low] };
+function pointAt(text: string, starts: number[], offset: number): Point {
+  const position = positionAt(text, offset, starts);
+  return { row: position.line, column: position.character };
 }
 
 function advance(from: Point, inserted: string): Point {
