@@ -1,5 +1,5 @@
 import { stringLiteralValue, type Node } from '../../parse/python';
-import { decoratorRange } from '../../python/h10-nodes';
+import { decoratorRange } from '../../python/report-ranges';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';

@@ -1,6 +1,6 @@
 import type { Node } from '../../parse/python';
-import { templateEdits } from '../../python/h10-format-html';
-import { Constants, formattedString } from '../../python/h10-strings';
+import { templateEdits } from '../../python/format-html-rewrite';
+import { Constants, formattedString } from '../../python/string-pieces';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
 

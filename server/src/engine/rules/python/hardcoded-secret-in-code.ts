@@ -1,7 +1,7 @@
 import { rangeOf, stringLiteralValue, type Node } from '../../parse/python';
-import { referenceTo } from '../../python/h10-imports';
-import { environmentName, nameWords, obviouslyNotSecret, secretKind } from '../../python/h10-secret-names';
-import { isPlainStringLiteral, unwrap } from '../../python/h10-strings';
+import { referenceTo } from '../../python/import-edits';
+import { environmentName, nameWords, obviouslyNotSecret, secretKind } from '../../python/secret-names';
+import { isPlainStringLiteral, unwrap } from '../../python/string-pieces';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';

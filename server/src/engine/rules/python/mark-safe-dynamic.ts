@@ -1,7 +1,7 @@
 import { rangeOf, type Node } from '../../parse/python';
-import { formatHtmlReference, htmlArguments } from '../../python/h10-format-html';
-import { decoratorRange } from '../../python/h10-nodes';
-import { Constants, formattedString, unwrap } from '../../python/h10-strings';
+import { formatHtmlReference, htmlArguments } from '../../python/format-html-rewrite';
+import { decoratorRange } from '../../python/report-ranges';
+import { Constants, formattedString, unwrap } from '../../python/string-pieces';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
 

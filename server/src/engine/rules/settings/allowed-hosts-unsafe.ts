@@ -2,7 +2,7 @@ import { truthy, unsetView, type Value } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
-import { defaultWithin, requiredListRead, sourceAt } from './support/h1-environment';
+import { defaultWithin, requiredListRead, sourceAt } from './support/environment-reads';
 
 const ENV_VARIABLE = 'DJANGO_ALLOWED_HOSTS';
 

@@ -1,8 +1,8 @@
 import { asString, pyEquals } from '../../project/values';
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
-import { listHas, middlewareInsertFix, XFRAME_MIDDLEWARE } from './support/h2-middleware';
-import { currentValuePhrase } from './support/h2-values';
+import { listHas, middlewareInsertFix, XFRAME_MIDDLEWARE } from './support/middleware';
+import { currentValuePhrase } from './support/setting-values';
 
 /** DJH117: pages that other sites may frame can be used for clickjacking. */
 export const clickjackingUnprotected: SettingsRule = {

@@ -1,7 +1,7 @@
 import { unsetView } from '../../project/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
-import { envDefaultIntent } from './support/h3-settings';
+import { envDefaultIntent } from './support/settings-lookup';
 
 const SETTINGS = ['SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE'];
 

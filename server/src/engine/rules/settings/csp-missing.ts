@@ -3,7 +3,7 @@ import { unsetView } from '../../project/values';
 import type { SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { listEditable, literal } from './support/h3-settings';
+import { listEditable, literal } from './support/settings-lookup';
 
 const BUILT_IN_MIDDLEWARE = 'django.middleware.csp.ContentSecurityPolicyMiddleware';
 const DJANGO_CSP_MIDDLEWARE = 'csp.middleware.CSPMiddleware';

@@ -4,8 +4,8 @@ import { asString, asStringList, unsetView, type Value } from '../../project/val
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { elementRemoval, nodeAt } from './support/h3-literals';
-import { lookup } from './support/h3-settings';
+import { elementRemoval, nodeAt } from './support/literals';
+import { lookup } from './support/settings-lookup';
 
 /** One source list that decides what scripts (or every fetch) may do. */
 interface Directive {

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
-import { CSRF_MIDDLEWARE, listHas } from './support/h2-middleware';
-import { currentValuePhrase, setTrueFix } from './support/h2-values';
+import { CSRF_MIDDLEWARE, listHas } from './support/middleware';
+import { currentValuePhrase, setTrueFix } from './support/setting-values';
 
 /** DJH112: a CSRF cookie without the Secure flag also travels over plain HTTP. */
 export const csrfCookieInsecure: SettingsRule = {

@@ -3,9 +3,9 @@ import type { SettingState } from '../../project/settings-module';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
-import { isStringLiteralAt, schemeDefault } from './support/h1-environment';
-import { externaliseSetting } from './support/h1-externalise';
-import { isCredentialName, isPlaceholder, urlPassword } from './support/h1-secrets';
+import { isStringLiteralAt, schemeDefault } from './support/environment-reads';
+import { externaliseSetting } from './support/externalise';
+import { isCredentialName, isPlaceholder, urlPassword } from './support/secrets';
 
 /** Settings DJH103 judges; a credential rule reporting them too would say everything twice. */
 const SECRET_KEY_SETTINGS = new Set(['SECRET_KEY', 'SECRET_KEY_FALLBACKS']);

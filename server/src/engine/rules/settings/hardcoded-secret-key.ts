@@ -4,10 +4,10 @@ import { rangeContains } from '../../text';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
-import { optionalListRead, schemeDefault, sourceAt } from './support/h1-environment';
-import { externaliseSetting } from './support/h1-externalise';
-import { listItemRemoval } from './support/h1-list-item';
-import { weakKeyReason } from './support/h1-secrets';
+import { optionalListRead, schemeDefault, sourceAt } from './support/environment-reads';
+import { externaliseSetting } from './support/externalise';
+import { listItemRemoval } from './support/list-item';
+import { weakKeyReason } from './support/secrets';
 
 const KEY_VARIABLE = 'DJANGO_SECRET_KEY';
 

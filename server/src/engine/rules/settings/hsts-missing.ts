@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
-import { securityMiddlewareInstalled } from './support/h2-middleware';
-import { currentValuePhrase, setNumberFix } from './support/h2-values';
+import { securityMiddlewareInstalled } from './support/middleware';
+import { currentValuePhrase, setNumberFix } from './support/setting-values';
 
 const ONE_YEAR = 31536000;
 

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
-import { securityMiddlewareInstalled } from './support/h2-middleware';
-import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/h2-values';
+import { securityMiddlewareInstalled } from './support/middleware';
+import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/setting-values';
 
 /** DJH115: without `preload`, a user's very first visit is still unprotected by HSTS. */
 export const hstsPreload: SettingsRule = {

@@ -2,7 +2,7 @@ import { compareVersions } from '../../project/dependencies';
 import type { SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { listEditable } from './support/h3-settings';
+import { listEditable } from './support/settings-lookup';
 
 const AXES_APPS = ['axes', 'defender'];
 const MODEL_BACKEND = 'django.contrib.auth.backends.ModelBackend';

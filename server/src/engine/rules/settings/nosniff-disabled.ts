@@ -1,6 +1,6 @@
 import type { SettingsRule } from '../rule';
-import { securityMiddlewareInstalled } from './support/h2-middleware';
-import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/h2-values';
+import { securityMiddlewareInstalled } from './support/middleware';
+import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/setting-values';
 
 /** DJH116: without `nosniff`, browsers may run an uploaded file as script or HTML. */
 export const nosniffDisabled: SettingsRule = {

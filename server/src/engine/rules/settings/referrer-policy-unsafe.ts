@@ -2,7 +2,7 @@ import { describe, truthy, unsetView, type Value } from '../../project/values';
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { securityMiddlewareInstalled } from './support/h2-middleware';
+import { securityMiddlewareInstalled } from './support/middleware';
 
 /** Django's REFERRER_POLICY_VALUES (django/core/checks/security/base.py). */
 const REFERRER_POLICY_VALUES = new Set([

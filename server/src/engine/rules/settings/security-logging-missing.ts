@@ -2,8 +2,8 @@ import { asString, asStringList, truthy, unsetView, type Value } from '../../pro
 import type { Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { dictPair, elementInsertion, nodeAt } from './support/h3-literals';
-import { eolOf, lookup, stringKeys } from './support/h3-settings';
+import { dictPair, elementInsertion, nodeAt } from './support/literals';
+import { eolOf, lookup, stringKeys } from './support/settings-lookup';
 
 /** The logger Django reports suspicious operations and CSRF failures to, then its ancestors. */
 const CHAIN = ['django.security', 'django'];

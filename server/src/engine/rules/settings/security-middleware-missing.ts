@@ -9,7 +9,7 @@ import {
   middlewareInsertFix,
   SECURITY_MIDDLEWARE,
   SESSION_MIDDLEWARE,
-} from './support/h2-middleware';
+} from './support/middleware';
 
 /** DJH121: without SecurityMiddleware or CsrfViewMiddleware, whole classes of protection are off. */
 export const securityMiddlewareMissing: SettingsRule = {

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
-import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/h2-middleware';
-import { currentValuePhrase, setTrueFix } from './support/h2-values';
+import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/middleware';
+import { currentValuePhrase, setTrueFix } from './support/setting-values';
 
 /** DJH111: a session cookie without the Secure flag also travels over plain HTTP. */
 export const sessionCookieInsecure: SettingsRule = {

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
-import { securityMiddlewareInstalled } from './support/h2-middleware';
-import { currentValuePhrase, isTrue, setTrueFix } from './support/h2-values';
+import { securityMiddlewareInstalled } from './support/middleware';
+import { currentValuePhrase, isTrue, setTrueFix } from './support/setting-values';
 
 /** DJH110: without SECURE_SSL_REDIRECT, pages requested over plain HTTP are served over plain HTTP. */
 export const sslRedirectDisabled: SettingsRule = {

@@ -2,8 +2,8 @@ import { stringLiteralValue } from '../../parse/python';
 import { asList, asString, truthy } from '../../project/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
-import { elementRemoval, nodeAt } from './support/h3-literals';
-import { lookup } from './support/h3-settings';
+import { elementRemoval, nodeAt } from './support/literals';
+import { lookup } from './support/settings-lookup';
 
 /** The two template backends Django ships; both default autoescape to True. */
 const BACKENDS: Record<string, string> = {

@@ -3,7 +3,7 @@ import { asList, asString, truthy } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { nodeAt } from './support/h3-literals';
+import { nodeAt } from './support/literals';
 
 const CORS_MIDDLEWARE = 'corsheaders.middleware.CorsMiddleware';
 /**

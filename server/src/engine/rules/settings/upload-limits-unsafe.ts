@@ -4,7 +4,7 @@ import { asString, unsetView } from '../../project/values';
 import type { Finding, Fix, RelatedLocation } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { envDefaultIntent } from './support/h3-settings';
+import { envDefaultIntent } from './support/settings-lookup';
 
 const MAX_SAFE = 10 * 1024 * 1024;
 const SAFE_SIZE = 5 * 1024 * 1024;

@@ -3,8 +3,8 @@ import type { Fix, SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { lineBreakOf } from '../../text';
-import { elementLayout, elementRemoval, nodeAt } from './support/h3-literals';
-import { listEditable } from './support/h3-settings';
+import { elementLayout, elementRemoval, nodeAt } from './support/literals';
+import { listEditable } from './support/settings-lookup';
 
 const HASHERS = 'django.contrib.auth.hashers.';
 const WEAK = ['MD5PasswordHasher', 'UnsaltedMD5PasswordHasher', 'UnsaltedSHA1PasswordHasher', 'SHA1PasswordHasher', 'CryptPasswordHasher'].map((h) => HASHERS + h);

@@ -4,8 +4,8 @@ import type { Finding, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { offsetAt } from '../../text';
-import { dictPair, elementInsertion, elementLayout, elementsOf, nodeAt } from './support/h3-literals';
-import { eolOf, firstLine, lookup } from './support/h3-settings';
+import { dictPair, elementInsertion, elementLayout, elementsOf, nodeAt } from './support/literals';
+import { eolOf, firstLine, lookup } from './support/settings-lookup';
 
 const PREFIX = 'django.contrib.auth.password_validation.';
 const MINIMUM_LENGTH = `${PREFIX}MinimumLengthValidator`;

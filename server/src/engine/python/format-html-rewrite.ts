@@ -1,7 +1,7 @@
 import { rangeOf, type Node } from '../parse/python';
 import type { PythonRuleContext } from '../rules/python-context';
-import { referenceTo, type LocalEdit } from './h10-imports';
-import { argumentsInner, asArgument, type FormattedString, type Piece } from './h10-strings';
+import { referenceTo, type LocalEdit } from './import-edits';
+import { argumentsInner, asArgument, type FormattedString, type Piece } from './string-pieces';
 
 /** The name code can use for `django.utils.html.format_html`, and the import edit when one is needed. */
 export function formatHtmlReference(ctx: PythonRuleContext) {

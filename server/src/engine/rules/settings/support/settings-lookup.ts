@@ -3,7 +3,7 @@ import { asString, unsetView, type Value } from '../../../project/values';
 import { lineBreakOf } from '../../../text';
 import type { Location, SettingsIntent } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
-import { nodeAt } from './h3-literals';
+import { nodeAt } from './literals';
 
 /**
  * The value under `key` in a dict value: the value, `null` when the key is surely absent,

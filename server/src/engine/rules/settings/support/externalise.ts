@@ -1,7 +1,7 @@
 import type { SettingState } from '../../../project/settings-module';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
-import { isReferenced, requiredEnvReadIn } from './h1-environment';
+import { isReferenced, requiredEnvReadIn } from './environment-reads';
 
 /**
  * A fix that makes a setting a required read of `variable`. The production module's own
