@@ -99,6 +99,14 @@ for (const rule of ALL_RULES) {
 }
 
 describe('rule registry', () => {
+  test('text triggers are stateless (no global regular expressions)', () => {
+    for (const rule of ALL_RULES) {
+      for (const trigger of 'triggers' in rule ? rule.triggers : []) {
+        assert.ok(typeof trigger === 'string' || (!trigger.global && !trigger.sticky), `${rule.meta.code} trigger ${trigger} keeps state between files`);
+      }
+    }
+  });
+
   test('codes are unique and sorted', () => {
     const codes = ALL_RULES.map((r) => r.meta.code);
     assert.deepEqual(codes, [...new Set(codes)].sort());

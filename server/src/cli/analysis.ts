@@ -1,5 +1,5 @@
 import { analyzeProject, type AnalysisLog } from '../engine/analyze';
-import type { Tree } from '../engine/parse/python';
+import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
 import type { Finding, Position } from '../engine/types';
@@ -55,18 +55,4 @@ export function analyzeTarget(target: CheckTarget, texts: Map<string, string>, l
  */
 function belongsTo(finding: Finding, paths: readonly string[]): boolean {
   return isWithinAny(paths, finding.file) || finding.related.some((related) => isWithinAny(paths, related.file));
-}
-
-/** Where the first ERROR or missing node of a tree starts, if it has one. */
-export function firstSyntaxError(tree: Tree): Position | undefined {
-  if (!tree.rootNode.hasError) return undefined;
-  const cursor = tree.walk();
-  for (;;) {
-    const node = cursor.currentNode;
-    if (node.type === 'ERROR' || node.isMissing) return { line: node.startPosition.row, character: node.startPosition.column };
-    if (node.hasError && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return undefined;
-    }
-  }
 }

@@ -5,6 +5,7 @@ import { importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
 import type { PythonRule } from './rules/rule';
 import { ALL_RULES } from './rules/registry';
+import { matchesTrigger } from './rules/triggers';
 import type { Finding } from './types';
 
 /** Test code, migrations and settings modules are not judged by the code rules. */
@@ -14,10 +15,6 @@ export function isOrdinaryPythonFile(relativeFile: string): boolean {
   const base = parts[parts.length - 1];
   if (/^(test_.*|.*_tests?|tests?|conftest)\.py$/.test(base)) return false;
   return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations');
-}
-
-function matchesTrigger(text: string, triggers: readonly (string | RegExp)[]): boolean {
-  return triggers.some((trigger) => (typeof trigger === 'string' ? text.includes(trigger) : trigger.test(text)));
 }
 
 /** Runs the Python code rules (DJH2xx) on ordinary Python files. */

@@ -2,14 +2,11 @@ import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import type { TemplateRule } from './rules/rule';
 import { ALL_RULES } from './rules/registry';
+import { matchesTrigger } from './rules/triggers';
 import { TemplateFile, TemplateRuleContext } from './templates/context';
 import { parseTemplate } from './templates/document';
 import { isTemplateFile } from './templates/template-files';
 import type { Finding } from './types';
-
-function matchesTrigger(text: string, triggers: readonly (string | RegExp)[]): boolean {
-  return triggers.some((trigger) => (typeof trigger === 'string' ? text.includes(trigger) : trigger.test(text)));
-}
 
 /**
  * Runs the template rules (DJH3xx) on Django templates. `analyze` also serves a document

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
-import type { Range } from '../types';
+import type { Position, Range } from '../types';
 
 export type { Node, Tree };
 
@@ -69,6 +69,20 @@ export function countErrorNodes(tree: Tree): number {
     descend = false;
   }
   return count;
+}
+
+/** Where the first ERROR or missing node of a tree starts, if it has one. */
+export function firstSyntaxError(tree: Tree): Position | undefined {
+  if (!tree.rootNode.hasError) return undefined;
+  const cursor = tree.walk();
+  for (;;) {
+    const node = cursor.currentNode;
+    if (node.type === 'ERROR' || node.isMissing) return { line: node.startPosition.row, character: node.startPosition.column };
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return undefined;
+    }
+  }
 }
 
 /** The value of a plain (non-f, non-bytes) string literal, or undefined when it is not one. */

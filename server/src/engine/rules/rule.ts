@@ -1,3 +1,4 @@
+import type { Trigger } from './triggers';
 import type { Finding, RuleMeta } from '../types';
 import type { TemplateRuleContext } from '../templates/context';
 import type { PythonRuleContext } from './python-context';
@@ -22,7 +23,7 @@ export interface SettingsRule {
 export interface PythonRule {
   meta: RuleMeta & { scope: 'python' };
   docs: string;
-  triggers: readonly (string | RegExp)[];
+  triggers: readonly Trigger[];
   nodeTypes: readonly string[];
   check(ctx: PythonRuleContext): Finding[];
 }
@@ -34,7 +35,7 @@ export interface PythonRule {
 export interface TemplateRule {
   meta: RuleMeta & { scope: 'template' };
   docs: string;
-  triggers: readonly (string | RegExp)[];
+  triggers: readonly Trigger[];
   check(ctx: TemplateRuleContext): Finding[];
 }
 
