@@ -3,7 +3,7 @@ import type { Position, Range, TextEdit } from './types';
 /** Offsets of line starts; lines end at \n (a \r before it belongs to the line). */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
 }
 

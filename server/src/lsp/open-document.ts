@@ -97,10 +97,8 @@ export class OpenDocument {
   }
 
   private recordEdit(start: number, end: number, inserted: string): void {
-    const text = this.document.getText();
-    const starts = lineStarts(text);
-    const startPosition = pointAt(text, starts, start);
-    const oldEndPosition = pointAt(text, starts, end);
+    const startPosition = this.pointAt(start);
+    const oldEndPosition = this.pointAt(end);
     this.tree!.edit(
       new Edit({
         startIndex: start,
@@ -112,12 +110,21 @@ export class OpenDocument {
       }),
     );
   }
-}
 
-/** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */
-function pointAt(text: string, starts: number[], offset: number): Point {
-  const position = positionAt(text, offset, starts);
-  return { row: position.line, column: position.character };
+  /**
+   * Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. The
+   * document's own line index gives the same rows unless a lone \r (a line break to the
+   * document, not to tree-sitter) occurs; only then are the lines counted afresh.
+   */
+  private pointAt(offset: number): Point {
+    const text = this.document.getText();
+    if (!text.includes('\r') || !/\r(?!\n)/.test(text)) {
+      const row = this.document.positionAt(offset).line;
+      return { row, column: offset - this.document.offsetAt({ line: row, character: 0 }) };
+    }
+    const position = positionAt(text, offset, lineStarts(text));
+    return { row: position.line, column: position.character };
+  }
 }
 
 function advance(from: Point, inserted: string): Point {

@@ -69,6 +69,8 @@ export class HardenerServer {
   private pushedSettings: unknown;
   private readonly pending = new Map<WorkspaceFolder, Set<string>>();
   private timer?: NodeJS.Timeout;
+  /** When the last analysis started (performance.now()). */
+  private lastAnalysis = -Infinity;
   private ready: Promise<void>;
   private markReady!: () => void;
   private readonly reported = new Set<string>();
@@ -307,18 +309,26 @@ export class HardenerServer {
     });
   }
 
+  /**
+   * Analyses soon after a change: at once when nothing was analysed for `debounceMs`, so a
+   * keystroke's squiggles come back as fast as the analysis runs, and otherwise at the end
+   * of that window, so a burst of changes is analysed once per window and last at its
+   * final version.
+   */
   private schedule(folder: WorkspaceFolder, file?: string): void {
     if (this.shuttingDown) return;
     const forced = this.pending.get(folder) ?? new Set<string>();
     if (file) forced.add(file);
     this.pending.set(folder, forced);
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.guard('analysis', undefined, () => this.flush()), this.debounceMs);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastAnalysis + this.debounceMs - performance.now());
+    this.timer = setTimeout(() => void this.guard('analysis', undefined, () => this.flush()), wait);
   }
 
   private async flush(): Promise<void> {
-    this.timer = undefined;
     await this.ready;
+    this.timer = undefined;
+    this.lastAnalysis = performance.now();
     const batch = [...this.pending];
     this.pending.clear();
     for (const [folder, forced] of batch) {
@@ -331,7 +341,7 @@ export class HardenerServer {
   }
 
   private projectOf(folder: WorkspaceFolder): Project {
-    return new Project(folder.root, [...folder.files].sort(), this.store, folder.config);
+    return new Project(folder.root, [...folder.files].sort(), this.store, folder.config, folder.evaluations);
   }
 
   /**

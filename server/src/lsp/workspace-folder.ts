@@ -4,6 +4,7 @@ import picomatch from 'picomatch';
 import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
 import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
 import { loadProjectConfig } from '../engine/project/load-config';
+import { EvaluationCache } from '../engine/project/statement-memo';
 import { DEFAULT_EXCLUDES, INTERESTING_FILE, walkFiles } from '../engine/project/walk';
 import type { Finding } from '../engine/types';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';
@@ -19,6 +20,8 @@ export class WorkspaceFolder {
   /** Findings of the last analysis by file, with the document versions they were computed for. */
   findings = new Map<string, Finding[]>();
   versions = new Map<string, number | null>();
+  /** Settings modules' evaluations, kept so a keystroke re-executes only what it changed. */
+  readonly evaluations = new EvaluationCache();
   /** A key of the diagnostics last published per file, to skip unchanged republishing. */
   readonly published = new Map<string, string>();
   private excluded: (relative: string) => boolean = () => false;

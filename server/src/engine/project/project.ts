@@ -4,6 +4,7 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { isSettingsFileByName, looksLikeDevelopment, looksLikeProduction, SETTINGS_REFERENCE_FILES, settingsModuleReferences } from './discovery';
 import { evaluateSettingsModule, type EvaluatedModule, type ModuleResolver } from './settings-module';
 import type { SourceStore } from './source-store';
+import type { EvaluationCache, ExternalRead } from './statement-memo';
 
 /**
  * production: judged by the settings rules. development: never judged. base: only judged
@@ -39,6 +40,8 @@ export class Project {
     readonly files: readonly string[],
     readonly store: SourceStore,
     readonly config: HardenerConfig,
+    /** Evaluations kept from earlier analyses of the same workspace (the language server's). */
+    private readonly cache?: EvaluationCache,
   ) {
     this.fileSet = new Set(files);
     const roots = new Set<string>([root, path.join(root, 'src')]);
@@ -147,8 +150,29 @@ export class Project {
     }
     this.evaluating.add(file);
     try {
-      const result = evaluateSettingsModule(file, source.tree(), this.resolver);
+      const stillReads = (read: ExternalRead) =>
+        read.kind === 'resolve' ? this.resolver.resolve(file, read.name, read.level) === read.result : this.evaluate(read.file) === read.result;
+      const reused = this.cache?.reusable(file, source, stillReads);
+      if (reused) {
+        this.evaluated.set(file, reused);
+        return reused;
+      }
+      const external: ExternalRead[] = [];
+      const recording: ModuleResolver = {
+        resolve: (from, name, level) => {
+          const result = this.resolver.resolve(from, name, level);
+          external.push({ kind: 'resolve', name, level, result });
+          return result;
+        },
+        evaluate: (target) => {
+          const result = this.evaluate(target);
+          external.push({ kind: 'evaluate', file: target, result });
+          return result;
+        },
+      };
+      const result = evaluateSettingsModule(file, source.tree(), recording, this.cache?.statementsOf(file));
       this.evaluated.set(file, result);
+      this.cache?.remember(file, source, result, external);
       return result;
     } finally {
       this.evaluating.delete(file);

@@ -1,6 +1,7 @@
 import { rangeOf, type Node, type Tree } from '../parse/python';
 import type { Location, Position } from '../types';
 import { binaryOperation, environScheme, evaluateExpression, qualifiedName, type Binding, type Scope } from './evaluate-expression';
+import { StatementRecorder, TrackedMap, type StatementEffect, type StatementMemo } from './statement-memo';
 import { pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
 /** One place that gave a setting its value. */
@@ -60,12 +61,34 @@ export interface ModuleResolver {
 const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', 'pop', 'clear', 'update', 'setdefault', 'sort', 'reverse']);
 
 /** Reads a settings module top to bottom the way Python would execute it, statically. */
-export function evaluateSettingsModule(file: string, tree: Tree, resolver: ModuleResolver): EvaluatedModule {
-  const settings = new Map<string, SettingState>();
-  const bindings = new Map<string, Binding>();
+export function evaluateSettingsModule(file: string, tree: Tree, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
+  const settings = new TrackedMap<SettingState>(0);
+  const bindings = new TrackedMap<Binding>(1);
   const starImports: string[] = [];
   const starImportSites = new Map<string, Location>();
   let incomplete = false;
+  let recorder: StatementRecorder | undefined;
+
+  // Everything a statement does beyond the two maps goes through these, so it can be recorded.
+  const resolve = (name: string, level: number): string | undefined => {
+    const result = resolver.resolve(file, name, level);
+    recorder?.readExternal({ kind: 'resolve', name, level, result });
+    return result;
+  };
+  const evaluateOther = (target: string): EvaluatedModule | undefined => {
+    const result = resolver.evaluate(target);
+    recorder?.readExternal({ kind: 'evaluate', file: target, result });
+    return result;
+  };
+  const addStarImport = (target: string, site: Location) => {
+    recorder?.write(['star-import', target, site]);
+    starImports.push(target);
+    starImportSites.set(target, site);
+  };
+  const markIncomplete = () => {
+    recorder?.write(['incomplete']);
+    incomplete = true;
+  };
 
   const scope: Scope = {
     file,
@@ -85,15 +108,14 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
     const moduleNode = statement.childForFieldName('module_name');
     if (!moduleNode) return;
     const { name, level } = splitRelative(moduleNode.text);
-    const target = resolver.resolve(file, name, level);
-    const evaluated = target ? resolver.evaluate(target) : undefined;
+    const target = resolve(name, level);
+    const evaluated = target ? evaluateOther(target) : undefined;
     if (!evaluated) {
-      if (!conditional) incomplete = true;
+      if (!conditional) markIncomplete();
       return;
     }
-    starImports.push(target!);
-    starImportSites.set(target!, loc(statement));
-    if (evaluated.incomplete && !conditional) incomplete = true;
+    addStarImport(target!, loc(statement));
+    if (evaluated.incomplete && !conditional) markIncomplete();
     for (const [bound, binding] of evaluated.bindings) {
       if (bound.startsWith('_')) continue;
       const state = evaluated.settings.get(bound);
@@ -134,8 +156,8 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
       let source: EvaluatedModule | undefined;
       if (moduleNode) {
         const { name, level } = splitRelative(moduleName);
-        const resolved = resolver.resolve(file, name, level);
-        source = resolved && resolved !== file ? resolver.evaluate(resolved) : undefined;
+        const resolved = resolve(name, level);
+        source = resolved && resolved !== file ? evaluateOther(resolved) : undefined;
       }
       for (const child of statement.childrenForFieldName('name')) {
         if (!child) continue;
@@ -348,20 +370,68 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
     }
   };
 
-  for (const statement of tree.rootNode.namedChildren) {
-    if (!statement) continue;
+  /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
+  const replay = (effect: StatementEffect): boolean => {
+    for (const [tag, key, value] of effect.reads) if ((tag === 0 ? settings : bindings).peek(key) !== value) return false;
+    for (const read of effect.external) {
+      const now = read.kind === 'resolve' ? resolver.resolve(file, read.name, read.level) : resolver.evaluate(read.file);
+      if (now !== read.result) return false;
+    }
+    for (const write of effect.writes) {
+      if (write[0] === 0) settings.apply(write[1], write[2] as SettingState | undefined);
+      else if (write[0] === 1) bindings.apply(write[1], write[2] as Binding | undefined);
+      else if (write[0] === 'star-import') {
+        starImports.push(write[1]);
+        starImportSites.set(write[1], write[2]);
+      } else incomplete = true;
+    }
+    return true;
+  };
+
+  const statements = topLevelStatements(tree);
+  const anyError = !!memo && tree.rootNode.hasError;
+  for (const { node: statement, type } of statements) {
+    if (type === 'comment') continue;
+    // A statement is identified by its kind, place and text: the same text at the same
+    // place reads the same way. Statements with syntax errors are not, since error
+    // recovery depends on their surroundings.
+    const key = memo && !(anyError && statement.hasError) ? `${type}\0${statement.startPosition.row}:${statement.startPosition.column}\0${statement.text}` : undefined;
+    const recorded = key !== undefined ? memo!.get(key) : undefined;
+    if (recorded && replay(recorded)) {
+      memo!.keep(key!, recorded, true);
+      continue;
+    }
+    recorder = key !== undefined ? new StatementRecorder() : undefined;
+    settings.recorder = bindings.recorder = recorder;
+    let cacheable = true;
     try {
       run(statement);
     } catch {
+      cacheable = false;
       // Deeply nested or malformed code: what the statement may assign is unknown.
       try {
         for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
       } catch {
-        incomplete = true;
+        markIncomplete();
       }
+    } finally {
+      settings.recorder = bindings.recorder = undefined;
     }
+    if (recorder && cacheable) memo!.keep(key!, recorder.effect(), false);
+    recorder = undefined;
   }
-  return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, tree) };
+  memo?.finish();
+  return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, statements) };
+}
+
+interface TopLevelStatement {
+  node: Node;
+  type: string;
+}
+
+/** The module's top-level statements and comments, each with its kind read once (every read crosses into WebAssembly). */
+function topLevelStatements(tree: Tree): TopLevelStatement[] {
+  return tree.rootNode.namedChildren.filter((s): s is Node => !!s).map((node) => ({ node, type: node.type }));
 }
 
 /** Django reads only upper-case module attributes as settings (`str.isupper()`). */
@@ -481,28 +551,30 @@ function setPath(container: Value, path: Value[], value: Value): Value {
   return { ...c, entries };
 }
 
-function moduleLayout(file: string, tree: Tree): ModuleLayout {
-  const statements = tree.rootNode.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
+function moduleLayout(file: string, all: TopLevelStatement[]): ModuleLayout {
+  const kept = all.filter((s) => s.type !== 'comment');
+  const statements = kept.map((s) => s.node);
+  const types = kept.map((s) => s.type);
   let index = 0;
   let bodyStart: Position = { line: 0, character: 0 };
   const first = statements[0];
-  if (first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') {
+  if (types[0] === 'expression_statement' && first.namedChildren[0]?.type === 'string') {
     bodyStart = { line: first.endPosition.row + 1, character: 0 };
     index = 1;
   }
-  while (statements[index]?.type === 'future_import_statement') {
+  while (types[index] === 'future_import_statement') {
     bodyStart = { line: statements[index].endPosition.row + 1, character: 0 };
     index++;
   }
   let importsEnd: Position | undefined;
   const ownImports = new Map<string, string>();
-  for (const s of statements) {
-    if (s.type === 'import_statement') {
+  for (const [i, s] of statements.entries()) {
+    if (types[i] === 'import_statement') {
       for (const child of s.namedChildren) {
         if (child?.type === 'dotted_name') ownImports.set(child.text.split('.')[0], child.text);
         else if (child?.type === 'aliased_import') ownImports.set(child.childForFieldName('alias')?.text ?? '', child.childForFieldName('name')?.text ?? '');
       }
-    } else if (s.type === 'import_from_statement') {
+    } else if (types[i] === 'import_from_statement') {
       const moduleName = s.childForFieldName('module_name')?.text ?? '';
       for (const child of s.childrenForFieldName('name')) {
         if (!child) continue;
@@ -515,7 +587,7 @@ function moduleLayout(file: string, tree: Tree): ModuleLayout {
   let anchorNode: Node | undefined;
   for (; index < statements.length; index++) {
     const s = statements[index];
-    if (s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement') {
+    if (types[index] === 'import_statement' || types[index] === 'import_from_statement' || types[index] === 'future_import_statement') {
       importsEnd = endWithTrailingComment(s);
       anchorNode = s;
       continue;
@@ -524,8 +596,9 @@ function moduleLayout(file: string, tree: Tree): ModuleLayout {
     break;
   }
   let lastAssignmentEnd: Position | undefined;
-  for (const s of statements) {
-    const expr = s.type === 'expression_statement' ? s.namedChildren[0] : undefined;
+  for (let i = statements.length - 1; i >= 0 && !lastAssignmentEnd; i--) {
+    const s = statements[i];
+    const expr = types[i] === 'expression_statement' ? s.namedChildren[0] : undefined;
     if (expr && (expr.type === 'assignment' || expr.type === 'augmented_assignment' || expr.type === 'call')) {
       lastAssignmentEnd = endWithTrailingComment(s);
     }

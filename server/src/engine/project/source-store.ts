@@ -26,7 +26,7 @@ export function textAt(source: SourceFile, range: { start: { line: number; chara
   if (!starts) {
     starts = [0];
     const text = source.text;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
     lineStartsCache.set(source, starts);
   }
   const offset = (line: number, character: number) => {

@@ -1,6 +1,7 @@
 import { buildSettingsEdits } from '../fixes/settings-editor';
 import { pythonString, preferredQuote } from '../parse/python';
 import type { Project, SettingsModuleInfo } from '../project/project';
+import { textAt } from '../project/source-store';
 import type { EvaluatedModule, SettingDefinition, SettingState } from '../project/settings-module';
 import { asStringList, UNKNOWN, type Value } from '../project/values';
 import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent } from '../types';
@@ -103,9 +104,9 @@ export class SettingsRuleContext {
   definitionRange(def: SettingDefinition): Range {
     const { start, end } = def.statement.range;
     if (start.line === end.line) return def.statement.range;
-    const text = this.project.store.get(def.statement.file)?.text ?? '';
-    const line = text.split('\n')[start.line] ?? '';
-    return { start, end: { line: start.line, character: line.replace(/\r$/, '').trimEnd().length } };
+    const source = this.project.store.get(def.statement.file);
+    const line = source ? textAt(source, { start: { line: start.line, character: 0 }, end: { line: start.line, character: Number.MAX_SAFE_INTEGER } }) : '';
+    return { start, end: { line: start.line, character: line.trimEnd().length } };
   }
 
   /** Related locations explaining why a line in a base module is judged for this module. */

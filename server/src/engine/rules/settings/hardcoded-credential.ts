@@ -82,21 +82,47 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
     const states = [...ctx.evaluated.settings.values()].sort((a, b) => Number(!isSettingName(a.name)) - Number(!isSettingName(b.name)));
     for (const state of states) {
       if (SECRET_KEY_SETTINGS.has(state.name)) continue;
-      const top = credential(ctx, state.name, state.value);
-      if (top) {
-        report(state.value.loc, () => ctx.atSetting(state, message(state.name, top), { fixes: topLevelFix(ctx, state, top) }));
-        continue;
-      }
-      if (state.value.kind !== 'dict') continue;
-      walkDict(state.value, [], (path, value, found) => {
+      for (const { path, value, found } of sightings(ctx, state)) {
+        if (path.length === 0) {
+          report(state.value.loc, () => ctx.atSetting(state, message(state.name, found), { fixes: topLevelFix(ctx, state, found) }));
+          continue;
+        }
         const label = state.name + path.map((key) => `['${key}']`).join('');
         const fixes = nestedFix(ctx, state, path, value, found);
         report(value.loc, () => (value.loc ? ctx.atValue(value.loc, message(label, found), { fixes }) : ctx.atSetting(state, message(label, found), { fixes })));
-      }, ctx);
+      }
     }
     return findings;
   },
 };
+
+/** A credential inside a setting's value: at the top (empty path) or under dict keys. */
+interface Sighting {
+  path: string[];
+  value: Value;
+  found: Credential;
+}
+
+const sightingsByState = new WeakMap<SettingState, Sighting[]>();
+
+/**
+ * The credentials in one setting's value. Kept per setting state: a state object is never
+ * changed, and it is only reused across analyses while the text it was read from is too,
+ * so the scan — one string comparison per value of every setting — runs once per change.
+ */
+function sightings(ctx: SettingsRuleContext, state: SettingState): Sighting[] {
+  let found = sightingsByState.get(state);
+  if (found) return found;
+  found = [];
+  const top = credential(ctx, state.name, state.value);
+  if (top) found.push({ path: [], value: state.value, found: top });
+  else if (state.value.kind === 'dict') {
+    const into = found;
+    walkDict(state.value, [], (path, value, credential) => into.push({ path, value, found: credential }), ctx);
+  }
+  sightingsByState.set(state, found);
+  return found;
+}
 
 type EnvRead = Extract<Value, { kind: 'env' }>;
 

@@ -1,0 +1,176 @@
+import type { Binding } from './evaluate-expression';
+import type { EvaluatedModule, SettingState } from './settings-module';
+import type { Location } from '../types';
+
+/**
+ * What executing one top-level statement of a settings module did, recorded so that the
+ * next evaluation of an edited module can replay it instead of walking its syntax tree
+ * again. Walking nodes is the dominant cost of evaluation (every node crosses the
+ * WebAssembly boundary), and a keystroke changes one statement out of hundreds.
+ *
+ * A replay is exact: it is only taken when everything the statement read — settings,
+ * bindings, module resolutions, other modules' evaluations — is the very same object
+ * as when it was recorded. Recorded objects are never mutated, so identity is equality.
+ */
+export interface StatementEffect {
+  reads: StateRead[];
+  external: ExternalRead[];
+  writes: StateWrite[];
+}
+
+/** 0: settings, 1: bindings. */
+export type StateTag = 0 | 1;
+type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
+/** A value of undefined is a deletion. */
+type StateWrite =
+  | readonly [StateTag, string, SettingState | Binding | undefined]
+  | readonly ['star-import', string, Location]
+  | readonly ['incomplete'];
+export type ExternalRead =
+  | { kind: 'resolve'; name: string; level: number; result: string | undefined }
+  | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
+
+/** Statement effects of one file, kept between evaluations: only what the latest one used survives. */
+export class StatementMemo {
+  private previous = new Map<string, StatementEffect>();
+  private next = new Map<string, StatementEffect>();
+  private counts = { replayed: 0, executed: 0 };
+  /** How the last evaluation went: statements replayed and statements executed (and recorded). */
+  last = { replayed: 0, executed: 0 };
+
+  get(key: string): StatementEffect | undefined {
+    return this.previous.get(key);
+  }
+
+  keep(key: string, effect: StatementEffect, replayed: boolean): void {
+    this.next.set(key, effect);
+    this.counts[replayed ? 'replayed' : 'executed']++;
+  }
+
+  /** Ends one evaluation: effects not used by it are dropped. */
+  finish(): void {
+    this.previous = this.next;
+    this.next = new Map();
+    this.last = this.counts;
+    this.counts = { replayed: 0, executed: 0 };
+  }
+
+  get size(): number {
+    return this.previous.size;
+  }
+}
+
+/**
+ * A settings or bindings map of the module being evaluated. While a statement is being
+ * recorded, every read of a key the statement has not written yet, and every write, is
+ * logged.
+ */
+export class TrackedMap<V extends SettingState | Binding> extends Map<string, V> {
+  recorder?: StatementRecorder;
+
+  constructor(private readonly tag: StateTag) {
+    super();
+  }
+
+  override get(key: string): V | undefined {
+    const value = super.get(key);
+    this.recorder?.read(this.tag, key, value);
+    return value;
+  }
+
+  override has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  override set(key: string, value: V): this {
+    this.recorder?.write([this.tag, key, value]);
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.recorder?.write([this.tag, key, undefined]);
+    return super.delete(key);
+  }
+
+  /** Reads without logging (replay checks). */
+  peek(key: string): V | undefined {
+    return super.get(key);
+  }
+
+  /** Applies a recorded write without logging. */
+  apply(key: string, value: V | undefined): void {
+    if (value === undefined) super.delete(key);
+    else super.set(key, value);
+  }
+}
+
+export class StatementRecorder {
+  private readonly reads: StateRead[] = [];
+  private readonly external: ExternalRead[] = [];
+  private readonly writes: StateWrite[] = [];
+  private readonly written = new Set<string>();
+
+  read(tag: StateTag, key: string, value: SettingState | Binding | undefined): void {
+    if (!this.written.has(`${tag}${key}`)) this.reads.push([tag, key, value]);
+  }
+
+  write(write: StateWrite): void {
+    if (typeof write[0] === 'number') this.written.add(`${write[0]}${write[1]}`);
+    this.writes.push(write);
+  }
+
+  readExternal(read: ExternalRead): void {
+    this.external.push(read);
+  }
+
+  effect(): StatementEffect {
+    return { reads: this.reads, external: this.external, writes: this.writes };
+  }
+}
+
+interface ModuleRecord {
+  source: object;
+  result: EvaluatedModule;
+  external: ExternalRead[];
+}
+
+/**
+ * Evaluations kept between analyses of one workspace: per module, the last result with
+ * the source it was computed from and what it read of other modules (so an unchanged
+ * base.py is not evaluated again when production.py changes), and per module the
+ * statement effects of its last evaluation.
+ */
+export class EvaluationCache {
+  private readonly modules = new Map<string, ModuleRecord>();
+  private readonly statements = new Map<string, StatementMemo>();
+
+  statementsOf(file: string): StatementMemo {
+    let memo = this.statements.get(file);
+    if (!memo) {
+      memo = new StatementMemo();
+      this.statements.set(file, memo);
+    }
+    return memo;
+  }
+
+  /** The last result for `file` if its source is the same object and everything it read still reads the same. */
+  reusable(file: string, source: object, stillReads: (read: ExternalRead) => boolean): EvaluatedModule | undefined {
+    const record = this.modules.get(file);
+    if (!record || record.source !== source) return undefined;
+    return record.external.every(stillReads) ? record.result : undefined;
+  }
+
+  remember(file: string, source: object, result: EvaluatedModule, external: ExternalRead[]): void {
+    this.modules.set(file, { source, result, external });
+  }
+
+  forget(file: string): void {
+    this.modules.delete(file);
+    this.statements.delete(file);
+  }
+
+  clear(): void {
+    this.modules.clear();
+    this.statements.clear();
+  }
+}
