@@ -1,7 +1,7 @@
 // Bundles the entry points with esbuild and puts the grammar WASM files beside them,
 // where the parser looks for them at run time.
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -33,20 +33,36 @@ const common = {
   inject: [path.join(root, 'scripts', 'import-meta-url.js')],
 };
 
+/**
+ * Replaces a file in one step (write beside it, then rename), so a process started from
+ * dist/ while a build runs — a test spawning the CLI while the VS Code suite packages the
+ * extension — reads the old file or the new one, never half of one.
+ */
+function writeAtomically(file, contents, mode = 0o644) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents, { mode });
+  renameSync(temporary, file);
+}
+
+async function bundle(options) {
+  const result = await build({ ...options, write: false });
+  for (const output of result.outputFiles) writeAtomically(output.path, output.contents, output.path.endsWith(`${path.sep}cli.js`) ? 0o755 : 0o644);
+}
+
 for (const entry of entries) {
-  await build({
+  await bundle({
     entryPoints: [path.join(root, entry.in)],
     outfile: path.join(dist, `${entry.out}.js`),
     ...common,
     banner: entry.banner ? { js: entry.banner } : undefined,
   });
 }
-if (existsSync(path.join(dist, 'cli.js'))) chmodSync(path.join(dist, 'cli.js'), 0o755);
 
 // Tests are bundled too: the engine imports ESM-only packages that Node 20 cannot require.
 const testEntries = listTests(path.join(root, 'test'));
 if (testEntries.length > 0) {
-  await build({
+  await bundle({
     entryPoints: testEntries,
     outdir: testOut,
     outbase: path.join(root, 'test'),
@@ -67,4 +83,4 @@ const wasmFiles = [
   require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
   require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
 ];
-for (const file of wasmFiles) copyFileSync(file, path.join(dist, path.basename(file)));
+for (const file of wasmFiles) writeAtomically(path.join(dist, path.basename(file)), readFileSync(file));

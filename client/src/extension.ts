@@ -55,16 +55,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   try {
     await client.start();
   } catch (error) {
-    // A server that cannot start is the one failure worth a popup: nothing else will work.
     output.error(`the server did not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    const reason = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`Django Hardener could not start its language server: ${reason}`, SHOW_OUTPUT).then((choice) => {
-      if (choice === SHOW_OUTPUT) output.show(true);
-    });
   }
 }
-
-const SHOW_OUTPUT = 'Show output';
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
