@@ -168,10 +168,23 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
       await runCommand(page, 'Django Hardener: Harden settings');
       // production.py is the active editor, so no quick pick is expected; if the client asks
       // anyway, it must offer production.py.
-      if ((await waitForEditOrPicker(page, 'production.py')) === 'picker') {
+      let outcome = await waitForEditOrPicker(page, 'production.py');
+      if (outcome === 'picker') {
         await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'production.py' }).first().click();
-        await dirtyTab(page, 'production.py').waitFor();
+        outcome = await waitForEditOrPicker(page, 'production.py');
       }
+      // The edit is shown in the Refactor Preview first: VS Code lists changes that ask for
+      // confirmation unticked, so the user ticks the module and applies.
+      assert.equal(outcome, 'preview', 'Harden settings is previewed before it is applied');
+      const moduleRow = page.locator('.bulk-edit-panel .monaco-list-row', { hasText: 'production.py' }).first();
+      await moduleRow.waitFor();
+      assert.equal(await dirtyTab(page, 'production.py').count(), 0, 'nothing is applied before the user confirms');
+      await moduleRow.locator('.edit-checkbox').click();
+      await shot('4-harden-preview.png');
+      await page.locator('.bulk-edit-panel .monaco-button', { hasText: 'Apply' }).click();
+      await dirtyTab(page, 'production.py').waitFor();
+      // The preview panel had the focus; give it back to the editor.
+      await activeTab(page, 'production.py').click();
       await waitForProblem(page, ['DJH110'], 'absent');
       await page.keyboard.press('Control+S');
       await dirtyTab(page, 'production.py').waitFor({ state: 'detached' });

@@ -38,7 +38,7 @@ import {
   type ScanCommandResult,
 } from './protocol';
 import { pathToUri, uriToPath } from './uri';
-import { toWorkspaceEdit } from './workspace-edit';
+import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
 import { projectRootFor, WorkspaceFolder } from './workspace-folder';
 import { WorkspaceSourceStore } from './workspace-store';
 
@@ -470,7 +470,10 @@ export class HardenerServer {
     }
     const edits = result.edits.map((edit) => ({ uri: this.uriOf(edit.file), range: edit.range, newText: edit.newText }));
     const versions = new Map(edits.map((edit) => [edit.uri, this.documents.get(edit.uri)?.version ?? null]));
-    const edit = toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!this.capabilities.workspace?.workspaceEdit?.documentChanges);
+    // Harden rewrites many lines at once: where the editor can, it shows the edit for review before applying it.
+    const workspaceEdit = this.capabilities.workspace?.workspaceEdit;
+    const preview = workspaceEdit?.documentChanges && workspaceEdit.changeAnnotationSupport ? hardenAnnotation(project.relative(file), result.findings.length) : undefined;
+    const edit = toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!workspaceEdit?.documentChanges, preview);
     const response = await this.connection.workspace.applyEdit({ label: `Harden ${project.relative(file)}`, edit });
     if (!response.applied) this.log(`Harden settings: the editor did not apply the edit${response.failureReason ? ` (${response.failureReason})` : ''}`);
     return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length };
@@ -522,6 +525,16 @@ export class HardenerServer {
   document(uri: string): OpenDocument | undefined {
     return this.documents.get(uri);
   }
+}
+
+/** The label of a Harden settings edit, which the editor previews before applying. */
+function hardenAnnotation(module: string, fixes: number): EditAnnotation {
+  return {
+    id: 'djangoHardener.harden',
+    label: `Harden ${module}`,
+    description: `${fixes} settings fix${fixes === 1 ? '' : 'es'} for a production settings module`,
+    needsConfirmation: true,
+  };
 }
 
 /** Creates the server over an injected connection (stdio, IPC, or in-memory streams in tests). */

@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 /** The parts of playwright-core's API the test uses (it is installed outside the project). */
 export interface Locator {
   first(): Locator;
+  locator(selector: string): Locator;
+  count(): Promise<number>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   click(options?: { timeout?: number }): Promise<void>;
   isVisible(): Promise<boolean>;
@@ -182,12 +184,14 @@ export async function waitForVisibleLine(page: Page, text: string): Promise<void
  * After a command that edits `name`: resolves `edited` once its tab shows unsaved changes, or
  * `picker` if a quick pick offering it opened instead.
  */
-export async function waitForEditOrPicker(page: Page, name: string): Promise<'edited' | 'picker'> {
+export async function waitForEditOrPicker(page: Page, name: string): Promise<'edited' | 'picker' | 'preview'> {
   const outcome = await page.waitForFunction((name) => {
     if (Array.from(document.querySelectorAll('.part.editor .tab.dirty')).some((tab) => (tab.textContent ?? '').includes(name))) return 'edited';
+    // VS Code's Refactor Preview, shown for edits that ask for confirmation.
+    if (document.querySelector('.bulk-edit-panel .monaco-list-row')) return 'preview';
     const picker = document.querySelector('.quick-input-widget');
     const offered = Array.from(document.querySelectorAll('.quick-input-widget .monaco-list-row')).some((row) => (row.textContent ?? '').includes(name));
     return picker !== null && picker.style.display !== 'none' && offered ? 'picker' : false;
   }, name);
-  return (await outcome.jsonValue()) as 'edited' | 'picker';
+  return (await outcome.jsonValue()) as 'edited' | 'picker' | 'preview';
 }

@@ -11,7 +11,7 @@ import { parsePython } from '../../../server/src/engine/parse/python';
 import { FIX_ALL_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
 import { analyzeProject } from '../../../server/src/engine/analyze';
 import { openProject } from '../../support/project';
-import { offsetAt, positionAt } from './lsp-client';
+import { EDITOR_CAPABILITIES, offsetAt, positionAt } from './lsp-client';
 import type { Connect, Session } from './harness';
 
 /** Only DEBUG's rule, so the exact expectations below hold whatever other rules exist. */
@@ -189,6 +189,32 @@ export function editorScenarios(connect: Connect): void {
       const again = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
       assert.deepEqual(again, { applied: false, fixed: 0, remaining: 0, message: 'mysite/settings/production.py has nothing left to harden' });
       assert.equal(client.of('applyEdit', since).length, 1);
+    }),
+  );
+
+  test('"Harden settings" asks an editor that can preview edits to show it first', TIMEOUT, () =>
+    withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
+      await client.initialize(rootUri, {
+        ...EDITOR_CAPABILITIES,
+        workspace: { ...EDITOR_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } },
+      });
+      await client.openFile(uri(PRODUCTION));
+      await client.diagnostics(uri(PRODUCTION), 0, 1);
+      const since = client.mark();
+      const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0 });
+      assert.deepEqual(only(client.of('applyEdit', since)).params.edit, {
+        documentChanges: [
+          {
+            textDocument: { uri: uri(PRODUCTION), version: 1 },
+            edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False', annotationId: 'djangoHardener.harden' }],
+          },
+        ],
+        changeAnnotations: {
+          'djangoHardener.harden': { label: 'Harden mysite/settings/production.py', description: '1 settings fix for a production settings module', needsConfirmation: true },
+        },
+      });
+      assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
     }),
   );
 
