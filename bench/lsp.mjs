@@ -21,6 +21,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 5000);
 // Keystrokes arrive this far apart, a fast typist's pace; the server analyses a change at
 // once when nothing was analysed in the last 50 ms (its debounce window).
 const TYPING_INTERVAL_MS = 120;
+const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 20);
 
 function settingsModule(lines) {
   const out = [
@@ -189,7 +190,24 @@ async function latency() {
       });
       samples.push((await done) - sent);
     }
-    return { firstDiagnostics, samples, bytes: Buffer.byteLength(text) };
+    // Enter at the end of a line: every statement below moves, and moved statements are
+    // evaluated again (their recorded locations are those of their old place).
+    const lineBreaks = [];
+    for (let i = 0; i < LINE_BREAKS; i++) {
+      const version = EDITS + i + 2;
+      const line = 20 + ((i * 53) % (lines.length - 40));
+      const character = lines[line].length;
+      lines.splice(line + 1, 0, '');
+      await new Promise((resolve) => setTimeout(resolve, TYPING_INTERVAL_MS));
+      const done = server.waitFor((p) => p.uri === uri && p.version === version);
+      const sent = performance.now();
+      server.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: '\n' }],
+      });
+      lineBreaks.push((await done) - sent);
+    }
+    return { firstDiagnostics, samples, lineBreaks, bytes: Buffer.byteLength(text) };
   } finally {
     await server.stop();
     rmSync(workspace, { recursive: true, force: true });
@@ -238,7 +256,7 @@ if (!existsSync(path.join(dist, 'server.js'))) {
   console.error(`${path.relative(root, path.join(dist, 'server.js'))} does not exist: run npm run build first.`);
   process.exit(2);
 }
-const { firstDiagnostics, samples, bytes } = await latency();
+const { firstDiagnostics, samples, lineBreaks, bytes } = await latency();
 const parse = await parseBaselines(settingsModule(LINES));
 const mem = await memory();
 const fmt = (n) => `${n.toFixed(1)} ms`;
@@ -249,6 +267,9 @@ const floorMedian = percentile(parse.incremental, 50);
 console.log(`language server over stdio (${(bytes / 1024).toFixed(0)} KB, ${LINES.toLocaleString('en')}-line settings module, ${samples.length} one-character edits ${TYPING_INTERVAL_MS} ms apart)`);
 console.log(`  didChange → publishDiagnostics   p50 ${fmt(p50)}   p95 ${fmt(p95)}   (target p95 ≤ 10 ms)`);
 console.log(`  full parse of the same text      median ${fmt(fullMedian)}   → p95 = ${(p95 / fullMedian).toFixed(2)}× a full parse`);
+if (lineBreaks.length > 0) {
+  console.log(`  a line break (Enter), ${lineBreaks.length} times   p50 ${fmt(percentile(lineBreaks, 50))}   p95 ${fmt(percentile(lineBreaks, 95))}   → p50 = ${(percentile(lineBreaks, 50) / fullMedian).toFixed(2)}× a full parse`);
+}
 console.log(`  tree-sitter incremental reparse  median ${fmt(floorMedian)}   → p95 = ${(p95 / floorMedian).toFixed(2)}× the parser's own reparse`);
 console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (target ≤ 500 ms)`);
 console.log(`  resident memory, example project + ${mem.open - 1} generated files open: ${mem.rssMb.toFixed(0)} MB`);

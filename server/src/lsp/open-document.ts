@@ -73,7 +73,8 @@ export class OpenDocument {
     if (this.tree && this.parsedVersion === this.version) return this.tree;
     const previous = this.tree;
     const next = parsePython(this.text, previous);
-    previous?.delete();
+    // Freeing a large tree takes milliseconds: do it after the analysis that asked for this one.
+    if (previous) setImmediate(() => previous.delete());
     this.tree = next;
     this.parsedVersion = this.version;
     return next;

@@ -267,7 +267,10 @@ export class HardenerServer {
       const folder = this.allFolders().find((f) => f.contains(file));
       if (!folder) continue;
       if (change.type === FileChangeType.Created && folder.walked && folder.accepts(file)) folder.files.add(file);
-      if (change.type === FileChangeType.Deleted) folder.files.delete(file);
+      if (change.type === FileChangeType.Deleted) {
+        folder.files.delete(file);
+        folder.evaluations.forget(file);
+      }
       if (path.basename(file) === 'pyproject.toml' && path.dirname(file) === folder.root) reconfigure.add(folder);
       // Requirements and pyproject changes alter the project model (declared packages and
       // versions) behind every finding, not just one file's.

@@ -170,7 +170,9 @@ export class Project {
           return result;
         },
       };
-      const result = evaluateSettingsModule(file, source.tree(), recording, this.cache?.statementsOf(file));
+      const memo = this.cache?.statementsOf(file);
+      memo?.begin(file, source.text);
+      const result = evaluateSettingsModule(file, source.tree(), recording, memo);
       this.evaluated.set(file, result);
       this.cache?.remember(file, source, result, external);
       return result;

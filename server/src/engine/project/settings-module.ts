@@ -392,16 +392,14 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
   const anyError = !!memo && tree.rootNode.hasError;
   for (const { node: statement, type } of statements) {
     if (type === 'comment') continue;
-    // A statement is identified by its kind, place and text: the same text at the same
-    // place reads the same way. Statements with syntax errors are not, since error
-    // recovery depends on their surroundings.
-    const key = memo && !(anyError && statement.hasError) ? `${type}\0${statement.startPosition.row}:${statement.startPosition.column}\0${statement.text}` : undefined;
-    const recorded = key !== undefined ? memo!.get(key) : undefined;
+    // Statements with syntax errors are not recorded: error recovery depends on their surroundings.
+    const place = memo && !(anyError && statement.hasError) ? { ...statement.startPosition, text: statement.text } : undefined;
+    const recorded = place ? memo!.get(type, place.row, place.column, place.text) : undefined;
     if (recorded && replay(recorded)) {
-      memo!.keep(key!, recorded, true);
+      memo!.keep(type, place!.row, place!.column, place!.text, recorded, true);
       continue;
     }
-    recorder = key !== undefined ? new StatementRecorder() : undefined;
+    recorder = place ? new StatementRecorder() : undefined;
     settings.recorder = bindings.recorder = recorder;
     let cacheable = true;
     try {
@@ -417,7 +415,7 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
     } finally {
       settings.recorder = bindings.recorder = undefined;
     }
-    if (recorder && cacheable) memo!.keep(key!, recorder.effect(), false);
+    if (recorder && cacheable) memo!.keep(type, place!.row, place!.column, place!.text, recorder.effect(), false);
     recorder = undefined;
   }
   memo?.finish();

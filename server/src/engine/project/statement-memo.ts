@@ -1,6 +1,7 @@
 import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
 import type { Location } from '../types';
+import { LineShift, LocationMover } from './moved-locations';
 
 /**
  * What executing one top-level statement of a settings module did, recorded so that the
@@ -16,6 +17,8 @@ export interface StatementEffect {
   reads: StateRead[];
   external: ExternalRead[];
   writes: StateWrite[];
+  /** Set while an effect moved with its statement waits to be replayed (for the counts). */
+  moved?: boolean;
 }
 
 /** 0: settings, 1: bindings. */
@@ -30,20 +33,58 @@ export type ExternalRead =
   | { kind: 'resolve'; name: string; level: number; result: string | undefined }
   | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
 
-/** Statement effects of one file, kept between evaluations: only what the latest one used survives. */
-export class StatementMemo {
-  private previous = new Map<string, StatementEffect>();
-  private next = new Map<string, StatementEffect>();
-  private counts = { replayed: 0, executed: 0 };
-  /** How the last evaluation went: statements replayed and statements executed (and recorded). */
-  last = { replayed: 0, executed: 0 };
+interface MemoEntry {
+  type: string;
+  line: number;
+  character: number;
+  text: string;
+  effect: StatementEffect;
+}
 
-  get(key: string): StatementEffect | undefined {
-    return this.previous.get(key);
+/**
+ * Statement effects of one file, kept between evaluations: only what the latest one used
+ * survives. A statement is identified by its kind, place and text: the same text at the
+ * same place reads the same way.
+ */
+export class StatementMemo {
+  private previous = new Map<string, MemoEntry>();
+  private next = new Map<string, MemoEntry>();
+  /** The module text the kept effects were recorded from. */
+  private text?: string;
+  private counts = { replayed: 0, executed: 0, moved: 0 };
+  /** How the last evaluation went: statements replayed (moved: of those, replayed at a new line) and executed. */
+  last = { replayed: 0, executed: 0, moved: 0 };
+
+  /**
+   * Starts an evaluation of `text`. When lines were added or removed since the kept effects
+   * were recorded, the effects of the statements after the change are moved with them
+   * (their locations included), so pressing Enter does not re-execute the rest of the module.
+   */
+  begin(file: string, text: string): void {
+    const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
+    this.text = text;
+    if (!shift) return;
+    const mover = new LocationMover(file, shift);
+    const moved = new Map<string, MemoEntry>();
+    for (const entry of this.previous.values()) {
+      const start = shift.start({ line: entry.line, character: entry.character });
+      if (!start) continue;
+      const effect = start.line === entry.line && start.character === entry.character ? entry.effect : moveEffect(entry.effect, mover);
+      const relocated = { ...entry, line: start.line, character: start.character, effect };
+      moved.set(memoKey(relocated), relocated);
+    }
+    this.previous = moved;
   }
 
-  keep(key: string, effect: StatementEffect, replayed: boolean): void {
-    this.next.set(key, effect);
+  get(type: string, line: number, character: number, text: string): StatementEffect | undefined {
+    return this.previous.get(memoKey({ type, line, character, text }))?.effect;
+  }
+
+  keep(type: string, line: number, character: number, text: string, effect: StatementEffect, replayed: boolean): void {
+    const entry = { type, line, character, text, effect };
+    const key = memoKey(entry);
+    if (replayed && effect.moved) this.counts.moved++;
+    this.next.set(key, entry);
     this.counts[replayed ? 'replayed' : 'executed']++;
   }
 
@@ -51,13 +92,28 @@ export class StatementMemo {
   finish(): void {
     this.previous = this.next;
     this.next = new Map();
+    for (const entry of this.previous.values()) delete entry.effect.moved;
     this.last = this.counts;
-    this.counts = { replayed: 0, executed: 0 };
+    this.counts = { replayed: 0, executed: 0, moved: 0 };
   }
 
   get size(): number {
     return this.previous.size;
   }
+}
+
+function memoKey(entry: Omit<MemoEntry, 'effect'>): string {
+  return `${entry.type}\0${entry.line}:${entry.character}\0${entry.text}`;
+}
+
+/** An effect with its locations moved. What it read from other modules stays as it was. */
+function moveEffect(effect: StatementEffect, mover: LocationMover): StatementEffect {
+  return {
+    reads: effect.reads.map(([tag, key, value]) => [tag, key, mover.move(value)] as const),
+    external: effect.external,
+    writes: effect.writes.map((write) => (write[0] === 'incomplete' ? write : ([write[0], write[1], mover.move(write[2])] as StateWrite))),
+    moved: true,
+  };
 }
 
 /**
