@@ -68,7 +68,8 @@ export class HardenerServer {
   private startupError?: string;
   private pushedSettings: unknown;
   private readonly pending = new Map<WorkspaceFolder, Set<string>>();
-  private timer?: NodeJS.Timeout;
+  /** Cancels the scheduled analysis, when one is scheduled. */
+  private timer?: () => void;
   /** When the last analysis started (performance.now()). */
   private lastAnalysis = -Infinity;
   private ready: Promise<void>;
@@ -148,7 +149,7 @@ export class HardenerServer {
 
   private shutdown(): void {
     this.shuttingDown = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     for (const document of this.documents.values()) document.dispose();
     this.store.clear();
   }
@@ -325,7 +326,15 @@ export class HardenerServer {
     this.pending.set(folder, forced);
     if (this.timer) return;
     const wait = Math.max(0, this.lastAnalysis + this.debounceMs - performance.now());
-    this.timer = setTimeout(() => void this.guard('analysis', undefined, () => this.flush()), wait);
+    const run = () => void this.guard('analysis', undefined, () => this.flush());
+    // Right after the messages already read, not a timer tick later (a timer waits at least 1 ms).
+    if (wait === 0) {
+      const immediate = setImmediate(run);
+      this.timer = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(run, wait);
+      this.timer = () => clearTimeout(timeout);
+    }
   }
 
   private async flush(): Promise<void> {
