@@ -1,4 +1,5 @@
-import type { RawTextElement } from './html-scanner';
+import type { HtmlAttribute, RawTextElement } from './html-scanner';
+import type { TemplateNode } from './document';
 
 /** Lexical context of one character of inline JavaScript. */
 export const enum JsState {
@@ -37,6 +38,40 @@ export function scanScript(text: string, element: RawTextElement): ScriptCode {
     }
     code = chars.join('');
   }
+  return { start, code, states: javascriptStates(code) };
+}
+
+/**
+ * The JavaScript an event-handler attribute (`onclick="…"`) runs: its value with character
+ * references decoded, as the browser does before running it, each template variable and tag
+ * blanked out to `_` and each comment removed; with the place of each template variable in it.
+ */
+export function scanHandler(attribute: HtmlAttribute): { code: string; states: Uint8Array; at: Map<TemplateNode, number> } {
+  let code = '';
+  const at = new Map<TemplateNode, number>();
+  for (const part of attribute.parts) {
+    if (part.kind === 'text') code += decodeCharacterReferences(part.text);
+    else if (part.node.role === 'var') {
+      at.set(part.node, code.length);
+      code += '_';
+    } else if (part.node.role !== 'comment' && part.node.role !== 'commented-out') code += '_';
+  }
+  return { code, states: javascriptStates(code), at };
+}
+
+const NAMED_REFERENCES: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>' };
+
+/** Decodes the character references that can change JavaScript (quotes, and any numeric one). */
+function decodeCharacterReferences(text: string): string {
+  return text.replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);/g, (whole, name: string) => {
+    if (name[0] !== '#') return NAMED_REFERENCES[name.toLowerCase()] ?? whole;
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+/** The lexical context of each character of `code`, read as a JavaScript lexer would. */
+export function javascriptStates(code: string): Uint8Array {
   const states = new Uint8Array(code.length);
   /** Braces open inside each `${` of the template literals being read. */
   const templateDepth: number[] = [];
@@ -129,7 +164,7 @@ export function scanScript(text: string, element: RawTextElement): ScriptCode {
       }
     }
   }
-  return { start, code, states };
+  return states;
 }
 
 /** Whether a `/` starts a regular expression after this token rather than dividing. */
