@@ -6,6 +6,8 @@ import { comparePositions, lineBreakOf, lineStarts, offsetAt } from '../text';
 import type { Position, SettingsIntent, TextEdit } from '../types';
 
 export const HARDENING_HEADER = '# Security hardening';
+/** A line that is the header, give or take surrounding whitespace. */
+const HEADER_LINE = /^\s*# Security hardening\s*$/m;
 
 /**
  * Turns settings intents into minimal text edits against one production module and the
@@ -109,7 +111,7 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     }
   }
   if (blockLines.length > 0) {
-    const hasHeader = text.split(/\r?\n/).some((line) => line.trim() === HARDENING_HEADER);
+    const hasHeader = HEADER_LINE.test(text);
     const at = blockAnchor(module, text, starts, blockNames);
     const prefix = hasHeader ? eol : eol + eol + HARDENING_HEADER + eol;
     const body = blockLines.join(eol);

@@ -23,9 +23,15 @@ export class LineShift {
   static between(oldText: string, newText: string): LineShift | undefined {
     if (oldText === newText) return undefined;
     const shorter = Math.min(oldText.length, newText.length);
+    // Whole blocks first (a native comparison), then character by character.
+    const BLOCK = 512;
     let prefix = 0;
+    while (prefix + BLOCK <= shorter && oldText.slice(prefix, prefix + BLOCK) === newText.slice(prefix, prefix + BLOCK)) prefix += BLOCK;
     while (prefix < shorter && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
     let suffix = 0;
+    while (suffix + BLOCK <= shorter - prefix && oldText.slice(oldText.length - suffix - BLOCK, oldText.length - suffix) === newText.slice(newText.length - suffix - BLOCK, newText.length - suffix)) {
+      suffix += BLOCK;
+    }
     while (suffix < shorter - prefix && oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)) suffix++;
     const oldChangeEnd = oldText.length - suffix;
     const newChangeEnd = newText.length - suffix;

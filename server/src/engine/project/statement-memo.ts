@@ -47,8 +47,8 @@ interface MemoEntry {
  * same place reads the same way.
  */
 export class StatementMemo {
-  private previous = new Map<string, MemoEntry>();
-  private next = new Map<string, MemoEntry>();
+  private previous = new Map<number, MemoEntry>();
+  private next = new Map<number, MemoEntry>();
   /** The module text the kept effects were recorded from. */
   private text?: string;
   private counts = { replayed: 0, executed: 0, moved: 0 };
@@ -65,26 +65,25 @@ export class StatementMemo {
     this.text = text;
     if (!shift) return;
     const mover = new LocationMover(file, shift);
-    const moved = new Map<string, MemoEntry>();
+    const moved = new Map<number, MemoEntry>();
     for (const entry of this.previous.values()) {
       const start = shift.start({ line: entry.line, character: entry.character });
       if (!start) continue;
       const effect = start.line === entry.line && start.character === entry.character ? entry.effect : moveEffect(entry.effect, mover);
       const relocated = { ...entry, line: start.line, character: start.character, effect };
-      moved.set(memoKey(relocated), relocated);
+      moved.set(placeKey(relocated.line, relocated.character), relocated);
     }
     this.previous = moved;
   }
 
   get(type: string, line: number, character: number, text: string): StatementEffect | undefined {
-    return this.previous.get(memoKey({ type, line, character, text }))?.effect;
+    const entry = this.previous.get(placeKey(line, character));
+    return entry && entry.type === type && entry.text === text ? entry.effect : undefined;
   }
 
   keep(type: string, line: number, character: number, text: string, effect: StatementEffect, replayed: boolean): void {
-    const entry = { type, line, character, text, effect };
-    const key = memoKey(entry);
     if (replayed && effect.moved) this.counts.moved++;
-    this.next.set(key, entry);
+    this.next.set(placeKey(line, character), { type, line, character, text, effect });
     this.counts[replayed ? 'replayed' : 'executed']++;
   }
 
@@ -102,8 +101,9 @@ export class StatementMemo {
   }
 }
 
-function memoKey(entry: Omit<MemoEntry, 'effect'>): string {
-  return `${entry.type}\0${entry.line}:${entry.character}\0${entry.text}`;
+/** One statement starts at a place: the place is the key, and kind and text must match too. */
+function placeKey(line: number, character: number): number {
+  return line * 0x100000000 + character;
 }
 
 /** An effect with its locations moved. What it read from other modules stays as it was. */
