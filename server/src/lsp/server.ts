@@ -39,11 +39,12 @@ import {
 } from './protocol';
 import { pathToUri, uriToPath } from './uri';
 import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
+import { AnalysisScheduler } from './scheduler';
 import { projectRootFor, WorkspaceFolder } from './workspace-folder';
 import { WorkspaceSourceStore } from './workspace-store';
 
 export interface ServerOptions {
-  /** Quiet time after the last change before analysing; short, so typing stays responsive. */
+  /** The debounce window: at most one analysis starts per window while changes keep coming (see AnalysisScheduler). */
   debounceMs?: number;
 }
 
@@ -62,16 +63,12 @@ export class HardenerServer {
   private readonly folders: WorkspaceFolder[] = [];
   private readonly looseFolders = new Map<string, WorkspaceFolder>();
   private readonly store: WorkspaceSourceStore;
-  private readonly debounceMs: number;
   private capabilities: ClientCapabilities = {};
   private initialFolders: { uri: string; name: string }[] = [];
   private startupError?: string;
   private pushedSettings: unknown;
   private readonly pending = new Map<WorkspaceFolder, Set<string>>();
-  /** Cancels the scheduled analysis, when one is scheduled. */
-  private timer?: () => void;
-  /** When the last analysis started (performance.now()). */
-  private lastAnalysis = -Infinity;
+  private readonly scheduler: AnalysisScheduler;
   private ready: Promise<void>;
   private markReady!: () => void;
   private readonly reported = new Set<string>();
@@ -81,7 +78,7 @@ export class HardenerServer {
     private readonly connection: Connection,
     options: ServerOptions = {},
   ) {
-    this.debounceMs = options.debounceMs ?? 50;
+    this.scheduler = new AnalysisScheduler(options.debounceMs ?? 50, () => void this.guard('analysis', undefined, () => this.flush()));
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.store = new WorkspaceSourceStore((file) => this.documentsByFile.get(file), (message) => this.logOnce(message));
     this.register();
@@ -149,7 +146,7 @@ export class HardenerServer {
 
   private shutdown(): void {
     this.shuttingDown = true;
-    this.timer?.();
+    this.scheduler.dispose();
     for (const document of this.documents.values()) document.dispose();
     this.store.clear();
   }
@@ -313,34 +310,17 @@ export class HardenerServer {
     });
   }
 
-  /**
-   * Analyses soon after a change: at once when nothing was analysed for `debounceMs`, so a
-   * keystroke's squiggles come back as fast as the analysis runs, and otherwise at the end
-   * of that window, so a burst of changes is analysed once per window and last at its
-   * final version.
-   */
+  /** Marks a folder (and a file in it) for analysis; the scheduler decides when it runs. */
   private schedule(folder: WorkspaceFolder, file?: string): void {
     if (this.shuttingDown) return;
     const forced = this.pending.get(folder) ?? new Set<string>();
     if (file) forced.add(file);
     this.pending.set(folder, forced);
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastAnalysis + this.debounceMs - performance.now());
-    const run = () => void this.guard('analysis', undefined, () => this.flush());
-    // Right after the messages already read, not a timer tick later (a timer waits at least 1 ms).
-    if (wait === 0) {
-      const immediate = setImmediate(run);
-      this.timer = () => clearImmediate(immediate);
-    } else {
-      const timeout = setTimeout(run, wait);
-      this.timer = () => clearTimeout(timeout);
-    }
+    this.scheduler.request();
   }
 
   private async flush(): Promise<void> {
     await this.ready;
-    this.timer = undefined;
-    this.lastAnalysis = performance.now();
     const batch = [...this.pending];
     this.pending.clear();
     for (const [folder, forced] of batch) {
