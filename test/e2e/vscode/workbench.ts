@@ -10,6 +10,10 @@ export interface Locator {
   first(): Locator;
   locator(selector: string): Locator;
   count(): Promise<number>;
+  /** Sets an input's value directly, wherever the keyboard focus is. */
+  fill(value: string): Promise<void>;
+  /** Focuses the element, then presses a key in it. */
+  press(key: string): Promise<void>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   click(options?: { timeout?: number }): Promise<void>;
   isVisible(): Promise<boolean>;
@@ -87,11 +91,14 @@ export function dirtyTab(page: Page, name: string): Locator {
 /** Ctrl+G: puts the cursor at the start of a line and scrolls it into view. */
 export async function goToLine(page: Page, line: number): Promise<void> {
   await page.keyboard.press('Control+G');
-  await page.locator('.quick-input-widget input').waitFor();
-  await page.keyboard.type(String(line));
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  // Typed into the picker's input itself: keys sent while the focus is still on its way
+  // there would land in the editor.
+  await input.fill(`:${line}`);
   // Enter before the picker has read the number is lost.
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).waitFor();
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   await page.locator('.statusbar', { hasText: `Ln ${line}, Col 1` }).waitFor();
 }
@@ -165,10 +172,11 @@ export async function waitForProblem(page: Page, parts: string[], state: 'presen
 /** Runs a command from the palette (F1) by its full title, as a user types it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor();
-  await page.keyboard.type(title);
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
-  await page.keyboard.press('Enter');
+  await input.press('Enter');
 }
 
 /** Waits until the editor renders a line whose text is exactly `text`. */
