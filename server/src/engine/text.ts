@@ -1,9 +1,18 @@
 import type { Position, Range, TextEdit } from './types';
 
-/** Offsets of line starts; lines end at \n (a \r before it belongs to the line). */
-export function lineStarts(text: string): number[] {
+let lastText: string | undefined;
+let lastStarts: readonly number[] = [];
+
+/**
+ * Offsets of line starts; lines end at \n (a \r before it belongs to the line). The last
+ * result is kept: fixes for one module ask for the same text's lines many times in a row.
+ */
+export function lineStarts(text: string): readonly number[] {
+  if (text === lastText) return lastStarts;
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  lastText = text;
+  lastStarts = starts;
   return starts;
 }
 

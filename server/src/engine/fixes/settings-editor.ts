@@ -132,14 +132,14 @@ function boundName(statement: string): string {
   return words[words.length - 1];
 }
 
-function lineText(text: string, line: number, starts: number[]): string {
+function lineText(text: string, line: number, starts: readonly number[]): string {
   const start = starts[line] ?? text.length;
   const end = line + 1 < starts.length ? starts[line + 1] : text.length;
   return text.slice(start, end).replace(/\r?\n$/, '');
 }
 
 /** The end of a line's content, after any trailing comment and before its line break. */
-function lineEnd(text: string, line: number, starts: number[]): Position {
+function lineEnd(text: string, line: number, starts: readonly number[]): Position {
   return { line, character: lineText(text, line, starts).length };
 }
 
@@ -147,7 +147,7 @@ function lineEnd(text: string, line: number, starts: number[]): Position {
  * After the last top-level assignment, so the block overrides what comes before it, and
  * in any case after every statement of this module that defines a name the block sets.
  */
-function blockAnchor(module: EvaluatedModule, text: string, starts: number[], names: Set<string>): { position: Position; atEnd: boolean } {
+function blockAnchor(module: EvaluatedModule, text: string, starts: readonly number[], names: Set<string>): { position: Position; atEnd: boolean } {
   const layout = module.layout;
   let after = layout.lastAssignmentEnd ?? layout.importsEnd;
   const later = (p: Position) => {

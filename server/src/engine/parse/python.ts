@@ -161,11 +161,14 @@ export function pythonString(value: string, quote: '"' | "'" = '"'): string {
   return quote + escaped.split(quote).join('\\' + quote) + quote;
 }
 
+/** How much of a module decides its quote style: a module's head shows it as well as its whole. */
+const QUOTE_SAMPLE = 64 * 1024;
+
 /** The quote character a module already uses most, so inserted code looks like its neighbours. */
 export function preferredQuote(text: string): '"' | "'" {
   let single = 0;
   let double = 0;
-  for (const match of text.matchAll(/(^|[=\s([{,:])(['"])/g)) {
+  for (const match of text.slice(0, QUOTE_SAMPLE).matchAll(/(^|[=\s([{,:])(['"])/g)) {
     if (match[2] === "'") single++;
     else double++;
   }

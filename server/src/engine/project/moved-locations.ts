@@ -15,8 +15,8 @@ export class LineShift {
     private readonly changeStart: number,
     /** Offset in the old text where the common suffix starts. */
     private readonly oldChangeEnd: number,
-    private readonly oldStarts: number[],
-    private readonly newStarts: number[],
+    private readonly oldStarts: readonly number[],
+    private readonly newStarts: readonly number[],
   ) {}
 
   /** The shift from `oldText` to `newText`, or undefined when every line keeps its number (nothing needs moving). */

@@ -19,7 +19,7 @@ export interface TemplateNode extends TemplateToken {
 
 /** A template split into tokens, with positions for the offsets. */
 export class TemplateDocument {
-  private starts?: number[];
+  private starts?: readonly number[];
 
   constructor(
     readonly text: string,
