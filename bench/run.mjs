@@ -50,6 +50,15 @@ const sides = {
       return { note: `${findings.length} finding${findings.length === 1 ? '' : 's'}` };
     },
   },
+  // The same scan with the per-file rules on the main thread only, to show what the workers add.
+  single: {
+    label: 'the same, DJANGO_HARDENER_JOBS=1',
+    command: [cli, 'check', treeArg, '--format', 'json'],
+    env: { DJANGO_HARDENER_JOBS: '1' },
+    check(result) {
+      return sides.scan.check(result);
+    },
+  },
   parse: {
     label: 'parse-only (web-tree-sitter)',
     command: [parseOnly, treeArg, dist],
@@ -63,14 +72,14 @@ const sides = {
   },
 };
 
-const times = { scan: [], parse: [] };
+const times = { scan: [], single: [], parse: [] };
 const parseLoopTimes = [];
 const notes = {};
 // Warm-up (file cache, code cache), then measured runs, alternating which side goes first.
 for (let i = -1; i < runs; i++) {
-  const order = i % 2 === 0 ? ['scan', 'parse'] : ['parse', 'scan'];
+  const order = i % 2 === 0 ? ['scan', 'single', 'parse'] : ['parse', 'single', 'scan'];
   for (const side of order) {
-    const result = await timed(sides[side].command);
+    const result = await timed(sides[side].command, sides[side].env);
     let checked;
     try {
       checked = sides[side].check(result);
@@ -88,12 +97,14 @@ process.stderr.write('\n');
 
 const stat = (list) => ({ median: median(list), min: Math.min(...list) });
 const scan = stat(times.scan);
+const single = stat(times.single);
 const parse = stat(times.parse);
 const ratio = scan.median / parse.median;
 
 const rows = [
   ['', 'median', 'min', 'runs', ''],
-  [sides.scan.label, seconds(scan.median), seconds(scan.min), String(runs), notes.scan],
+  [sides.scan.label, seconds(scan.median), seconds(scan.min), String(runs), `${notes.scan}, worker threads: DJANGO_HARDENER_JOBS=${process.env.DJANGO_HARDENER_JOBS ?? 'default'}`],
+  [sides.single.label, seconds(single.median), seconds(single.min), String(runs), notes.single],
   [sides.parse.label, seconds(parse.median), seconds(parse.min), String(runs), `${notes.parse}, ${seconds(median(parseLoopTimes))} of it in the parse loop`],
 ];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
@@ -105,6 +116,7 @@ for (const row of rows) {
 }
 console.log('');
 console.log(`scan / parse-only = ${ratio.toFixed(2)}× (median; min/min ${(scan.min / parse.min).toFixed(2)}×), target ≤ ${TARGET}×${ratio <= TARGET ? '' : '  — OVER TARGET'}`);
+console.log(`one thread / parse-only = ${(single.median / parse.median).toFixed(2)}× (median): the worker threads save ${(100 * (1 - scan.median / single.median)).toFixed(0)}%`);
 
 // Templates, in a process of their own: template analysis against a plain regex split.
 const templates = await timed([path.join(root, 'bench', 'templates-bench.mjs')]);
@@ -112,10 +124,10 @@ if (templates.code !== 0) fail(`bench/templates-bench.mjs exited ${templates.cod
 console.log('');
 process.stdout.write(templates.stdout);
 
-function timed([script, ...args]) {
+function timed([script, ...args], env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const out = [];
     const err = [];
     child.stdout.on('data', (chunk) => out.push(chunk));

@@ -14,6 +14,7 @@ mkdirSync(dist, { recursive: true });
 
 const entries = [
   { in: 'server/src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'server/src/cli/file-worker.ts', out: 'cli-worker' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
   { in: 'scripts/generate-docs.ts', out: 'generate-docs' },

@@ -688,3 +688,55 @@ describe('django-hardener check: bad input', () => {
     assert.equal(run.stderr, `django-hardener: internal error: cannot find web-tree-sitter.wasm next to ${lonely} nor in node_modules: the build must copy it there\n`);
   });
 });
+
+describe('worker threads on a large project', () => {
+  /** A project past the size where the checker starts worker threads, with findings of every kind and an unreadable file. */
+  function largeProject(): string {
+    const files: Record<string, string | Buffer> = {
+      'shop/settings/base.py': 'DEBUG = True\nSECRET_KEY = "django-insecure-abc"\nALLOWED_HOSTS = ["shop.example"]\n',
+      'shop/settings/production.py': 'from .base import *  # noqa: F403\n',
+      'orders/views.py': [
+        'from shop.models import Book',
+        '',
+        '',
+        'def search(title):',
+        '    return list(Book.objects.raw(f"SELECT * FROM book WHERE title = \'{title}\'"))',
+        '',
+      ].join('\n'),
+      'orders/templates/orders/checkout.html': '<form method="post" action="/pay/">\n  <button>Pay</button>\n</form>\n',
+      'orders/broken.py': Buffer.from([0x41, 0x20, 0x3d, 0x20, 0xff, 0xfe, 0x0a]),
+    };
+    for (let i = 0; i < 1100; i++) files[`generated/package_${i % 10}/module_${i}.py`] = `VALUE_${i} = ${i}\n\n\ndef describe_${i}():\n    return "module ${i}"\n`;
+    return project(files);
+  }
+
+  function checkWith(jobs: number, cwd: string, ...args: string[]): Run {
+    const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, DJANGO_HARDENER_JOBS: String(jobs) } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  test('two workers report exactly what one thread does', () => {
+    const root = largeProject();
+    const single = checkWith(1, root, 'check', '--format', 'json');
+    const pooled = checkWith(2, root, 'check', '--format', 'json');
+    assert.deepEqual(pooled, single);
+    const codes = (JSON.parse(single.stdout) as { code: string; file: string }[]).map((f) => `${f.code} ${f.file}`);
+    for (const expected of ['DJH101 shop/settings/base.py', 'DJH201 orders/views.py', 'DJH301 orders/templates/orders/checkout.html']) {
+      assert.ok(codes.includes(expected), `${expected} in ${codes.join(', ')}`);
+    }
+    assert.match(single.stderr, /^orders\/broken\.py: error: /m);
+    assert.equal(single.code, 1);
+  });
+
+  test('--fix with two workers writes the same files as with one thread', () => {
+    const one = largeProject();
+    const two = largeProject();
+    const single = checkWith(1, one, 'check', '--fix', '--unsafe-fixes');
+    const pooled = checkWith(2, two, 'check', '--fix', '--unsafe-fixes');
+    assert.deepEqual(pooled, single);
+    for (const file of ['shop/settings/production.py', 'orders/views.py', 'orders/templates/orders/checkout.html']) {
+      assert.equal(readFileSync(path.join(two, file), 'utf8'), readFileSync(path.join(one, file), 'utf8'), file);
+    }
+    assert.match(readFileSync(path.join(two, 'orders/templates/orders/checkout.html'), 'utf8'), /{% csrf_token %}/);
+  });
+});

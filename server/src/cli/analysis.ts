@@ -1,9 +1,10 @@
-import { analyzeProject, type AnalysisLog } from '../engine/analyze';
+import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog } from '../engine/analyze';
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
 import type { Finding, Position } from '../engine/types';
 import { isWithinAny } from './paths';
+import { MIN_FILES_FOR_WORKERS, type FileAnalysisPool } from './worker-pool';
 import type { CheckTarget } from './workspace';
 
 /** One analysis of a project, with what the user should hear about besides findings. */
@@ -24,11 +25,21 @@ export interface TargetAnalysis {
  * content (fixes applied in memory). Every checked Python file is read, so that files
  * that cannot be decoded are reported even when no rule needs them.
  */
-export function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog): TargetAnalysis {
+export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
-  for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
-  const result = analyzeProject(project, target.checked, { config: target.config, log });
+  let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
+  if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
+    // Settings rules judge the whole project here; the per-file rules run on the workers.
+    const settings = analyzeProjectSettings(project, { config: target.config, log });
+    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, log);
+    for (const [file, message] of perFile.problems) store.problems.set(file, message);
+    for (const message of perFile.logs) log(message);
+    result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };
+  } else {
+    for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
+    result = analyzeProject(project, target.checked, { config: target.config, log });
+  }
   const findings = result.findings.filter((finding) => belongsTo(finding, target.paths));
 
   // A production module matters when it, or a module it star-imports, was asked about.

@@ -14,6 +14,7 @@ import { plural } from './formatters/text';
 import type { CliIO } from './io';
 import { displayPath } from './paths';
 import { unmatchedSelectors } from './rule-selection';
+import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
 import { openWorkspace } from './workspace';
 
 export interface CheckOptions {
@@ -58,38 +59,43 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   const findings: Finding[] = [];
   let fixed = 0;
   let productionModules = 0;
-  for (const target of workspace.targets) {
-    if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
-    let analysis: TargetAnalysis;
-    if (options.fix) {
-      const result = runFixLoop((texts) => analyzeTarget(target, texts, log), options.unsafeFixes);
-      analysis = result.final;
-      fixed += result.fixed;
-      if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
-      for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
-        try {
-          writeFileSync(file, encodeSource(text, result.bom.has(file)));
-        } catch (error) {
-          io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-          unreadable = true;
+  const pool = workspace.targets.some((target) => target.checked.length >= MIN_FILES_FOR_WORKERS) ? FileAnalysisPool.create(workerCount()) : undefined;
+  try {
+    for (const target of workspace.targets) {
+      if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
+      let analysis: TargetAnalysis;
+      if (options.fix) {
+        const result = await runFixLoop((texts) => analyzeTarget(target, texts, log, pool), options.unsafeFixes);
+        analysis = result.final;
+        fixed += result.fixed;
+        if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
+        for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
+          try {
+            writeFileSync(file, encodeSource(text, result.bom.has(file)));
+          } catch (error) {
+            io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+            unreadable = true;
+          }
         }
+      } else {
+        analysis = await analyzeTarget(target, new Map(), log, pool);
       }
-    } else {
-      analysis = analyzeTarget(target, new Map(), log);
-    }
-    for (const [file, message] of [...analysis.store.problems].sort(([a], [b]) => a.localeCompare(b))) {
-      io.err(`${show(file)}: error: ${message}`);
-      unreadable = true;
-    }
-    if (!options.quiet) {
-      for (const { file, position } of analysis.syntaxErrors) {
-        io.err(`${show(file)}:${position.line + 1}:${position.character + 1}: warning: syntax error; findings may be incomplete`);
+      for (const [file, message] of [...analysis.store.problems].sort(([a], [b]) => a.localeCompare(b))) {
+        io.err(`${show(file)}: error: ${message}`);
+        unreadable = true;
       }
-      for (const { file, reason } of analysis.skipped) io.err(`${show(file)}: note: settings not checked: ${reason}`);
+      if (!options.quiet) {
+        for (const { file, position } of analysis.syntaxErrors) {
+          io.err(`${show(file)}:${position.line + 1}:${position.character + 1}: warning: syntax error; findings may be incomplete`);
+        }
+        for (const { file, reason } of analysis.skipped) io.err(`${show(file)}: note: settings not checked: ${reason}`);
+      }
+      findings.push(...analysis.findings);
+      productionModules += analysis.productionModules;
+      analysis.store.dispose();
     }
-    findings.push(...analysis.findings);
-    productionModules += analysis.productionModules;
-    analysis.store.dispose();
+  } finally {
+    await pool?.close();
   }
   if (productionModules === 0 && !options.quiet) io.err('django-hardener: note: no production settings module found, so the settings rules had nothing to check');
 

@@ -26,12 +26,12 @@ export function chosenFix(finding: Finding, unsafe: boolean): Fix | undefined {
  * does not overlap one already taken, re-analyse the new texts, until nothing is left
  * to fix. Works in memory; the caller writes the files.
  */
-export function runFixLoop(analyze: (texts: Map<string, string>) => TargetAnalysis, unsafe: boolean): FixLoopResult {
+export async function runFixLoop(analyze: (texts: Map<string, string>) => Promise<TargetAnalysis>, unsafe: boolean): Promise<FixLoopResult> {
   const texts = new Map<string, string>();
   const bom = new Set<string>();
   let fixed = 0;
   for (let round = 0; ; round++) {
-    const analysis = analyze(new Map(texts));
+    const analysis = await analyze(new Map(texts));
     const fixes = analysis.findings.map((f) => chosenFix(f, unsafe)).filter((fix): fix is Fix => fix !== undefined);
     if (fixes.length === 0) return { final: analysis, texts, bom, fixed, converged: true };
     if (round === MAX_FIX_ROUNDS) return { final: analysis, texts, bom, fixed, converged: false };
