@@ -268,7 +268,9 @@ console.log(`language server over stdio (${(bytes / 1024).toFixed(0)} KB, ${LINE
 console.log(`  didChange → publishDiagnostics   p50 ${fmt(p50)}   p95 ${fmt(p95)}   (target p95 ≤ 10 ms)`);
 console.log(`  full parse of the same text      median ${fmt(fullMedian)}   → p95 = ${(p95 / fullMedian).toFixed(2)}× a full parse`);
 if (lineBreaks.length > 0) {
-  console.log(`  a line break (Enter), ${lineBreaks.length} times   p50 ${fmt(percentile(lineBreaks, 50))}   p95 ${fmt(percentile(lineBreaks, 95))}   → p50 = ${(percentile(lineBreaks, 50) / fullMedian).toFixed(2)}× a full parse`);
+  console.log(
+    `  a line break (Enter), ${lineBreaks.length} times   p50 ${fmt(percentile(lineBreaks, 50))}   p95 ${fmt(percentile(lineBreaks, 95))}   → p50 = ${(percentile(lineBreaks, 50) / fullMedian).toFixed(2)}× a full parse`,
+  );
 }
 console.log(`  tree-sitter incremental reparse  median ${fmt(floorMedian)}   → p95 = ${(p95 / floorMedian).toFixed(2)}× the parser's own reparse`);
 console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (target ≤ 500 ms)`);

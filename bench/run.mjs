@@ -108,11 +108,18 @@ const rows = [
   [sides.parse.label, seconds(parse.median), seconds(parse.min), String(runs), `${notes.parse}, ${seconds(median(parseLoopTimes))} of it in the parse loop`],
 ];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-console.log(`tree   ${treeArg}: ${tree.pyFiles} .py files (${mb(tree.pyBytes)} MB) + ${tree.htmlFiles} templates (${mb(tree.htmlBytes)} MB), ${tree.key.copies} × Django ${tree.key.djangoVersion} with project settings`);
+console.log(
+  `tree   ${treeArg}: ${tree.pyFiles} .py files (${mb(tree.pyBytes)} MB) + ${tree.htmlFiles} templates (${mb(tree.htmlBytes)} MB), ${tree.key.copies} × Django ${tree.key.djangoVersion} with project settings`,
+);
 console.log(`host   node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? 'unknown'}); wall time of a fresh process per run`);
 console.log('');
 for (const row of rows) {
-  console.log(row.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ').trimEnd());
+  console.log(
+    row
+      .map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('   ')
+      .trimEnd(),
+  );
 }
 console.log('');
 console.log(`scan / parse-only = ${ratio.toFixed(2)}× (median; min/min ${(scan.min / parse.min).toFixed(2)}×), target ≤ ${TARGET}×${ratio <= TARGET ? '' : '  — OVER TARGET'}`);

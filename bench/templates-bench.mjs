@@ -135,7 +135,9 @@ const median = (list) => {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const floor = median(rates.floor);
-console.log(`templates   ${fileCount} Django templates of ${path.relative(root, TREE_DIR)} (${(bytes / 1e6).toFixed(2)} MB, ${tree.key.copies} × Django ${tree.key.djangoVersion}), ${findings} template findings; median of ${runs} runs`);
+console.log(
+  `templates   ${fileCount} Django templates of ${path.relative(root, TREE_DIR)} (${(bytes / 1e6).toFixed(2)} MB, ${tree.key.copies} × Django ${tree.key.djangoVersion}), ${findings} template findings; median of ${runs} runs`,
+);
 const rows = [['', 'MB/s', 'vs floor']];
 for (const [key, side] of Object.entries(sides)) {
   const rate = median(rates[key]);
@@ -147,5 +149,8 @@ console.log(`template analysis / regex split = ${(floor / median(rates.rules)).t
 
 /** The site folders of the bench tree (each one a project, as make-tree.mjs lays them out). */
 function walkSites(dir) {
-  return engine.walkFiles([dir], [], dir).files.filter((file) => path.basename(file) === 'manage.py').map((file) => path.dirname(file));
+  return engine
+    .walkFiles([dir], [], dir)
+    .files.filter((file) => path.basename(file) === 'manage.py')
+    .map((file) => path.dirname(file));
 }

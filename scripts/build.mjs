@@ -80,8 +80,5 @@ function listTests(dir) {
   });
 }
 
-const wasmFiles = [
-  require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
-  require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
-];
+const wasmFiles = [require.resolve('web-tree-sitter/web-tree-sitter.wasm'), require.resolve('tree-sitter-python/tree-sitter-python.wasm')];
 for (const file of wasmFiles) writeAtomically(path.join(dist, path.basename(file)), readFileSync(file));

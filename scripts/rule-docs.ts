@@ -120,6 +120,9 @@ export function expectedDocs(root: string, rules: readonly DocumentedRule[]): Ex
   files.set(README, spliceRuleTable(readFileSync(path.join(root, README), 'utf8'), rules));
   const dir = path.join(root, RULES_DIR);
   const present = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')) : [];
-  const stale = present.map((name) => `docs/rules/${name}`).filter((rel) => !files.has(rel)).sort();
+  const stale = present
+    .map((name) => `docs/rules/${name}`)
+    .filter((rel) => !files.has(rel))
+    .sort();
   return { files, stale };
 }

@@ -41,13 +41,7 @@ function cli(cwd: string, ...args: string[]): Run {
 }
 
 function scrub(text: string): string {
-  return text
-    .split(pathToFileURL(REPO_ROOT).href)
-    .join('file://<repo>')
-    .split(REPO_ROOT)
-    .join('<repo>')
-    .split(`"version": "${VERSION}"`)
-    .join('"version": "<version>"');
+  return text.split(pathToFileURL(REPO_ROOT).href).join('file://<repo>').split(REPO_ROOT).join('<repo>').split(`"version": "${VERSION}"`).join('"version": "<version>"');
 }
 
 function snapshot(name: string, cwd: string, args: string[], run: Run): void {
@@ -101,9 +95,7 @@ function contents(root: string): Map<string, string> {
 /** Files whose text differs between two snapshots of a folder, shown whole, for a golden file. */
 function changedFiles(root: string, before: Map<string, string>): string {
   const after = contents(root);
-  const changed = [...after]
-    .filter(([rel, bytes]) => before.get(rel) !== bytes)
-    .map(([rel, bytes]) => `=== ${rel}\n${Buffer.from(bytes, 'base64').toString('utf8')}`);
+  const changed = [...after].filter(([rel, bytes]) => before.get(rel) !== bytes).map(([rel, bytes]) => `=== ${rel}\n${Buffer.from(bytes, 'base64').toString('utf8')}`);
   return changed.length > 0 ? changed.join('\n') : '(no file changed)\n';
 }
 
@@ -196,10 +188,7 @@ describe('django-hardener check: output formats', () => {
 
   test('github: one workflow command per finding, escaped', () => {
     const run = cli(SPLIT, 'check', '--format', 'github', '--select', 'DJH101');
-    assert.equal(
-      run.stdout,
-      `::error file=shop/settings/base.py,line=5,col=1,endLine=5,endColumn=13,title=DJH101 debug-enabled::${DEBUG_MESSAGE}%0A${SPLIT_INHERITS.trim()}\n`,
-    );
+    assert.equal(run.stdout, `::error file=shop/settings/base.py,line=5,col=1,endLine=5,endColumn=13,title=DJH101 debug-enabled::${DEBUG_MESSAGE}%0A${SPLIT_INHERITS.trim()}\n`);
   });
 
   test('--quiet prints findings only', () => {
@@ -336,7 +325,10 @@ describe('django-hardener check: exit codes and selection', () => {
       'pyproject.toml': '[tool.django-hardener]\nignore = ["DJH101"]\n\n[tool.django-hardener.severity]\nDJH101 = "warning"\n',
       'settings.py': 'DEBUG = True\n',
     });
-    assert.deepEqual(JSON.parse(cli(root, 'check', '--format', 'json').stdout).filter((f: { code: string }) => f.code === 'DJH101'), []);
+    assert.deepEqual(
+      JSON.parse(cli(root, 'check', '--format', 'json').stdout).filter((f: { code: string }) => f.code === 'DJH101'),
+      [],
+    );
     const selected = JSON.parse(cli(root, 'check', '--format', 'json', '--select', 'DJH101').stdout);
     assert.deepEqual(
       selected.map((f: { code: string; severity: string }) => `${f.code} ${f.severity}`),
@@ -695,14 +687,7 @@ describe('worker threads on a large project', () => {
     const files: Record<string, string | Buffer> = {
       'shop/settings/base.py': 'DEBUG = True\nSECRET_KEY = "django-insecure-abc"\nALLOWED_HOSTS = ["shop.example"]\n',
       'shop/settings/production.py': 'from .base import *  # noqa: F403\n',
-      'orders/views.py': [
-        'from shop.models import Book',
-        '',
-        '',
-        'def search(title):',
-        '    return list(Book.objects.raw(f"SELECT * FROM book WHERE title = \'{title}\'"))',
-        '',
-      ].join('\n'),
+      'orders/views.py': ['from shop.models import Book', '', '', 'def search(title):', '    return list(Book.objects.raw(f"SELECT * FROM book WHERE title = \'{title}\'"))', ''].join('\n'),
       'orders/templates/orders/checkout.html': '<form method="post" action="/pay/">\n  <button>Pay</button>\n</form>\n',
       'orders/broken.py': Buffer.from([0x41, 0x20, 0x3d, 0x20, 0xff, 0xfe, 0x0a]),
     };

@@ -72,13 +72,7 @@ const HTTPS_BLOCK = [
 ];
 
 /** startproject's settings with every deploy check passing (the key comes from the environment). */
-const HARDENED: SettingsEdit[] = [
-  importOs,
-  assign('SECRET_KEY', "os.environ['DJANGO_SECRET_KEY']"),
-  assign('DEBUG', 'False'),
-  assign('ALLOWED_HOSTS', "['example.com']"),
-  append(...HTTPS_BLOCK),
-];
+const HARDENED: SettingsEdit[] = [importOs, assign('SECRET_KEY', "os.environ['DJANGO_SECRET_KEY']"), assign('DEBUG', 'False'), assign('ALLOWED_HOSTS', "['example.com']"), append(...HTTPS_BLOCK)];
 const KEY_ENV = { DJANGO_SECRET_KEY: STRONG_KEY };
 const hardened = (...more: SettingsEdit[]) => ({ edits: [...HARDENED, ...more], env: KEY_ENV });
 
@@ -359,7 +353,14 @@ function verdicts(djangoIds: string[], findings: Finding[], compared: Set<string
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, col) => cell.padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -421,7 +422,13 @@ describe('Django oracle: check --deploy', () => {
     const securityIds = djangoSecurityIds(dj);
     const mirrored = mirroredIds(securityIds);
     const compared = new Set(mirrored.keys());
-    t.diagnostic(`Django ${dj.version}: compared ${[...compared].map(short).join(' ') || '(none)'}; no rule mirrors ${[...securityIds].filter((id) => !compared.has(id)).sort().map(short).join(' ')}`);
+    t.diagnostic(
+      `Django ${dj.version}: compared ${[...compared].map(short).join(' ') || '(none)'}; no rule mirrors ${[...securityIds]
+        .filter((id) => !compared.has(id))
+        .sort()
+        .map(short)
+        .join(' ')}`,
+    );
 
     const started = Date.now();
     let djangoMs = 0;
@@ -478,7 +485,11 @@ describe('Django oracle: check --deploy', () => {
 
     const ours = await engineFindings(EXAMPLE);
     assert.deepEqual(ours.productionModules, ['shop/settings/production.py']);
-    assert.deepEqual(ours.findings.filter((f) => f.file.endsWith(path.join('settings', 'dev.py'))).map((f) => f.code), [], 'findings in the development module');
+    assert.deepEqual(
+      ours.findings.filter((f) => f.file.endsWith(path.join('settings', 'dev.py'))).map((f) => f.code),
+      [],
+      'findings in the development module',
+    );
     const debug = ours.findings.find((f) => f.code === 'DJH101');
     assert.ok(debug, 'DEBUG = True in base.py, not overridden in production.py, is not reported');
     assert.equal(path.relative(EXAMPLE, debug.file), path.join('shop', 'settings', 'base.py'));
@@ -521,7 +532,11 @@ function environmentReads(text: string): string[] {
 }
 
 function snapshotTree(dir: string): Map<string, string> {
-  return new Map(listFiles(dir).filter((f) => !f.includes('__pycache__')).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+  return new Map(
+    listFiles(dir)
+      .filter((f) => !f.includes('__pycache__'))
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }
 
 /**

@@ -32,7 +32,11 @@ async function findingsOf(caseDir: string, code: string, overrides?: Map<string,
 for (const rule of ALL_RULES) {
   const code = rule.meta.code;
   const ruleDir = path.join(RULE_FIXTURES, code);
-  const cases = existsSync(ruleDir) ? readdirSync(ruleDir).filter((c) => !c.startsWith('.')).sort() : [];
+  const cases = existsSync(ruleDir)
+    ? readdirSync(ruleDir)
+        .filter((c) => !c.startsWith('.'))
+        .sort()
+    : [];
 
   describe(`${code} ${rule.meta.name}`, () => {
     for (const caseName of cases) {
@@ -65,7 +69,10 @@ for (const rule of ALL_RULES) {
           if (fixable.length === 0) break;
           rounds++;
           assert.ok(rounds <= 3, 'fixes keep producing new fixable findings (not idempotent)');
-          const result = applyFixes(fixable.map((f) => f.fixes[0]), (file) => current.get(file));
+          const result = applyFixes(
+            fixable.map((f) => f.fixes[0]),
+            (file) => current.get(file),
+          );
           assert.ok(result.texts.size > 0, 'fixes were offered but changed nothing');
           for (const [file, text] of result.texts) current.set(file, text);
         }
@@ -89,8 +96,14 @@ for (const rule of ALL_RULES) {
         }
         if (rounds > 0) {
           const remaining = await findingsOf(caseDir, code, current);
-          assert.ok(remaining.every((f) => f.fixes.length === 0), 'a fixed finding is still reported with a fix');
-          const again = applyFixes(remaining.flatMap((f) => f.fixes.slice(0, 1)), (file) => current.get(file));
+          assert.ok(
+            remaining.every((f) => f.fixes.length === 0),
+            'a fixed finding is still reported with a fix',
+          );
+          const again = applyFixes(
+            remaining.flatMap((f) => f.fixes.slice(0, 1)),
+            (file) => current.get(file),
+          );
           assert.equal(again.texts.size, 0, 'applying the fixes a second time changed the text');
         }
       });
@@ -118,7 +131,10 @@ describe('rule registry', () => {
       const ruleDir = path.join(RULE_FIXTURES, code);
       assert.ok(existsSync(ruleDir), `missing ${path.relative(process.cwd(), ruleDir)}`);
       const cases = readdirSync(ruleDir).map((c) => path.join(ruleDir, c));
-      assert.ok(cases.some((c) => expectedLines(c, code).length > 0), `${code} has no case that must fire`);
+      assert.ok(
+        cases.some((c) => expectedLines(c, code).length > 0),
+        `${code} has no case that must fire`,
+      );
       const nearMiss = new RegExp(`#\\s*ok:\\s*[A-Z0-9,\\s]*\\b${code}\\b|\\{#\\s*ok:[^#]*\\b${code}\\b`);
       assert.ok(
         cases.some((c) => listFiles(c).some((rel) => nearMiss.test(readFileSync(path.join(c, rel), 'utf8')))),

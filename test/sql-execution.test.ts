@@ -99,7 +99,9 @@ function callsOf(result: VariantResult, what: string): Record<string, { benign: 
   return result.calls;
 }
 
-const cases = readdirSync(CASES_DIR).filter((c) => !c.startsWith('.')).sort();
+const cases = readdirSync(CASES_DIR)
+  .filter((c) => !c.startsWith('.'))
+  .sort();
 let django: DjangoInstall | undefined;
 let missing: string | undefined;
 let tmp: string | undefined;

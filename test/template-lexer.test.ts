@@ -167,7 +167,10 @@ describe('HTML context', () => {
     const [outer, inner, computed] = html.forms;
     assert.equal(literalValue(attributeOf(outer.tag, 'method')), 'Post');
     assert.equal(literalValue(attributeOf(outer.tag, 'action')), undefined);
-    assert.deepEqual(outer.includes.map((i) => i.name), ['f.html']);
+    assert.deepEqual(
+      outer.includes.map((i) => i.name),
+      ['f.html'],
+    );
     assert.ok(outer.hasToken && inner.hasToken && !computed.hasToken);
     assert.deepEqual(html.tokens[0].forms, [inner]);
     assert.equal(literalValue(attributeOf(computed.tag, 'method')), undefined);
@@ -181,7 +184,11 @@ describe('HTML context', () => {
   });
 
   test('forms opened in if branches share the token after endif', () => {
-    const html = scanHtml(parseTemplate('{% if a %}<form method="post" action="1">{% elif b %}<form method="post" action="2">{% else %}<div>{% endif %}{% csrf_token %}</form><form method="post">{% if c %}{% csrf_token %}{% endif %}</form><form method="post"></form>'));
+    const html = scanHtml(
+      parseTemplate(
+        '{% if a %}<form method="post" action="1">{% elif b %}<form method="post" action="2">{% else %}<div>{% endif %}{% csrf_token %}</form><form method="post">{% if c %}{% csrf_token %}{% endif %}</form><form method="post"></form>',
+      ),
+    );
     assert.deepEqual(
       html.forms.map((f) => f.hasToken),
       [true, true, true, false],
@@ -203,7 +210,10 @@ describe('HTML context', () => {
 describe('filter expressions', () => {
   const parse = (text: string) => {
     const doc = parseTemplate(text);
-    return parseFilterExpression(doc.nodes.find((n) => n.role === 'var')!, text);
+    return parseFilterExpression(
+      doc.nodes.find((n) => n.role === 'var')!,
+      text,
+    );
   };
 
   test('as Django reads them', () => {
@@ -256,7 +266,15 @@ describe('which files are templates', () => {
       jinja2Dirs: [at('templates/jinja')],
     });
     const templates = project.files.filter((f) => isTemplateFile(project, f)).map((f) => path.relative(ROOT, f));
-    assert.deepEqual(templates, ['docs/page.djhtml', 'emails/welcome.txt', 'frontend/pages/home.htm', 'legacy/old.html', 'shop/templates/shop/list.html', 'shop/templates/shop/mail.txt', 'templates/site/base.html']);
+    assert.deepEqual(templates, [
+      'docs/page.djhtml',
+      'emails/welcome.txt',
+      'frontend/pages/home.htm',
+      'legacy/old.html',
+      'shop/templates/shop/list.html',
+      'shop/templates/shop/mail.txt',
+      'templates/site/base.html',
+    ]);
     assert.deepEqual(templatesNamed(project, 'shop/list.html'), [at('shop/templates/shop/list.html')]);
     assert.deepEqual(templatesNamed(project, 'home.htm'), [at('frontend/pages/home.htm')]);
   });
@@ -264,7 +282,8 @@ describe('which files are templates', () => {
   test('BASE_DIR from a star-imported base module, and string DIRS', async () => {
     const project = await memoryProject({
       'proj/settings/__init__.py': '',
-      'proj/settings/base.py': "import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\nTEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [os.path.join(BASE_DIR, 'site_templates'), '/srv/shared/templates']}]\n",
+      'proj/settings/base.py':
+        "import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\nTEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [os.path.join(BASE_DIR, 'site_templates'), '/srv/shared/templates']}]\n",
       'proj/settings/production.py': 'from .base import *\n',
       'site_templates/index.html': '',
     });

@@ -2,14 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import {
-  CLIENT_COMMANDS,
-  PRODUCTION_MODULES_REQUEST,
-  SERVER_COMMANDS,
-  type HardenCommandResult,
-  type ProductionModuleItem,
-  type ScanCommandResult,
-} from '../../server/src/lsp/protocol';
+import { CLIENT_COMMANDS, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult } from '../../server/src/lsp/protocol';
 import { DOCUMENT_SELECTOR } from './document-selector';
 
 let client: LanguageClient | undefined;

@@ -52,7 +52,10 @@ describe('worker pool', () => {
       session.dispose();
       assert.deepEqual(result, expected);
       assert.deepEqual(result.findings.map((f) => f.code).sort(), ['DJH201', 'DJH301']);
-      assert.deepEqual(result.problems.map(([file]) => path.basename(file)), ['broken.py']);
+      assert.deepEqual(
+        result.problems.map(([file]) => path.basename(file)),
+        ['broken.py'],
+      );
       assert.ok(logs.length > 0 && logs.every((message) => message.startsWith('a worker thread failed (the worker cannot start)')), logs.join('\n'));
     } finally {
       await pool.close();

@@ -155,9 +155,7 @@ describe('Neovim as an LSP client', () => {
       });
 
       // …and as Neovim shows it (0-based lines, byte columns).
-      assert.deepEqual(result.vim_diagnostics, [
-        { lnum: 6, col: 0, end_lnum: 6, end_col: 12, severity: 1, source: 'django-hardener', code: 'DJH101', message: DEBUG_MESSAGE },
-      ]);
+      assert.deepEqual(result.vim_diagnostics, [{ lnum: 6, col: 0, end_lnum: 6, end_col: 12, severity: 1, source: 'django-hardener', code: 'DJH101', message: DEBUG_MESSAGE }]);
 
       assert.deepEqual(
         list(result.actions).map((a) => [a.title, a.kind, a.isPreferred ?? null]),

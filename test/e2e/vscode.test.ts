@@ -123,7 +123,8 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
         await waitForSquiggle(page, DEBUG_LINE, 'error', 'present');
       });
       t.diagnostic(timings.join(', '));
-    }));
+    }),
+  );
 
   test('the Problems panel lists DJH101 with its message and position', STEP, () =>
     step('problems', async () => {
@@ -133,7 +134,8 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
       const rows = (await problemRows(page)).filter((row) => row.includes('DJH101'));
       assert.equal(rows.length, 1, JSON.stringify(rows));
       await shot('1-squiggle-and-problems.png');
-    }));
+    }),
+  );
 
   test('the quick fix from Ctrl+. sets DEBUG = False in production.py', STEP, () =>
     step('quick-fix', async () => {
@@ -159,7 +161,8 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
       await dirtyTab(page, 'production.py').waitFor({ state: 'detached' });
       assert.equal(onDisk(PRODUCTION), `${originalProduction}${HARDENING}`);
       await shot('3-quick-fixed.png');
-    }));
+    }),
+  );
 
   test('"Django Hardener: Harden settings" from the palette hardens production.py', STEP, () =>
     step('harden', async () => {
@@ -198,7 +201,8 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
       await waitForVisibleLine(page, 'SECURE_SSL_REDIRECT = True');
       assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Django Hardener' }).isVisible(), false, 'no popup');
       await shot('last-run.png');
-    }));
+    }),
+  );
 });
 
 /** What the CLI's `harden --write` makes of production.py with the given text, on a copy of the example. */

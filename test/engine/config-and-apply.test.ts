@@ -71,15 +71,24 @@ describe('applyFixes', () => {
     const other = fix('other', edit('/a.py', 1, 4, 5, '20'), edit('/b.py', 0, 4, 5, '30'));
     const empty = fix('empty');
     const result = applyFixes([first, clash, touching, other, empty], (file) => texts[file]);
-    assert.deepEqual(result.applied.map((f) => f.title), ['first', 'touching', 'other']);
-    assert.deepEqual(result.deferred.map((f) => f.title), ['clash']);
+    assert.deepEqual(
+      result.applied.map((f) => f.title),
+      ['first', 'touching', 'other'],
+    );
+    assert.deepEqual(
+      result.deferred.map((f) => f.title),
+      ['clash'],
+    );
     assert.deepEqual(Object.fromEntries(result.texts), { '/a.py': 'AA = 10\nB = 20\n', '/b.py': 'C = 30\n' });
   });
 
   test('two insertions at one point clash; an edit that changes nothing leaves no text', () => {
     const texts: Record<string, string> = { '/a.py': 'A = 1\n' };
     const result = applyFixes([fix('one', edit('/a.py', 1, 0, 0, 'B = 2\n')), fix('two', edit('/a.py', 1, 0, 0, 'C = 3\n'))], (file) => texts[file]);
-    assert.deepEqual(result.deferred.map((f) => f.title), ['two']);
+    assert.deepEqual(
+      result.deferred.map((f) => f.title),
+      ['two'],
+    );
     assert.deepEqual(Object.fromEntries(result.texts), { '/a.py': 'A = 1\nB = 2\n' });
     const same = applyFixes([fix('same', edit('/a.py', 0, 4, 5, '1'))], (file) => texts[file]);
     assert.equal(same.texts.size, 0);

@@ -74,10 +74,10 @@ describe('dependency files', () => {
   });
 
   test('a requirements/ folder', () => {
-    assert.deepEqual(
-      declared({ '/p/requirements/base.txt': 'Django>=4.2\n', '/p/requirements/production.txt': '-r base.txt\nsentry-sdk==1.0\n' }),
-      { django: ['>=4.2', [4, 2], '/p/requirements/base.txt'], 'sentry-sdk': ['==1.0', [1, 0], '/p/requirements/production.txt'] },
-    );
+    assert.deepEqual(declared({ '/p/requirements/base.txt': 'Django>=4.2\n', '/p/requirements/production.txt': '-r base.txt\nsentry-sdk==1.0\n' }), {
+      django: ['>=4.2', [4, 2], '/p/requirements/base.txt'],
+      'sentry-sdk': ['==1.0', [1, 0], '/p/requirements/production.txt'],
+    });
     assert.ok(DEPENDENCY_FILE_PATTERN.test('/p/requirements/base.txt'));
     assert.ok(DEPENDENCY_FILE_PATTERN.test('/p/requirements-prod.in'));
     assert.ok(!DEPENDENCY_FILE_PATTERN.test('/p/docs/requirements.md'));
@@ -116,36 +116,30 @@ describe('dependency files', () => {
   });
 
   test('Pipfile', () => {
-    assert.deepEqual(
-      declared({ '/p/Pipfile': '[packages]\ndjango = "==4.2"\nrequests = "*"\ncsp = {version = ">=3.7"}\n[dev-packages]\npytest = "~=8.0"\n' }),
-      {
-        csp: ['>=3.7', [3, 7], '/p/Pipfile'],
-        django: ['==4.2', [4, 2], '/p/Pipfile'],
-        pytest: ['~=8.0', [8, 0], '/p/Pipfile'],
-        requests: ['', undefined, '/p/Pipfile'],
-      },
-    );
+    assert.deepEqual(declared({ '/p/Pipfile': '[packages]\ndjango = "==4.2"\nrequests = "*"\ncsp = {version = ">=3.7"}\n[dev-packages]\npytest = "~=8.0"\n' }), {
+      csp: ['>=3.7', [3, 7], '/p/Pipfile'],
+      django: ['==4.2', [4, 2], '/p/Pipfile'],
+      pytest: ['~=8.0', [8, 0], '/p/Pipfile'],
+      requests: ['', undefined, '/p/Pipfile'],
+    });
   });
 
   test('setup.cfg install_requires', () => {
-    assert.deepEqual(
-      declared({ '/p/setup.cfg': '[metadata]\nname = x\n\n[options]\ninstall_requires =\n    Django>=4.2\n    # a comment\n    whitenoise\npackages = find:\n' }),
-      { django: ['>=4.2', [4, 2], '/p/setup.cfg'], whitenoise: ['', undefined, '/p/setup.cfg'] },
-    );
+    assert.deepEqual(declared({ '/p/setup.cfg': '[metadata]\nname = x\n\n[options]\ninstall_requires =\n    Django>=4.2\n    # a comment\n    whitenoise\npackages = find:\n' }), {
+      django: ['>=4.2', [4, 2], '/p/setup.cfg'],
+      whitenoise: ['', undefined, '/p/setup.cfg'],
+    });
     assert.deepEqual(declared({ '/q/setup.cfg': '[options]\ninstall_requires = Django>=5.0\n' }), { django: ['>=5.0', [5, 0], '/q/setup.cfg'] });
   });
 
   test('lock files give versions to declarations without one', () => {
     const poetryLock = '[[package]]\nname = "Django"\nversion = "4.2.11"\n\n[[package]]\nname = "asgiref"\nversion = "3.7.2"\n';
     const uvLock = 'version = 1\n[[package]]\nname = "django-csp"\nversion = "3.8"\n';
-    assert.deepEqual(
-      declared({ '/p/requirements.txt': 'django\ndjango-csp>=3\n', '/p/poetry.lock': poetryLock, '/p/uv.lock': uvLock }),
-      {
-        asgiref: ['==3.7.2', [3, 7, 2], '/p/poetry.lock'],
-        django: ['==4.2.11', [4, 2, 11], '/p/poetry.lock'],
-        'django-csp': ['>=3', [3], '/p/requirements.txt'],
-      },
-    );
+    assert.deepEqual(declared({ '/p/requirements.txt': 'django\ndjango-csp>=3\n', '/p/poetry.lock': poetryLock, '/p/uv.lock': uvLock }), {
+      asgiref: ['==3.7.2', [3, 7, 2], '/p/poetry.lock'],
+      django: ['==4.2.11', [4, 2, 11], '/p/poetry.lock'],
+      'django-csp': ['>=3', [3], '/p/requirements.txt'],
+    });
   });
 
   test('requirement files come first; the first declaration with a version wins', () => {

@@ -76,14 +76,30 @@ describe('containers', () => {
     expectValue('[]', list());
     expectValue('"a", "b"', tuple(str('a'), str('b')));
     expectValue('[\n    "a",  # comment\n    "b",\n]', list(str('a'), str('b')));
-    expectValue('{"k": True, 1: "v"}', { kind: 'dict', entries: [{ key: str('k'), value: bool(true) }, { key: num(1), value: str('v') }] });
+    expectValue('{"k": True, 1: "v"}', {
+      kind: 'dict',
+      entries: [
+        { key: str('k'), value: bool(true) },
+        { key: num(1), value: str('v') },
+      ],
+    });
   });
 
   describe('splats', () => {
     expectValue('[*BASE, "c"]', list(str('a'), str('b'), str('c')), 'BASE = ["a", "b"]');
     expectValue('(*BASE, "c")', tuple(str('a'), str('b'), str('c')), 'BASE = ("a", "b")');
     expectValue('[*UNKNOWN_THING, "c"]', unknown);
-    expectValue('{**D, "b": 2}', { kind: 'dict', entries: [{ key: str('a'), value: num(1) }, { key: str('b'), value: num(2) }] }, 'D = {"a": 1}');
+    expectValue(
+      '{**D, "b": 2}',
+      {
+        kind: 'dict',
+        entries: [
+          { key: str('a'), value: num(1) },
+          { key: str('b'), value: num(2) },
+        ],
+      },
+      'D = {"a": 1}',
+    );
     expectValue('{**OTHER}', unknown);
   });
 

@@ -70,7 +70,10 @@ describe('DJANGO_SETTINGS_MODULE references', () => {
       'src/mysite/base_conf.py': 'SECRET_KEY = "x"\n',
     });
     assert.equal(project.resolveDotted('mysite.conf'), at('src/mysite/conf.py'));
-    assert.deepEqual(project.settingsModules().map((m) => [project.relative(m.file), m.role]), [['src/mysite/conf.py', 'production']]);
+    assert.deepEqual(
+      project.settingsModules().map((m) => [project.relative(m.file), m.role]),
+      [['src/mysite/conf.py', 'production']],
+    );
     assert.deepEqual(project.chainOf(at('src/mysite/conf.py')), [at('src/mysite/conf.py'), at('src/mysite/base_conf.py')]);
   });
 
@@ -89,9 +92,7 @@ describe('DJANGO_SETTINGS_MODULE references', () => {
 describe('roles', () => {
   test('a lone settings.py is production, not explicitly', async () => {
     const project = await memoryProject({ 'mysite/settings.py': SETTINGS });
-    assert.deepEqual(project.settingsModules(), [
-      { file: at('mysite/settings.py'), role: 'production', reason: 'named like a settings module', explicit: false },
-    ]);
+    assert.deepEqual(project.settingsModules(), [{ file: at('mysite/settings.py'), role: 'production', reason: 'named like a settings module', explicit: false }]);
   });
 
   test('split settings: base, production names, development names', async () => {
@@ -192,8 +193,14 @@ describe('roles', () => {
       'mysite/settings/production.py': 'from .base import *\n',
       'mysite/settings/dev.py': 'from .base import *\n',
     });
-    assert.deepEqual(project.productionModules().map((m) => project.relative(m.file)), ['mysite/settings/production.py']);
-    assert.deepEqual(project.productionModulesReading(at('mysite/settings/base.py')).map((m) => project.relative(m.file)), ['mysite/settings/production.py']);
+    assert.deepEqual(
+      project.productionModules().map((m) => project.relative(m.file)),
+      ['mysite/settings/production.py'],
+    );
+    assert.deepEqual(
+      project.productionModulesReading(at('mysite/settings/base.py')).map((m) => project.relative(m.file)),
+      ['mysite/settings/production.py'],
+    );
     assert.deepEqual(project.productionModulesReading(at('mysite/settings/dev.py')), []);
     assert.equal(project.settingsModule(at('mysite/settings/dev.py'))?.role, 'development');
     assert.equal(project.settingsModule(at('manage.py')), undefined);

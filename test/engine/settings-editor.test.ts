@@ -64,7 +64,10 @@ describe("'set'", () => {
   });
 
   test('uses CRLF when the file does', async () => {
-    assert.equal(await edited('import os\r\n\r\nDEBUG = False\r\n', [set('X', '1', { imports: ['import sys'] })]), 'import os\r\nimport sys\r\n\r\nDEBUG = False\r\n\r\n# Security hardening\r\nX = 1\r\n');
+    assert.equal(
+      await edited('import os\r\n\r\nDEBUG = False\r\n', [set('X', '1', { imports: ['import sys'] })]),
+      'import os\r\nimport sys\r\n\r\nDEBUG = False\r\n\r\n# Security hardening\r\nX = 1\r\n',
+    );
   });
 
   test('a file without a trailing newline', async () => {
@@ -89,7 +92,10 @@ describe("'set'", () => {
   });
 
   test('a value set conditionally or by mutation is overridden by a new line', async () => {
-    assert.equal(await edited('import sys\nif "x" in sys.argv:\n    DEBUG = True\n', [set('DEBUG', 'False')]), 'import sys\nif "x" in sys.argv:\n    DEBUG = True\n\n# Security hardening\nDEBUG = False\n');
+    assert.equal(
+      await edited('import sys\nif "x" in sys.argv:\n    DEBUG = True\n', [set('DEBUG', 'False')]),
+      'import sys\nif "x" in sys.argv:\n    DEBUG = True\n\n# Security hardening\nDEBUG = False\n',
+    );
     assert.equal(await edited('N = 1\nN += 1\n', [set('N', '5')]), 'N = 1\nN += 1\n\n# Security hardening\nN = 5\n');
   });
 
@@ -114,10 +120,7 @@ describe('imports', () => {
   });
 
   test('go after the docstring when there are none', async () => {
-    assert.equal(
-      await edited('"""Doc."""\n\nDEBUG = False\n', [set('DEBUG', 'os.environ["D"]', { imports: ['import os'] })]),
-      '"""Doc."""\n\nimport os\n\nDEBUG = os.environ["D"]\n',
-    );
+    assert.equal(await edited('"""Doc."""\n\nDEBUG = False\n', [set('DEBUG', 'os.environ["D"]', { imports: ['import os'] })]), '"""Doc."""\n\nimport os\n\nDEBUG = os.environ["D"]\n');
     assert.equal(await edited('"""Doc."""\nDEBUG = False\n', [set('DEBUG', 'os.environ["D"]', { imports: ['import os'] })]), '"""Doc."""\nimport os\n\nDEBUG = os.environ["D"]\n');
   });
 
@@ -132,14 +135,19 @@ describe('imports', () => {
   test('are not duplicated', async () => {
     assert.equal(await edited('import os.path\nDEBUG = False\n', [set('DEBUG', 'os.environ["D"]', { imports: ['import os'] })]), 'import os.path\nDEBUG = os.environ["D"]\n');
     assert.equal(
-      await edited('from decouple import config\nDEBUG = True\n', [set('DEBUG', 'config("D")', { imports: ['from decouple import config'] }), set('X', 'config("X")', { imports: ['from decouple import config'] })]),
+      await edited('from decouple import config\nDEBUG = True\n', [
+        set('DEBUG', 'config("D")', { imports: ['from decouple import config'] }),
+        set('X', 'config("X")', { imports: ['from decouple import config'] }),
+      ]),
       'from decouple import config\nDEBUG = config("D")\n\n# Security hardening\nX = config("X")\n',
     );
   });
 
   test("'replace' edits a location and brings its imports", async () => {
     const text = 'DEBUG = get("D", True)\n';
-    const intents: SettingsIntent[] = [{ kind: 'replace', location: { file: at(PRODUCTION), range: { start: { line: 0, character: 17 }, end: { line: 0, character: 21 } } }, value: 'False', imports: ['import os'] }];
+    const intents: SettingsIntent[] = [
+      { kind: 'replace', location: { file: at(PRODUCTION), range: { start: { line: 0, character: 17 }, end: { line: 0, character: 21 } } }, value: 'False', imports: ['import os'] },
+    ];
     // A location-based intent cannot be applied twice blindly: the location moves.
     assert.equal(await edited(text, intents, false), 'import os\n\nDEBUG = get("D", False)\n');
   });

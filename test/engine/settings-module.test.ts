@@ -33,10 +33,13 @@ describe('assignments', () => {
     const module = await evaluateModule('DEBUG = True\nDEBUG = False\n');
     const state = module.settings.get('DEBUG')!;
     assert.deepEqual(plain(state.value), bool(false));
-    assert.deepEqual(state.history.map((d) => [d.statement.range.start.line, plain(d.value)]), [
-      [0, bool(true)],
-      [1, bool(false)],
-    ]);
+    assert.deepEqual(
+      state.history.map((d) => [d.statement.range.start.line, plain(d.value)]),
+      [
+        [0, bool(true)],
+        [1, bool(false)],
+      ],
+    );
   });
 
   test('chained assignment sets every target', async () => {
@@ -65,9 +68,7 @@ describe('assignments', () => {
 
 describe('mutation', () => {
   test('+= on lists, tuples, strings and numbers', async () => {
-    const module = await evaluateModule(
-      'L = ["a"]\nL += ["b"]\nL += ("c",)\nT = ("a",)\nT += ("b",)\nBAD = ("a",)\nBAD += ["b"]\nS = "x"\nS += "y"\nN = 2\nN *= 3\nU += ["a"]\n',
-    );
+    const module = await evaluateModule('L = ["a"]\nL += ["b"]\nL += ("c",)\nT = ("a",)\nT += ("b",)\nBAD = ("a",)\nBAD += ["b"]\nS = "x"\nS += "y"\nN = 2\nN *= 3\nU += ["a"]\n');
     assert.deepEqual(settingsOf(module), {
       L: list(str('a'), str('b'), str('c')),
       T: tuple(str('a'), str('b')),
@@ -112,7 +113,13 @@ describe('mutation', () => {
       P: unknown,
       C: list(),
       T: unknown,
-      D: { kind: 'dict', entries: [{ key: str('a'), value: num(1) }, { key: str('b'), value: num(2) }] },
+      D: {
+        kind: 'dict',
+        entries: [
+          { key: str('a'), value: num(1) },
+          { key: str('b'), value: num(2) },
+        ],
+      },
       ITEMS: list(str('a')),
     });
   });
@@ -197,10 +204,7 @@ describe('imports', () => {
   });
 
   test('incompleteness is inherited through star imports', async () => {
-    const module = await evaluateIn(
-      { 'proj/settings/base.py': 'from missing import *\n', 'proj/settings/prod.py': 'from .base import *\n' },
-      'proj/settings/prod.py',
-    );
+    const module = await evaluateIn({ 'proj/settings/base.py': 'from missing import *\n', 'proj/settings/prod.py': 'from .base import *\n' }, 'proj/settings/prod.py');
     assert.equal(module.incomplete, true);
   });
 
@@ -208,8 +212,7 @@ describe('imports', () => {
     const files = {
       'proj/settings/base.py': 'DEBUG = False\nSECRET_KEY = "x"\n',
       'proj/settings/local.py': 'DEBUG = True\n',
-      'proj/settings/prod.py':
-        'from .base import *\ntry:\n    from .local import *\nexcept ImportError:\n    pass\ntry:\n    from .absent import *\nexcept ImportError:\n    pass\n',
+      'proj/settings/prod.py': 'from .base import *\ntry:\n    from .local import *\nexcept ImportError:\n    pass\ntry:\n    from .absent import *\nexcept ImportError:\n    pass\n',
     };
     const module = await evaluateIn(files, 'proj/settings/prod.py');
     assert.deepEqual(settingsOf(module), { DEBUG: unknown, SECRET_KEY: str('x') });

@@ -128,7 +128,11 @@ describe('statement replay in settings evaluation', () => {
     workspace.edit('shop/settings.py', 'NAME = "shop"', 'NAME = "store"');
     const { cached, fresh } = workspace.evaluate('shop/settings.py');
     assert.deepEqual(snapshot(cached), snapshot(fresh));
-    assert.deepEqual(cached?.settings.get('TITLE')?.value.kind === 'string' && cached.settings.get('TITLE')?.value, { kind: 'string', value: 'store admin', loc: cached?.settings.get('TITLE')?.value.loc });
+    assert.deepEqual(cached?.settings.get('TITLE')?.value.kind === 'string' && cached.settings.get('TITLE')?.value, {
+      kind: 'string',
+      value: 'store admin',
+      loc: cached?.settings.get('TITLE')?.value.loc,
+    });
     // NAME and TITLE ran; the 11 other statements were replayed.
     assert.deepEqual(workspace.counts('shop/settings.py'), { replayed: 11, executed: 2, moved: 0 });
   });

@@ -91,7 +91,14 @@ describe('text positions', () => {
       ]),
       '1 abtwo 3',
     );
-    assert.throws(() => applyTextEdits(text, [{ range: { start: at(0), end: at(5) }, newText: '' }, { range: { start: at(3), end: at(6) }, newText: '' }]), /overlapping edits/);
+    assert.throws(
+      () =>
+        applyTextEdits(text, [
+          { range: { start: at(0), end: at(5) }, newText: '' },
+          { range: { start: at(3), end: at(6) }, newText: '' },
+        ]),
+      /overlapping edits/,
+    );
   });
 
   test('comparePositions and rangeContains', () => {
@@ -150,9 +157,19 @@ describe('noqa comments', () => {
       '/p/templates/a.html': '{{ x|safe }} {# noqa: DJH301 #}\n',
     };
     const kept = applySuppressions(
-      [finding('/p/settings.py', 0, 'DJH101'), finding('/p/settings.py', 0, 'DJH102'), finding('/p/settings.py', 1, 'DJH999'), finding('/p/settings.py', 2, 'DJH101'), finding('/p/templates/a.html', 0, 'DJH301'), finding('/p/missing.py', 0, 'DJH101')],
+      [
+        finding('/p/settings.py', 0, 'DJH101'),
+        finding('/p/settings.py', 0, 'DJH102'),
+        finding('/p/settings.py', 1, 'DJH999'),
+        finding('/p/settings.py', 2, 'DJH101'),
+        finding('/p/templates/a.html', 0, 'DJH301'),
+        finding('/p/missing.py', 0, 'DJH101'),
+      ],
       (file) => texts[file],
     );
-    assert.deepEqual(kept.map((f) => `${f.file}:${f.range.start.line}:${f.code}`), ['/p/settings.py:0:DJH102', '/p/settings.py:2:DJH101', '/p/missing.py:0:DJH101']);
+    assert.deepEqual(
+      kept.map((f) => `${f.file}:${f.range.start.line}:${f.code}`),
+      ['/p/settings.py:0:DJH102', '/p/settings.py:2:DJH101', '/p/missing.py:0:DJH101'],
+    );
   });
 });

@@ -20,7 +20,7 @@ describe('walkFiles', () => {
       'mysite/static/app.js': '',
       'requirements.txt': '',
       'pyproject.toml': '',
-      'Pipfile': '',
+      Pipfile: '',
       '.env': '',
       'node_modules/pkg/index.py': '',
       '.venv/lib/site.py': '',

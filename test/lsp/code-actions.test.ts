@@ -96,7 +96,11 @@ describe('code actions', () => {
 
   test('quick fixes come from the diagnostic data; other sources and malformed data are ignored', () => {
     const document = new OpenDocument(uri, file, 'python', 4, text);
-    const diagnostic = toDiagnostic(finding('DJH901', 1, 'unsafe', '3'), () => uri, () => 4);
+    const diagnostic = toDiagnostic(
+      finding('DJH901', 1, 'unsafe', '3'),
+      () => uri,
+      () => 4,
+    );
     const foreign: Diagnostic = { ...diagnostic, source: 'flake8' };
     const broken: Diagnostic = { ...diagnostic, data: { version: 4, versions: {}, fixes: [{ title: 1 }] } };
     assert.equal(readDiagnosticData(broken), undefined);

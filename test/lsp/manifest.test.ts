@@ -33,7 +33,10 @@ describe('extension manifest', () => {
   });
 
   test('the django-html language, its grammar and language configuration', () => {
-    assert.deepEqual(manifest.contributes.languages.map((l: { id: string; extensions: string[] }) => [l.id, l.extensions]), [['django-html', ['.djhtml']]]);
+    assert.deepEqual(
+      manifest.contributes.languages.map((l: { id: string; extensions: string[] }) => [l.id, l.extensions]),
+      [['django-html', ['.djhtml']]],
+    );
     const [language] = manifest.contributes.languages;
     JSON.parse(readFileSync(path.join(REPO_ROOT, language.configuration), 'utf8'));
     const [entry] = manifest.contributes.grammars;

@@ -61,7 +61,12 @@ describe('server in-process', () => {
       await client.initialize(rootUri);
       const published = await client.diagnostics(uri(PRODUCTION));
       assert.ok(codes(published.diagnostics).includes('DJH101'));
-      for (const problem of ['enable must be true or false', 'select must be a list of strings', 'severity.DJH101 must be one of error, warning, info, off', 'productionSettings must be a list of strings']) {
+      for (const problem of [
+        'enable must be true or false',
+        'select must be a list of strings',
+        'severity.DJH101 must be one of error, warning, info, off',
+        'productionSettings must be a list of strings',
+      ]) {
         await client.waitFor('log', (e) => e.params.message.includes(problem));
       }
       assert.deepEqual(client.of('show'), []);
@@ -84,7 +89,10 @@ describe('server in-process', () => {
       const next = client.mark();
       await client.configurationChanged({ select: ['DJH101'] });
       const back = await client.diagnostics(uri(PRODUCTION), next);
-      assert.deepEqual(back.diagnostics.map((d) => [d.code, d.severity]), [['DJH101', DiagnosticSeverity.Information]]);
+      assert.deepEqual(
+        back.diagnostics.map((d) => [d.code, d.severity]),
+        [['DJH101', DiagnosticSeverity.Information]],
+      );
     }),
   );
 
@@ -155,7 +163,10 @@ describe('server in-process', () => {
       await client.initialize(null);
       await client.openFile(uri('settings.py'));
       const diagnostic = (await client.diagnostics(uri('settings.py'), 0, 1)).diagnostics;
-      assert.deepEqual(diagnostic.map((d) => [d.code, d.range]), [['DJH101', { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } }]]);
+      assert.deepEqual(
+        diagnostic.map((d) => [d.code, d.range]),
+        [['DJH101', { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } }]],
+      );
       const actions = await client.codeActions(uri('settings.py'), diagnostic[0].range, diagnostic);
       assert.deepEqual(
         actions.map((a) => a.title),

@@ -16,10 +16,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   internalError(error);
 });
 
-runCli(process.argv.slice(2), {
-  cwd: process.cwd(),
-  out: (text) => process.stdout.write(text),
-  err: (line) => process.stderr.write(line + '\n'),
-}, version).then((code) => {
+runCli(
+  process.argv.slice(2),
+  {
+    cwd: process.cwd(),
+    out: (text) => process.stdout.write(text),
+    err: (line) => process.stderr.write(line + '\n'),
+  },
+  version,
+).then((code) => {
   process.exitCode = code;
 }, internalError);

@@ -20,7 +20,11 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text),
-      writeErr: (text) => text.trimEnd().split('\n').forEach((line) => io.err(line)),
+      writeErr: (text) =>
+        text
+          .trimEnd()
+          .split('\n')
+          .forEach((line) => io.err(line)),
     });
 
   program
@@ -45,8 +49,8 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
 
   program
     .command('harden')
-    .description("Apply every settings fix of one production settings module at once (the editor's \"Harden settings\").")
-    .argument('[settings-file]', 'the production settings module; default: the project\'s only one')
+    .description('Apply every settings fix of one production settings module at once (the editor\'s "Harden settings").')
+    .argument('[settings-file]', "the production settings module; default: the project's only one")
     .option('--diff', 'print the change as a unified diff (the default)')
     .option('--write', 'write the change to the files')
     .action(async (settingsFile: string | undefined, opts: { diff?: boolean; write?: boolean }) => {

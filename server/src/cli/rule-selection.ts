@@ -6,7 +6,10 @@ const SELECTOR = /^DJH\d{0,3}$/;
 
 /** Codes from repeated, comma-separated option values, upper-cased. */
 export function parseCodeList(values: readonly string[]): string[] {
-  return values.flatMap((value) => value.split(/[,\s]+/)).map((code) => code.trim().toUpperCase()).filter(Boolean);
+  return values
+    .flatMap((value) => value.split(/[,\s]+/))
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /** Selectors that cannot name any rule code (a usage error). */

@@ -81,11 +81,10 @@ export function analyzeProject(project: Project, files: readonly string[], optio
 }
 
 function finish(project: Project, findings: Finding[], options: AnalysisOptions): Finding[] {
-  const overridden = findings
-    .map((f) => {
-      const level = options.config.severity[f.code];
-      return level && level !== 'off' ? { ...f, severity: level } : f;
-    });
+  const overridden = findings.map((f) => {
+    const level = options.config.severity[f.code];
+    return level && level !== 'off' ? { ...f, severity: level } : f;
+  });
   const kept = options.keepSuppressed ? overridden : applySuppressions(overridden, (file) => project.store.get(file)?.text);
   return sortFindings(dedupe(kept));
 }

@@ -29,14 +29,7 @@ import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
 import { OpenDocument } from './open-document';
-import {
-  FIX_ALL_KIND,
-  PRODUCTION_MODULES_REQUEST,
-  SERVER_COMMANDS,
-  type HardenCommandResult,
-  type ProductionModuleItem,
-  type ScanCommandResult,
-} from './protocol';
+import { FIX_ALL_KIND, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult } from './protocol';
 import { pathToUri, uriToPath } from './uri';
 import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
 import { AnalysisScheduler } from './scheduler';
@@ -80,7 +73,10 @@ export class HardenerServer {
   ) {
     this.scheduler = new AnalysisScheduler(options.debounceMs ?? 50, () => void this.guard('analysis', undefined, () => this.flush()));
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.store = new WorkspaceSourceStore((file) => this.documentsByFile.get(file), (message) => this.logOnce(message));
+    this.store = new WorkspaceSourceStore(
+      (file) => this.documentsByFile.get(file),
+      (message) => this.logOnce(message),
+    );
     this.register();
   }
 
@@ -373,7 +369,13 @@ export class HardenerServer {
     folder.versions = new Map([...byFile.keys(), ...forced].map((file) => [file, this.versionOfFile(file)]));
     const targets = new Set([...byFile.keys(), ...folder.published.keys(), ...republish]);
     for (const file of [...targets].sort()) {
-      const diagnostics = (byFile.get(file) ?? []).map((finding) => toDiagnostic(finding, (f) => this.uriOf(f), (f) => this.versionOfFile(f)));
+      const diagnostics = (byFile.get(file) ?? []).map((finding) =>
+        toDiagnostic(
+          finding,
+          (f) => this.uriOf(f),
+          (f) => this.versionOfFile(f),
+        ),
+      );
       const key = JSON.stringify(diagnostics);
       if (!republish.has(file) && folder.published.get(file) === key) continue;
       if (diagnostics.length > 0) folder.published.set(file, key);

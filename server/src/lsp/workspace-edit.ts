@@ -11,12 +11,7 @@ export interface EditAnnotation extends ChangeAnnotation {
  * is pinned to the version the edits were computed for, so the editor rejects a stale edit;
  * an annotation (only sent there, where clients read it) labels every edit.
  */
-export function toWorkspaceEdit(
-  edits: readonly EditData[],
-  versionOf: (uri: string) => number | null,
-  documentChanges: boolean,
-  annotation?: EditAnnotation,
-): WorkspaceEdit {
+export function toWorkspaceEdit(edits: readonly EditData[], versionOf: (uri: string) => number | null, documentChanges: boolean, annotation?: EditAnnotation): WorkspaceEdit {
   const byUri = new Map<string, EditData[]>();
   for (const edit of edits) {
     const list = byUri.get(edit.uri) ?? [];

@@ -52,7 +52,10 @@ export class WorkspaceFolder {
     const before = JSON.stringify(this.config.exclude);
     this.editor = editor;
     this.config = mergeConfig(loaded.config, editor.config);
-    this.excluded = picomatch([...DEFAULT_EXCLUDES, ...this.config.exclude].map((g) => g.replace(/\/$/, '')), { dot: true });
+    this.excluded = picomatch(
+      [...DEFAULT_EXCLUDES, ...this.config.exclude].map((g) => g.replace(/\/$/, '')),
+      { dot: true },
+    );
     return JSON.stringify(this.config.exclude) !== before;
   }
 

@@ -134,8 +134,10 @@ export async function startCodeServer(tools: Tools, vsix: string, options: { sta
     tools.CODE_SERVER,
     [
       ...profile,
-      '--bind-addr', '127.0.0.1:0',
-      '--auth', 'none',
+      '--bind-addr',
+      '127.0.0.1:0',
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

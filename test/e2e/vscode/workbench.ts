@@ -150,10 +150,7 @@ export async function showProblems(page: Page): Promise<void> {
 
 /** The Problems panel's rows as the user reads them. */
 export function problemRows(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () => Array.from(document.querySelectorAll('.markers-panel .monaco-list-row')).map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ')),
-    undefined,
-  );
+  return page.evaluate(() => Array.from(document.querySelectorAll('.markers-panel .monaco-list-row')).map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ')), undefined);
 }
 
 /** Waits until some Problems row contains every one of `parts` (`present`), or none does (`absent`). */

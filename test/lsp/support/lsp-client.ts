@@ -248,13 +248,18 @@ export class TestClient {
     for (const change of edit.documentChanges ?? []) {
       if (!('textDocument' in change)) throw new Error('unexpected resource operation');
       const open = this.open.get(change.textDocument.uri);
-      if (open && change.textDocument.version !== null && change.textDocument.version !== open.version) throw new Error(`edit for version ${change.textDocument.version} of ${change.textDocument.uri}, which is at ${open.version}`);
+      if (open && change.textDocument.version !== null && change.textDocument.version !== open.version)
+        throw new Error(`edit for version ${change.textDocument.version} of ${change.textDocument.uri}, which is at ${open.version}`);
       perUri.set(change.textDocument.uri, [...(perUri.get(change.textDocument.uri) ?? []), ...(change.edits as TextEdit[])]);
     }
     for (const [uri, edits] of Object.entries(edit.changes ?? {})) perUri.set(uri, [...(perUri.get(uri) ?? []), ...edits]);
     for (const [uri, edits] of perUri) {
       const ordered = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
-      if (this.open.has(uri)) await this.change(uri, ordered.map((e) => ({ range: e.range, text: e.newText })));
+      if (this.open.has(uri))
+        await this.change(
+          uri,
+          ordered.map((e) => ({ range: e.range, text: e.newText })),
+        );
       else {
         let text = readFileSync(uriToPath(uri)!, 'utf8');
         for (const e of ordered) text = applyEdit(text, e.range, e.newText);

@@ -92,9 +92,7 @@ export function editorScenarios(connect: Connect): void {
       );
       const fix = actionTitled(actions, 'Set DEBUG = False');
       assert.deepEqual(fix.edit, {
-        documentChanges: [
-          { textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] },
-        ],
+        documentChanges: [{ textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] }],
       });
       const since = client.mark();
       await client.applyWorkspaceEdit(fix.edit!);
@@ -180,9 +178,7 @@ export function editorScenarios(connect: Connect): void {
       const request = only(client.of('applyEdit', since));
       assert.equal(request.params.label, 'Harden mysite/settings/production.py');
       assert.deepEqual(request.params.edit, {
-        documentChanges: [
-          { textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] },
-        ],
+        documentChanges: [{ textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] }],
       });
       assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);
       // Twice changes nothing.
@@ -245,7 +241,7 @@ export function editorScenarios(connect: Connect): void {
       assert.match(dev.message!, /development settings module/);
       // Binary-looking text, a 10 MB document, half-typed Python, a document that is not Python.
       await client.openDocument(uri('shop/blob.py'), 'x = 1\0\0\u0001\uffff\ud800' + '\0'.repeat(100));
-      await client.openDocument(uri('shop/huge.py'), 'x = 1\n'.repeat(10 * 1024 * 1024 / 6));
+      await client.openDocument(uri('shop/huge.py'), 'x = 1\n'.repeat((10 * 1024 * 1024) / 6));
       await client.openDocument(uri('shop/templates/shop/index.html'), '{% if %}<form method="post">{{', 'django-html');
       await client.change(uri('shop/huge.py'), [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 1 } }, text: 'DEBUG' }]);
       await client.change(uri('shop/templates/shop/index.html'), [{ range: { start: { line: 0, character: 2 }, end: { line: 0, character: 2 } }, text: ' endif' }]);
@@ -276,7 +272,7 @@ export function editorScenarios(connect: Connect): void {
       // Four checkpoints of 50 edits each; the edits of a round arrive faster than the debounce.
       for (let round = 0; round < 4; round++) {
         let version = 0;
-        for (let i = 0; i < 50; ) {
+        for (let i = 0; i < 50;) {
           let text = client.open.get(target)!.text;
           const changes: { range: Range; text: string }[] = [];
           // Sometimes several changes in one didChange, each relative to the text the previous left.
@@ -327,7 +323,20 @@ function comparable(byUri: Map<string, Diagnostic[]>) {
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
-const LINE_SNIPPETS = ['DEBUG = True\n', 'DEBUG = False\n', 'import os\n', 'from .base import *\n', 'SECRET_KEY = "abc"\n', 'ALLOWED_HOSTS = ["*"]\n', 'DEBUG = os.environ.get("DJANGO_DEBUG", "True") == "True"\n', 'SECURE_SSL_REDIRECT = False\n', 'SESSION_COOKIE_SECURE = True\n', 'if x:\n    DEBUG = True\n', 'MIDDLEWARE = []\n', '\n'];
+const LINE_SNIPPETS = [
+  'DEBUG = True\n',
+  'DEBUG = False\n',
+  'import os\n',
+  'from .base import *\n',
+  'SECRET_KEY = "abc"\n',
+  'ALLOWED_HOSTS = ["*"]\n',
+  'DEBUG = os.environ.get("DJANGO_DEBUG", "True") == "True"\n',
+  'SECURE_SSL_REDIRECT = False\n',
+  'SESSION_COOKIE_SECURE = True\n',
+  'if x:\n    DEBUG = True\n',
+  'MIDDLEWARE = []\n',
+  '\n',
+];
 const TOKEN_SNIPPETS = ['DEBUG', ' = ', 'True', 'False', '\n', '#', '  # noqa: DJH101', '"', "'", '(', ')', '[', ']', '    ', 'é', '😀', '"""', '\\\n', 'x'];
 
 /**

@@ -50,9 +50,7 @@ export function formatSarif(findings: readonly Finding[], context: FormatContext
           level: LEVEL[f.severity],
           message: { text: f.message },
           locations: [{ physicalLocation: physical(f) }],
-          ...(f.related.length > 0
-            ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physical(r), message: { text: r.message } })) }
-            : {}),
+          ...(f.related.length > 0 ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physical(r), message: { text: r.message } })) } : {}),
         })),
       },
     ],

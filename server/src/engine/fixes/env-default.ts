@@ -15,14 +15,7 @@ function rangeWithin(inner: Range, outer: Range): boolean {
  * with the wanted truthiness when the variable is unset, by trying candidates and
  * re-evaluating the edited expression. Returns the default's new text.
  */
-export function replacementDefault(
-  module: EvaluatedModule,
-  store: SourceStore,
-  expression: Location,
-  value: Extract<Value, { kind: 'env' }>,
-  wanted: boolean,
-  quote: '"' | "'",
-): string | undefined {
+export function replacementDefault(module: EvaluatedModule, store: SourceStore, expression: Location, value: Extract<Value, { kind: 'env' }>, wanted: boolean, quote: '"' | "'"): string | undefined {
   if (!value.defaultLoc) return undefined;
   const source = store.get(value.defaultLoc.file);
   if (!source) return undefined;

@@ -153,7 +153,10 @@ function blockAnchor(module: EvaluatedModule, text: string, starts: readonly num
   const later = (p: Position) => {
     if (!after || comparePositions(p, after) > 0) after = p;
   };
-  const lastSite = [...module.starImportSites.values()].map((site) => site.range.end).sort(comparePositions).pop();
+  const lastSite = [...module.starImportSites.values()]
+    .map((site) => site.range.end)
+    .sort(comparePositions)
+    .pop();
   for (const name of names) {
     for (const def of module.settings.get(name)?.history ?? []) {
       if (def.statement.file === module.file) later(def.statement.range.end);

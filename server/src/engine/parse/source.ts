@@ -3,9 +3,7 @@ import { TextDecoder } from 'node:util';
 /** Files larger than this are not analysed: nobody hand-writes settings or views that big. */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 
-export type DecodeResult =
-  | { ok: true; text: string; hadBom: boolean }
-  | { ok: false; problem: string };
+export type DecodeResult = { ok: true; text: string; hadBom: boolean } | { ok: false; problem: string };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

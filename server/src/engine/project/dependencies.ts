@@ -27,7 +27,10 @@ function isRequirementsFile(file: string): boolean {
 }
 
 export function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /** Reads every dependency declaration it is given; unreadable files are skipped. */
@@ -49,7 +52,10 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
         // A trailing backslash continues the line (pip joins them before parsing).
         for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
           // Per-requirement options (--hash=...) and comments are not part of the specifier.
-          const clean = line.replace(/(^|\s)#.*$/, '').replace(/\s--?[A-Za-z].*$/, '').trim();
+          const clean = line
+            .replace(/(^|\s)#.*$/, '')
+            .replace(/\s--?[A-Za-z].*$/, '')
+            .trim();
           if (!clean || clean.startsWith('-')) continue;
           add(clean, file);
         }

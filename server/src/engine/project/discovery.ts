@@ -7,12 +7,11 @@ export const SETTINGS_REFERENCE_FILES = new Set(['manage.py', 'wsgi.py', 'asgi.p
 export function settingsModuleReferences(fileName: string, text: string): string[] {
   const found = new Set<string>();
   const base = path.basename(fileName);
-  const patterns =
-    base.endsWith('.py')
-      ? [/["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=|:)\s*[rRuU]?["']([\w.]+)["']/g, /DJANGO_SETTINGS_MODULE\s*=\s*["']([\w.]+)["']/g]
-      : base === '.env'
-        ? [/^\s*(?:export\s+)?DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)["']?/gm]
-        : [/^\s*["']?DJANGO_SETTINGS_MODULE["']?\s*=\s*["']?([\w.]+)["']?/gm, /--ds[= ]([\w.]+)/g];
+  const patterns = base.endsWith('.py')
+    ? [/["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=|:)\s*[rRuU]?["']([\w.]+)["']/g, /DJANGO_SETTINGS_MODULE\s*=\s*["']([\w.]+)["']/g]
+    : base === '.env'
+      ? [/^\s*(?:export\s+)?DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)["']?/gm]
+      : [/^\s*["']?DJANGO_SETTINGS_MODULE["']?\s*=\s*["']?([\w.]+)["']?/gm, /--ds[= ]([\w.]+)/g];
   // A commented-out line names a module nobody uses any more.
   const live = text
     .split('\n')

@@ -543,7 +543,10 @@ function applyDecoupleCast(raw: Value, cast: Cast, castNode: Node | undefined): 
   if (cast === 'csv') {
     // Csv() splits with shlex: quotes, escapes and comments change the items.
     if (raw.kind !== 'string' || /["'\\#]/.test(raw.value)) return UNKNOWN;
-    const items = raw.value.split(/,+/).filter((p) => p.length > 0).map((p) => p.trim());
+    const items = raw.value
+      .split(/,+/)
+      .filter((p) => p.length > 0)
+      .map((p) => p.trim());
     return { kind: 'list', tuple: false, items: items.map((value) => ({ kind: 'string', value })) };
   }
   return castBuiltin(cast, raw);

@@ -150,8 +150,7 @@ export class Project {
     }
     this.evaluating.add(file);
     try {
-      const stillReads = (read: ExternalRead) =>
-        read.kind === 'resolve' ? this.resolver.resolve(file, read.name, read.level) === read.result : this.evaluate(read.file) === read.result;
+      const stillReads = (read: ExternalRead) => (read.kind === 'resolve' ? this.resolver.resolve(file, read.name, read.level) === read.result : this.evaluate(read.file) === read.result);
       const reused = this.cache?.reusable(file, source, stillReads);
       if (reused) {
         this.evaluated.set(file, reused);

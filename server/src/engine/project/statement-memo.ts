@@ -25,13 +25,8 @@ export interface StatementEffect {
 export type StateTag = 0 | 1;
 type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
 /** A value of undefined is a deletion. */
-type StateWrite =
-  | readonly [StateTag, string, SettingState | Binding | undefined]
-  | readonly ['star-import', string, Location]
-  | readonly ['incomplete'];
-export type ExternalRead =
-  | { kind: 'resolve'; name: string; level: number; result: string | undefined }
-  | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
+type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location] | readonly ['incomplete'];
+export type ExternalRead = { kind: 'resolve'; name: string; level: number; result: string | undefined } | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
 
 interface MemoEntry {
   type: string;

@@ -34,7 +34,10 @@ export interface WalkResult {
  * links once (a link loop is reported, not followed forever), in a stable order.
  */
 export function walkFiles(paths: string[], extraExcludes: string[] = [], base = process.cwd()): WalkResult {
-  const isExcluded = picomatch([...DEFAULT_EXCLUDES, ...extraExcludes].map((g) => g.replace(/\/$/, '')), { dot: true });
+  const isExcluded = picomatch(
+    [...DEFAULT_EXCLUDES, ...extraExcludes].map((g) => g.replace(/\/$/, '')),
+    { dot: true },
+  );
   const files = new Set<string>();
   const problems: { file: string; message: string }[] = [];
   const visitedDirs = new Set<string>();

@@ -66,7 +66,10 @@ export function referenceTo(
   if (imports.has(name) || topLevelBindings(tree).has(name)) return undefined;
   const existing = existingFromImport(tree, module);
   if (existing) {
-    const last = existing.childrenForFieldName('name').filter((n): n is Node => !!n).pop();
+    const last = existing
+      .childrenForFieldName('name')
+      .filter((n): n is Node => !!n)
+      .pop();
     if (last) return { expression: name, edits: [{ range: pointRange(last.endPosition), newText: `, ${name}` }] };
   }
   return { expression: name, edits: [importInsertion(tree, text, `from ${module} import ${name}`)] };

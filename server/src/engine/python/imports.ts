@@ -31,7 +31,8 @@ export function importedNames(tree: Tree): Map<string, string> {
       }
       return;
     }
-    for (const child of node.namedChildren) if (child && (child.type.endsWith('statement') || child.type.endsWith('definition') || child.type === 'block' || child.type.endsWith('clause'))) visit(child);
+    for (const child of node.namedChildren)
+      if (child && (child.type.endsWith('statement') || child.type.endsWith('definition') || child.type === 'block' || child.type.endsWith('clause'))) visit(child);
   };
   visit(tree.rootNode);
   return names;

@@ -69,7 +69,8 @@ export class SqlAnalysis {
     }
     const { siblings, ...slot } = argument.slot;
     const index = siblings.findIndex((s) => s.id === argument.node.id);
-    const count = (nodes: Node[]) => nodes.reduce<number | undefined>((sum, node) => (sum === undefined ? undefined : this.placeholders(node) === undefined ? undefined : sum + this.placeholders(node)!), 0);
+    const count = (nodes: Node[]) =>
+      nodes.reduce<number | undefined>((sum, node) => (sum === undefined ? undefined : this.placeholders(node) === undefined ? undefined : sum + this.placeholders(node)!), 0);
     const parameterized = parameterize(build, { ...slot, before: count(siblings.slice(0, index)), after: count(siblings.slice(index + 1)) });
     if (!parameterized.ok) {
       result.noFix = { reason: parameterized.reason, culprit: parameterized.culprit };
@@ -105,8 +106,7 @@ export class SqlAnalysis {
    * without its params.
    */
   private variablesOnlyFeedThisCall(build: StringBuild, edits: NodeEdit[]): boolean {
-    const inside = (statement: Node, edit: NodeEdit) =>
-      comparePoint(statement.startPosition, edit.start) <= 0 && comparePoint(edit.end, statement.endPosition) <= 0;
+    const inside = (statement: Node, edit: NodeEdit) => comparePoint(statement.startPosition, edit.start) <= 0 && comparePoint(edit.end, statement.endPosition) <= 0;
     for (const variable of build.variables) {
       const defIds = new Set(variable.defs.map((d) => d.statement.id));
       if (!variable.defs.some((def) => edits.some((edit) => inside(def.statement, edit)))) continue;

@@ -186,7 +186,10 @@ function collectBindings(scope: Node): Map<string, Binding[]> {
   if (scope.type === 'function_definition' || scope.type === 'lambda') {
     for (const parameter of scope.childForFieldName('parameters')?.namedChildren ?? []) {
       if (!parameter) continue;
-      const name = parameter.type === 'identifier' ? parameter : (parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c?.type === 'identifier') ?? parameter.namedChildren[0]?.namedChildren[0]);
+      const name =
+        parameter.type === 'identifier'
+          ? parameter
+          : (parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c?.type === 'identifier') ?? parameter.namedChildren[0]?.namedChildren[0]);
       if (name?.type === 'identifier') add(name.text, { kind: 'param', statement: parameter });
     }
   }

@@ -72,7 +72,29 @@ function lex(sql: string): { states: LexState[]; opens: number[]; closes: Map<nu
 const IDENTIFIER_CHAR = /[A-Za-z0-9_$.]/;
 const VALUE_OPERATORS = ['<=', '>=', '<>', '!=', '==', '=', '<', '>', '+', '-', '*', '/', '||', '%'];
 const VALUE_KEYWORDS = new Set(['LIKE', 'ILIKE', 'GLOB', 'REGEXP', 'RLIKE', 'MATCH', 'TO', 'BETWEEN', 'LIMIT', 'OFFSET', 'THEN', 'ELSE', 'IS', 'ESCAPE']);
-const IDENTIFIER_KEYWORDS = new Set(['FROM', 'JOIN', 'INTO', 'UPDATE', 'TABLE', 'BY', 'AS', 'SELECT', 'DISTINCT', 'SET', 'INDEX', 'VIEW', 'DESCRIBE', 'TRUNCATE', 'ALTER', 'DROP', 'EXISTS', 'SCHEMA', 'DATABASE', 'COLUMN', 'USING']);
+const IDENTIFIER_KEYWORDS = new Set([
+  'FROM',
+  'JOIN',
+  'INTO',
+  'UPDATE',
+  'TABLE',
+  'BY',
+  'AS',
+  'SELECT',
+  'DISTINCT',
+  'SET',
+  'INDEX',
+  'VIEW',
+  'DESCRIBE',
+  'TRUNCATE',
+  'ALTER',
+  'DROP',
+  'EXISTS',
+  'SCHEMA',
+  'DATABASE',
+  'COLUMN',
+  'USING',
+]);
 const CONDITION_KEYWORDS = new Set(['WHERE', 'AND', 'OR', 'NOT', 'ON', 'HAVING', 'WHEN']);
 const COMPARISON_AFTER = /^\s*(?:<=|>=|<>|!=|==|=|<|>|(?:NOT\s+)?(?:LIKE|ILIKE|IN|BETWEEN|GLOB|REGEXP)\b|IS\b)/i;
 

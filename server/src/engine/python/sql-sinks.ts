@@ -40,9 +40,32 @@ export interface SinkEnvironment {
 const MANAGER_ATTRIBUTES = new Set(['objects', '_default_manager', '_base_manager']);
 /** QuerySet methods that return a QuerySet, so that `.raw` / `.extra` after them is still a QuerySet's. */
 const QUERYSET_METHODS = new Set([
-  'all', 'filter', 'exclude', 'order_by', 'using', 'select_related', 'prefetch_related', 'annotate', 'alias', 'values',
-  'values_list', 'only', 'defer', 'distinct', 'none', 'select_for_update', 'reverse', 'extra', 'get_queryset', 'union',
-  'intersection', 'difference', 'complex_filter', 'dates', 'datetimes', 'db_manager',
+  'all',
+  'filter',
+  'exclude',
+  'order_by',
+  'using',
+  'select_related',
+  'prefetch_related',
+  'annotate',
+  'alias',
+  'values',
+  'values_list',
+  'only',
+  'defer',
+  'distinct',
+  'none',
+  'select_for_update',
+  'reverse',
+  'extra',
+  'get_queryset',
+  'union',
+  'intersection',
+  'difference',
+  'complex_filter',
+  'dates',
+  'datetimes',
+  'db_manager',
 ]);
 const EXTRA_PARAMETERS = ['select', 'where', 'params', 'tables', 'order_by', 'select_params'];
 const RAWSQL_NAMES = new Set(['django.db.models.expressions.RawSQL', 'django.db.models.RawSQL']);
@@ -197,7 +220,14 @@ function extraSink(call: Node, args: CallArguments): SqlSink | undefined {
         result.arguments.push({
           node: sql,
           role: 'select',
-          slot: { existing: params?.type === 'none' ? undefined : params, none: params?.type === 'none' ? params : undefined, anchor: last, keyword: 'select_params', alwaysParams: true, siblings: values },
+          slot: {
+            existing: params?.type === 'none' ? undefined : params,
+            none: params?.type === 'none' ? params : undefined,
+            anchor: last,
+            keyword: 'select_params',
+            alwaysParams: true,
+            siblings: values,
+          },
         });
       }
     }

@@ -72,9 +72,7 @@ export interface Site {
  * `fstring` / `concat` are the expression's text inside an f-string (`{…}`) or as an operand
  * of `+`, when it can be kept in that form.
  */
-export type SiteItem =
-  | { kind: 'own'; part: TextPart | ValuePart }
-  | { kind: 'kept'; node: Node; parts: StringPart[]; fstring?: string; concat?: string };
+export type SiteItem = { kind: 'own'; part: TextPart | ValuePart } | { kind: 'kept'; node: Node; parts: StringPart[]; fstring?: string; concat?: string };
 
 /** A local variable followed to its definitions. */
 export interface FollowedVariable {
@@ -167,11 +165,7 @@ const NUMERIC_BUILTINS = new Set(['int', 'float', 'len', 'bool', 'round', 'abs',
 const MAX_DEPTH = 12;
 
 /** How a name reads at a point, as far as string building goes. */
-type NameValue =
-  | { kind: 'build'; build: StringBuild }
-  | { kind: 'text'; text: string }
-  | { kind: 'safe'; placeholders?: boolean }
-  | { kind: 'unknown' };
+type NameValue = { kind: 'build'; build: StringBuild } | { kind: 'text'; text: string } | { kind: 'safe'; placeholders?: boolean } | { kind: 'unknown' };
 
 interface Acc {
   parts: StringPart[];
@@ -786,8 +780,21 @@ export class StringAnalyzer {
       return operands[0]?.type === 'identifier' && operands[0].text === name && operators.join(' ') === (negated ? 'not in' : 'in');
     };
     for (let current = use.parent; current && current.id !== scope.id; current = current.parent) {
-      if (current.type === 'block' && current.parent?.type === 'if_statement' && current.parent.childForFieldName('consequence')?.id === current.id && isMembership(current.parent.childForFieldName('condition'), false)) return true;
-      if (current.type === 'conditional_expression' && isMembership(current.namedChildren[1], false) && current.namedChildren[0] && current.namedChildren[0].startIndex <= use.startIndex && use.endIndex <= current.namedChildren[0].endIndex) return true;
+      if (
+        current.type === 'block' &&
+        current.parent?.type === 'if_statement' &&
+        current.parent.childForFieldName('consequence')?.id === current.id &&
+        isMembership(current.parent.childForFieldName('condition'), false)
+      )
+        return true;
+      if (
+        current.type === 'conditional_expression' &&
+        isMembership(current.namedChildren[1], false) &&
+        current.namedChildren[0] &&
+        current.namedChildren[0].startIndex <= use.startIndex &&
+        use.endIndex <= current.namedChildren[0].endIndex
+      )
+        return true;
     }
     // An earlier `if name not in ALLOWED:` whose body leaves (raise / return / abort).
     const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
@@ -799,7 +806,14 @@ export class StringAnalyzer {
         const consequence = node.childForFieldName('consequence');
         const last = consequence?.namedChildren[consequence.namedChildren.length - 1];
         const container = node.parent;
-        if (last && ['raise_statement', 'return_statement'].includes(last.type) && container && use.startIndex >= node.endIndex && container.startIndex <= use.startIndex && use.endIndex <= container.endIndex) {
+        if (
+          last &&
+          ['raise_statement', 'return_statement'].includes(last.type) &&
+          container &&
+          use.startIndex >= node.endIndex &&
+          container.startIndex <= use.startIndex &&
+          use.endIndex <= container.endIndex
+        ) {
           found = true;
           return;
         }
@@ -1099,7 +1113,7 @@ export function parsePercentTemplate(template: string): PercentPiece[] | undefin
   const pieces: PercentPiece[] = [];
   let text = '';
   const spec = /%(?:\(([^)]*)\))?([#0\- +]*)(\*|\d+)?(?:\.(\*|\d*))?[hlL]?([diouxXeEfFgGcrsa%])/y;
-  for (let i = 0; i < template.length; ) {
+  for (let i = 0; i < template.length;) {
     if (template[i] !== '%') {
       text += template[i++];
       continue;
@@ -1151,7 +1165,7 @@ type FormatPiece = { kind: 'text'; value: string } | { kind: 'field'; name: stri
 export function parseFormatTemplate(template: string): FormatPiece[] | undefined {
   const pieces: FormatPiece[] = [];
   let text = '';
-  for (let i = 0; i < template.length; ) {
+  for (let i = 0; i < template.length;) {
     const ch = template[i];
     if (ch === '{' && template[i + 1] === '{') {
       text += '{';

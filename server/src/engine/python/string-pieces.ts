@@ -31,16 +31,32 @@ function interpolations(node: Node): Node[] {
 /** A string literal, implicit concatenations included, with no f-string interpolation and no bytes prefix. */
 export function isPlainStringLiteral(node: Node): boolean {
   const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((p): p is Node => !!p && p.type !== 'comment') : [node];
-  return parts.length > 0 && parts.every((part) => {
-    const prefix = stringPrefix(part);
-    return prefix !== undefined && !prefix.includes('b') && !prefix.includes('t') && (!prefix.includes('f') || interpolations(part).length === 0);
-  });
+  return (
+    parts.length > 0 &&
+    parts.every((part) => {
+      const prefix = stringPrefix(part);
+      return prefix !== undefined && !prefix.includes('b') && !prefix.includes('t') && (!prefix.includes('f') || interpolations(part).length === 0);
+    })
+  );
 }
 
 const TRANSLATION_FUNCTIONS = new Set(
-  ['gettext', 'gettext_lazy', 'ugettext', 'ugettext_lazy', 'pgettext', 'pgettext_lazy', 'ngettext', 'ngettext_lazy', 'ungettext', 'ungettext_lazy', 'npgettext', 'npgettext_lazy', 'gettext_noop', 'ugettext_noop'].map(
-    (name) => `django.utils.translation.${name}`,
-  ),
+  [
+    'gettext',
+    'gettext_lazy',
+    'ugettext',
+    'ugettext_lazy',
+    'pgettext',
+    'pgettext_lazy',
+    'ngettext',
+    'ngettext_lazy',
+    'ungettext',
+    'ungettext_lazy',
+    'npgettext',
+    'npgettext_lazy',
+    'gettext_noop',
+    'ugettext_noop',
+  ].map((name) => `django.utils.translation.${name}`),
 );
 
 // NOTE: render_to_string() renders with autoescaping on and returns SafeString; format_html()
@@ -429,8 +445,5 @@ export function asArgument(node: Node): string {
 
 /** The source between a call's parentheses, without a trailing comma. */
 export function argumentsInner(args: Node): string {
-  return args.text
-    .slice(1, -1)
-    .trim()
-    .replace(/,\s*$/, '');
+  return args.text.slice(1, -1).trim().replace(/,\s*$/, '');
 }

@@ -28,10 +28,7 @@ function moduleQuote(project: Project, file: string): '"' | "'" {
 }
 
 /** How the module reads its environment, so externalised secrets look like the rest. */
-export type EnvironmentStyle =
-  | { kind: 'os' }
-  | { kind: 'decouple'; config: string }
-  | { kind: 'environ'; env: string };
+export type EnvironmentStyle = { kind: 'os' } | { kind: 'decouple'; config: string } | { kind: 'environ'; env: string };
 
 /**
  * What a settings rule sees: the effective settings of one production module, and

@@ -27,10 +27,7 @@ const NUM = String.raw`[\-+.]?\p{Nd}[\p{Nd}.e]*`;
 const VAR_CHARS = String.raw`[\p{L}\p{N}_.]`;
 const WORD = String.raw`[\p{L}\p{N}_]`;
 const SPACE = String.raw`[\s\x1c-\x1f\x85]`;
-const FILTER_RE = new RegExp(
-  String.raw`^(?<constant>${CONSTANT})|^(?<variable>${VAR_CHARS}+|${NUM})|(?:${SPACE}*\|${SPACE}*(?<filter>${WORD}+)(?::(?:${CONSTANT}|${VAR_CHARS}+|${NUM}))?)`,
-  'gu',
-);
+const FILTER_RE = new RegExp(String.raw`^(?<constant>${CONSTANT})|^(?<variable>${VAR_CHARS}+|${NUM})|(?:${SPACE}*\|${SPACE}*(?<filter>${WORD}+)(?::(?:${CONSTANT}|${VAR_CHARS}+|${NUM}))?)`, 'gu');
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /**

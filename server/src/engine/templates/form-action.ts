@@ -28,7 +28,10 @@ export function formTarget(form: FormElement, ownHosts: readonly string[]): Form
   const match = /^[\t\n\f\r ]*(?:https?:)?[/\\]{2}([^/?#\\\s]*)([/?#\\]|[\t\n\f\r ]*$)/i.exec(prefix);
   if (!match || (!whole && !match[2].trim())) return { kind: 'computed-host' };
   const authority = match[1].replace(/^[^@]*@/, '');
-  const host = authority.replace(/:\d*$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const host = authority
+    .replace(/:\d*$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   if (!host) return { kind: 'computed-host' };
   if (/^(localhost|127(\.\d+){3}|::1)$/.test(host) || hostMatches(host, ownHosts)) return { kind: 'this-site' };
   return { kind: 'other-site', host };

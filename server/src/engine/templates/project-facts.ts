@@ -40,7 +40,13 @@ export function templateProjectFacts(project: Project): TemplateProjectFacts {
     const name = header && unsetView(header).kind === 'string' ? asString(header) : undefined;
     // NOTE: CSRF_HEADER_NAME is the WSGI META key: HTTP_X_CSRFTOKEN is the X-CSRFToken header.
     // https://docs.djangoproject.com/en/stable/ref/settings/#csrf-header-name
-    if (name) headers.add(name.replace(/^HTTP_/, '').replace(/_/g, '-').toLowerCase());
+    if (name)
+      headers.add(
+        name
+          .replace(/^HTTP_/, '')
+          .replace(/_/g, '-')
+          .toLowerCase(),
+      );
   }
   facts = { ownHosts: [...hosts].sort(), csrfHeaders: [...headers].sort() };
   cache.set(project, facts);

@@ -69,7 +69,9 @@ No fix: only you can tell whether the view authenticates its callers some other 
         reported.add(expression.id);
         const method = keyword(expression, 'name');
         const where = method && decorator.parent?.childForFieldName('definition')?.type === 'class_definition' ? `${target.replace(/^class /, '')}.${method}` : target;
-        findings.push(ctx.finding(decoratorRange(decorator), `method_decorator(csrf_exempt) turns off CSRF protection for ${where}, so another site can make a logged-in user's browser send it requests.`));
+        findings.push(
+          ctx.finding(decoratorRange(decorator), `method_decorator(csrf_exempt) turns off CSRF protection for ${where}, so another site can make a logged-in user's browser send it requests.`),
+        );
       }
     }
     for (const call of ctx.nodes('call')) {

@@ -70,9 +70,7 @@ The fix turns each formatted value into a \`{}\` field and a \`format_html\` arg
       if (!formatted || formatted.parts.every((part) => constants.isConstant(part))) continue;
       const edits = templateEdits(call, formatted);
       const fixes = edits ? [ctx.fix('Pass the values as format_html arguments', edits)] : [];
-      findings.push(
-        ctx.finding(call, `format_html() is given ${HOW[formatted.form]} as its template, so the values in it bypass escaping and their braces are read as format fields.`, { fixes }),
-      );
+      findings.push(ctx.finding(call, `format_html() is given ${HOW[formatted.form]} as its template, so the values in it bypass escaping and their braces are read as format fields.`, { fixes }));
     }
     return findings;
   },

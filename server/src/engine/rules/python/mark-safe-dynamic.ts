@@ -87,13 +87,7 @@ The fix is offered when the argument is an f-string, a \`%s\` formatting of a li
       const reference = rebuilt ? formatHtmlReference(ctx) : undefined;
       if (rebuilt && reference) {
         const fn = call.childForFieldName('function')!;
-        fixes.push(
-          ctx.fix('Use format_html, which escapes the values', [
-            { range: rangeOf(fn), newText: reference.expression },
-            { range: rangeOf(value), newText: rebuilt },
-            ...reference.edits,
-          ]),
-        );
+        fixes.push(ctx.fix('Use format_html, which escapes the values', [{ range: rangeOf(fn), newText: reference.expression }, { range: rangeOf(value), newText: rebuilt }, ...reference.edits]));
       }
       const what = unwrap(value).type === 'identifier' ? `\`${unwrap(value).text}\`` : 'a value built at run time';
       findings.push(ctx.finding(call, `${marker} is given ${what}, so it is not escaped and any user input in it can inject script (XSS).`, { fixes }));

@@ -80,7 +80,11 @@ When the pattern is one of the last items of a module-level \`urlpatterns = [...
       const edits = guardEdits(ctx, call, isServeRoute);
       const fixes = edits ? [ctx.fix('Serve these files only when settings.DEBUG is true', edits)] : [];
       findings.push(
-        ctx.finding(call, 'django.views.static.serve is routed outside an `if settings.DEBUG:` block, so production serves these files through a development view that Django says is not hardened for production use.', { fixes }),
+        ctx.finding(
+          call,
+          'django.views.static.serve is routed outside an `if settings.DEBUG:` block, so production serves these files through a development view that Django says is not hardened for production use.',
+          { fixes },
+        ),
       );
     }
     return findings;
@@ -229,7 +233,10 @@ function movedItems(ctx: PythonRuleContext, list: Node, items: Node[], first: nu
         ? {
             range: {
               start: positionAfter(list.firstChild!),
-              end: closing.startPosition.row === tail.endPosition.row + 1 ? { line: closing.startPosition.row, character: closing.startPosition.column } : { line: tail.endPosition.row + 1, character: 0 },
+              end:
+                closing.startPosition.row === tail.endPosition.row + 1
+                  ? { line: closing.startPosition.row, character: closing.startPosition.column }
+                  : { line: tail.endPosition.row + 1, character: 0 },
             },
             newText: '',
           }

@@ -58,9 +58,7 @@ No automatic fix: the right list of extensions depends on what the field is for,
       if (!FILE_FIELDS.has(ctx.qualifiedName(call.childForFieldName('function')) ?? '')) continue;
       const args = call.childForFieldName('arguments');
       if (args?.type !== 'argument_list') continue;
-      const validated = args.namedChildren.some(
-        (arg) => arg?.type === 'dictionary_splat' || (arg?.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'validators'),
-      );
+      const validated = args.namedChildren.some((arg) => arg?.type === 'dictionary_splat' || (arg?.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'validators'));
       if (validated) continue;
       const assignment = call.parent?.type === 'assignment' ? call.parent : undefined;
       const name = assignment?.childForFieldName('left')?.type === 'identifier' ? assignment.childForFieldName('left')!.text : undefined;

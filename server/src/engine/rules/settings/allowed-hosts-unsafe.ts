@@ -80,8 +80,7 @@ type EnvRead = Extract<Value, { kind: 'env' }>;
  * the default of an environment read whose default text holds it.
  */
 function findWildcard(ctx: SettingsRuleContext, value: Value, view: Value): { loc?: Location; env?: EnvRead } | undefined {
-  const fromDefault = (read: Value): EnvRead | undefined =>
-    read.kind === 'env' && read.defaultLoc && (sourceAt(ctx, read.defaultLoc) ?? '').includes('*') ? read : undefined;
+  const fromDefault = (read: Value): EnvRead | undefined => (read.kind === 'env' && read.defaultLoc && (sourceAt(ctx, read.defaultLoc) ?? '').includes('*') ? read : undefined);
   // NOTE: a string is iterated character by character, so "*" as a string is a wildcard too.
   if (view.kind === 'string') return view.value.includes('*') ? { env: fromDefault(value) } : undefined;
   if (view.kind !== 'list') return undefined;

@@ -88,7 +88,13 @@ function emptyPolicy(ctx: SettingsRuleContext, name: string): boolean {
 
 function chooseFlavour(ctx: SettingsRuleContext): Flavour | undefined {
   const csp = ctx.project.dependencies.get('django-csp');
-  const cspFlavour: Flavour | undefined = csp ? (!csp.version || compareVersions(csp.version, [4]) >= 0 ? 'django-csp-4' : compareVersions(csp.version, [3]) >= 0 ? 'django-csp-3' : undefined) : undefined;
+  const cspFlavour: Flavour | undefined = csp
+    ? !csp.version || compareVersions(csp.version, [4]) >= 0
+      ? 'django-csp-4'
+      : compareVersions(csp.version, [3]) >= 0
+        ? 'django-csp-3'
+        : undefined
+    : undefined;
   const configured = ctx.isSet('CONTENT_SECURITY_POLICY') || [...ctx.evaluated.settings.keys()].some((name) => CSP3_SETTINGS.test(name));
   if (cspFlavour && configured) return cspFlavour;
   const django = ctx.project.djangoVersion;
@@ -98,7 +104,7 @@ function chooseFlavour(ctx: SettingsRuleContext): Flavour | undefined {
 
 function fixTitle(flavour: Flavour): string {
   if (flavour === 'django') return "Add Django's ContentSecurityPolicyMiddleware with a same-origin policy";
-  return 'Add django-csp\'s CSPMiddleware with a same-origin policy';
+  return "Add django-csp's CSPMiddleware with a same-origin policy";
 }
 
 function policyIntent(ctx: SettingsRuleContext, flavour: Flavour): SettingsIntent {

@@ -10,7 +10,7 @@ export const hstsPreload: SettingsRule = {
     name: 'hsts-preload',
     severity: 'info',
     scope: 'settings',
-    summary: 'HSTS is on but SECURE_HSTS_PRELOAD is not True, so the site cannot join the browsers\' HSTS preload list.',
+    summary: "HSTS is on but SECURE_HSTS_PRELOAD is not True, so the site cannot join the browsers' HSTS preload list.",
     fix: 'unsafe',
     djangoChecks: ['security.W021'],
   },

@@ -73,7 +73,8 @@ Unsafe, and only offered when the project declares \`django-axes\` in its depend
     if (apps.some((app) => AXES_APPS.some((name) => app === name || app.startsWith(`${name}.`)))) return [];
     const axes = ctx.project.dependencies.get('django-axes');
     if (!axes) {
-      const message = 'No login rate limiting: neither django-axes nor django-defender is in INSTALLED_APPS, so passwords can be guessed as fast as the server answers; add django-axes to the requirements.';
+      const message =
+        'No login rate limiting: neither django-axes nor django-defender is in INSTALLED_APPS, so passwords can be guessed as fast as the server answers; add django-axes to the requirements.';
       return [ctx.atSettingOrMissing('INSTALLED_APPS', message)];
     }
     const intents = axesIntents(ctx, axes.version);

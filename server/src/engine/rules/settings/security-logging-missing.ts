@@ -64,7 +64,8 @@ Unsafe: it changes what the site logs. When \`LOGGING\` is unset, the fix adds a
     // https://docs.djangoproject.com/en/stable/ref/logging/#default-logging-configuration
     if (!state) {
       const fixes = [ctx.fix('Log django.security events to the console', [{ kind: 'set', name: 'LOGGING', value: defaultLogging(ctx) }])];
-      const message = "LOGGING is not set, so with DEBUG off Django's default logging records django.security events (CSRF failures, forged Host headers, tampered sessions) nowhere but in emails to ADMINS.";
+      const message =
+        "LOGGING is not set, so with DEBUG off Django's default logging records django.security events (CSRF failures, forged Host headers, tampered sessions) nowhere but in emails to ADMINS.";
       return [ctx.atMissing(message, { fixes })];
     }
     const logging = unsetView(state.value);

@@ -1,15 +1,7 @@
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import {
-  COMMON_MIDDLEWARE,
-  CSRF_MIDDLEWARE,
-  type InsertPosition,
-  listHas,
-  middlewareInsertFix,
-  SECURITY_MIDDLEWARE,
-  SESSION_MIDDLEWARE,
-} from './support/middleware';
+import { COMMON_MIDDLEWARE, CSRF_MIDDLEWARE, type InsertPosition, listHas, middlewareInsertFix, SECURITY_MIDDLEWARE, SESSION_MIDDLEWARE } from './support/middleware';
 
 /** DJH121: without SecurityMiddleware or CsrfViewMiddleware, whole classes of protection are off. */
 export const securityMiddlewareMissing: SettingsRule = {
@@ -68,7 +60,7 @@ Unsafe: \`SecurityMiddleware\` starts enforcing whatever the \`SECURE_*\` settin
     }
     if (listHas(ctx, 'MIDDLEWARE', CSRF_MIDDLEWARE) === false && !ctx.silenced('security.W003')) {
       const fix = middlewareInsertFix(ctx, CSRF_MIDDLEWARE, csrfPosition(ctx));
-      const message = 'CsrfViewMiddleware is not in MIDDLEWARE, so any other site can make a logged-in user\'s browser submit forms and other POST requests to this one (cross-site request forgery).';
+      const message = "CsrfViewMiddleware is not in MIDDLEWARE, so any other site can make a logged-in user's browser submit forms and other POST requests to this one (cross-site request forgery).";
       findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W003' }));
     }
     return findings;

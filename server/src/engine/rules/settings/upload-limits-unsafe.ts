@@ -116,9 +116,15 @@ function overlapFindings(ctx: SettingsRuleContext): Finding[] {
   if (media && staticRoot && mediaPath && staticPath) {
     const related = relatedTo(ctx, staticRoot.definition, 'STATIC_ROOT is set here');
     if (mediaPath === staticPath) {
-      findings.push(ctx.atSetting(media, 'MEDIA_ROOT is the same folder as STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', { related }));
+      findings.push(
+        ctx.atSetting(media, 'MEDIA_ROOT is the same folder as STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', {
+          related,
+        }),
+      );
     } else if (mediaPath.startsWith(staticPath.endsWith('/') ? staticPath : `${staticPath}/`)) {
-      findings.push(ctx.atSetting(media, 'MEDIA_ROOT is inside STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', { related }));
+      findings.push(
+        ctx.atSetting(media, 'MEDIA_ROOT is inside STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', { related }),
+      );
     }
   }
   const mediaUrl = ctx.setting('MEDIA_URL');
@@ -127,7 +133,7 @@ function overlapFindings(ctx: SettingsRuleContext): Finding[] {
   const staticAt = normaliseUrl(asString(staticUrl?.value));
   if (mediaUrl && staticUrl && mediaAt && staticAt && mediaAt === staticAt) {
     const related = relatedTo(ctx, staticUrl.definition, 'STATIC_URL is set here');
-    findings.push(ctx.atSetting(mediaUrl, 'MEDIA_URL equals STATIC_URL, so files users upload are served under the same URLs as the site\'s own scripts and styles.', { related }));
+    findings.push(ctx.atSetting(mediaUrl, "MEDIA_URL equals STATIC_URL, so files users upload are served under the same URLs as the site's own scripts and styles.", { related }));
   }
   return findings;
 }

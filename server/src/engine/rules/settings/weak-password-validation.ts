@@ -180,9 +180,7 @@ function editedInPlace(ctx: SettingsRuleContext, entries: Entry[]): string | und
   const text = store.get(file)!.text;
   const base = offsetAt(text, def.valueLoc.range.start);
   let literal = text.slice(base, offsetAt(text, def.valueLoc.range.end));
-  const resolved = edits
-    .map((e) => ({ start: offsetAt(text, e.location.range.start) - base, end: offsetAt(text, e.location.range.end) - base, text: e.text }))
-    .sort((a, b) => b.start - a.start);
+  const resolved = edits.map((e) => ({ start: offsetAt(text, e.location.range.start) - base, end: offsetAt(text, e.location.range.end) - base, text: e.text })).sort((a, b) => b.start - a.start);
   for (const edit of resolved) literal = literal.slice(0, edit.start) + edit.text + literal.slice(edit.end);
   return literal;
 }

@@ -15,10 +15,7 @@ export function nodeAt(store: SourceStore, location: Location | undefined): Node
 
 function spans(node: Node, range: Range): boolean {
   return (
-    node.startPosition.row === range.start.line &&
-    node.startPosition.column === range.start.character &&
-    node.endPosition.row === range.end.line &&
-    node.endPosition.column === range.end.character
+    node.startPosition.row === range.start.line && node.startPosition.column === range.start.character && node.endPosition.row === range.end.line && node.endPosition.column === range.end.character
   );
 }
 

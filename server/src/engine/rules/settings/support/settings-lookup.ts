@@ -83,8 +83,7 @@ export function envDefaultIntent(ctx: SettingsRuleContext, value: Value, replace
     // Keep the literal's own quote when it can hold the new value.
     const quote = node.text[0];
     text = (quote === '"' || quote === "'") && !String(replacement).includes(quote) ? pythonString(String(replacement), quote) : literal(ctx, String(replacement));
-  }
-  else if (node.type === 'integer' && typeof replacement === 'number') text = String(replacement);
+  } else if (node.type === 'integer' && typeof replacement === 'number') text = String(replacement);
   if (text === undefined) return undefined;
   return { kind: 'replace', location: value.defaultLoc, value: text };
 }
