@@ -11,7 +11,7 @@ export interface Locator {
   locator(selector: string): Locator;
   count(): Promise<number>;
   /** Sets an input's value directly, wherever the keyboard focus is. */
-  fill(value: string): Promise<void>;
+  fill(value: string, options?: { timeout?: number }): Promise<void>;
   /** Focuses the element, then presses a key in it. */
   press(key: string): Promise<void>;
   waitFor(options?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
@@ -89,13 +89,46 @@ export function dirtyTab(page: Page, name: string): Locator {
 }
 
 /** Ctrl+G: puts the cursor at the start of a line and scrolls it into view. */
-export async function goToLine(page: Page, line: number): Promise<void> {
-  await page.keyboard.press('Control+G');
+/**
+ * Opens a picker with `key` and puts `value` into its input itself (keys sent while the
+ * focus is still on its way there would land in the editor). A picker that closes again at
+ * once — a focus change from an earlier click arriving late takes it away — is opened anew.
+ */
+async function openPicker(page: Page, key: string, value: string): Promise<Locator> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  // Typed into the picker's input itself: keys sent while the focus is still on its way
-  // there would land in the editor.
-  await input.fill(`:${line}`);
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    await input.waitFor();
+    try {
+      await input.fill(value, { timeout: 5_000 });
+      return input;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+/**
+ * Opens the lightbulb menu (Ctrl+.) at the cursor and waits for an entry. A press that
+ * arrives while the focus is still returning to the editor is lost, so it is made again.
+ */
+export async function openQuickFixes(page: Page, entry: string): Promise<Locator> {
+  const row = page.locator('.action-widget .monaco-list-row', { hasText: entry });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await row.waitFor({ timeout: 10_000 });
+      return row;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+export async function goToLine(page: Page, line: number): Promise<void> {
+  const input = await openPicker(page, 'Control+G', `:${line}`);
   // Enter before the picker has read the number is lost.
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: `line ${line}` }).waitFor();
   await input.press('Enter');
@@ -168,10 +201,7 @@ export async function waitForProblem(page: Page, parts: string[], state: 'presen
 
 /** Runs a command from the palette (F1) by its full title, as a user types it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
+  const input = await openPicker(page, 'F1', `>${title}`);
   await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).waitFor();
   await input.press('Enter');
 }
