@@ -1,0 +1,51 @@
+// `npm run lint`: the architecture's boundaries, enforced. The engine takes text and a
+// project model and returns findings; the language server and the command line adapt it
+// and never reach into each other. Formatting is Prettier's (`prettier --check`).
+import tseslint from 'typescript-eslint';
+
+const adapters = ['**/lsp/**', '**/cli/**', '**/client/**'];
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', 'dist/**', 'out/**', '.e2e/**', 'bench/.data/**', 'test/fixtures/**', '*.vsix'],
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+  },
+  {
+    files: ['server/src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine never speaks LSP: the language server adapts it.' },
+            { group: adapters, message: 'The engine does not depend on its adapters.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/src/lsp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/client/**'], message: 'The language server and the command line are separate adapters over the engine.' }] }],
+    },
+  },
+  {
+    files: ['server/src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/lsp/**', '**/client/**', 'vscode-languageserver*'], message: 'The command line and the language server are separate adapters over the engine.' }] },
+      ],
+    },
+  },
+  {
+    // The server's stdout is the JSON-RPC channel (with --stdio): logs go through the connection.
+    files: ['server/src/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+);
