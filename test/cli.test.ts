@@ -725,3 +725,28 @@ describe('worker threads on a large project', () => {
     assert.match(readFileSync(path.join(two, 'orders/templates/orders/checkout.html'), 'utf8'), /{% csrf_token %}/);
   });
 });
+
+describe('dependencies declared above the project root', () => {
+  function layout(withRepository: boolean): string {
+    const repo = tempDir();
+    if (withRepository) mkdirSync(path.join(repo, '.git'));
+    writeFileSync(path.join(repo, 'requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
+    mkdirSync(path.join(repo, 'src', 'shop', 'shop'), { recursive: true });
+    writeFileSync(path.join(repo, 'src', 'shop', 'manage.py'), '');
+    writeFileSync(path.join(repo, 'src', 'shop', 'shop', 'settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
+    return repo;
+  }
+
+  test('requirements at the repository root count for a project in src/', () => {
+    const run = cli(layout(true), 'check', 'src/shop', '--select', 'DJH123');
+    assert.equal(
+      run.stdout,
+      'src/shop/shop/settings.py:2:1: DJH123 [login-not-rate-limited] No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
+    );
+  });
+
+  test('outside a repository nothing above the project root is read', () => {
+    const run = cli(layout(false), 'check', 'src/shop', '--select', 'DJH123');
+    assert.match(run.stdout, /add django-axes to the requirements\.\n/);
+  });
+});

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigProblem, HardenerConfig } from '../engine/config';
 import { loadProjectConfig } from '../engine/project/load-config';
-import { walkFiles } from '../engine/project/walk';
+import { dependencyFilesAbove, walkFiles } from '../engine/project/walk';
 import { isWithin } from './paths';
 import { findProjectRoot } from './project-root';
 import { mergeSelection } from './rule-selection';
@@ -61,7 +61,7 @@ export function openWorkspace(paths: readonly string[], cwd: string, options: Se
     const checkedWalk = walkFiles(rootPaths, excludes, root);
     problems.push(...checkedWalk.problems);
     const modelFiles = rootPaths.includes(root) ? [] : walkFiles([root], excludes, root).files;
-    const files = [...new Set([...modelFiles, ...checkedWalk.files])].sort();
+    const files = [...new Set([...modelFiles, ...checkedWalk.files, ...dependencyFilesAbove(root)])].sort();
     targets.push({ root, config, configFile: loaded.file, configProblems: loaded.problems, paths: rootPaths, checked: checkedWalk.files, files });
   }
   return { targets, problems: dedupeProblems(problems) };

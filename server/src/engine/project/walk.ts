@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { DEPENDENCY_FILE_PATTERN } from './dependencies';
 
 /** Directories never worth reading: environments, dependencies, VCS data, generated code. */
 export const DEFAULT_EXCLUDES = [
@@ -121,6 +122,59 @@ function isSymbolicLink(file: string): boolean {
 function isVirtualEnv(dir: string): boolean {
   try {
     return statSync(path.join(dir, 'pyvenv.cfg')).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** How far above a project root its repository may start (`repo/src/project/manage.py`). */
+const MAX_LEVELS_TO_REPOSITORY = 3;
+
+/**
+ * Dependency lists (requirements files, pyproject.toml, Pipfile…) in the folders between a
+ * project root and the root of the repository holding it, when the repository starts above
+ * the project: `repo/requirements.txt` declares what `repo/src/shop/manage.py` runs with.
+ * Nothing is taken above a root that is not inside a repository within a few levels: an
+ * unrelated requirements file in a home folder says nothing about the project.
+ */
+export function dependencyFilesAbove(root: string): string[] {
+  const folders: string[] = [];
+  let dir = root;
+  for (let level = 0; level <= MAX_LEVELS_TO_REPOSITORY; level++) {
+    if (exists(path.join(dir, '.git'))) {
+      const found: string[] = [];
+      for (const folder of folders) {
+        for (const candidate of listFiles(folder)) {
+          if (DEPENDENCY_FILE_PATTERN.test(path.relative(folder, candidate).split(path.sep).join('/'))) found.push(candidate);
+        }
+      }
+      return found.sort();
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+    folders.push(dir);
+  }
+  return [];
+}
+
+/** A folder's files, and those of its `requirements/` folder. */
+function listFiles(folder: string): string[] {
+  const files: string[] = [];
+  for (const dir of [folder, path.join(folder, 'requirements')]) {
+    try {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isFile()) files.push(path.join(dir, entry.name));
+    } catch {
+      // No such folder, or not readable: nothing declared there.
+    }
+  }
+  return files;
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
   } catch {
     return false;
   }
