@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { pathExists } from '../engine/project/walk';
 
 /** Files that mark the root of a Django project. */
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml'];
@@ -15,7 +16,7 @@ export function findProjectRoot(target: string): string {
   for (;;) {
     if (ROOT_MARKERS.some((marker) => isFile(path.join(dir, marker)))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir || exists(path.join(dir, '.git'))) return start;
+    if (parent === dir || pathExists(path.join(dir, '.git'))) return start;
     dir = parent;
   }
 }
@@ -31,15 +32,6 @@ function isDirectory(p: string): boolean {
 function isFile(p: string): boolean {
   try {
     return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
   } catch {
     return false;
   }

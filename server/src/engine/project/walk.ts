@@ -141,7 +141,7 @@ export function dependencyFilesAbove(root: string): string[] {
   const folders: string[] = [];
   let dir = root;
   for (let level = 0; level <= MAX_LEVELS_TO_REPOSITORY; level++) {
-    if (exists(path.join(dir, '.git'))) {
+    if (pathExists(path.join(dir, '.git'))) {
       const found: string[] = [];
       for (const folder of folders) {
         for (const candidate of listFiles(folder)) {
@@ -171,7 +171,8 @@ function listFiles(folder: string): string[] {
   return files;
 }
 
-function exists(file: string): boolean {
+/** Whether anything (file, folder, link target) is at `file`. */
+export function pathExists(file: string): boolean {
   try {
     statSync(file);
     return true;
