@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { initPythonParser } from '../../server/src/engine/parse/python';
 import { Project } from '../../server/src/engine/project/project';
 import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
-import { EvaluationCache } from '../../server/src/engine/project/statement-memo';
+import { EvaluationCache } from '../../server/src/engine/project/evaluation-cache';
 import { at, MemoryStore, ROOT } from './memory-project';
 
 /** Everything an evaluation produced, locations and histories included, as plain data. */

@@ -98,8 +98,12 @@ export class OpenDocument {
   }
 
   private recordEdit(start: number, end: number, inserted: string): void {
-    const startPosition = this.pointAt(start);
-    const oldEndPosition = this.pointAt(end);
+    const text = this.document.getText();
+    // The document's line index gives tree-sitter's rows unless a lone \r (a line break to
+    // the document, not to tree-sitter) occurs; only then are the lines counted afresh.
+    const starts = text.includes('\r') && /\r(?!\n)/.test(text) ? lineStarts(text) : undefined;
+    const startPosition = this.pointAt(start, starts);
+    const oldEndPosition = this.pointAt(end, starts);
     this.tree!.edit(
       new Edit({
         startIndex: start,
@@ -112,18 +116,13 @@ export class OpenDocument {
     );
   }
 
-  /**
-   * Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. The
-   * document's own line index gives the same rows unless a lone \r (a line break to the
-   * document, not to tree-sitter) occurs; only then are the lines counted afresh.
-   */
-  private pointAt(offset: number): Point {
-    const text = this.document.getText();
-    if (!text.includes('\r') || !/\r(?!\n)/.test(text)) {
+  /** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */
+  private pointAt(offset: number, starts?: readonly number[]): Point {
+    if (!starts) {
       const row = this.document.positionAt(offset).line;
       return { row, column: offset - this.document.offsetAt({ line: row, character: 0 }) };
     }
-    const position = positionAt(text, offset, lineStarts(text));
+    const position = positionAt(this.document.getText(), offset, starts);
     return { row: position.line, column: position.character };
   }
 }

@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
 import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
 import { loadProjectConfig } from '../engine/project/load-config';
-import { EvaluationCache } from '../engine/project/statement-memo';
+import { EvaluationCache } from '../engine/project/evaluation-cache';
 import { DEFAULT_EXCLUDES, INTERESTING_FILE, walkFiles } from '../engine/project/walk';
 import type { Finding } from '../engine/types';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';

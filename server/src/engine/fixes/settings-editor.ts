@@ -7,7 +7,7 @@ import type { Position, SettingsIntent, TextEdit } from '../types';
 
 export const HARDENING_HEADER = '# Security hardening';
 /** A line that is the header, give or take surrounding whitespace. */
-const HEADER_LINE = /^\s*# Security hardening\s*$/m;
+const HEADER_LINE = new RegExp(`^\\s*${HARDENING_HEADER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`, 'm');
 
 /**
  * Turns settings intents into minimal text edits against one production module and the

@@ -4,7 +4,8 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { isSettingsFileByName, looksLikeDevelopment, looksLikeProduction, SETTINGS_REFERENCE_FILES, settingsModuleReferences } from './discovery';
 import { evaluateSettingsModule, type EvaluatedModule, type ModuleResolver } from './settings-module';
 import type { SourceStore } from './source-store';
-import type { EvaluationCache, ExternalRead } from './statement-memo';
+import type { EvaluationCache } from './evaluation-cache';
+import type { ExternalRead } from './statement-memo';
 
 /**
  * production: judged by the settings rules. development: never judged. base: only judged

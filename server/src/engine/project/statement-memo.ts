@@ -17,8 +17,6 @@ export interface StatementEffect {
   reads: StateRead[];
   external: ExternalRead[];
   writes: StateWrite[];
-  /** Set while an effect moved with its statement waits to be replayed (for the counts). */
-  moved?: boolean;
 }
 
 /** 0: settings, 1: bindings. */
@@ -34,6 +32,8 @@ interface MemoEntry {
   character: number;
   text: string;
   effect: StatementEffect;
+  /** Moved with its statement by a line added or removed above it (for the counts). */
+  moved?: boolean;
 }
 
 /**
@@ -64,8 +64,11 @@ export class StatementMemo {
     for (const entry of this.previous.values()) {
       const start = shift.start({ line: entry.line, character: entry.character });
       if (!start) continue;
-      const effect = start.line === entry.line && start.character === entry.character ? entry.effect : moveEffect(entry.effect, mover);
-      const relocated = { ...entry, line: start.line, character: start.character, effect };
+      if (start.line === entry.line && start.character === entry.character) {
+        moved.set(placeKey(entry.line, entry.character), entry);
+        continue;
+      }
+      const relocated = { ...entry, line: start.line, character: start.character, effect: moveEffect(entry.effect, mover), moved: true };
       moved.set(placeKey(relocated.line, relocated.character), relocated);
     }
     this.previous = moved;
@@ -77,8 +80,9 @@ export class StatementMemo {
   }
 
   keep(type: string, line: number, character: number, text: string, effect: StatementEffect, replayed: boolean): void {
-    if (replayed && effect.moved) this.counts.moved++;
-    this.next.set(placeKey(line, character), { type, line, character, text, effect });
+    const key = placeKey(line, character);
+    if (replayed && this.previous.get(key)?.moved) this.counts.moved++;
+    this.next.set(key, { type, line, character, text, effect });
     this.counts[replayed ? 'replayed' : 'executed']++;
   }
 
@@ -86,7 +90,6 @@ export class StatementMemo {
   finish(): void {
     this.previous = this.next;
     this.next = new Map();
-    for (const entry of this.previous.values()) delete entry.effect.moved;
     this.last = this.counts;
     this.counts = { replayed: 0, executed: 0, moved: 0 };
   }
@@ -107,7 +110,6 @@ function moveEffect(effect: StatementEffect, mover: LocationMover): StatementEff
     reads: effect.reads.map(([tag, key, value]) => [tag, key, mover.move(value)] as const),
     external: effect.external,
     writes: effect.writes.map((write) => (write[0] === 'incomplete' ? write : ([write[0], write[1], mover.move(write[2])] as StateWrite))),
-    moved: true,
   };
 }
 
@@ -176,52 +178,5 @@ export class StatementRecorder {
 
   effect(): StatementEffect {
     return { reads: this.reads, external: this.external, writes: this.writes };
-  }
-}
-
-interface ModuleRecord {
-  source: object;
-  result: EvaluatedModule;
-  external: ExternalRead[];
-}
-
-/**
- * Evaluations kept between analyses of one workspace: per module, the last result with
- * the source it was computed from and what it read of other modules (so an unchanged
- * base.py is not evaluated again when production.py changes), and per module the
- * statement effects of its last evaluation.
- */
-export class EvaluationCache {
-  private readonly modules = new Map<string, ModuleRecord>();
-  private readonly statements = new Map<string, StatementMemo>();
-
-  statementsOf(file: string): StatementMemo {
-    let memo = this.statements.get(file);
-    if (!memo) {
-      memo = new StatementMemo();
-      this.statements.set(file, memo);
-    }
-    return memo;
-  }
-
-  /** The last result for `file` if its source is the same object and everything it read still reads the same. */
-  reusable(file: string, source: object, stillReads: (read: ExternalRead) => boolean): EvaluatedModule | undefined {
-    const record = this.modules.get(file);
-    if (!record || record.source !== source) return undefined;
-    return record.external.every(stillReads) ? record.result : undefined;
-  }
-
-  remember(file: string, source: object, result: EvaluatedModule, external: ExternalRead[]): void {
-    this.modules.set(file, { source, result, external });
-  }
-
-  forget(file: string): void {
-    this.modules.delete(file);
-    this.statements.delete(file);
-  }
-
-  clear(): void {
-    this.modules.clear();
-    this.statements.clear();
   }
 }

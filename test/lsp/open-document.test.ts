@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { initPythonParser, parsePython, type Tree } from '../../server/src/engine/parse/python';
+import { OpenDocument } from '../../server/src/lsp/open-document';
+
+/** Every node with its kind and place: an edit recorded at the wrong place shows here. */
+function nodesOf(tree: Tree): string[] {
+  const out: string[] = [];
+  const cursor = tree.walk();
+  for (;;) {
+    const { startPosition: s, endPosition: e } = cursor;
+    out.push(`${cursor.nodeType} ${s.row}:${s.column}-${e.row}:${e.column} ${cursor.startIndex}-${cursor.endIndex}`);
+    if (cursor.gotoFirstChild() || cursor.gotoNextSibling()) continue;
+    let up = true;
+    while (up && !cursor.gotoNextSibling()) up = cursor.gotoParent();
+    if (!up) break;
+  }
+  cursor.delete();
+  return out;
+}
+
+/** The tree of a document after `edits`, next to a fresh parse of its final text. */
+async function afterEdits(text: string, edits: { at: string; insert: string }[]): Promise<{ incremental: string[]; fresh: string[]; text: string }> {
+  await initPythonParser();
+  const document = new OpenDocument('file:///memory/settings.py', '/memory/settings.py', 'python', 1, text);
+  document.syntaxTree();
+  let version = 1;
+  for (const edit of edits) {
+    const offset = document.text.indexOf(edit.at);
+    assert.ok(offset >= 0, `${JSON.stringify(edit.at)} is in the document`);
+    // The editor's positions: its lines end at \n, \r\n and a lone \r alike.
+    const before = document.text.slice(0, offset);
+    const lines = before.split(/\r\n|\r|\n/);
+    const position = { line: lines.length - 1, character: lines[lines.length - 1].length };
+    document.applyChanges([{ range: { start: position, end: position }, text: edit.insert }], ++version);
+    document.syntaxTree();
+  }
+  const fresh = parsePython(document.text);
+  const result = { incremental: nodesOf(document.syntaxTree()), fresh: nodesOf(fresh), text: document.text };
+  fresh.delete();
+  document.dispose();
+  return result;
+}
+
+describe('open document', () => {
+  for (const [name, breakText] of [
+    ['\\n', '\n'],
+    ['\\r\\n', '\r\n'],
+  ] as const) {
+    test(`incremental edits with ${name} line endings give the tree a fresh parse gives`, async () => {
+      const text = ['import os', 'DEBUG = True', 'NAME = "shop"', 'HOSTS = [', '    "a",', ']', ''].join(breakText);
+      const result = await afterEdits(text, [
+        { at: 'True', insert: 'not ' },
+        { at: '"shop"', insert: 'x' },
+        { at: '    "a"', insert: `    "b",${breakText}` },
+        { at: 'NAME', insert: `SECRET_KEY = "k"${breakText}` },
+      ]);
+      assert.deepEqual(result.incremental, result.fresh);
+      assert.equal(result.text, ['import os', 'DEBUG = not True', 'SECRET_KEY = "k"', 'NAME = x"shop"', 'HOSTS = [', '    "b",', '    "a",', ']', ''].join(breakText));
+    });
+  }
+});
