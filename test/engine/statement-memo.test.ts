@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
-import { initPythonParser } from '../../server/src/engine/parse/python';
 import { Project } from '../../server/src/engine/project/project';
 import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
 import { EvaluationCache } from '../../server/src/engine/project/evaluation-cache';
+import type { BlockingOptions } from '../../server/src/engine/parse/blocked-module';
+import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
+import type { SourceStore } from '../../server/src/engine/project/source-store';
+import { BlockedStore } from './blocked-store';
 import { at, MemoryStore, ROOT } from './memory-project';
 
 /** Everything an evaluation produced, locations and histories included, as plain data. */
@@ -26,11 +29,13 @@ function snapshot(module: EvaluatedModule | undefined): unknown {
 /** A workspace whose files change between analyses, analysed with one cache as the language server does. */
 class ChangingWorkspace {
   readonly texts = new Map<string, string>();
-  private readonly store = new MemoryStore(this.texts);
+  private readonly store: SourceStore;
   readonly cache = new EvaluationCache();
 
-  constructor(files: Record<string, string>) {
+  /** With `blocking`, modules are kept in blocks across edits, as the language server keeps large ones. */
+  constructor(files: Record<string, string>, blocking?: BlockingOptions) {
     for (const [relative, text] of Object.entries(files)) this.texts.set(at(relative), text);
+    this.store = blocking ? new BlockedStore(this.texts, blocking) : new MemoryStore(this.texts);
   }
 
   edit(relative: string, from: string, to: string): void {
@@ -237,4 +242,84 @@ describe('statement replay in settings evaluation', () => {
       assert.ok(total.replayed > 100 && total.moved > 5, JSON.stringify(total));
     });
   }
+});
+
+/** A settings module of `count` settings, some reading others, a few multi-line. */
+function largeModule(count: number): string {
+  const lines = ['import os', '', 'NAME = "shop"'];
+  for (let i = 0; i < count; i++) {
+    if (i % 9 === 4) lines.push(`LIST_${i} = [`, `    NAME + "-${i}",`, ']');
+    else if (i % 9 === 7) lines.push(`TITLE_${i} = NAME + " ${i}"  # reads NAME`);
+    else lines.push(`FEATURE_${i} = os.environ.get("FEATURE_${i}", "v${i}")`);
+  }
+  lines.push('MIDDLEWARE = []', 'if not FEATURE_0:', '    MIDDLEWARE.append("x")', '');
+  return lines.join('\n');
+}
+
+describe('statement replay in a module kept in blocks', () => {
+  const blocking = { statementsPerBlock: 8 };
+
+  test('an edit runs its statement and the ones reading what it set; untouched blocks are replayed whole', async () => {
+    await initPythonParser();
+    const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
+    const first = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(first.cached), snapshot(first.fresh));
+    assert.deepEqual(workspace.counts('shop/settings.py'), { replayed: 0, executed: 84, moved: 0 });
+    workspace.edit('shop/settings.py', '"v30"', '"v30x"');
+    const typed = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(typed.cached), snapshot(typed.fresh));
+    assert.deepEqual(workspace.counts('shop/settings.py'), { replayed: 83, executed: 1, moved: 0 });
+    // NAME is read by every TITLE and LIST: they run again, wherever their block is.
+    workspace.edit('shop/settings.py', 'NAME = "shop"', 'NAME = "store"');
+    const renamed = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(renamed.cached), snapshot(renamed.fresh));
+    assert.deepEqual(workspace.counts('shop/settings.py'), { replayed: 65, executed: 19, moved: 0 });
+  });
+
+  test('a line added above moves the blocks below with their records', async () => {
+    await initPythonParser();
+    const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
+    workspace.evaluate('shop/settings.py');
+    workspace.edit('shop/settings.py', 'FEATURE_2 =', '# a new line\nFEATURE_2 =');
+    const moved = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(moved.cached), snapshot(moved.fresh));
+    const counts = workspace.counts('shop/settings.py');
+    assert.equal(counts.executed, 0);
+    assert.equal(counts.replayed, 84);
+    assert.ok(counts.moved >= 70, JSON.stringify(counts));
+    assert.equal(moved.cached?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line, moved.fresh?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line);
+  });
+
+  test('random edits: every evaluation of a valid text equals a fresh one', async () => {
+    await initPythonParser();
+    const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
+    const file = at('shop/settings.py');
+    let state = 29;
+    const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+    const fragments = ['"', '(', ')', '[', ']', 'x', 'x', ' ', ' ', '\n', '\n', '\n\n', '#', ':', '    ', 'NAME', '=', '1', '1', '+', ',', '.append(', '"a"', 'X = 1\n', 'NAME = "n"\n', '"""'];
+    let valid = workspace.texts.get(file)!;
+    const total = { compared: 0, erroneous: 0, replayed: 0, moved: 0 };
+    for (let i = 0; i < 300; i++) {
+      const text = workspace.texts.get(file)!;
+      const start = next(text.length + 1);
+      const end = Math.min(text.length, start + (next(4) === 0 ? next(30) : 0));
+      workspace.texts.set(file, text.slice(0, start) + fragments[next(fragments.length)] + text.slice(end));
+      const { cached, fresh } = workspace.evaluate('shop/settings.py');
+      const whole = parsePython(workspace.texts.get(file)!);
+      // A syntax error stays in its block where a whole parse may recover differently: only
+      // valid texts must evaluate the same. An erroneous one is reverted by the next edit.
+      if (whole.rootNode.hasError) {
+        total.erroneous++;
+        workspace.texts.set(file, valid);
+      } else {
+        assert.deepEqual(snapshot(cached), snapshot(fresh), `after edit ${i}:\n${workspace.texts.get(file)}`);
+        total.compared++;
+        valid = workspace.texts.get(file)!;
+      }
+      whole.delete();
+      total.replayed += workspace.counts('shop/settings.py').replayed;
+      total.moved += workspace.counts('shop/settings.py').moved;
+    }
+    assert.ok(total.compared > 80 && total.erroneous > 80 && total.replayed > 5000 && total.moved > 100, JSON.stringify(total));
+  });
 });

@@ -67,7 +67,7 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
     }));
   const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
   if (code && document.isPython && document.source()) {
-    const edit = noqaEdit(document.syntaxTree(), document.text, diagnostic.range.start.line, code);
+    const edit = noqaEdit(document.currentSyntax(), document.text, diagnostic.range.start.line, code);
     if (edit) {
       actions.push({
         title: `Ignore ${code} on this line`,

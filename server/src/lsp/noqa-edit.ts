@@ -1,4 +1,5 @@
-import type { Node, Tree } from '../engine/parse/python';
+import type { ModuleSyntax } from '../engine/parse/module-syntax';
+import type { Node } from '../engine/parse/python';
 import { noqaCodes } from '../engine/suppression';
 import type { Range } from '../engine/types';
 
@@ -10,7 +11,7 @@ const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*/i;
  * already silenced, or when its end lies inside a string or after a line continuation, where
  * a comment cannot go.
  */
-export function noqaEdit(tree: Tree, text: string, line: number, code: string): { range: Range; newText: string } | undefined {
+export function noqaEdit(tree: ModuleSyntax, text: string, line: number, code: string): { range: Range; newText: string } | undefined {
   const lines = text.split('\n');
   if (line < 0 || line >= lines.length) return undefined;
   const lineText = lines[line].replace(/\r$/, '');
@@ -33,7 +34,7 @@ export function noqaEdit(tree: Tree, text: string, line: number, code: string): 
 }
 
 /** Whether the end of the line lies inside a string that goes on to a later line. */
-function insideString(tree: Tree, line: number, column: number): boolean {
+function insideString(tree: ModuleSyntax, line: number, column: number): boolean {
   let node: Node | null = tree.rootNode.descendantForPosition({ row: line, column: Math.max(0, column - 1) });
   for (; node; node = node.parent) {
     if ((node.type === 'string' || node.type === 'string_content') && node.endPosition.row > line) return true;

@@ -1,21 +1,34 @@
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
+import { BlockedModule } from '../engine/parse/blocked-module';
+import type { ModuleSyntax } from '../engine/parse/module-syntax';
 import { parsePython } from '../engine/parse/python';
 import { MAX_SOURCE_BYTES } from '../engine/parse/source';
 import type { SourceFile } from '../engine/project/source-store';
 import { lineStarts, positionAt } from '../engine/text';
 
+/** From this many lines on, a settings module is parsed in blocks (see BlockedModule). */
+const BLOCKED_MIN_LINES = 1500;
+/** How much text one read of the parser takes. */
+const READ_SIZE = 65536;
+
 /**
  * A document the editor has open: its text, kept in step with incremental changes, and
  * its syntax tree, parsed on demand once per version. Each change is recorded on the
  * previous tree with `tree.edit()`, in order, so the next parse reuses everything the
- * changes did not touch.
+ * changes did not touch. A large module read by the settings analysis is also kept in
+ * blocks (its `syntax()`), so a keystroke reparses one block of it.
  */
 export class OpenDocument {
   private document: TextDocument;
   private tree?: Tree;
   private parsedVersion?: number;
   private cachedSource?: SourceFile;
+  private blocked?: BlockedModule;
+  /** The line count at which blocks were last found not worth it. */
+  private unblockedAtLines?: number;
+  /** The parser's view of the current text (blocks are parsed from it, and their nodes read their text through it). */
+  private readonly read = (index: number): string => this.document.getText().slice(index, index + READ_SIZE);
 
   constructor(
     readonly uri: string,
@@ -54,13 +67,14 @@ export class OpenDocument {
     for (const change of changes) {
       if (!('range' in change)) {
         this.dropTree();
+        this.dropBlocks();
         this.document = TextDocument.create(this.uri, this.languageId, version, change.text);
         continue;
       }
       let start = this.document.offsetAt(change.range.start);
       let end = this.document.offsetAt(change.range.end);
       if (end < start) [start, end] = [end, start];
-      if (this.tree) this.recordEdit(start, end, change.text);
+      if (this.tree || this.blocked) this.recordEdit(start, end, change.text);
       const range = { start: this.document.positionAt(start), end: this.document.positionAt(end) };
       TextDocument.update(this.document, [{ range, text: change.text }], version);
     }
@@ -80,15 +94,38 @@ export class OpenDocument {
     return next;
   }
 
+  /** The module's syntax for the settings analysis: in blocks when it is large, else the tree. */
+  moduleSyntax(): ModuleSyntax {
+    if (this.blocked) return this.blocked.syntax();
+    const lines = this.document.lineCount;
+    if (lines >= BLOCKED_MIN_LINES && (this.unblockedAtLines === undefined || lines > this.unblockedAtLines * 1.5)) {
+      this.blocked = BlockedModule.parse(this.text, this.read);
+      if (this.blocked) return this.blocked.syntax();
+      this.unblockedAtLines = lines;
+    }
+    return this.syntaxTree();
+  }
+
+  /** The blocks when the document is kept in blocks already, else the tree: for reading, not worth parsing twice. */
+  currentSyntax(): ModuleSyntax {
+    return this.blocked ? this.blocked.syntax() : this.syntaxTree();
+  }
+
   /** The document as the engine reads it; undefined when it is not analysed (see `problem`). */
   source(): SourceFile | undefined {
     if (!this.file || this.problem) return undefined;
-    this.cachedSource ??= { file: this.file, text: this.text, tree: () => this.syntaxTree() };
+    this.cachedSource ??= { file: this.file, text: this.text, tree: () => this.syntaxTree(), syntax: () => this.moduleSyntax() };
     return this.cachedSource;
   }
 
   dispose(): void {
     this.dropTree();
+    this.dropBlocks();
+  }
+
+  private dropBlocks(): void {
+    this.blocked?.dispose();
+    this.blocked = undefined;
   }
 
   private dropTree(): void {
@@ -104,16 +141,16 @@ export class OpenDocument {
     const starts = text.includes('\r') && /\r(?!\n)/.test(text) ? lineStarts(text) : undefined;
     const startPosition = this.pointAt(start, starts);
     const oldEndPosition = this.pointAt(end, starts);
-    this.tree!.edit(
-      new Edit({
-        startIndex: start,
-        oldEndIndex: end,
-        newEndIndex: start + inserted.length,
-        startPosition,
-        oldEndPosition,
-        newEndPosition: advance(startPosition, inserted),
-      }),
-    );
+    const edit = new Edit({
+      startIndex: start,
+      oldEndIndex: end,
+      newEndIndex: start + inserted.length,
+      startPosition,
+      oldEndPosition,
+      newEndPosition: advance(startPosition, inserted),
+    });
+    this.tree?.edit(edit);
+    this.blocked?.edit(edit);
   }
 
   /** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */

@@ -260,57 +260,78 @@ export function editorScenarios(connect: Connect): void {
     }),
   );
 
-  test('property: after 200 random incremental edits the diagnostics equal a fresh analysis', { timeout: 120_000 }, () =>
-    withSession(connect, {}, async ({ client, rootUri, uri, root, file, server }) => {
-      await client.initialize(rootUri);
-      const target = uri(PRODUCTION);
-      await client.openFile(target);
-      await client.diagnostics(target, 0, 1);
-      const random = mulberry32(0xd1a90);
-      let edits = 0;
-      let compared = 0;
-      // Four checkpoints of 50 edits each; the edits of a round arrive faster than the debounce.
-      for (let round = 0; round < 4; round++) {
-        let version = 0;
-        for (let i = 0; i < 50;) {
-          let text = client.open.get(target)!.text;
-          const changes: { range: Range; text: string }[] = [];
-          // Sometimes several changes in one didChange, each relative to the text the previous left.
-          const count = Math.min(50 - i, 1 + Math.floor(random() * 3));
-          for (let k = 0; k < count; k++, i++, edits++) {
-            const change = randomChange(text, random);
-            changes.push(change);
-            text = text.slice(0, offsetAt(text, change.range.start)) + change.text + text.slice(offsetAt(text, change.range.end));
-          }
-          version = await client.change(target, changes);
+  test('property: after 200 random incremental edits the diagnostics equal a fresh analysis', { timeout: 120_000 }, () => randomEditsMatchFreshAnalysis(connect, 0xd1a90, false));
+
+  test('property: the same for a production module large enough to be parsed in blocks', { timeout: 120_000 }, () => randomEditsMatchFreshAnalysis(connect, 0x5eed, true));
+}
+
+/** Settings lines enough to make a module one the server parses in blocks. */
+function bulkSettings(count: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 50 === 25) lines.push(`EXTRA_HOSTS_${i} = [`, `    "h${i}.example",`, ']');
+    else lines.push(`FEATURE_${i} = "value-${i}"  # feature ${i}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * 200 random edits to production.py in four rounds; after each round the published
+ * diagnostics must equal a fresh analysis of the final text, and the incremental tree a
+ * fresh parse. With `large`, the module first gets 1,600 more lines.
+ */
+async function randomEditsMatchFreshAnalysis(connect: Connect, seed: number, large: boolean): Promise<void> {
+  await withSession(connect, {}, async ({ client, rootUri, uri, root, file, server }) => {
+    if (large) writeFileSync(file(PRODUCTION), readFileSync(file(PRODUCTION), 'utf8') + bulkSettings(1600));
+    await client.initialize(rootUri);
+    const target = uri(PRODUCTION);
+    await client.openFile(target);
+    await client.diagnostics(target, 0, 1);
+    if (server && large) assert.ok((server.document(target)!.currentSyntax().blocks?.length ?? 0) > 4, 'the module is parsed in blocks');
+    const random = mulberry32(seed);
+    let edits = 0;
+    let compared = 0;
+    // Four checkpoints of 50 edits each; the edits of a round arrive faster than the debounce.
+    for (let round = 0; round < 4; round++) {
+      let version = 0;
+      for (let i = 0; i < 50;) {
+        let text = client.open.get(target)!.text;
+        const changes: { range: Range; text: string }[] = [];
+        // Sometimes several changes in one didChange, each relative to the text the previous left.
+        const count = Math.min(50 - i, 1 + Math.floor(random() * 3));
+        for (let k = 0; k < count; k++, i++, edits++) {
+          const change = randomChange(text, random);
+          changes.push(change);
+          text = text.slice(0, offsetAt(text, change.range.start)) + change.text + text.slice(offsetAt(text, change.range.end));
         }
-        const text = client.open.get(target)!.text;
-        await client.diagnostics(target, 0, version);
-        if (server) {
-          const document = server.document(target)!;
-          assert.equal(document.text, text);
-          const fresh = parsePython(text);
-          assert.equal(document.syntaxTree().rootNode.toString(), fresh.rootNode.toString(), `round ${round}: the incrementally parsed tree differs from a fresh parse`);
-          fresh.delete();
-        }
-        // Every publish of that analysis precedes the answer to a later request.
-        await client.codeActions(target, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []);
-        const project = await openProject(root, {}, new Map([[file(PRODUCTION), text]]));
-        const expected = analyzeProject(project, [file(PRODUCTION)], { config: project.config }).findings;
-        const fromEngine = new Map<string, Diagnostic[]>();
-        for (const finding of expected) {
-          const key = uri(path.relative(root, finding.file));
-          fromEngine.set(key, [...(fromEngine.get(key) ?? []), { code: finding.code, range: finding.range, message: finding.message, severity: SEVERITY[finding.severity] }]);
-        }
-        if (process.env.LSP_TEST_LOG) process.stderr.write(`round ${round} text:\n${text}\nfindings: ${expected.map((f) => `${f.code}@${f.range.start.line}`).join(' ')}\n`);
-        assert.deepEqual(comparable(client.latestDiagnostics()), comparable(fromEngine), `round ${round}`);
-        compared += expected.length;
+        version = await client.change(target, changes);
       }
-      assert.equal(edits, 200);
-      assert.ok(compared > 0, 'some checkpoint had findings to compare');
-      assert.notEqual(readFileSync(file(PRODUCTION), 'utf8'), client.open.get(target)!.text, 'the edits changed the document');
-    }),
-  );
+      const text = client.open.get(target)!.text;
+      await client.diagnostics(target, 0, version);
+      if (server) {
+        const document = server.document(target)!;
+        assert.equal(document.text, text);
+        const fresh = parsePython(text);
+        assert.equal(document.syntaxTree().rootNode.toString(), fresh.rootNode.toString(), `round ${round}: the incrementally parsed tree differs from a fresh parse`);
+        fresh.delete();
+      }
+      // Every publish of that analysis precedes the answer to a later request.
+      await client.codeActions(target, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []);
+      const project = await openProject(root, {}, new Map([[file(PRODUCTION), text]]));
+      const expected = analyzeProject(project, [file(PRODUCTION)], { config: project.config }).findings;
+      const fromEngine = new Map<string, Diagnostic[]>();
+      for (const finding of expected) {
+        const key = uri(path.relative(root, finding.file));
+        fromEngine.set(key, [...(fromEngine.get(key) ?? []), { code: finding.code, range: finding.range, message: finding.message, severity: SEVERITY[finding.severity] }]);
+      }
+      if (process.env.LSP_TEST_LOG) process.stderr.write(`round ${round} text:\n${text}\nfindings: ${expected.map((f) => `${f.code}@${f.range.start.line}`).join(' ')}\n`);
+      assert.deepEqual(comparable(client.latestDiagnostics()), comparable(fromEngine), `round ${round}`);
+      compared += expected.length;
+    }
+    assert.equal(edits, 200);
+    assert.ok(compared > 0, 'some checkpoint had findings to compare');
+    assert.notEqual(readFileSync(file(PRODUCTION), 'utf8'), client.open.get(target)!.text, 'the edits changed the document');
+  });
 }
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };

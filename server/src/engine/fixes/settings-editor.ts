@@ -111,7 +111,8 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     }
   }
   if (blockLines.length > 0) {
-    const hasHeader = HEADER_LINE.test(text);
+    // The plain search first: the regular expression over a large module costs a keystroke's budget.
+    const hasHeader = text.includes(HARDENING_HEADER) && HEADER_LINE.test(text);
     const at = blockAnchor(module, text, starts, blockNames);
     const prefix = hasHeader ? eol : eol + eol + HARDENING_HEADER + eol;
     const body = blockLines.join(eol);
@@ -173,7 +174,7 @@ function isChainedAssignment(store: SourceStore, def: SettingDefinition): boolea
   const source = store.get(def.statement.file);
   if (!source) return true;
   const { start, end } = def.statement.range;
-  let node: Node | null = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  let node: Node | null = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   while (node && node.type !== 'expression_statement' && node.parent) node = node.parent;
   const assignment = node?.namedChildren[0];
   return assignment?.type === 'assignment' && assignment.childForFieldName('right')?.type === 'assignment';
@@ -205,7 +206,7 @@ function definingLiteral(module: EvaluatedModule, store: SourceStore, name: stri
   const source = store.get(def.valueLoc.file);
   if (!source) return undefined;
   const { start, end } = def.valueLoc.range;
-  const node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  const node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   if (!node || (node.type !== 'list' && node.type !== 'tuple')) return undefined;
   if (node.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'parenthesized_list_splat')) return undefined;
   return node;

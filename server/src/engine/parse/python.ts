@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Range as SyntaxRange, type Tree } from 'web-tree-sitter';
 import type { Position, Range } from '../types';
 
 export type { Node, Tree };
@@ -41,6 +41,18 @@ export function initPythonParser(): Promise<Parser> {
 export function parsePython(text: string, previous?: Tree): Tree {
   if (!parser) throw new Error('the Python parser is not initialised');
   const tree = parser.parse(text, previous ?? null);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/**
+ * Parses the part of a module that `range` covers, reading the text through `read` (the
+ * current text from an offset on, as much as it likes), reusing what `previous` (edited to
+ * match) still has. Nodes keep their places in the whole module.
+ */
+export function parsePythonRange(read: (index: number) => string, range: SyntaxRange, previous?: Tree): Tree {
+  if (!parser) throw new Error('the Python parser is not initialised');
+  const tree = parser.parse(read, previous ?? null, { includedRanges: [range] });
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }
@@ -164,13 +176,20 @@ export function pythonString(value: string, quote: '"' | "'" = '"'): string {
 /** How much of a module decides its quote style: a module's head shows it as well as its whole. */
 const QUOTE_SAMPLE = 64 * 1024;
 
+/** The last sample counted: a keystroke below the sample leaves it as it was, equal as a string. */
+let lastQuote: { sample: string; quote: '"' | "'" } | undefined;
+
 /** The quote character a module already uses most, so inserted code looks like its neighbours. */
 export function preferredQuote(text: string): '"' | "'" {
+  const sample = text.slice(0, QUOTE_SAMPLE);
+  if (lastQuote?.sample === sample) return lastQuote.quote;
   let single = 0;
   let double = 0;
-  for (const match of text.slice(0, QUOTE_SAMPLE).matchAll(/(^|[=\s([{,:])(['"])/g)) {
+  for (const match of sample.matchAll(/(^|[=\s([{,:])(['"])/g)) {
     if (match[2] === "'") single++;
     else double++;
   }
-  return single > double ? "'" : '"';
+  const quote = single > double ? "'" : '"';
+  lastQuote = { sample, quote };
+  return quote;
 }

@@ -89,6 +89,9 @@ export function makeSource(file: string, text: string): CachedSource {
       tree ??= parsePython(text);
       return tree;
     },
+    syntax() {
+      return this.tree();
+    },
     dispose() {
       tree?.delete();
       tree = undefined;

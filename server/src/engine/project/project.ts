@@ -171,8 +171,9 @@ export class Project {
         },
       };
       const memo = this.cache?.statementsOf(file);
-      memo?.begin(file, source.text);
-      const result = evaluateSettingsModule(file, source.tree(), recording, memo);
+      const syntax = source.syntax();
+      memo?.begin(file, source.text, syntax);
+      const result = evaluateSettingsModule(file, syntax, recording, memo);
       this.evaluated.set(file, result);
       this.cache?.remember(file, source, result, external);
       return result;

@@ -1,7 +1,19 @@
-import { rangeOf, type Node, type Tree } from '../parse/python';
+import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
+import { rangeOf, type Node } from '../parse/python';
 import type { Location, Position } from '../types';
 import { binaryOperation, environScheme, evaluateExpression, qualifiedName, type Binding, type Scope } from './evaluate-expression';
-import { StatementRecorder, TrackedMap, type StatementEffect, type StatementMemo } from './statement-memo';
+import {
+  blockRecord,
+  detachedText,
+  StatementRecorder,
+  TrackedMap,
+  type BlockRecord,
+  type RecordedStatement,
+  type StatementEffect,
+  type StatementMemo,
+  type StatementPlace,
+  type StateWrite,
+} from './statement-memo';
 import { pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
 /** One place that gave a setting its value. */
@@ -61,7 +73,7 @@ export interface ModuleResolver {
 const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', 'pop', 'clear', 'update', 'setdefault', 'sort', 'reverse']);
 
 /** Reads a settings module top to bottom the way Python would execute it, statically. */
-export function evaluateSettingsModule(file: string, tree: Tree, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
+export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
   const settings = new TrackedMap<SettingState>(0);
   const bindings = new TrackedMap<Binding>(1);
   const starImports: string[] = [];
@@ -371,34 +383,49 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
   };
 
   /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
-  const replay = (effect: StatementEffect): boolean => {
-    for (const [tag, key, value] of effect.reads) if ((tag === 0 ? settings : bindings).peek(key) !== value) return false;
+  /** Whether everything an effect read reads the same now. */
+  const readsHold = (effect: StatementEffect): boolean => {
+    const { reads } = effect;
+    for (let i = 0; i < reads.length; i++) {
+      const read = reads[i];
+      if ((read[0] === 0 ? settings : bindings).peek(read[1]) !== read[2]) return false;
+    }
     for (const read of effect.external) {
       const now = read.kind === 'resolve' ? resolver.resolve(file, read.name, read.level) : resolver.evaluate(read.file);
       if (now !== read.result) return false;
     }
+    return true;
+  };
+  const applyOther = (write: StateWrite) => {
+    if (write[0] === 'star-import') {
+      starImports.push(write[1]);
+      starImportSites.set(write[1], write[2]);
+    } else if (write[0] === 'incomplete') incomplete = true;
+  };
+
+  /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
+  const replay = (effect: StatementEffect): boolean => {
+    if (!readsHold(effect)) return false;
     for (const write of effect.writes) {
       if (write[0] === 0) settings.apply(write[1], write[2] as SettingState | undefined);
       else if (write[0] === 1) bindings.apply(write[1], write[2] as Binding | undefined);
-      else if (write[0] === 'star-import') {
-        starImports.push(write[1]);
-        starImportSites.set(write[1], write[2]);
-      } else incomplete = true;
+      else applyOther(write);
     }
     return true;
   };
 
-  const statements = topLevelStatements(tree);
-  const anyError = !!memo && tree.rootNode.hasError;
-  for (const { node: statement, type } of statements) {
-    if (type === 'comment') continue;
-    // Statements with syntax errors are not recorded: error recovery depends on their surroundings.
-    const place = memo && !(anyError && statement.hasError) ? { ...statement.startPosition, text: statement.text } : undefined;
-    const recorded = place ? memo!.get(type, place.row, place.column, place.text) : undefined;
-    if (recorded && replay(recorded)) {
-      memo!.keep(type, place!.row, place!.column, place!.text, recorded, true);
-      continue;
-    }
+  /** Replays a recorded block in one go when nothing it read from before it changed. */
+  const replayBlock = (record: BlockRecord): boolean => {
+    if (!record.combined || !record.plan || !readsHold(record.combined)) return false;
+    const { settingKeys, settingValues, bindingKeys, bindingValues, other } = record.plan;
+    for (let i = 0; i < settingKeys.length; i++) settings.apply(settingKeys[i], settingValues[i]);
+    for (let i = 0; i < bindingKeys.length; i++) bindings.apply(bindingKeys[i], bindingValues[i]);
+    for (const write of other) applyOther(write);
+    return true;
+  };
+
+  /** Runs a statement, recording what it did when `place` is given; the recorded effect, if any. */
+  const execute = (statement: Node, place: StatementPlace | undefined): StatementEffect | undefined => {
     recorder = place ? new StatementRecorder() : undefined;
     settings.recorder = bindings.recorder = recorder;
     let cacheable = true;
@@ -415,21 +442,167 @@ export function evaluateSettingsModule(file: string, tree: Tree, resolver: Modul
     } finally {
       settings.recorder = bindings.recorder = undefined;
     }
-    if (recorder && cacheable) memo!.keep(type, place!.row, place!.column, place!.text, recorder.effect(), false);
+    const effect = recorder && cacheable ? recorder.effect() : undefined;
     recorder = undefined;
+    return effect;
+  };
+
+  /** Statements read from their nodes: replayed when the memo has their place and text, else executed. */
+  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into: RecordedStatement[] | undefined) => {
+    const kept: Node[] = [];
+    const keptTypes: string[] = [];
+    statements.add(keptTypes, (i) => kept[i]);
+    for (const statement of nodes) {
+      const type = statement.type;
+      if (type === 'comment') {
+        into?.push({ type });
+        continue;
+      }
+      kept.push(statement);
+      keptTypes.push(type);
+      // Statements with syntax errors are not recorded: error recovery depends on their surroundings.
+      const read = memo && !(anyError && statement.hasError) ? placeOf(statement, type) : undefined;
+      const recorded = read ? memo!.get(read) : undefined;
+      const replayed = !!recorded && replay(recorded.effect);
+      const effect = replayed ? recorded.effect : execute(statement, read);
+      // What is kept holds no slice of the module text (see detachedText).
+      const place = replayed ? recorded.place : read && effect && { ...read, text: detachedText(read.text) };
+      // Statements of a block are kept with their block.
+      if (into) {
+        memo?.count(replayed);
+        into.push({ type, place, effect });
+      } else if (place && effect) memo!.keep(place, effect, replayed);
+    }
+  };
+
+  /**
+   * A block whose text is unchanged since its statements were recorded: replayed whole when
+   * nothing it read from before it changed, else statement by statement, reading nodes only
+   * of the statements that must run again.
+   */
+  const evaluateRecordedBlock = (block: StatementBlock, record: BlockRecord): BlockRecord => {
+    const nodeAt = (index: number) => block.root.namedChild(index)!;
+    const kept = keptStatements(record);
+    statements.add(kept.types, (i) => nodeAt(kept.indexes[i]));
+    if (replayBlock(record)) {
+      memo!.count(true, record.recorded, record.moved);
+      return record.moved ? { ...record, moved: false } : record;
+    }
+    const recorded = record.statements.map((statement, index): RecordedStatement => {
+      if (statement.type === 'comment') return statement;
+      if (statement.place && statement.effect && replay(statement.effect)) {
+        memo!.count(true, 1, record.moved);
+        return statement;
+      }
+      const node = nodeAt(index);
+      const place = statement.place ?? (block.root.hasError && node.hasError ? undefined : placeOf(node, statement.type));
+      const effect = execute(node, place);
+      memo!.count(false);
+      const kept = statement.place ?? (place && { ...place, text: detachedText(place.text) });
+      return { type: statement.type, place: effect && kept, effect };
+    });
+    return blockRecord(recorded);
+  };
+
+  const statements = new TopLevelStatements();
+  if (memo && tree.blocks) {
+    for (const block of tree.blocks) {
+      // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
+      const record = memo.block(block.identity, block.startRow);
+      if (record) {
+        memo.keepBlock(block.identity, block.startRow, evaluateRecordedBlock(block, record));
+        continue;
+      }
+      const recorded: RecordedStatement[] = [];
+      evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
+      memo.keepBlock(block.identity, block.startRow, blockRecord(recorded));
+    }
+  } else {
+    evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError, undefined);
   }
   memo?.finish();
   return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, statements) };
 }
 
-interface TopLevelStatement {
-  node: Node;
-  type: string;
+function placeOf(statement: Node, type: string): StatementPlace {
+  const { row, column } = statement.startPosition;
+  return { type, row, column, text: statement.text };
 }
 
-/** The module's top-level statements and comments, each with its kind read once (every read crosses into WebAssembly). */
-function topLevelStatements(tree: Tree): TopLevelStatement[] {
-  return tree.rootNode.namedChildren.filter((s): s is Node => !!s).map((node) => ({ node, type: node.type }));
+/**
+ * The module's top-level statements (comments left out), each kind read once (every read
+ * crosses into WebAssembly), in segments of consecutive statements that give their nodes
+ * only when asked: the layout reads a few.
+ */
+class TopLevelStatements {
+  private readonly segments: { types: readonly string[]; node: (index: number) => Node }[] = [];
+  private starts?: number[];
+
+  /** A segment's types may still grow while it is evaluated; they are read once all are. */
+  add(types: readonly string[], node: (index: number) => Node): void {
+    this.segments.push({ types, node });
+    this.starts = undefined;
+  }
+
+  get count(): number {
+    return this.segments.reduce((sum, segment) => sum + segment.types.length, 0);
+  }
+
+  type(index: number): string | undefined {
+    const [segment, local] = this.locate(index);
+    return segment?.types[local];
+  }
+
+  node(index: number): Node {
+    const [segment, local] = this.locate(index);
+    return segment!.node(local);
+  }
+
+  /** The indexes of the import statements (a recorded block's are found once). */
+  imports(): number[] {
+    const found: number[] = [];
+    let start = 0;
+    for (const { types } of this.segments) {
+      let own = importsOfTypes.get(types);
+      if (!own) {
+        own = [];
+        for (let i = 0; i < types.length; i++) if (types[i] === 'import_statement' || types[i] === 'import_from_statement') own.push(i);
+        importsOfTypes.set(types, own);
+      }
+      for (const index of own) found.push(start + index);
+      start += types.length;
+    }
+    return found;
+  }
+
+  private locate(index: number): [{ types: readonly string[]; node: (index: number) => Node } | undefined, number] {
+    if (!this.starts) {
+      let start = 0;
+      this.starts = this.segments.map((segment) => ((start += segment.types.length), start - segment.types.length));
+    }
+    let segment = this.segments.length - 1;
+    while (segment > 0 && this.starts[segment] > index) segment--;
+    return [this.segments[segment], index - (this.starts[segment] ?? 0)];
+  }
+}
+
+const importsOfTypes = new WeakMap<readonly string[], number[]>();
+
+const keptOfRecord = new WeakMap<BlockRecord, { types: string[]; indexes: number[] }>();
+
+/** A recorded block's statements without its comments: their kinds and their indexes among the block's named children. */
+function keptStatements(record: BlockRecord): { types: string[]; indexes: number[] } {
+  let kept = keptOfRecord.get(record);
+  if (!kept) {
+    kept = { types: [], indexes: [] };
+    for (const [index, statement] of record.statements.entries()) {
+      if (statement.type === 'comment') continue;
+      kept.types.push(statement.type);
+      kept.indexes.push(index);
+    }
+    keptOfRecord.set(record, kept);
+  }
+  return kept;
 }
 
 /** Django reads only upper-case module attributes as settings (`str.isupper()`). */
@@ -549,30 +722,30 @@ function setPath(container: Value, path: Value[], value: Value): Value {
   return { ...c, entries };
 }
 
-function moduleLayout(file: string, all: TopLevelStatement[]): ModuleLayout {
-  const kept = all.filter((s) => s.type !== 'comment');
-  const statements = kept.map((s) => s.node);
-  const types = kept.map((s) => s.type);
+function moduleLayout(file: string, all: TopLevelStatements): ModuleLayout {
+  // Nodes are read only for the statements the layout looks at: the head, imports, the last assignment.
+  const statement = (i: number) => all.node(i);
+  const count = all.count;
   let index = 0;
   let bodyStart: Position = { line: 0, character: 0 };
-  const first = statements[0];
-  if (types[0] === 'expression_statement' && first.namedChildren[0]?.type === 'string') {
-    bodyStart = { line: first.endPosition.row + 1, character: 0 };
+  if (all.type(0) === 'expression_statement' && statement(0).namedChildren[0]?.type === 'string') {
+    bodyStart = { line: statement(0).endPosition.row + 1, character: 0 };
     index = 1;
   }
-  while (types[index] === 'future_import_statement') {
-    bodyStart = { line: statements[index].endPosition.row + 1, character: 0 };
+  while (all.type(index) === 'future_import_statement') {
+    bodyStart = { line: statement(index).endPosition.row + 1, character: 0 };
     index++;
   }
   let importsEnd: Position | undefined;
   const ownImports = new Map<string, string>();
-  for (const [i, s] of statements.entries()) {
-    if (types[i] === 'import_statement') {
-      for (const child of s.namedChildren) {
+  for (const i of all.imports()) {
+    if (all.type(i) === 'import_statement') {
+      for (const child of statement(i).namedChildren) {
         if (child?.type === 'dotted_name') ownImports.set(child.text.split('.')[0], child.text);
         else if (child?.type === 'aliased_import') ownImports.set(child.childForFieldName('alias')?.text ?? '', child.childForFieldName('name')?.text ?? '');
       }
-    } else if (types[i] === 'import_from_statement') {
+    } else {
+      const s = statement(i);
       const moduleName = s.childForFieldName('module_name')?.text ?? '';
       for (const child of s.childrenForFieldName('name')) {
         if (!child) continue;
@@ -583,9 +756,10 @@ function moduleLayout(file: string, all: TopLevelStatement[]): ModuleLayout {
     }
   }
   let anchorNode: Node | undefined;
-  for (; index < statements.length; index++) {
-    const s = statements[index];
-    if (types[index] === 'import_statement' || types[index] === 'import_from_statement' || types[index] === 'future_import_statement') {
+  for (; index < count; index++) {
+    const s = statement(index);
+    const type = all.type(index);
+    if (type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement') {
       importsEnd = endWithTrailingComment(s);
       anchorNode = s;
       continue;
@@ -594,9 +768,10 @@ function moduleLayout(file: string, all: TopLevelStatement[]): ModuleLayout {
     break;
   }
   let lastAssignmentEnd: Position | undefined;
-  for (let i = statements.length - 1; i >= 0 && !lastAssignmentEnd; i--) {
-    const s = statements[i];
-    const expr = types[i] === 'expression_statement' ? s.namedChildren[0] : undefined;
+  for (let i = count - 1; i >= 0 && !lastAssignmentEnd; i--) {
+    if (all.type(i) !== 'expression_statement') continue;
+    const s = statement(i);
+    const expr = s.namedChildren[0];
     if (expr && (expr.type === 'assignment' || expr.type === 'augmented_assignment' || expr.type === 'call')) {
       lastAssignmentEnd = endWithTrailingComment(s);
     }

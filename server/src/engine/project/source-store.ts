@@ -1,3 +1,4 @@
+import type { ModuleSyntax } from '../parse/module-syntax';
 import type { Tree } from '../parse/python';
 
 /** A file's text as the engine sees it, parsed on demand. */
@@ -6,6 +7,8 @@ export interface SourceFile {
   text: string;
   /** Parsed lazily; Python only. */
   tree(): Tree;
+  /** What the settings analysis reads: the tree, or for a large open module its blocks (see BlockedModule). */
+  syntax(): ModuleSyntax;
 }
 
 /**

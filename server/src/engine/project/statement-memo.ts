@@ -1,5 +1,6 @@
 import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
+import type { ModuleSyntax } from '../parse/module-syntax';
 import type { Location } from '../types';
 import { LineShift, LocationMover } from './moved-locations';
 
@@ -23,27 +24,60 @@ export interface StatementEffect {
 export type StateTag = 0 | 1;
 type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
 /** A value of undefined is a deletion. */
-type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location] | readonly ['incomplete'];
+export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location] | readonly ['incomplete'];
 export type ExternalRead = { kind: 'resolve'; name: string; level: number; result: string | undefined } | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
 
-interface MemoEntry {
+/** Where a statement is and what it says: the same text at the same place reads the same way. */
+export interface StatementPlace {
   type: string;
-  line: number;
-  character: number;
+  row: number;
+  column: number;
   text: string;
+}
+
+export interface MemoEntry {
+  place: StatementPlace;
   effect: StatementEffect;
   /** Moved with its statement by a line added or removed above it (for the counts). */
   moved?: boolean;
 }
 
+/** One named child of a block (comments included), with its place and effect when it was recorded. */
+export interface RecordedStatement {
+  type: string;
+  place?: StatementPlace;
+  effect?: StatementEffect;
+}
+
+/** What evaluating a block of statements did (see StatementBlock). */
+export interface BlockRecord {
+  statements: RecordedStatement[];
+  /** The block's effect as one: what it read from before it, and everything it wrote; undefined when a statement of it was not recorded. */
+  combined?: StatementEffect;
+  /** The combined writes, sorted by where they go. */
+  plan?: WritePlan;
+  /** Of the statements, how many are recorded (not comments). */
+  recorded: number;
+  /** Moved with its block by lines added or removed above it (for the counts). */
+  moved?: boolean;
+}
+
+interface KeptBlock {
+  startRow: number;
+  record: BlockRecord;
+}
+
 /**
  * Statement effects of one file, kept between evaluations: only what the latest one used
- * survives. A statement is identified by its kind, place and text: the same text at the
- * same place reads the same way.
+ * survives. A statement is identified by its kind, place and text; a block of statements
+ * parsed on its own (a large module, see BlockedModule) by its identity, which holds as
+ * long as its text is unchanged, so its statements need not be read to be recognised.
  */
 export class StatementMemo {
   private previous = new Map<number, MemoEntry>();
   private next = new Map<number, MemoEntry>();
+  private previousBlocks = new Map<object, KeptBlock>();
+  private nextBlocks = new Map<object, KeptBlock>();
   /** The module text the kept effects were recorded from. */
   private text?: string;
   private counts = { replayed: 0, executed: 0, moved: 0 };
@@ -51,57 +85,171 @@ export class StatementMemo {
   last = { replayed: 0, executed: 0, moved: 0 };
 
   /**
-   * Starts an evaluation of `text`. When lines were added or removed since the kept effects
-   * were recorded, the effects of the statements after the change are moved with them
-   * (their locations included), so pressing Enter does not re-execute the rest of the module.
+   * Starts an evaluation of `text`, parsed as `syntax`. When lines were added or removed
+   * since the kept effects were recorded, the effects of the statements after the change
+   * are moved with them (their locations included), so pressing Enter does not re-execute
+   * the rest of the module. Statements of blocks that are gone (edited, merged) are looked
+   * up by place.
    */
-  begin(file: string, text: string): void {
+  begin(file: string, text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
     this.text = text;
+    const current = new Map((syntax?.blocks ?? []).map((block) => [block.identity, block.startRow]));
+    const mover = shift && new LocationMover(file, shift);
+    for (const [identity, kept] of this.previousBlocks) {
+      const startRow = current.get(identity);
+      if (startRow === kept.startRow) continue;
+      if (startRow !== undefined && mover) {
+        const moved = moveBlock(kept, startRow, shift!, mover);
+        if (moved) {
+          this.previousBlocks.set(identity, moved);
+          continue;
+        }
+      }
+      this.previousBlocks.delete(identity);
+      for (const statement of kept.record.statements) {
+        if (statement.place && statement.effect) this.previous.set(placeKey(statement.place.row, statement.place.column), { place: statement.place, effect: statement.effect });
+      }
+    }
     if (!shift) return;
-    const mover = new LocationMover(file, shift);
     const moved = new Map<number, MemoEntry>();
     for (const entry of this.previous.values()) {
-      const start = shift.start({ line: entry.line, character: entry.character });
+      const start = shift.start({ line: entry.place.row, character: entry.place.column });
       if (!start) continue;
-      if (start.line === entry.line && start.character === entry.character) {
-        moved.set(placeKey(entry.line, entry.character), entry);
+      if (start.line === entry.place.row && start.character === entry.place.column) {
+        moved.set(placeKey(start.line, start.character), entry);
         continue;
       }
-      const relocated = { ...entry, line: start.line, character: start.character, effect: moveEffect(entry.effect, mover), moved: true };
-      moved.set(placeKey(relocated.line, relocated.character), relocated);
+      const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect: moveEffect(entry.effect, mover!), moved: true };
+      moved.set(placeKey(start.line, start.character), relocated);
     }
     this.previous = moved;
   }
 
-  get(type: string, line: number, character: number, text: string): StatementEffect | undefined {
-    const entry = this.previous.get(placeKey(line, character));
-    return entry && entry.type === type && entry.text === text ? entry.effect : undefined;
+  /** The recorded statement at this place with this kind and text, if any. */
+  get(place: StatementPlace): { place: StatementPlace; effect: StatementEffect } | undefined {
+    const entry = this.previous.get(placeKey(place.row, place.column));
+    return entry && entry.place.type === place.type && entry.place.text === place.text ? entry : undefined;
   }
 
-  keep(type: string, line: number, character: number, text: string, effect: StatementEffect, replayed: boolean): void {
-    const key = placeKey(line, character);
-    if (replayed && this.previous.get(key)?.moved) this.counts.moved++;
-    this.next.set(key, { type, line, character, text, effect });
-    this.counts[replayed ? 'replayed' : 'executed']++;
+  /** Keeps a statement's effect for the next evaluation (a module parsed whole). */
+  keep(place: StatementPlace, effect: StatementEffect, replayed: boolean): void {
+    const key = placeKey(place.row, place.column);
+    this.count(replayed, 1, this.previous.get(key)?.moved);
+    this.next.set(key, { place, effect });
+  }
+
+  /** The record of a block with this identity, recorded (or moved) at `startRow`. */
+  block(identity: object, startRow: number): BlockRecord | undefined {
+    const kept = this.previousBlocks.get(identity);
+    return kept?.startRow === startRow ? kept.record : undefined;
+  }
+
+  keepBlock(identity: object, startRow: number, record: BlockRecord): void {
+    this.nextBlocks.set(identity, { startRow, record });
+  }
+
+  /** Counts statements of blocks (kept with their block, not one by one). */
+  count(replayed: boolean, statements = 1, moved = false): void {
+    this.counts[replayed ? 'replayed' : 'executed'] += statements;
+    if (replayed && moved) this.counts.moved += statements;
   }
 
   /** Ends one evaluation: effects not used by it are dropped. */
   finish(): void {
     this.previous = this.next;
     this.next = new Map();
+    this.previousBlocks = this.nextBlocks;
+    this.nextBlocks = new Map();
     this.last = this.counts;
     this.counts = { replayed: 0, executed: 0, moved: 0 };
   }
 
   get size(): number {
-    return this.previous.size;
+    let size = this.previous.size;
+    for (const kept of this.previousBlocks.values()) size += kept.record.recorded;
+    return size;
   }
+}
+
+/**
+ * A block's writes by map, in order within each (the maps are independent of each other
+ * and of the star-import list): replaying a block is two tight loops over thousands.
+ */
+export interface WritePlan {
+  settingKeys: string[];
+  settingValues: (SettingState | undefined)[];
+  bindingKeys: string[];
+  bindingValues: (Binding | undefined)[];
+  other: StateWrite[];
+}
+
+function writePlan(writes: readonly StateWrite[]): WritePlan {
+  const plan: WritePlan = { settingKeys: [], settingValues: [], bindingKeys: [], bindingValues: [], other: [] };
+  for (const write of writes) {
+    if (write[0] === 0) {
+      plan.settingKeys.push(write[1]);
+      plan.settingValues.push(write[2] as SettingState | undefined);
+    } else if (write[0] === 1) {
+      plan.bindingKeys.push(write[1]);
+      plan.bindingValues.push(write[2] as Binding | undefined);
+    } else plan.other.push(write);
+  }
+  return plan;
+}
+
+/** A block's record from its statements' effects: the combined effect replays the block in one go. */
+export function blockRecord(statements: RecordedStatement[]): BlockRecord {
+  const recorded = statements.filter((statement) => statement.type !== 'comment');
+  if (recorded.some((statement) => !statement.effect)) return { statements, recorded: recorded.length };
+  const combined: StatementEffect = { reads: [], external: [], writes: [] };
+  const written = new Set<string>();
+  // A key the block has not written reads the same at every statement: once is enough.
+  const read = new Set<string>();
+  for (const { effect } of recorded) {
+    for (const entry of effect!.reads) {
+      const key = `${entry[0]}${entry[1]}`;
+      if (written.has(key) || read.has(key)) continue;
+      read.add(key);
+      combined.reads.push(entry);
+    }
+    combined.external.push(...effect!.external);
+    for (const write of effect!.writes) {
+      if (typeof write[0] === 'number') written.add(`${write[0]}${write[1]}`);
+      combined.writes.push(write);
+    }
+  }
+  return { statements, combined, plan: writePlan(combined.writes), recorded: recorded.length };
+}
+
+/** A block's record moved to `startRow` with the lines above it; undefined when a statement of it has no new place. */
+function moveBlock(kept: KeptBlock, startRow: number, shift: LineShift, mover: LocationMover): KeptBlock | undefined {
+  const statements: RecordedStatement[] = [];
+  for (const statement of kept.record.statements) {
+    if (!statement.place || !statement.effect) {
+      statements.push(statement.type === 'comment' ? statement : { type: statement.type });
+      continue;
+    }
+    const start = shift.start({ line: statement.place.row, character: statement.place.column });
+    if (!start) return undefined;
+    statements.push({ type: statement.type, place: { ...statement.place, row: start.line, column: start.character }, effect: moveEffect(statement.effect, mover) });
+  }
+  const combined = kept.record.combined && moveEffect(kept.record.combined, mover);
+  return { startRow, record: { statements, combined, plan: combined && writePlan(combined.writes), recorded: kept.record.recorded, moved: true } };
 }
 
 /** One statement starts at a place: the place is the key, and kind and text must match too. */
 function placeKey(line: number, character: number): number {
   return line * 0x100000000 + character;
+}
+
+/**
+ * A copy of a statement's text that does not share the memory of the string it was sliced
+ * from: V8 keeps a slice's whole source alive, here a version of the module text, and a
+ * memo keeping statements' texts would keep every version they came from.
+ */
+export function detachedText(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 /** An effect with its locations moved. What it read from other modules stays as it was. */

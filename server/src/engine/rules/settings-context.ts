@@ -27,6 +27,19 @@ function moduleQuote(project: Project, file: string): '"' | "'" {
   return quote;
 }
 
+/** Every binding of the module is looked at: once per evaluation, not once per finding. */
+const styleOfModule = new WeakMap<EvaluatedModule, EnvironmentStyle>();
+
+function readEnvironmentStyle(evaluated: EvaluatedModule): EnvironmentStyle {
+  for (const [bound, binding] of evaluated.bindings) {
+    if (binding.kind === 'environ-env') return { kind: 'environ', env: bound };
+  }
+  for (const [bound, binding] of evaluated.bindings) {
+    if (binding.kind === 'module' && binding.qualified === 'decouple.config') return { kind: 'decouple', config: bound };
+  }
+  return { kind: 'os' };
+}
+
 /** How the module reads its environment, so externalised secrets look like the rest. */
 export type EnvironmentStyle = { kind: 'os' } | { kind: 'decouple'; config: string } | { kind: 'environ'; env: string };
 
@@ -77,13 +90,12 @@ export class SettingsRuleContext {
 
   /** The environment reader the module already uses, else plain os.environ. */
   environmentStyle(): EnvironmentStyle {
-    for (const [bound, binding] of this.evaluated.bindings) {
-      if (binding.kind === 'environ-env') return { kind: 'environ', env: bound };
+    let style = styleOfModule.get(this.evaluated);
+    if (!style) {
+      style = readEnvironmentStyle(this.evaluated);
+      styleOfModule.set(this.evaluated, style);
     }
-    for (const [bound, binding] of this.evaluated.bindings) {
-      if (binding.kind === 'module' && binding.qualified === 'decouple.config') return { kind: 'decouple', config: bound };
-    }
-    return { kind: 'os' };
+    return style;
   }
 
   /**

@@ -22,7 +22,7 @@ function nodeAt(project: Project, loc: Location): Node | undefined {
   const source = project.store.get(loc.file);
   if (!source) return undefined;
   const { start, end } = loc.range;
-  let node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  let node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   // The smallest node spanning the range may be a child of the one that starts and ends there.
   while (node?.parent && node.parent.startIndex === node.startIndex && node.parent.endIndex === node.endIndex) node = node.parent;
   return node ?? undefined;

@@ -79,7 +79,10 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
       findings.push(made);
     };
     // Django settings first, so a dict shared through a helper variable is named by its setting.
-    const states = [...ctx.evaluated.settings.values()].sort((a, b) => Number(!isSettingName(a.name)) - Number(!isSettingName(b.name)));
+    // Setting names first, each group in definition order (a stable partition, each name tested once).
+    const all = [...ctx.evaluated.settings.values()];
+    const named = all.map((state) => isSettingName(state.name));
+    const states = [...all.filter((_, i) => named[i]), ...all.filter((_, i) => !named[i])];
     for (const state of states) {
       if (SECRET_KEY_SETTINGS.has(state.name)) continue;
       for (const { path, value, found } of sightings(ctx, state)) {

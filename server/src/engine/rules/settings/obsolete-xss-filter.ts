@@ -55,7 +55,7 @@ function isStandaloneAssignment(ctx: SettingsRuleContext, def: SettingDefinition
   const source = ctx.project.store.get(def.statement.file);
   if (!source) return false;
   const { start, end } = def.statement.range;
-  let node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  let node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   while (node?.parent && node.parent.type !== 'module') node = node.parent;
   if (!node || node.type !== 'expression_statement') return false;
   const assignment = node.namedChildren[0];

@@ -85,7 +85,7 @@ export function isReferenced(ctx: SettingsRuleContext, name: string): boolean {
   for (const file of ctx.project.chainOf(ctx.module.file)) {
     const source = ctx.project.store.get(file);
     if (!source || !source.text.includes(name)) continue;
-    for (const node of source.tree().rootNode.descendantsOfType('identifier')) {
+    for (const node of source.syntax().rootNode.descendantsOfType('identifier')) {
       if (node?.text === name) occurrences++;
     }
   }

@@ -9,7 +9,7 @@ export function nodeAt(store: SourceStore, location: Location | undefined): Node
   const source = store.get(location.file);
   if (!source) return undefined;
   const { start, end } = location.range;
-  const node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  const node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   return node && spans(node, location.range) ? node : undefined;
 }
 

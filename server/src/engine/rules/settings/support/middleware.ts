@@ -72,6 +72,6 @@ function isTupleLiteral(ctx: SettingsRuleContext): boolean {
   const source = ctx.project.store.get(def.valueLoc.file);
   if (!source) return false;
   const { start, end } = def.valueLoc.range;
-  const node = source.tree().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
+  const node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   return !!node && node.type === 'tuple' && !node.namedChildren.some((c) => c?.type === 'list_splat');
 }

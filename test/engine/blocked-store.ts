@@ -1,0 +1,112 @@
+/**
+ * A SourceStore whose Python modules are kept in blocks across edits, as the language
+ * server keeps a large open module (see BlockedModule), for engine tests.
+ */
+import { Edit, type Point } from 'web-tree-sitter';
+import { BlockedModule, type BlockingOptions } from '../../server/src/engine/parse/blocked-module';
+import type { ModuleSyntax } from '../../server/src/engine/parse/module-syntax';
+import { parsePython, type Tree } from '../../server/src/engine/parse/python';
+import type { SourceFile, SourceStore } from '../../server/src/engine/project/source-store';
+
+/** The edit that turns `before` into `after`: the span between their common prefix and suffix. */
+export function editBetween(before: string, after: string): Edit {
+  let prefix = 0;
+  const shorter = Math.min(before.length, after.length);
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return new Edit({
+    startIndex: prefix,
+    oldEndIndex: before.length - suffix,
+    newEndIndex: after.length - suffix,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, before.length - suffix),
+    newEndPosition: pointAt(after, after.length - suffix),
+  });
+}
+
+function pointAt(text: string, offset: number): Point {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let row = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
+  return { row, column: offset - lineStart };
+}
+
+/** One file's text and, once asked for, its blocks, kept in step with every new text. */
+export class BlockedFile {
+  private blocked?: BlockedModule;
+  private whole?: Tree;
+  private parsedText?: string;
+
+  constructor(
+    public text: string,
+    private readonly options: BlockingOptions,
+  ) {}
+
+  private readonly read = (index: number) => this.text.slice(index, index + 4096);
+
+  /** Replaces the text, recording the change on the blocks. */
+  update(text: string): void {
+    if (text === this.text) return;
+    this.blocked?.edit(editBetween(this.text, text));
+    this.text = text;
+  }
+
+  syntax(): ModuleSyntax {
+    this.blocked ??= BlockedModule.parse(this.text, this.read, this.options);
+    if (this.blocked) return this.blocked.syntax();
+    if (this.parsedText !== this.text) {
+      this.whole?.delete();
+      this.whole = parsePython(this.text);
+      this.parsedText = this.text;
+    }
+    return this.whole!;
+  }
+
+  get blockCount(): number {
+    return this.blocked?.blockCount ?? 0;
+  }
+
+  dispose(): void {
+    this.blocked?.dispose();
+    this.whole?.delete();
+  }
+}
+
+/** A store over a map of texts; each file's blocks follow its text from one `get` to the next. */
+export class BlockedStore implements SourceStore {
+  readonly files = new Map<string, BlockedFile>();
+  private readonly sources = new Map<string, SourceFile>();
+
+  constructor(
+    readonly texts: Map<string, string>,
+    private readonly options: BlockingOptions,
+  ) {}
+
+  get(file: string): SourceFile | undefined {
+    const text = this.texts.get(file);
+    if (text === undefined) return undefined;
+    let blocked = this.files.get(file);
+    if (!blocked) {
+      blocked = new BlockedFile(text, this.options);
+      this.files.set(file, blocked);
+    }
+    const cached = this.sources.get(file);
+    if (cached && cached.text === text) return cached;
+    blocked.update(text);
+    const owner = blocked;
+    let tree: Tree | undefined;
+    const source: SourceFile = {
+      file,
+      text,
+      tree: () => (tree ??= parsePython(text)),
+      syntax: () => owner.syntax(),
+    };
+    this.sources.set(file, source);
+    return source;
+  }
+
+  exists(file: string): boolean {
+    return this.texts.has(file);
+  }
+}
