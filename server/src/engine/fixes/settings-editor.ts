@@ -118,8 +118,10 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     const body = blockLines.join(eol);
     if (at.atEnd) {
       const needsBreak = text.length > 0 && !text.endsWith('\n');
-      const lead = text.trim().length === 0 ? '' : (needsBreak ? eol : '') + prefix.slice(eol.length);
-      const header = text.trim().length === 0 && !hasHeader ? HARDENING_HEADER + eol : '';
+      // A search, not a trimmed copy of what may be a large module.
+      const blank = !/\S/.test(text);
+      const lead = blank ? '' : (needsBreak ? eol : '') + prefix.slice(eol.length);
+      const header = blank && !hasHeader ? HARDENING_HEADER + eol : '';
       edits.push({ file: module.file, range: { start: at.position, end: at.position }, newText: lead + header + body + eol });
     } else {
       edits.push({ file: module.file, range: { start: at.position, end: at.position }, newText: prefix + body });

@@ -125,16 +125,15 @@ export class LocationMover {
       if (!start || !end || (start === record.range.start && end === record.range.end)) return value;
       return { ...record, range: { start, end } };
     }
-    const keys = Object.keys(record);
     let copy: Record<string, unknown> | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const field = record[keys[i]];
-      const moved = field !== null && typeof field === 'object' ? this.move(field) : field;
-      if (moved !== field && !copy) {
-        copy = {};
-        for (let j = 0; j < i; j++) copy[keys[j]] = record[keys[j]];
-      }
-      if (copy) copy[keys[i]] = moved;
+    for (const key in record) {
+      const field = record[key];
+      if (field === null || typeof field !== 'object') continue;
+      const moved = this.move(field);
+      if (moved === field) continue;
+      // A spread copy keeps the object's shape, so code reading moved values stays fast.
+      copy ??= { ...record };
+      copy[key] = moved;
     }
     return copy ?? value;
   }
