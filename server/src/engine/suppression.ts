@@ -1,3 +1,4 @@
+import { lineStarts } from './text';
 import type { Finding } from './types';
 
 const PYTHON_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
@@ -13,14 +14,12 @@ export function noqaCodes(line: string, template = false): Set<string> | null {
 
 /** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`) comment. */
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
-  const lines = new Map<string, string[]>();
   return findings.filter((finding) => {
-    let fileLines = lines.get(finding.file);
-    if (!fileLines) {
-      fileLines = (textOf(finding.file) ?? '').split('\n');
-      lines.set(finding.file, fileLines);
-    }
-    const line = fileLines[finding.range.start.line] ?? '';
+    // The finding's own line, cut from the text by its line starts (not a split of the whole module).
+    const text = textOf(finding.file) ?? '';
+    const starts = lineStarts(text);
+    const lineNumber = finding.range.start.line;
+    const line = lineNumber < starts.length ? text.slice(starts[lineNumber], lineNumber + 1 < starts.length ? starts[lineNumber + 1] - 1 : text.length) : '';
     const template = !finding.file.endsWith('.py');
     const codes = noqaCodes(line, template);
     if (codes === null) return false;

@@ -1,18 +1,23 @@
 import type { Position, Range, TextEdit } from './types';
 
-let lastText: string | undefined;
-let lastStarts: readonly number[] = [];
+/** The last texts' line starts, most recent first: fixes and rules ask for the same few modules' lines many times in a row. */
+const recentStarts: { text: string; starts: readonly number[] }[] = [];
+const RECENT_TEXTS = 4;
 
-/**
- * Offsets of line starts; lines end at \n (a \r before it belongs to the line). The last
- * result is kept: fixes for one module ask for the same text's lines many times in a row.
- */
+/** Offsets of line starts; lines end at \n (a \r before it belongs to the line). */
 export function lineStarts(text: string): readonly number[] {
-  if (text === lastText) return lastStarts;
+  for (let i = 0; i < recentStarts.length; i++) {
+    // Identity first: the same string object is the common case, and compares in no time.
+    if (recentStarts[i].text === text) {
+      const hit = recentStarts[i];
+      if (i > 0) recentStarts.splice(i, 1), recentStarts.unshift(hit);
+      return hit.starts;
+    }
+  }
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  lastText = text;
-  lastStarts = starts;
+  recentStarts.unshift({ text, starts });
+  if (recentStarts.length > RECENT_TEXTS) recentStarts.pop();
   return starts;
 }
 

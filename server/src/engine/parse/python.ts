@@ -176,6 +176,9 @@ export function pythonString(value: string, quote: '"' | "'" = '"'): string {
 /** How much of a module decides its quote style: a module's head shows it as well as its whole. */
 const QUOTE_SAMPLE = 64 * 1024;
 
+/** A character after which a quote opens a string literal (for counting quote styles). */
+const OPENS_LITERAL = /[=\s([{,:]/;
+
 /** The last sample counted: a keystroke below the sample leaves it as it was, equal as a string. */
 let lastQuote: { sample: string; quote: '"' | "'" } | undefined;
 
@@ -183,10 +186,14 @@ let lastQuote: { sample: string; quote: '"' | "'" } | undefined;
 export function preferredQuote(text: string): '"' | "'" {
   const sample = text.slice(0, QUOTE_SAMPLE);
   if (lastQuote?.sample === sample) return lastQuote.quote;
+  // A quote that opens a literal: at the start, or after `=`, whitespace, `(`, `[`, `{`, `,` or `:`.
   let single = 0;
   let double = 0;
-  for (const match of sample.matchAll(/(^|[=\s([{,:])(['"])/g)) {
-    if (match[2] === "'") single++;
+  for (let i = 0; i < sample.length; i++) {
+    const code = sample.charCodeAt(i);
+    if (code !== 0x22 && code !== 0x27) continue;
+    if (i > 0 && !OPENS_LITERAL.test(sample[i - 1])) continue;
+    if (code === 0x27) single++;
     else double++;
   }
   const quote = single > double ? "'" : '"';

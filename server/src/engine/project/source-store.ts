@@ -1,3 +1,4 @@
+import { lineStarts } from '../text';
 import type { ModuleSyntax } from '../parse/module-syntax';
 import type { Tree } from '../parse/python';
 
@@ -21,21 +22,13 @@ export interface SourceStore {
   exists(file: string): boolean;
 }
 
-const lineStartsCache = new WeakMap<SourceFile, number[]>();
-
-/** The text a location covers, using line offsets computed once per source. */
+/** The text a location covers. */
 export function textAt(source: SourceFile, range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
-  let starts = lineStartsCache.get(source);
-  if (!starts) {
-    starts = [0];
-    const text = source.text;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    lineStartsCache.set(source, starts);
-  }
+  const starts = lineStarts(source.text);
   const offset = (line: number, character: number) => {
-    if (line >= starts!.length) return source.text.length;
-    const lineEnd = line + 1 < starts!.length ? starts![line + 1] : source.text.length;
-    return Math.min(starts![line] + character, lineEnd);
+    if (line >= starts.length) return source.text.length;
+    const lineEnd = line + 1 < starts.length ? starts[line + 1] : source.text.length;
+    return Math.min(starts[line] + character, lineEnd);
   };
   return source.text.slice(offset(range.start.line, range.start.character), offset(range.end.line, range.end.character));
 }

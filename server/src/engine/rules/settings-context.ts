@@ -31,12 +31,14 @@ function moduleQuote(project: Project, file: string): '"' | "'" {
 const styleOfModule = new WeakMap<EvaluatedModule, EnvironmentStyle>();
 
 function readEnvironmentStyle(evaluated: EvaluatedModule): EnvironmentStyle {
-  for (const [bound, binding] of evaluated.bindings) {
-    if (binding.kind === 'environ-env') return { kind: 'environ', env: bound };
-  }
-  for (const [bound, binding] of evaluated.bindings) {
-    if (binding.kind === 'module' && binding.qualified === 'decouple.config') return { kind: 'decouple', config: bound };
-  }
+  let environ: string | undefined;
+  let decouple: string | undefined;
+  evaluated.bindings.forEach((binding, bound) => {
+    if (binding.kind === 'environ-env') environ ??= bound;
+    else if (binding.kind === 'module' && binding.qualified === 'decouple.config') decouple ??= bound;
+  });
+  if (environ !== undefined) return { kind: 'environ', env: environ };
+  if (decouple !== undefined) return { kind: 'decouple', config: decouple };
   return { kind: 'os' };
 }
 

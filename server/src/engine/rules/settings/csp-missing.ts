@@ -95,7 +95,9 @@ function chooseFlavour(ctx: SettingsRuleContext): Flavour | undefined {
         ? 'django-csp-3'
         : undefined
     : undefined;
-  const configured = ctx.isSet('CONTENT_SECURITY_POLICY') || [...ctx.evaluated.settings.keys()].some((name) => CSP3_SETTINGS.test(name));
+  // forEach, not an iterator: it visits every setting on every keystroke, and iterators allocate.
+  let configured = ctx.isSet('CONTENT_SECURITY_POLICY');
+  if (!configured) ctx.evaluated.settings.forEach((_, name) => (configured ||= CSP3_SETTINGS.test(name)));
   if (cspFlavour && configured) return cspFlavour;
   const django = ctx.project.djangoVersion;
   if (django && compareVersions(django, [6]) >= 0) return 'django';

@@ -78,14 +78,14 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
       if (key) reported.add(key);
       findings.push(made);
     };
-    // Django settings first, so a dict shared through a helper variable is named by its setting.
-    // Setting names first, each group in definition order (a stable partition, each name tested once).
-    const all = [...ctx.evaluated.settings.values()];
-    const named = all.map((state) => isSettingName(state.name));
-    const states = [...all.filter((_, i) => named[i]), ...all.filter((_, i) => !named[i])];
-    for (const state of states) {
-      if (SECRET_KEY_SETTINGS.has(state.name)) continue;
-      for (const { path, value, found } of sightings(ctx, state)) {
+    // Django settings first, so a dict shared through a helper variable is named by its
+    // setting; each group in definition order. Plain loops: this visits every setting on
+    // every keystroke, and iterators allocate.
+    const visit = (state: SettingState) => {
+      if (SECRET_KEY_SETTINGS.has(state.name)) return;
+      const seen = sightings(ctx, state);
+      for (let i = 0; i < seen.length; i++) {
+        const { path, value, found } = seen[i];
         if (path.length === 0) {
           report(state.value.loc, () => ctx.atSetting(state, message(state.name, found), { fixes: topLevelFix(ctx, state, found) }));
           continue;
@@ -94,7 +94,10 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
         const fixes = nestedFix(ctx, state, path, value, found);
         report(value.loc, () => (value.loc ? ctx.atValue(value.loc, message(label, found), { fixes }) : ctx.atSetting(state, message(label, found), { fixes })));
       }
-    }
+    };
+    const others: SettingState[] = [];
+    ctx.evaluated.settings.forEach((state) => (isSettingName(state.name) ? visit(state) : others.push(state)));
+    others.forEach(visit);
     return findings;
   },
 };
