@@ -279,7 +279,9 @@ describe('statement replay in a module kept in blocks', () => {
   test('a line added above moves the blocks below with their records', async () => {
     await initPythonParser();
     const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
-    workspace.evaluate('shop/settings.py');
+    const before = workspace.evaluate('shop/settings.py').cached!;
+    const lastBefore = before.settings.get('MIDDLEWARE')!;
+    const lineBefore = lastBefore.definition.statement.range.start.line;
     workspace.edit('shop/settings.py', 'FEATURE_2 =', '# a new line\nFEATURE_2 =');
     const moved = workspace.evaluate('shop/settings.py');
     assert.deepEqual(snapshot(moved.cached), snapshot(moved.fresh));
@@ -287,7 +289,11 @@ describe('statement replay in a module kept in blocks', () => {
     assert.equal(counts.executed, 0);
     assert.equal(counts.replayed, 84);
     assert.ok(counts.moved >= 70, JSON.stringify(counts));
-    assert.equal(moved.cached?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line, moved.fresh?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line);
+    // Far below the new line: the very same setting object, read one line further down.
+    const last = moved.cached!.settings.get('MIDDLEWARE')!;
+    assert.equal(last, lastBefore);
+    assert.equal(last.definition.statement.range.start.line, lineBefore + 1);
+    assert.equal(last.definition.statement.range.start.line, moved.fresh?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line);
   });
 
   test('random edits: every evaluation of a valid text equals a fresh one', async () => {

@@ -10,7 +10,10 @@ export function lineStarts(text: string): readonly number[] {
     // Identity first: the same string object is the common case, and compares in no time.
     if (recentStarts[i].text === text) {
       const hit = recentStarts[i];
-      if (i > 0) recentStarts.splice(i, 1), recentStarts.unshift(hit);
+      if (i > 0) {
+        recentStarts.splice(i, 1);
+        recentStarts.unshift(hit);
+      }
       return hit.starts;
     }
   }

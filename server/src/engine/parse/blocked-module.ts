@@ -20,6 +20,8 @@ interface Block {
   startIndex: number;
   startRow: number;
   identity: object;
+  /** Belongs to the identity (see StatementBlock.anchor). */
+  anchor: { row: number };
   /** Edited since its last parse. */
   dirty: boolean;
 }
@@ -58,7 +60,7 @@ export class BlockedModule {
       return undefined;
     }
     const module = new BlockedModule([], read, options);
-    module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, dirty: false }, undefined);
+    module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, anchor: { row: 0 }, dirty: false }, undefined);
     if (module.blocks.length < 2) {
       module.dispose();
       return undefined;
@@ -107,7 +109,7 @@ export class BlockedModule {
         }
       }
     }
-    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode }));
+    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode, anchor: block.anchor }));
     this.syntaxCache = { rootNode: new BlocksRoot(blocks), blocks };
     return this.syntaxCache;
   }
@@ -144,6 +146,7 @@ export class BlockedModule {
     block.tree.delete();
     block.tree = tree;
     block.identity = {};
+    block.anchor = { row: block.startRow };
     block.dirty = false;
   }
 
@@ -196,8 +199,11 @@ export class BlockedModule {
       i = j;
     }
     if (starts.length === 0) return [block];
-    const parts: Block[] = [{ ...block, identity: {}, dirty: false }];
-    for (const start of starts) parts.push({ tree: block.tree, startIndex: start.startIndex, startRow: start.startPosition.row, identity: {}, dirty: false });
+    const parts: Block[] = [{ ...block, identity: {}, anchor: { row: block.startRow }, dirty: false }];
+    for (const start of starts) {
+      const startRow = start.startPosition.row;
+      parts.push({ tree: block.tree, startIndex: start.startIndex, startRow, identity: {}, anchor: { row: startRow }, dirty: false });
+    }
     for (let i = 0; i < parts.length; i++) parts[i].tree = parsePythonRange(this.read, this.range(parts[i], parts[i + 1] ?? next), block.tree);
     block.tree.delete();
     return parts;

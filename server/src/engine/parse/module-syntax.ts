@@ -28,6 +28,11 @@ export interface StatementBlock {
   /** The row of the block's first line. */
   readonly startRow: number;
   readonly root: Node;
+  /**
+   * Where the rows of what was recorded from the block follow it (see RowAnchor): one object
+   * for the block's identity, moved to `startRow` by the evaluation that next reads it.
+   */
+  readonly anchor: { row: number };
 }
 
 /** A whole tree is a module syntax too; this says so where a Tree is at hand. */

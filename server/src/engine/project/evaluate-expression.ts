@@ -1,3 +1,4 @@
+import { anchoredLocation, type RowAnchor } from './anchored-locations';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location } from '../types';
 import { mapUnset, pyEquals, truthy, unsetView, UNKNOWN, type EnvReader, type Value } from './values';
@@ -13,6 +14,13 @@ export type Binding =
 export interface Scope {
   lookup(name: string): Binding | undefined;
   file: string;
+  /** In a module kept in blocks, the anchor of the block being read: its locations follow it. */
+  anchor?: RowAnchor;
+}
+
+/** Where a node is, as a location of the scope's file. */
+export function locationOf(scope: Scope, node: Node): Location {
+  return scope.anchor ? anchoredLocation(scope.file, rangeOf(node), scope.anchor) : { file: scope.file, range: rangeOf(node) };
 }
 
 type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | 'csv' | undefined;
@@ -20,7 +28,7 @@ type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | 'csv' | undefined;
 /** Evaluates a Python expression as far as static reading allows. Never throws. */
 export function evaluateExpression(node: Node | null | undefined, scope: Scope): Value {
   if (!node) return UNKNOWN;
-  const loc: Location = { file: scope.file, range: rangeOf(node) };
+  const loc = locationOf(scope, node);
   try {
     const value = evaluate(node, scope);
     return value.kind === 'env' ? { ...value, loc } : { ...value, loc };
@@ -462,7 +470,7 @@ function env(variable: string, reader: EnvReader, whenUnset: Value, defaultNode:
     variable,
     reader,
     whenUnset,
-    defaultLoc: defaultNode ? { file: scope.file, range: rangeOf(defaultNode) } : undefined,
+    defaultLoc: defaultNode ? locationOf(scope, defaultNode) : undefined,
   };
 }
 

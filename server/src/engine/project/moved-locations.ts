@@ -1,3 +1,4 @@
+import { anchoredLocation, anchorOf, type RowAnchor } from './anchored-locations';
 import { lineStarts, positionAt } from '../text';
 import type { Position } from '../types';
 
@@ -83,6 +84,11 @@ export class LocationMover {
   constructor(
     private readonly file: string,
     private readonly shift: LineShift,
+    /**
+     * Locations anchored to a live block (see RowAnchor) are where they should be already
+     * and stay as they are; with a target, the moved locations are anchored to it.
+     */
+    private readonly anchors: { live: ReadonlySet<RowAnchor>; target?: RowAnchor } = { live: new Set() },
   ) {}
 
   move<T>(value: T): T {
@@ -119,10 +125,14 @@ export class LocationMover {
     const record = value as Record<string, unknown>;
     if (typeof record.file === 'string' && isRange(record.range)) {
       if (record.file !== this.file) return value;
+      const anchor = anchorOf(record);
+      if (anchor && this.anchors.live.has(anchor)) return value;
       const start = this.shift.start(record.range.start);
       const end = this.shift.end(record.range.end);
       // A location inside the changed span belongs to a statement that runs again; it is never replayed.
-      if (!start || !end || (start === record.range.start && end === record.range.end)) return value;
+      if (!start || !end) return value;
+      if (this.anchors.target) return anchoredLocation(this.file, { start, end }, this.anchors.target);
+      if (start === record.range.start && end === record.range.end) return value;
       return { ...record, range: { start, end } };
     }
     let copy: Record<string, unknown> | undefined;

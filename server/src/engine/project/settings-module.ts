@@ -1,13 +1,14 @@
 import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import { rangeOf, type Node } from '../parse/python';
 import type { Location, Position } from '../types';
-import { binaryOperation, environScheme, evaluateExpression, qualifiedName, type Binding, type Scope } from './evaluate-expression';
+import { binaryOperation, environScheme, evaluateExpression, locationOf, qualifiedName, type Binding, type Scope } from './evaluate-expression';
 import {
   blockRecord,
   detachedText,
   StatementRecorder,
   TrackedMap,
   type BlockRecord,
+  type KeptBlock,
   type RecordedStatement,
   type StatementEffect,
   type StatementMemo,
@@ -106,7 +107,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     file,
     lookup: (name) => bindings.get(name),
   };
-  const loc = (node: Node): Location => ({ file, range: rangeOf(node) });
+  const loc = (node: Node): Location => locationOf(scope, node);
 
   const define = (name: string, value: Value, definition: Omit<SettingDefinition, 'name' | 'value'>) => {
     const previous = settings.get(name);
@@ -448,7 +449,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   };
 
   /** Statements read from their nodes: replayed when the memo has their place and text, else executed. */
-  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into: RecordedStatement[] | undefined) => {
+  /** Evaluates statements read from their nodes; true when none was replayed from another place (see KeptBlock.pure). */
+  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into: RecordedStatement[] | undefined): boolean => {
+    let pure = true;
     const kept: Node[] = [];
     const keptTypes: string[] = [];
     statements.add(keptTypes, (i) => kept[i]);
@@ -471,8 +474,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       if (into) {
         memo?.count(replayed);
         into.push({ type, place, effect });
+        pure &&= !replayed;
       } else if (place && effect) memo!.keep(place, effect, replayed);
     }
+    return pure;
   };
 
   /**
@@ -480,43 +485,50 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
    * nothing it read from before it changed, else statement by statement, reading nodes only
    * of the statements that must run again.
    */
-  const evaluateRecordedBlock = (block: StatementBlock, record: BlockRecord): BlockRecord => {
+  const evaluateRecordedBlock = (block: StatementBlock, kept: KeptBlock): KeptBlock => {
+    const { record } = kept;
     const nodeAt = (index: number) => block.root.namedChild(index)!;
-    const kept = keptStatements(record);
-    statements.add(kept.types, (i) => nodeAt(kept.indexes[i]));
+    const keptStatementsOf = keptStatements(record);
+    statements.add(keptStatementsOf.types, (i) => nodeAt(keptStatementsOf.indexes[i]));
     if (replayBlock(record)) {
-      memo!.count(true, record.recorded, record.moved);
-      return record.moved ? { ...record, moved: false } : record;
+      memo!.count(true, record.recorded, kept.moved);
+      return kept.moved ? { ...kept, moved: false } : kept;
     }
+    // Places were taken at rowBase; the block may have moved since (its locations moved with it).
+    const delta = block.startRow - kept.rowBase;
+    const rebased = (place: StatementPlace | undefined) => (place && delta !== 0 ? { ...place, row: place.row + delta } : place);
     const recorded = record.statements.map((statement, index): RecordedStatement => {
       if (statement.type === 'comment') return statement;
       if (statement.place && statement.effect && replay(statement.effect)) {
-        memo!.count(true, 1, record.moved);
-        return statement;
+        memo!.count(true, 1, kept.moved);
+        return { ...statement, place: rebased(statement.place) };
       }
       const node = nodeAt(index);
-      const place = statement.place ?? (block.root.hasError && node.hasError ? undefined : placeOf(node, statement.type));
+      const place = rebased(statement.place) ?? (block.root.hasError && node.hasError ? undefined : placeOf(node, statement.type));
       const effect = execute(node, place);
       memo!.count(false);
-      const kept = statement.place ?? (place && { ...place, text: detachedText(place.text) });
-      return { type: statement.type, place: effect && kept, effect };
+      const keptPlace = statement.place ? place : place && { ...place, text: detachedText(place.text) };
+      return { type: statement.type, place: effect && keptPlace, effect };
     });
-    return blockRecord(recorded);
+    return { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure: kept.pure };
   };
 
   const statements = new TopLevelStatements();
   if (memo && tree.blocks) {
     for (const block of tree.blocks) {
+      // What runs in a block records locations that follow the block's anchor.
+      scope.anchor = block.anchor;
       // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
-      const record = memo.block(block.identity, block.startRow);
-      if (record) {
-        memo.keepBlock(block.identity, block.startRow, evaluateRecordedBlock(block, record));
+      const kept = memo.block(block.identity);
+      if (kept) {
+        memo.keepBlock(block.identity, evaluateRecordedBlock(block, kept));
         continue;
       }
       const recorded: RecordedStatement[] = [];
-      evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
-      memo.keepBlock(block.identity, block.startRow, blockRecord(recorded));
+      const pure = evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
+      memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure });
     }
+    scope.anchor = undefined;
   } else {
     evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError, undefined);
   }

@@ -1,6 +1,7 @@
 import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
-import type { ModuleSyntax } from '../parse/module-syntax';
+import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
+import type { RowAnchor } from './anchored-locations';
 import type { Location } from '../types';
 import { LineShift, LocationMover } from './moved-locations';
 
@@ -58,13 +59,22 @@ export interface BlockRecord {
   plan?: WritePlan;
   /** Of the statements, how many are recorded (not comments). */
   recorded: number;
-  /** Moved with its block by lines added or removed above it (for the counts). */
-  moved?: boolean;
 }
 
-interface KeptBlock {
-  startRow: number;
+/** A block's record as kept between evaluations. */
+export interface KeptBlock {
   record: BlockRecord;
+  /** The block's anchor (see RowAnchor). */
+  anchor: RowAnchor;
+  /** The row the block started at when its statements' places were taken. */
+  rowBase: number;
+  /**
+   * Every location its statements recorded follows its anchor, so the block moves for free;
+   * a block that replayed statements of another (gone) block is moved by copying once.
+   */
+  pure: boolean;
+  /** Moved since the last evaluation (for the counts). */
+  moved?: boolean;
 }
 
 /**
@@ -94,24 +104,33 @@ export class StatementMemo {
   begin(file: string, text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
     this.text = text;
-    const current = new Map((syntax?.blocks ?? []).map((block) => [block.identity, block.startRow]));
-    const mover = shift && new LocationMover(file, shift);
+    const blocks = syntax?.blocks ?? [];
+    const current = new Map(blocks.map((block) => [block.identity, block]));
+    const live = new Set(blocks.map((block) => block.anchor));
+    const impure: [object, KeptBlock, StatementBlock][] = [];
     for (const [identity, kept] of this.previousBlocks) {
-      const startRow = current.get(identity);
-      if (startRow === kept.startRow) continue;
-      if (startRow !== undefined && mover) {
-        const moved = moveBlock(kept, startRow, shift!, mover);
-        if (moved) {
-          this.previousBlocks.set(identity, moved);
-          continue;
-        }
+      const block = current.get(identity);
+      if (!block) {
+        this.retire(kept);
+        this.previousBlocks.delete(identity);
+      } else if (block.startRow !== kept.anchor.row) {
+        if (kept.pure) kept.moved = true;
+        else impure.push([identity, kept, block]);
       }
-      this.previousBlocks.delete(identity);
-      for (const statement of kept.record.statements) {
-        if (statement.place && statement.effect) this.previous.set(placeKey(statement.place.row, statement.place.column), { place: statement.place, effect: statement.effect });
+    }
+    // Anchors of blocks that are gone keep the rows of the text their records were made
+    // from; the others move now, and with them everything their blocks recorded.
+    for (const block of blocks) block.anchor.row = block.startRow;
+    for (const [identity, kept, block] of impure) {
+      const moved = shift && moveBlock(kept, block, shift, new LocationMover(file, shift, { live, target: block.anchor }));
+      if (moved) this.previousBlocks.set(identity, moved);
+      else {
+        this.retire(kept);
+        this.previousBlocks.delete(identity);
       }
     }
     if (!shift) return;
+    const mover = new LocationMover(file, shift, { live });
     const moved = new Map<number, MemoEntry>();
     for (const entry of this.previous.values()) {
       const start = shift.start({ line: entry.place.row, character: entry.place.column });
@@ -120,10 +139,20 @@ export class StatementMemo {
         moved.set(placeKey(start.line, start.character), entry);
         continue;
       }
-      const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect: moveEffect(entry.effect, mover!), moved: true };
+      const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect: moveEffect(entry.effect, mover), moved: true };
       moved.set(placeKey(start.line, start.character), relocated);
     }
     this.previous = moved;
+  }
+
+  /** A block that is gone (edited, merged, cut): its statements are looked up by place, at the rows of the last evaluated text. */
+  private retire(kept: KeptBlock): void {
+    const delta = kept.anchor.row - kept.rowBase;
+    for (const statement of kept.record.statements) {
+      if (!statement.place || !statement.effect) continue;
+      const place = delta === 0 ? statement.place : { ...statement.place, row: statement.place.row + delta };
+      this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect });
+    }
   }
 
   /** The recorded statement at this place with this kind and text, if any. */
@@ -139,14 +168,13 @@ export class StatementMemo {
     this.next.set(key, { place, effect });
   }
 
-  /** The record of a block with this identity, recorded (or moved) at `startRow`. */
-  block(identity: object, startRow: number): BlockRecord | undefined {
-    const kept = this.previousBlocks.get(identity);
-    return kept?.startRow === startRow ? kept.record : undefined;
+  /** What was recorded of the block with this identity (its text unchanged since), if anything. */
+  block(identity: object): KeptBlock | undefined {
+    return this.previousBlocks.get(identity);
   }
 
-  keepBlock(identity: object, startRow: number, record: BlockRecord): void {
-    this.nextBlocks.set(identity, { startRow, record });
+  keepBlock(identity: object, kept: KeptBlock): void {
+    this.nextBlocks.set(identity, kept);
   }
 
   /** Counts statements of blocks (kept with their block, not one by one). */
@@ -222,8 +250,11 @@ export function blockRecord(statements: RecordedStatement[]): BlockRecord {
   return { statements, combined, plan: writePlan(combined.writes), recorded: recorded.length };
 }
 
-/** A block's record moved to `startRow` with the lines above it; undefined when a statement of it has no new place. */
-function moveBlock(kept: KeptBlock, startRow: number, shift: LineShift, mover: LocationMover): KeptBlock | undefined {
+/**
+ * A block's record moved with the lines above it, its own locations anchored to the block
+ * from now on; undefined when a statement of it has no new place.
+ */
+function moveBlock(kept: KeptBlock, block: StatementBlock, shift: LineShift, mover: LocationMover): KeptBlock | undefined {
   const statements: RecordedStatement[] = [];
   for (const statement of kept.record.statements) {
     if (!statement.place || !statement.effect) {
@@ -235,7 +266,8 @@ function moveBlock(kept: KeptBlock, startRow: number, shift: LineShift, mover: L
     statements.push({ type: statement.type, place: { ...statement.place, row: start.line, column: start.character }, effect: moveEffect(statement.effect, mover) });
   }
   const combined = kept.record.combined && moveEffect(kept.record.combined, mover);
-  return { startRow, record: { statements, combined, plan: combined && writePlan(combined.writes), recorded: kept.record.recorded, moved: true } };
+  const record = { statements, combined, plan: combined && writePlan(combined.writes), recorded: kept.record.recorded };
+  return { record, anchor: block.anchor, rowBase: block.startRow, pure: true, moved: true };
 }
 
 /** One statement starts at a place: the place is the key, and kind and text must match too. */
