@@ -20,7 +20,7 @@ interface Block {
   startIndex: number;
   startRow: number;
   identity: object;
-  /** Belongs to the identity (see StatementBlock.anchor). */
+  /** See StatementBlock.anchor; kept by a reparse and by the first of merged blocks (they cover its rows), new for cut parts. */
   anchor: { row: number };
   /** Edited since its last parse. */
   dirty: boolean;
@@ -146,7 +146,7 @@ export class BlockedModule {
     block.tree.delete();
     block.tree = tree;
     block.identity = {};
-    block.anchor = { row: block.startRow };
+    // What the old block recorded keeps following the same anchor (moved where lines changed in it).
     block.dirty = false;
   }
 
@@ -199,6 +199,8 @@ export class BlockedModule {
       i = j;
     }
     if (starts.length === 0) return [block];
+    // Every part gets an anchor of its own: an anchor is only ever kept by a block that covers
+    // all the rows of the one it came from (see StatementBlock.anchor).
     const parts: Block[] = [{ ...block, identity: {}, anchor: { row: block.startRow }, dirty: false }];
     for (const start of starts) {
       const startRow = start.startPosition.row;

@@ -13,11 +13,11 @@ export interface RowAnchor {
 const anchors = new WeakMap<Location, RowAnchor>();
 
 /**
- * A location in `file` whose rows follow `anchor`. It reads like any other location: its
- * `range` is an enumerable property, the same object until the anchor moves.
+ * A location in `file` whose rows follow `anchor`: `range` is where it is while the anchor
+ * is at `base` (by default where it is now). It reads like any other location: its `range`
+ * is an enumerable property, the same object until the anchor moves.
  */
-export function anchoredLocation(file: string, range: Range, anchor: RowAnchor): Location {
-  const base = anchor.row;
+export function anchoredLocation(file: string, range: Range, anchor: RowAnchor, base = anchor.row): Location {
   let row = base;
   let current = range;
   const location = { file } as Location;

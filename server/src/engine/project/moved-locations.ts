@@ -85,10 +85,11 @@ export class LocationMover {
     private readonly file: string,
     private readonly shift: LineShift,
     /**
-     * Locations anchored to a live block (see RowAnchor) are where they should be already
-     * and stay as they are; with a target, the moved locations are anchored to it.
+     * Locations anchored to a kept block (see RowAnchor) follow it and stay as they are; the
+     * others are moved, and anchored to the block they land in (`target`, with the row the
+     * block starts at in the new text) when there is one.
      */
-    private readonly anchors: { live: ReadonlySet<RowAnchor>; target?: RowAnchor } = { live: new Set() },
+    private readonly anchors: { live: ReadonlySet<RowAnchor>; target?: (position: Position) => { anchor: RowAnchor; row: number } | undefined } = { live: new Set() },
   ) {}
 
   move<T>(value: T): T {
@@ -131,8 +132,10 @@ export class LocationMover {
       const end = this.shift.end(record.range.end);
       // A location inside the changed span belongs to a statement that runs again; it is never replayed.
       if (!start || !end) return value;
-      if (this.anchors.target) return anchoredLocation(this.file, { start, end }, this.anchors.target);
-      if (start === record.range.start && end === record.range.end) return value;
+      const unchanged = start === record.range.start && end === record.range.end;
+      const to = this.anchors.target?.(start);
+      if (to) return unchanged && anchor === to.anchor ? value : anchoredLocation(this.file, { start, end }, to.anchor, to.row);
+      if (unchanged) return value;
       return { ...record, range: { start, end } };
     }
     let copy: Record<string, unknown> | undefined;

@@ -474,7 +474,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       if (into) {
         memo?.count(replayed);
         into.push({ type, place, effect });
-        pure &&= !replayed;
+        // A statement replayed from a block that is gone keeps that block's locations, unless
+        // the block re-parsed here inherited its anchor (see BlockedModule).
+        pure &&= !replayed || (recorded.anchor !== undefined && recorded.anchor === scope.anchor);
       } else if (place && effect) memo!.keep(place, effect, replayed);
     }
     return pure;

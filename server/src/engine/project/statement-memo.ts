@@ -2,7 +2,7 @@ import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
 import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import type { RowAnchor } from './anchored-locations';
-import type { Location } from '../types';
+import type { Location, Position } from '../types';
 import { LineShift, LocationMover } from './moved-locations';
 
 /**
@@ -41,6 +41,8 @@ export interface MemoEntry {
   effect: StatementEffect;
   /** Moved with its statement by a line added or removed above it (for the counts). */
   moved?: boolean;
+  /** The anchor every location the statement recorded follows, when there is one. */
+  anchor?: RowAnchor;
 }
 
 /** One named child of a block (comments included), with its place and effect when it was recorded. */
@@ -106,7 +108,6 @@ export class StatementMemo {
     this.text = text;
     const blocks = syntax?.blocks ?? [];
     const current = new Map(blocks.map((block) => [block.identity, block]));
-    const live = new Set(blocks.map((block) => block.anchor));
     const impure: [object, KeptBlock, StatementBlock][] = [];
     for (const [identity, kept] of this.previousBlocks) {
       const block = current.get(identity);
@@ -118,31 +119,35 @@ export class StatementMemo {
         else impure.push([identity, kept, block]);
       }
     }
-    // Anchors of blocks that are gone keep the rows of the text their records were made
-    // from; the others move now, and with them everything their blocks recorded.
+    if (shift) {
+      // Everything is moved while anchors still hold the rows of the old text; moved
+      // locations are anchored to the block they are in now, with that block's new row.
+      const live = new Set([...this.previousBlocks.values()].map((kept) => kept.anchor));
+      const target = blocks.length > 0 ? (position: Position) => blockAt(blocks, position.line) : undefined;
+      const mover = new LocationMover(file, shift, { live, target });
+      for (const [identity, kept, block] of impure) {
+        const moved = moveBlock(kept, block, shift, mover);
+        if (moved) this.previousBlocks.set(identity, moved);
+        else {
+          this.retire(kept);
+          this.previousBlocks.delete(identity);
+        }
+      }
+      const moved = new Map<number, MemoEntry>();
+      for (const entry of this.previous.values()) {
+        const start = shift.start({ line: entry.place.row, character: entry.place.column });
+        if (!start) continue;
+        if (start.line === entry.place.row && start.character === entry.place.column) {
+          moved.set(placeKey(start.line, start.character), entry);
+          continue;
+        }
+        const effect = moveEffect(entry.effect, mover);
+        const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect, moved: true, anchor: target?.(start)?.anchor };
+        moved.set(placeKey(start.line, start.character), relocated);
+      }
+      this.previous = moved;
+    }
     for (const block of blocks) block.anchor.row = block.startRow;
-    for (const [identity, kept, block] of impure) {
-      const moved = shift && moveBlock(kept, block, shift, new LocationMover(file, shift, { live, target: block.anchor }));
-      if (moved) this.previousBlocks.set(identity, moved);
-      else {
-        this.retire(kept);
-        this.previousBlocks.delete(identity);
-      }
-    }
-    if (!shift) return;
-    const mover = new LocationMover(file, shift, { live });
-    const moved = new Map<number, MemoEntry>();
-    for (const entry of this.previous.values()) {
-      const start = shift.start({ line: entry.place.row, character: entry.place.column });
-      if (!start) continue;
-      if (start.line === entry.place.row && start.character === entry.place.column) {
-        moved.set(placeKey(start.line, start.character), entry);
-        continue;
-      }
-      const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect: moveEffect(entry.effect, mover), moved: true };
-      moved.set(placeKey(start.line, start.character), relocated);
-    }
-    this.previous = moved;
   }
 
   /** A block that is gone (edited, merged, cut): its statements are looked up by place, at the rows of the last evaluated text. */
@@ -151,12 +156,12 @@ export class StatementMemo {
     for (const statement of kept.record.statements) {
       if (!statement.place || !statement.effect) continue;
       const place = delta === 0 ? statement.place : { ...statement.place, row: statement.place.row + delta };
-      this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect });
+      this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect, anchor: kept.pure ? kept.anchor : undefined });
     }
   }
 
   /** The recorded statement at this place with this kind and text, if any. */
-  get(place: StatementPlace): { place: StatementPlace; effect: StatementEffect } | undefined {
+  get(place: StatementPlace): MemoEntry | undefined {
     const entry = this.previous.get(placeKey(place.row, place.column));
     return entry && entry.place.type === place.type && entry.place.text === place.text ? entry : undefined;
   }
@@ -268,6 +273,18 @@ function moveBlock(kept: KeptBlock, block: StatementBlock, shift: LineShift, mov
   const combined = kept.record.combined && moveEffect(kept.record.combined, mover);
   const record = { statements, combined, plan: combined && writePlan(combined.writes), recorded: kept.record.recorded };
   return { record, anchor: block.anchor, rowBase: block.startRow, pure: true, moved: true };
+}
+
+/** The block a row lies in, with the row it starts at. */
+function blockAt(blocks: readonly StatementBlock[], row: number): { anchor: RowAnchor; row: number } {
+  let low = 0;
+  let high = blocks.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (blocks[middle].startRow <= row) low = middle;
+    else high = middle - 1;
+  }
+  return { anchor: blocks[low].anchor, row: blocks[low].startRow };
 }
 
 /** One statement starts at a place: the place is the key, and kind and text must match too. */
