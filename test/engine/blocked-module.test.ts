@@ -45,13 +45,13 @@ function assertValidAndAsWhole(file: BlockedFile): void {
 }
 
 /** A module of `count` one-line settings, with a multi-line one every seventh. */
-function moduleOf(count: number): string {
+function moduleOf(count: number, eol = '\n'): string {
   const lines = ['import os', ''];
   for (let i = 0; i < count; i++) {
     if (i % 7 === 3) lines.push(`LIST_${i} = [`, `    "a${i}",`, ']');
     else lines.push(`SETTING_${i} = os.environ.get("S_${i}", "v${i}")  # ${i}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.join(eol) + eol;
 }
 
 describe('a module parsed in blocks', () => {
@@ -181,44 +181,49 @@ describe('a module parsed in blocks', () => {
     file.dispose();
   });
 
-  test('after random edits, every valid text parses in blocks as it does whole', async () => {
-    await initPythonParser();
-    const file = new BlockedFile(moduleOf(60), { statementsPerBlock: 6 });
-    file.syntax();
-    let state = 17;
-    const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
-    const fragments = ['"', '(', ')', '[', ']', 'x', ' ', '\n', '\n', '\n\n', '#', ':', '    ', 'if X:\n', '=', '1', ',', '"""', 'Y = 2\n', '\\\n', 'else:\n'];
-    let compared = 0;
-    let erroneous = 0;
-    let valid = file.text;
-    let invalidRun = 0;
-    for (let i = 0; i < 400; i++) {
-      const text = file.text;
-      const start = next(text.length + 1);
-      const end = Math.min(text.length, start + (next(3) === 0 ? next(40) : 0));
-      file.update(text.slice(0, start) + fragments[next(fragments.length)] + text.slice(end));
-      const syntax = file.syntax();
-      const whole = parsePython(file.text);
-      if (whole.rootNode.hasError) {
-        erroneous++;
-        invalidRun++;
-        assert.equal(syntax.rootNode.hasError, true, `a syntax error is not lost, after edit ${i}`);
-      } else {
-        compared++;
-        invalidRun = 0;
-        valid = file.text;
-        assert.deepEqual(nodesUnder(syntax.blocks ? blockRoots(syntax) : [syntax.rootNode as Node]), nodesUnder([whole.rootNode]), `after edit ${i}:\n${file.text}`);
+  for (const [name, eol, seed] of [
+    ['\\n', '\n', 17],
+    ['\\r\\n', '\r\n', 41],
+  ] as const) {
+    test(`after random edits, every valid text parses in blocks as it does whole (${name} line endings)`, async () => {
+      await initPythonParser();
+      const file = new BlockedFile(moduleOf(60, eol), { statementsPerBlock: 6 });
+      file.syntax();
+      let state: number = seed;
+      const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+      const fragments = ['"', '(', ')', '[', ']', 'x', ' ', '\n', '\n', '\n\n', '#', ':', '    ', 'if X:\n', '=', '1', ',', '"""', 'Y = 2\n', '\\\n', 'else:\n'].map((f) => f.replace(/\n/g, eol));
+      let compared = 0;
+      let erroneous = 0;
+      let valid = file.text;
+      let invalidRun = 0;
+      for (let i = 0; i < 400; i++) {
+        const text = file.text;
+        const start = next(text.length + 1);
+        const end = Math.min(text.length, start + (next(3) === 0 ? next(40) : 0));
+        file.update(text.slice(0, start) + fragments[next(fragments.length)] + text.slice(end));
+        const syntax = file.syntax();
+        const whole = parsePython(file.text);
+        if (whole.rootNode.hasError) {
+          erroneous++;
+          invalidRun++;
+          assert.equal(syntax.rootNode.hasError, true, `a syntax error is not lost, after edit ${i}`);
+        } else {
+          compared++;
+          invalidRun = 0;
+          valid = file.text;
+          assert.deepEqual(nodesUnder(syntax.blocks ? blockRoots(syntax) : [syntax.rootNode as Node]), nodesUnder([whole.rootNode]), `after edit ${i}:\n${file.text}`);
+        }
+        whole.delete();
+        // Errors accumulate: after a few edits in error, back to the last valid text (an edit too).
+        if (invalidRun === 3) {
+          file.update(valid);
+          invalidRun = 0;
+        }
       }
-      whole.delete();
-      // Errors accumulate: after a few edits in error, back to the last valid text (an edit too).
-      if (invalidRun === 3) {
-        file.update(valid);
-        invalidRun = 0;
-      }
-    }
-    assert.ok(compared > 60 && erroneous > 60, JSON.stringify({ compared, erroneous }));
-    file.dispose();
-  });
+      assert.ok(compared > 60 && erroneous > 60, JSON.stringify({ compared, erroneous }));
+      file.dispose();
+    });
+  }
 
   test('a BlocksRoot answers from the block a position is in', async () => {
     await initPythonParser();

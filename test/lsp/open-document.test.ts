@@ -60,3 +60,29 @@ describe('open document', () => {
     });
   }
 });
+
+describe('a large open document', () => {
+  test('is kept in blocks that follow its edits, and reads as a fresh parse of its text', async () => {
+    await initPythonParser();
+    const lines = ['import os'];
+    for (let i = 0; lines.length < 2000; i++) lines.push(`SETTING_${i} = os.environ.get("S_${i}", "v${i}")`);
+    const document = new OpenDocument('file:///memory/settings.py', '/memory/settings.py', 'python', 1, lines.join('\r\n') + '\r\n');
+    const before = document.moduleSyntax().blocks;
+    assert.ok(before && before.length > 4, 'the document is parsed in blocks');
+    // A character typed, a line break, and a line deleted, as an editor sends them.
+    document.applyChanges([{ range: { start: { line: 700, character: 5 }, end: { line: 700, character: 5 } }, text: 'x' }], 2);
+    document.applyChanges([{ range: { start: { line: 10, character: 0 }, end: { line: 10, character: 0 } }, text: 'DEBUG = True\r\n' }], 3);
+    document.applyChanges([{ range: { start: { line: 1500, character: 0 }, end: { line: 1501, character: 0 } }, text: '' }], 4);
+    const syntax = document.moduleSyntax();
+    const fresh = parsePython(document.text);
+    const shape = (nodes: { type: string; startPosition: { row: number; column: number }; endPosition: { row: number; column: number }; text: string }[]) =>
+      nodes.map((n) => `${n.type} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column} ${n.text}`);
+    assert.deepEqual(shape(syntax.rootNode.namedChildren), shape(fresh.rootNode.namedChildren));
+    assert.equal(syntax.rootNode.namedChildren[10].text, 'DEBUG = True');
+    assert.equal(syntax.blocks?.length, before.length);
+    // The whole tree, asked for too, follows the same edits.
+    assert.equal(document.syntaxTree().rootNode.toString(), fresh.rootNode.toString());
+    fresh.delete();
+    document.dispose();
+  });
+});
