@@ -67,6 +67,10 @@ describe('a large open document', () => {
     const lines = ['import os'];
     for (let i = 0; lines.length < 2000; i++) lines.push(`SETTING_${i} = os.environ.get("S_${i}", "v${i}")`);
     const document = new OpenDocument('file:///memory/settings.py', '/memory/settings.py', 'python', 1, lines.join('\r\n') + '\r\n');
+    // Read whole first (the first diagnostics do not wait for the cut), then cut in idle time.
+    assert.equal(document.moduleSyntax().blocks, undefined);
+    assert.equal(document.prepareBlocks(), true);
+    assert.equal(document.prepareBlocks(), false, 'once');
     const before = document.moduleSyntax().blocks;
     assert.ok(before && before.length > 4, 'the document is parsed in blocks');
     // A character typed, a line break, and a line deleted, as an editor sends them.

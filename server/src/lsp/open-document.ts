@@ -25,6 +25,8 @@ export class OpenDocument {
   private parsedVersion?: number;
   private cachedSource?: SourceFile;
   private blocked?: BlockedModule;
+  /** The settings analysis reads this large module (see prepareBlocks). */
+  private blocksWanted = false;
   /** The line count at which blocks were last found not worth it. */
   private unblockedAtLines?: number;
   /** The parser's view of the current text (blocks are parsed from it, and their nodes read their text through it). */
@@ -97,13 +99,32 @@ export class OpenDocument {
   /** The module's syntax for the settings analysis: in blocks when it is large, else the tree. */
   moduleSyntax(): ModuleSyntax {
     if (this.blocked) return this.blocked.syntax();
-    const lines = this.document.lineCount;
-    if (lines >= BLOCKED_MIN_LINES && (this.unblockedAtLines === undefined || lines > this.unblockedAtLines * 1.5)) {
-      this.blocked = BlockedModule.parse(this.text, this.read);
-      if (this.blocked) return this.blocked.syntax();
-      this.unblockedAtLines = lines;
-    }
+    if (this.largeEnoughForBlocks()) this.blocksWanted = true;
     return this.syntaxTree();
+  }
+
+  /**
+   * Cuts the module into blocks when the settings analysis has read it and it is large;
+   * true when it did (analyse it again, so the next keystroke finds its statements recorded
+   * by block). Meant for idle time: the cut costs half a whole parse, kept out of the time
+   * to the first diagnostics.
+   */
+  prepareBlocks(): boolean {
+    if (this.blocked || !this.blocksWanted || this.problem || !this.largeEnoughForBlocks()) return false;
+    this.blocked = BlockedModule.fromTree(this.syntaxTree(), this.read);
+    if (!this.blocked) {
+      this.unblockedAtLines = this.document.lineCount;
+      return false;
+    }
+    // A new source: the evaluation kept for this version read the whole tree.
+    this.cachedSource = undefined;
+    return true;
+  }
+
+  /** Worth keeping in blocks: many lines, and not found too small for it at about this size before. */
+  private largeEnoughForBlocks(): boolean {
+    const lines = this.document.lineCount;
+    return lines >= BLOCKED_MIN_LINES && (this.unblockedAtLines === undefined || lines > this.unblockedAtLines * 1.5);
   }
 
   /** The blocks when the document is kept in blocks already, else the tree: for reading, not worth parsing twice. */

@@ -326,6 +326,15 @@ export class HardenerServer {
         this.connection.console.error(`analysis of ${folder.root} failed: ${(error as Error).stack ?? error}`);
       }
     }
+    setImmediate(() => void this.guard('blocks', undefined, () => this.prepareBlocks()));
+  }
+
+  /** Large settings modules the analysis read whole are cut into blocks once their diagnostics are out (see OpenDocument.prepareBlocks). */
+  private prepareBlocks(): void {
+    if (this.shuttingDown) return;
+    for (const document of this.documents.values()) {
+      if (document.file && document.prepareBlocks()) this.schedule(this.folderFor(document.file));
+    }
   }
 
   private projectOf(folder: WorkspaceFolder): Project {

@@ -55,10 +55,15 @@ export class BlockedModule {
    */
   static parse(text: string, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
     const whole = parsePython(text);
-    if (whole.rootNode.namedChildCount < options.statementsPerBlock * 4) {
-      whole.delete();
-      return undefined;
-    }
+    const module = BlockedModule.fromTree(whole, read, options);
+    whole.delete();
+    return module;
+  }
+
+  /** Cuts a parse of the whole current text into blocks (the tree stays the caller's), or undefined as `parse` says. */
+  static fromTree(tree: Tree, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
+    if (tree.rootNode.namedChildCount < options.statementsPerBlock * 4) return undefined;
+    const whole = tree.copy();
     const module = new BlockedModule([], read, options);
     module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, anchor: { row: 0 }, dirty: false }, undefined);
     if (module.blocks.length < 2) {

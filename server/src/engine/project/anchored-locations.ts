@@ -10,36 +10,61 @@ export interface RowAnchor {
   row: number;
 }
 
-const anchors = new WeakMap<Location, RowAnchor>();
+/**
+ * A location whose rows follow an anchor. It reads like any other location (`file`,
+ * `range`, and as JSON `{ file, range }`); `range` is the same object until the anchor
+ * moves. A class with private fields: settings modules create thousands of these.
+ */
+class AnchoredLocation implements Location {
+  #at: Range;
+  #row: number;
+  readonly #base: Range;
+  readonly #baseRow: number;
+  readonly #anchor: RowAnchor;
+
+  constructor(
+    readonly file: string,
+    range: Range,
+    anchor: RowAnchor,
+    baseRow: number,
+  ) {
+    this.#at = this.#base = range;
+    this.#row = this.#baseRow = baseRow;
+    this.#anchor = anchor;
+  }
+
+  get range(): Range {
+    const row = this.#anchor.row;
+    if (row !== this.#row) {
+      const delta = row - this.#baseRow;
+      const base = this.#base;
+      this.#row = row;
+      this.#at = {
+        start: { line: base.start.line + delta, character: base.start.character },
+        end: { line: base.end.line + delta, character: base.end.character },
+      };
+    }
+    return this.#at;
+  }
+
+  get anchor(): RowAnchor {
+    return this.#anchor;
+  }
+
+  toJSON(): Location {
+    return { file: this.file, range: this.range };
+  }
+}
 
 /**
  * A location in `file` whose rows follow `anchor`: `range` is where it is while the anchor
- * is at `base` (by default where it is now). It reads like any other location: its `range`
- * is an enumerable property, the same object until the anchor moves.
+ * is at `base` (by default where it is now).
  */
 export function anchoredLocation(file: string, range: Range, anchor: RowAnchor, base = anchor.row): Location {
-  let row = base;
-  let current = range;
-  const location = { file } as Location;
-  Object.defineProperty(location, 'range', {
-    enumerable: true,
-    get(): Range {
-      if (anchor.row !== row) {
-        const delta = anchor.row - base;
-        row = anchor.row;
-        current = {
-          start: { line: range.start.line + delta, character: range.start.character },
-          end: { line: range.end.line + delta, character: range.end.character },
-        };
-      }
-      return current;
-    },
-  });
-  anchors.set(location, anchor);
-  return location;
+  return new AnchoredLocation(file, range, anchor, base);
 }
 
 /** The anchor a location's rows follow, if it has one. */
 export function anchorOf(location: object): RowAnchor | undefined {
-  return anchors.get(location as Location);
+  return location instanceof AnchoredLocation ? location.anchor : undefined;
 }

@@ -83,7 +83,8 @@ export class LocationMover {
 
   constructor(
     private readonly file: string,
-    private readonly shift: LineShift,
+    /** Undefined when no line moved: locations are then only anchored (see `anchors`). */
+    private readonly shift: LineShift | undefined,
     /**
      * Locations anchored to a kept block (see RowAnchor) follow it and stay as they are; the
      * others are moved, and anchored to the block they land in (`target`, with the row the
@@ -128,8 +129,8 @@ export class LocationMover {
       if (record.file !== this.file) return value;
       const anchor = anchorOf(record);
       if (anchor && this.anchors.live.has(anchor)) return value;
-      const start = this.shift.start(record.range.start);
-      const end = this.shift.end(record.range.end);
+      const start = this.shift ? this.shift.start(record.range.start) : record.range.start;
+      const end = this.shift ? this.shift.end(record.range.end) : record.range.end;
       // A location inside the changed span belongs to a statement that runs again; it is never replayed.
       if (!start || !end) return value;
       const unchanged = start === record.range.start && end === record.range.end;

@@ -119,33 +119,36 @@ export class StatementMemo {
         else impure.push([identity, kept, block]);
       }
     }
-    if (shift) {
-      // Everything is moved while anchors still hold the rows of the old text; moved
-      // locations are anchored to the block they are in now, with that block's new row.
-      const live = new Set([...this.previousBlocks.values()].map((kept) => kept.anchor));
-      const target = blocks.length > 0 ? (position: Position) => blockAt(blocks, position.line) : undefined;
-      const mover = new LocationMover(file, shift, { live, target });
-      for (const [identity, kept, block] of impure) {
-        const moved = moveBlock(kept, block, shift, mover);
-        if (moved) this.previousBlocks.set(identity, moved);
-        else {
-          this.retire(kept);
-          this.previousBlocks.delete(identity);
-        }
+    // Everything is moved while anchors still hold the rows of the old text; moved
+    // locations are anchored to the block they are in now, with that block's new row.
+    const live = new Set([...this.previousBlocks.values()].map((kept) => kept.anchor));
+    const target = blocks.length > 0 ? (position: Position) => blockAt(blocks, position.line) : undefined;
+    const mover = new LocationMover(file, shift, { live, target });
+    for (const [identity, kept, block] of impure) {
+      const moved = shift && moveBlock(kept, block, shift, mover);
+      if (moved) this.previousBlocks.set(identity, moved);
+      else {
+        this.retire(kept);
+        this.previousBlocks.delete(identity);
       }
-      const moved = new Map<number, MemoEntry>();
+    }
+    // Statements looked up by place: moved with their lines, and anchored to the block they
+    // are in now unless they follow its anchor already (a block parsed again keeps it).
+    if (shift || (target && this.previous.size > 0)) {
+      const relocated = new Map<number, MemoEntry>();
       for (const entry of this.previous.values()) {
-        const start = shift.start({ line: entry.place.row, character: entry.place.column });
+        const start = shift ? shift.start({ line: entry.place.row, character: entry.place.column }) : { line: entry.place.row, character: entry.place.column };
         if (!start) continue;
-        if (start.line === entry.place.row && start.character === entry.place.column) {
-          moved.set(placeKey(start.line, start.character), entry);
+        const moved = start.line !== entry.place.row || start.character !== entry.place.column;
+        const anchor = target?.(start).anchor;
+        if (!moved && entry.anchor === anchor) {
+          relocated.set(placeKey(start.line, start.character), entry);
           continue;
         }
-        const effect = moveEffect(entry.effect, mover);
-        const relocated = { place: { ...entry.place, row: start.line, column: start.character }, effect, moved: true, anchor: target?.(start)?.anchor };
-        moved.set(placeKey(start.line, start.character), relocated);
+        const place = moved ? { ...entry.place, row: start.line, column: start.character } : entry.place;
+        relocated.set(placeKey(start.line, start.character), { place, effect: moveEffect(entry.effect, mover), moved: moved || entry.moved, anchor });
       }
-      this.previous = moved;
+      this.previous = relocated;
     }
     for (const block of blocks) block.anchor.row = block.startRow;
   }
