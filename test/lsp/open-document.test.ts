@@ -84,7 +84,7 @@ describe('a large open document', () => {
     assert.deepEqual(shape(syntax.rootNode.namedChildren), shape(fresh.rootNode.namedChildren));
     assert.equal(syntax.rootNode.namedChildren[10].text, 'DEBUG = True');
     assert.equal(syntax.blocks?.length, before.length);
-    // The whole tree, asked for too, follows the same edits.
+    // The whole tree, asked for again after the cut dropped it, is a fresh parse's.
     assert.equal(document.syntaxTree().rootNode.toString(), fresh.rootNode.toString());
     fresh.delete();
     document.dispose();

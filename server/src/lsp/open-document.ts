@@ -116,8 +116,10 @@ export class OpenDocument {
       this.unblockedAtLines = this.document.lineCount;
       return false;
     }
-    // A new source: the evaluation kept for this version read the whole tree.
+    // A new source: the evaluation kept for this version read the whole tree. That tree is
+    // not needed any more (the settings analysis reads the blocks, code actions too).
     this.cachedSource = undefined;
+    this.dropTree();
     return true;
   }
 
