@@ -35,10 +35,10 @@ interface Block {
  *
  * Blocks start where the whole module's parse has a top-level statement at the start of a
  * line, so an error-free module parses exactly as it would whole. An edit touching a block
- * boundary merges the blocks on both sides; a construct left open across a boundary
- * (shows as a syntax error in two blocks) merges the blocks between the errors, so valid
- * text never keeps a syntax error that only the cut made. A genuine syntax error stays in
- * its block, where tree-sitter's recovery cannot take over the statements of the others.
+ * boundary merges the blocks on both sides, and a syntax error that a cut may have made
+ * merges the blocks involved (see repairCuts), so valid text never keeps an error that
+ * only the cut made. A genuine syntax error stays in its block, where tree-sitter's
+ * recovery cannot take over the statements of the others.
  */
 export class BlockedModule {
   private syntaxCache?: ModuleSyntax;
@@ -150,8 +150,8 @@ export class BlockedModule {
     const tree = parsePythonRange(this.read, this.rangeOf(index), block.tree);
     block.tree.delete();
     block.tree = tree;
+    // A new identity, the same anchor: what the old block recorded lies in the same rows.
     block.identity = {};
-    // What the old block recorded keeps following the same anchor (moved where lines changed in it).
     block.dirty = false;
   }
 

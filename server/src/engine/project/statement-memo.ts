@@ -97,11 +97,12 @@ export class StatementMemo {
   last = { replayed: 0, executed: 0, moved: 0 };
 
   /**
-   * Starts an evaluation of `text`, parsed as `syntax`. When lines were added or removed
-   * since the kept effects were recorded, the effects of the statements after the change
-   * are moved with them (their locations included), so pressing Enter does not re-execute
-   * the rest of the module. Statements of blocks that are gone (edited, merged) are looked
-   * up by place.
+   * Starts an evaluation of `text`, parsed as `syntax`. Statements of blocks that are gone
+   * (edited, merged, cut) are looked up by place, at the rows of the last evaluated text.
+   * When lines were added or removed, what follows a block's anchor moves with it (see
+   * RowAnchor); everything else recorded after the change is moved by copying, locations
+   * included, and anchored to the block it now lies in. Either way pressing Enter does not
+   * re-execute the rest of the module.
    */
   begin(file: string, text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
