@@ -472,7 +472,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       const place = replayed ? recorded.place : read && effect && { ...read, text: detachedText(read.text) };
       // Statements of a block are kept with their block.
       if (into) {
-        memo?.count(replayed);
+        memo?.count(replayed, 1, replayed && recorded.moved);
         into.push({ type, place, effect });
         // A statement replayed from a block that is gone keeps that block's locations, unless
         // the block re-parsed here inherited its anchor (see BlockedModule).
