@@ -24,7 +24,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 5000);
 // Keystrokes arrive this far apart, a fast typist's pace; the server analyses a change at
 // once when nothing was analysed in the last 50 ms (its debounce window).
 const TYPING_INTERVAL_MS = 120;
-const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 20);
+const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 60);
 
 function settingsModule(lines) {
   const out = [
