@@ -1,6 +1,6 @@
 /** The server class in-process over in-memory streams: the editor scenarios, plus what needs the server's insides. */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DiagnosticSeverity, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
@@ -172,6 +172,31 @@ describe('server in-process', () => {
         actions.map((a) => a.title),
         ['Read DEBUG from the environment, off by default', 'Ignore DJH101 on this line'],
       );
+    }),
+  );
+
+  test('a folder opened below its repository root reads the dependency lists above it, and their changes', TIMEOUT, () =>
+    session({ settings: { select: ['DJH123'] }, project: 'lone-settings' }, async ({ client, uri, file }) => {
+      mkdirSync(file('.git'));
+      writeFileSync(file('requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
+      mkdirSync(file('src/shop/shop'), { recursive: true });
+      writeFileSync(file('src/shop/manage.py'), '');
+      writeFileSync(file('src/shop/shop/settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
+      const settings = uri('src/shop/shop/settings.py');
+      await client.initialize(uri('src/shop'));
+      await client.openFile(settings);
+      const declared = (await client.diagnostics(settings, 0, 1)).diagnostics;
+      assert.deepEqual(
+        declared.map((d) => [d.code, d.range.start.line, d.message]),
+        [['DJH123', 1, 'No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.']],
+      );
+      // The requirements change: an editor watching them says so, and the finding follows.
+      writeFileSync(file('requirements.txt'), 'Django==4.2\n');
+      const since = client.mark();
+      await client.filesChanged([{ uri: uri('requirements.txt'), type: FileChangeType.Changed }]);
+      const undeclared = (await client.diagnostics(settings, since)).diagnostics;
+      assert.equal(undeclared.length, 1);
+      assert.match(String(undeclared[0].message), /add django-axes to the requirements\.$/);
     }),
   );
 

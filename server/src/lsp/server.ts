@@ -258,7 +258,8 @@ export class HardenerServer {
       const file = uriToPath(change.uri);
       if (!file) continue;
       this.store.invalidate(file);
-      const folder = this.allFolders().find((f) => f.contains(file));
+      // A dependency list above a folder (see WorkspaceFolder.walk) is in its file list, not inside it.
+      const folder = this.allFolders().find((f) => f.contains(file)) ?? this.allFolders().find((f) => f.files.has(file));
       if (!folder) continue;
       if (change.type === FileChangeType.Created && folder.walked && folder.accepts(file)) folder.files.add(file);
       if (change.type === FileChangeType.Deleted) {

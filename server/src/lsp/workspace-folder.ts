@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
 import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
 import { loadProjectConfig } from '../engine/project/load-config';
 import { EvaluationCache } from '../engine/project/evaluation-cache';
-import { DEFAULT_EXCLUDES, INTERESTING_FILE, walkFiles } from '../engine/project/walk';
+import { DEFAULT_EXCLUDES, dependencyFilesAbove, INTERESTING_FILE, walkFiles } from '../engine/project/walk';
 import type { Finding } from '../engine/types';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';
 
@@ -59,12 +59,17 @@ export class WorkspaceFolder {
     return JSON.stringify(this.config.exclude) !== before;
   }
 
-  /** Lists the folder's files once; watched-file events keep the list current after that. */
+  /**
+   * Lists the folder's files once; watched-file events keep the list current after that.
+   * Dependency lists above the folder, up to its repository's root, count too (a folder
+   * opened at `src/shop` of a repository whose requirements.txt is at the top), as for the
+   * command line.
+   */
   walk(log: (message: string) => void): void {
     this.files.clear();
     if (!this.walked) return;
     const { files, problems } = walkFiles([this.root], this.config.exclude, this.root);
-    for (const file of files) this.files.add(file);
+    for (const file of [...files, ...dependencyFilesAbove(this.root)]) this.files.add(file);
     for (const problem of problems.slice(0, 20)) log(`${problem.file}: ${problem.message}`);
   }
 
