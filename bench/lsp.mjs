@@ -25,6 +25,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 5000);
 // once when nothing was analysed in the last 50 ms (its debounce window).
 const TYPING_INTERVAL_MS = 120;
 const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 60);
+const UNCLOSED = Number(process.env.BENCH_UNCLOSED ?? 5);
 
 function settingsModule(lines) {
   const out = [
@@ -162,7 +163,16 @@ async function parseBaselines(text) {
     parser.parse(text).delete();
     full.push(performance.now() - t0);
   }
-  return { full: full.slice(3), incremental: await incrementalParseFloor(parser, text) };
+  // The same module with a bracket left open near the top, parsed whole.
+  const lines = text.split('\n');
+  lines.splice(20, 0, 'OPEN = (');
+  const broken = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    parser.parse(lines.join('\n')).delete();
+    broken.push(performance.now() - t0);
+  }
+  return { full: full.slice(3), broken, incremental: await incrementalParseFloor(parser, text) };
 }
 
 async function latency() {
@@ -194,8 +204,7 @@ async function latency() {
       });
       (i < WARMUP_EDITS ? warmup : samples).push((await done) - sent);
     }
-    // Enter at the end of a line: every statement below moves, and moved statements are
-    // evaluated again (their recorded locations are those of their old place).
+    // Enter at the end of a line: every statement below moves.
     const lineBreaks = [];
     for (let i = 0; i < LINE_BREAKS; i++) {
       const version = WARMUP_EDITS + EDITS + i + 2;
@@ -211,7 +220,25 @@ async function latency() {
       });
       lineBreaks.push((await done) - sent);
     }
-    return { firstDiagnostics, warmup, samples, lineBreaks, bytes: Buffer.byteLength(text) };
+    // A bracket opened near the top and not closed yet (\`OPEN = (\` on a line of its own),
+    // then closed: a whole parse recovers from it across the rest of the module.
+    const unclosed = [];
+    let version = WARMUP_EDITS + EDITS + LINE_BREAKS + 1;
+    for (let i = 0; i < UNCLOSED; i++) {
+      const line = 20 + i * 7;
+      for (const [range, insert] of [
+        [{ start: { line, character: 0 }, end: { line, character: 0 } }, 'OPEN = (\n'],
+        [{ start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, ')\n'],
+      ]) {
+        version++;
+        await new Promise((resolve) => setTimeout(resolve, TYPING_INTERVAL_MS));
+        const done = server.waitFor((p) => p.uri === uri && p.version === version);
+        const sent = performance.now();
+        server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: insert }] });
+        unclosed.push((await done) - sent);
+      }
+    }
+    return { firstDiagnostics, warmup, samples, lineBreaks, unclosed, bytes: Buffer.byteLength(text) };
   } finally {
     await server.stop();
     rmSync(workspace, { recursive: true, force: true });
@@ -260,7 +287,7 @@ if (!existsSync(path.join(dist, 'server.js'))) {
   console.error(`${path.relative(root, path.join(dist, 'server.js'))} does not exist: run npm run build first.`);
   process.exit(2);
 }
-const { firstDiagnostics, warmup, samples, lineBreaks, bytes } = await latency();
+const { firstDiagnostics, warmup, samples, lineBreaks, unclosed, bytes } = await latency();
 const parse = await parseBaselines(settingsModule(LINES));
 const mem = await memory();
 const fmt = (n) => `${n.toFixed(1)} ms`;
@@ -277,6 +304,12 @@ console.log(`  full parse of the same text      median ${fmt(fullMedian)}   → 
 if (lineBreaks.length > 0) {
   console.log(
     `  a line break (Enter), ${lineBreaks.length} times   p50 ${fmt(percentile(lineBreaks, 50))}   p95 ${fmt(percentile(lineBreaks, 95))}   → p50 = ${(percentile(lineBreaks, 50) / fullMedian).toFixed(2)}× a full parse`,
+  );
+}
+if (unclosed.length > 0) {
+  const brokenMedian = percentile(parse.broken, 50);
+  console.log(
+    `  a bracket opened, then closed, ${unclosed.length} times   p50 ${fmt(percentile(unclosed, 50))}   max ${fmt(Math.max(...unclosed))}   (a whole parse with it open: ${fmt(brokenMedian)})`,
   );
 }
 console.log(`  tree-sitter incremental reparse  median ${fmt(floorMedian)}   → p95 = ${(p95 / floorMedian).toFixed(2)}× the parser's own reparse`);

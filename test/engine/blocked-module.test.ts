@@ -225,6 +225,29 @@ describe('a module parsed in blocks', () => {
     });
   }
 
+  test('a bracket left open stays in its block: the others are not merged into its error', async () => {
+    await initPythonParser();
+    const text = moduleOf(120);
+    const file = new BlockedFile(text, { statementsPerBlock: 8 });
+    const before = file.syntax().blocks!;
+    // Typed on its own line inside the second block, not closed yet.
+    const line = before[1].startRow + 2;
+    const lines = text.split('\n');
+    lines.splice(line, 0, 'OPEN = (');
+    file.update(lines.join('\n'));
+    const open = file.syntax();
+    assert.equal(open.blocks!.length, before.length);
+    assert.deepEqual(
+      open.blocks!.map((block) => block.root.hasError),
+      open.blocks!.map((_, index) => index === 1),
+    );
+    // Closed again on the next line: valid, and as a whole parse reads it.
+    lines.splice(line + 1, 0, ')');
+    file.update(lines.join('\n'));
+    assertValidAndAsWhole(file);
+    file.dispose();
+  });
+
   test('a BlocksRoot answers from the block a position is in', async () => {
     await initPythonParser();
     const text = moduleOf(40);

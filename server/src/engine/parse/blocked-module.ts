@@ -13,6 +13,8 @@ export interface BlockingOptions {
 export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 128 };
 
 const UNBOUNDED = 0xffffffff;
+/** Blocks with errors this close are tried as one (a construct open across the blocks between them). */
+const MAX_BLOCKS_APART = 3;
 
 interface Block {
   tree: Tree;
@@ -35,10 +37,10 @@ interface Block {
  *
  * Blocks start where the whole module's parse has a top-level statement at the start of a
  * line, so an error-free module parses exactly as it would whole. An edit touching a block
- * boundary merges the blocks on both sides, and a syntax error that a cut may have made
- * merges the blocks involved (see repairCuts), so valid text never keeps an error that
- * only the cut made. A genuine syntax error stays in its block, where tree-sitter's
- * recovery cannot take over the statements of the others.
+ * boundary merges the blocks on both sides, and blocks whose syntax errors a cut made
+ * are merged (see repairCuts), so valid text does not keep an error that only the cut
+ * made. A genuine syntax error stays in its block, where tree-sitter's recovery cannot
+ * take over the statements of the others.
  */
 export class BlockedModule {
   private syntaxCache?: ModuleSyntax;
@@ -163,28 +165,56 @@ export class BlockedModule {
   }
 
   /**
-   * Merges blocks while a syntax error may come from a cut between them rather than from
-   * the text: a construct left open at the end of a block (a bracket or string closed in a
-   * later one, a header whose body follows), a block that starts by continuing the one
-   * before it (`else:`), or errors in several blocks (a construct open across the blocks
-   * between them). Merged blocks are parsed again; a genuine error stays in its block.
+   * Merges blocks whose syntax errors come from a cut between them rather than from the
+   * text: a construct left open at the end of a block (a bracket or string closed in the
+   * next, a header whose body follows), a block that starts by continuing the one before it
+   * (`else:`), or errors in blocks near each other (a construct open across the blocks
+   * between them). A merge is tried on a parse of its own and kept only when the blocks
+   * together parse cleanly: a genuine error (a bracket opened and not closed yet) stays in
+   * its block, and never makes the parser recover across the rest of the module, which
+   * takes it seconds when a bracket opens near the top.
    */
   private repairCuts(): void {
-    for (let mend = this.cutToMend(); mend; mend = this.cutToMend()) {
-      this.merge(mend[0], mend[1]);
-      this.reparse(mend[0]);
+    for (;;) {
+      const failing = this.blocks.flatMap((block, index) => (block.tree.rootNode.hasError ? [index] : []));
+      if (failing.length === 0 || !this.candidateMerges(failing).some(([first, last]) => this.mergeIfClean(first, last))) return;
     }
   }
 
-  private cutToMend(): [number, number] | undefined {
-    const failing = this.blocks.flatMap((block, index) => (block.tree.rootNode.hasError ? [index] : []));
-    if (failing.length === 0) return undefined;
-    if (failing.length > 1) return [failing[0], failing[failing.length - 1]];
-    const index = failing[0];
-    const root = this.blocks[index].tree.rootNode;
-    if (index + 1 < this.blocks.length && edgeStatement(root, 'last')?.hasError) return [index, index + 1];
-    if (index > 0 && edgeStatement(root, 'first')?.hasError) return [index - 1, index];
-    return undefined;
+  /** Spans of blocks whose merge might mend an error, nearest first. */
+  private candidateMerges(failing: number[]): [number, number][] {
+    const spans: [number, number][] = [];
+    for (let i = 0; i + 1 < failing.length; i++) {
+      if (failing[i + 1] - failing[i] <= MAX_BLOCKS_APART) spans.push([failing[i], failing[i + 1]]);
+    }
+    for (const index of failing) {
+      const root = this.blocks[index].tree.rootNode;
+      if (index + 1 < this.blocks.length && edgeStatement(root, 'last')?.hasError) {
+        // Closed in the next block, or a few further on where the closing side shows no error
+        // on its own (a string closed inside what reads as a comment there).
+        spans.push([index, index + 1]);
+        const further = Math.min(index + MAX_BLOCKS_APART, this.blocks.length - 1);
+        if (further > index + 1) spans.push([index, further]);
+      }
+      if (index > 0 && edgeStatement(root, 'first')?.hasError) spans.push([index - 1, index]);
+    }
+    return spans;
+  }
+
+  /** Blocks first..last as one, if they parse as one without an error; else nothing changes. */
+  private mergeIfClean(first: number, last: number): boolean {
+    const block = this.blocks[first];
+    const tree = parsePythonRange(this.read, this.range(block, this.blocks[last + 1]), block.tree);
+    if (tree.rootNode.hasError) {
+      tree.delete();
+      return false;
+    }
+    for (const gone of this.blocks.splice(first + 1, last - first)) gone.tree.delete();
+    block.tree.delete();
+    block.tree = tree;
+    block.identity = {};
+    block.dirty = false;
+    return true;
   }
 
   /**
