@@ -7,21 +7,18 @@ import { BlockedModule, type BlockingOptions } from '../../server/src/engine/par
 import type { ModuleSyntax } from '../../server/src/engine/parse/module-syntax';
 import { parsePython, type Tree } from '../../server/src/engine/parse/python';
 import type { SourceFile, SourceStore } from '../../server/src/engine/project/source-store';
+import { differingSpan } from '../support/differing-span';
 
-/** The edit that turns `before` into `after`: the span between their common prefix and suffix. */
+/** The edit that turns `before` into `after`, in tree-sitter's terms. */
 export function editBetween(before: string, after: string): Edit {
-  let prefix = 0;
-  const shorter = Math.min(before.length, after.length);
-  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const { start, oldEnd, newEnd } = differingSpan(before, after);
   return new Edit({
-    startIndex: prefix,
-    oldEndIndex: before.length - suffix,
-    newEndIndex: after.length - suffix,
-    startPosition: pointAt(before, prefix),
-    oldEndPosition: pointAt(before, before.length - suffix),
-    newEndPosition: pointAt(after, after.length - suffix),
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(before, start),
+    oldEndPosition: pointAt(before, oldEnd),
+    newEndPosition: pointAt(after, newEnd),
   });
 }
 

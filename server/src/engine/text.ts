@@ -87,3 +87,12 @@ export function editsByFile(edits: readonly TextEdit[]): Map<string, TextEdit[]>
   }
   return grouped;
 }
+
+/** A percent-encoded text decoded, or as it is when it is not valid percent-encoding (a password with a literal `%`). */
+export function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

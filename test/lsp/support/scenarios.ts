@@ -10,6 +10,7 @@ import { CodeActionKind, DiagnosticSeverity, FileChangeType, type CodeAction, ty
 import { initPythonParser, parsePython } from '../../../server/src/engine/parse/python';
 import { FIX_ALL_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
 import { analyzeProject } from '../../../server/src/engine/analyze';
+import { differingSpan } from '../../support/differing-span';
 import { openProject } from '../../support/project';
 import { EDITOR_CAPABILITIES, offsetAt, positionAt } from './lsp-client';
 import type { Connect, Session } from './harness';
@@ -400,14 +401,10 @@ function isValidPython(text: string): boolean {
   return valid;
 }
 
-/** The one change that turns `before` into `after`: the span between their common prefix and suffix. */
+/** The one change that turns `before` into `after`. */
 function changeBetween(before: string, after: string): { range: Range; text: string } {
-  let prefix = 0;
-  const shorter = Math.min(before.length, after.length);
-  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { range: { start: positionAt(before, prefix), end: positionAt(before, before.length - suffix) }, text: after.slice(prefix, after.length - suffix) };
+  const { start, oldEnd, newEnd } = differingSpan(before, after);
+  return { range: { start: positionAt(before, start), end: positionAt(before, oldEnd) }, text: after.slice(start, newEnd) };
 }
 
 /** An offset that does not split a surrogate pair. */

@@ -2,6 +2,7 @@
  * Judgements about names and values for hard-coded secrets in ordinary code: which names
  * hold a secret, and which string values are obviously not one.
  */
+import { decodeURIComponentSafe } from '../text';
 
 /** `dbPassword2` → `['db', 'password']`: words split on `_`, `-` and camel case, trailing numbers dropped. */
 export function nameWords(name: string): string[] {
@@ -76,14 +77,6 @@ export function obviouslyNotSecret(value: string): boolean {
   }
   if (/^\.{0,2}\//.test(v)) return true;
   return false;
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** `apiKey` → `API_KEY`, `self.db_password` → `DB_PASSWORD`: the environment variable a fix reads. */

@@ -1,5 +1,6 @@
 import { unsetView, type Value } from '../../project/values';
 import type { SettingState } from '../../project/settings-module';
+import { decodeURIComponentSafe } from '../../text';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
@@ -166,14 +167,6 @@ function credential(ctx: SettingsRuleContext, name: string, value: Value): Crede
   // CELERY_BROKER_URL, CACHES LOCATION). https://docs.djangoproject.com/en/stable/ref/settings/#password
   if (password !== undefined && !isPlaceholder(decodeURIComponentSafe(password))) return { text, env, url: true };
   return undefined;
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Visits every credential in nested dicts with string keys, with its key path. */
