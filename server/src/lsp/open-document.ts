@@ -16,8 +16,9 @@ const READ_SIZE = 65536;
  * A document the editor has open: its text, kept in step with incremental changes, and
  * its syntax tree, parsed on demand once per version. Each change is recorded on the
  * previous tree with `tree.edit()`, in order, so the next parse reuses everything the
- * changes did not touch. A large module read by the settings analysis is also kept in
- * blocks (its `syntax()`), so a keystroke reparses one block of it.
+ * changes did not touch. A large module read by the settings analysis is kept in blocks
+ * instead once its first diagnostics are out (see prepareBlocks), so a keystroke reparses
+ * one block of it.
  */
 export class OpenDocument {
   private document: TextDocument;
