@@ -34,6 +34,8 @@ export class BlockedFile {
   private blocked?: BlockedModule;
   private whole?: Tree;
   private parsedText?: string;
+  /** Blocks were tried once (a small module stays whole). */
+  private tried = false;
 
   constructor(
     public text: string,
@@ -50,7 +52,12 @@ export class BlockedFile {
   }
 
   syntax(): ModuleSyntax {
-    this.blocked ??= BlockedModule.parse(this.text, this.read, this.options);
+    if (!this.blocked && !this.tried) {
+      this.tried = true;
+      const whole = parsePython(this.text);
+      this.blocked = BlockedModule.fromTree(whole, this.read, this.options);
+      whole.delete();
+    }
     if (this.blocked) return this.blocked.syntax();
     if (this.parsedText !== this.text) {
       this.whole?.delete();
@@ -58,10 +65,6 @@ export class BlockedFile {
       this.parsedText = this.text;
     }
     return this.whole!;
-  }
-
-  get blockCount(): number {
-    return this.blocked?.blockCount ?? 0;
   }
 
   dispose(): void {

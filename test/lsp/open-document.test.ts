@@ -90,3 +90,41 @@ describe('a large open document', () => {
     document.dispose();
   });
 });
+
+describe('a large open document of bad input', () => {
+  test('garbage, lone \\r, tabs with a BOM and lone surrogates: cut or not, edits are followed and valid texts read as whole', async () => {
+    await initPythonParser();
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const texts: Record<string, string> = {
+      garbage: Array.from({ length: 3000 }, () => Array.from({ length: 40 }, () => String.fromCharCode(33 + next(90))).join('')).join('\n'),
+      'lone \\r': Array.from({ length: 3000 }, (_, i) => `X_${i} = ${i}`).join('\r'),
+      'tabs and a BOM': '\ufeff' + Array.from({ length: 3000 }, (_, i) => (i % 5 === 0 ? `if X:\n\tY_${i} = (` : `Z_${i} = "${i}"`)).join('\n'),
+      'lone surrogates': Array.from({ length: 3000 }, (_, i) => `S_${i} = "😀\ud800"`).join('\r\n'),
+    };
+    const cut: string[] = [];
+    for (const [name, text] of Object.entries(texts)) {
+      const document = new OpenDocument('file:///memory/settings.py', '/memory/settings.py', 'python', 1, text);
+      document.moduleSyntax();
+      if (document.prepareBlocks()) cut.push(name);
+      let expected = text;
+      for (let version = 2; version < 40; version++) {
+        const lines = expected.split('\n');
+        const line = next(lines.length);
+        const insert = ['(', '"""', '\n', 'x', '\r\n', ')'][next(6)];
+        document.applyChanges([{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: insert }], version);
+        lines[line] = insert + lines[line];
+        expected = lines.join('\n');
+        assert.equal(document.text, expected, `${name}, version ${version}`);
+        const syntax = document.moduleSyntax();
+        const fresh = parsePython(document.text);
+        if (!fresh.rootNode.hasError) assert.equal(syntax.rootNode.namedChildren.length, fresh.rootNode.namedChildren.length, name);
+        else assert.equal(syntax.rootNode.hasError, true, `${name}: the error is not lost`);
+        fresh.delete();
+      }
+      document.dispose();
+    }
+    // A lone \r breaks no line for tree-sitter: one statement, nowhere to cut.
+    assert.deepEqual(cut, ['garbage', 'tabs and a BOM', 'lone surrogates']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Edit, Node, Range as SyntaxRange, Tree } from 'web-tree-sitter';
 import { BlocksRoot, type ModuleSyntax, type StatementBlock } from './module-syntax';
-import { parsePython, parsePythonRange } from './python';
+import { parsePythonRange } from './python';
 
 /** Where a parse reads the module's current text: from an offset on, as much as it likes. */
 export type TextReader = (index: number) => string;
@@ -52,17 +52,10 @@ export class BlockedModule {
   ) {}
 
   /**
-   * Parses `text` in blocks, or returns undefined when it has too few top-level statements
-   * to be worth it (fewer than four blocks' worth) or no place to cut.
+   * Cuts a parse of the whole current text into blocks (the tree stays the caller's), or
+   * returns undefined when it has too few top-level statements to be worth it (fewer than
+   * four blocks' worth) or no place to cut.
    */
-  static parse(text: string, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
-    const whole = parsePython(text);
-    const module = BlockedModule.fromTree(whole, read, options);
-    whole.delete();
-    return module;
-  }
-
-  /** Cuts a parse of the whole current text into blocks (the tree stays the caller's), or undefined as `parse` says. */
   static fromTree(tree: Tree, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
     if (tree.rootNode.namedChildCount < options.statementsPerBlock * 4) return undefined;
     const whole = tree.copy();
@@ -119,10 +112,6 @@ export class BlockedModule {
     const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode, anchor: block.anchor }));
     this.syntaxCache = { rootNode: new BlocksRoot(blocks), blocks };
     return this.syntaxCache;
-  }
-
-  get blockCount(): number {
-    return this.blocks.length;
   }
 
   dispose(): void {
