@@ -112,7 +112,10 @@ export class OpenDocument {
    */
   prepareBlocks(): boolean {
     if (this.blocked || !this.blocksWanted || this.problem || !this.largeEnoughForBlocks()) return false;
-    this.blocked = BlockedModule.fromTree(this.syntaxTree(), this.read);
+    const tree = this.syntaxTree();
+    // Cut once it parses cleanly: asked again after every analysis, until then.
+    if (tree.rootNode.hasError) return false;
+    this.blocked = BlockedModule.fromTree(tree, this.read);
     if (!this.blocked) {
       this.unblockedAtLines = this.document.lineCount;
       return false;

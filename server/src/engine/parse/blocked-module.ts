@@ -15,6 +15,8 @@ export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 128 };
 const UNBOUNDED = 0xffffffff;
 /** Blocks with errors this close are tried as one (a construct open across the blocks between them). */
 const MAX_BLOCKS_APART = 3;
+/** Merges tried on one reparse at most (each is a parse of up to four blocks). */
+const MAX_TRIALS = 4;
 
 interface Block {
   tree: Tree;
@@ -54,10 +56,11 @@ export class BlockedModule {
   /**
    * Cuts a parse of the whole current text into blocks (the tree stays the caller's), or
    * returns undefined when it has too few top-level statements to be worth it (fewer than
-   * four blocks' worth) or no place to cut.
+   * four blocks' worth), no place to cut, or a syntax error: cuts are only placed in a
+   * module that parses cleanly (garbage would have errors in every block to mend).
    */
   static fromTree(tree: Tree, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
-    if (tree.rootNode.namedChildCount < options.statementsPerBlock * 4) return undefined;
+    if (tree.rootNode.hasError || tree.rootNode.namedChildCount < options.statementsPerBlock * 4) return undefined;
     const whole = tree.copy();
     const module = new BlockedModule([], read, options);
     module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, anchor: { row: 0 }, dirty: false }, undefined);
@@ -65,7 +68,6 @@ export class BlockedModule {
       module.dispose();
       return undefined;
     }
-    module.repairCuts();
     return module;
   }
 
@@ -97,8 +99,13 @@ export class BlockedModule {
   syntax(): ModuleSyntax {
     if (this.syntaxCache) return this.syntaxCache;
     if (this.blocks.some((block) => block.dirty)) {
-      for (let i = 0; i < this.blocks.length; i++) if (this.blocks[i].dirty) this.reparse(i);
-      this.repairCuts();
+      const changed = new Set<Block>();
+      for (let i = 0; i < this.blocks.length; i++) {
+        if (!this.blocks[i].dirty) continue;
+        this.reparse(i);
+        changed.add(this.blocks[i]);
+      }
+      this.repairCuts(changed);
       // A block grown by merges is cut again once it parses cleanly.
       for (let i = 0; i < this.blocks.length; i++) {
         const block = this.blocks[i];
@@ -162,11 +169,19 @@ export class BlockedModule {
    * together parse cleanly: a genuine error (a bracket opened and not closed yet) stays in
    * its block, and never makes the parser recover across the rest of the module, which
    * takes it seconds when a bracket opens near the top.
+   *
+   * Only merges that take in a block parsed again now are tried (the others failed before,
+   * on the same text), and at most MAX_TRIALS of them: a module with errors in many blocks
+   * does not pay for parses that cannot help on every keystroke.
    */
-  private repairCuts(): void {
+  private repairCuts(changed: Set<Block>): void {
+    let trials = 0;
     for (;;) {
       const failing = this.blocks.flatMap((block, index) => (block.tree.rootNode.hasError ? [index] : []));
-      if (failing.length === 0 || !this.candidateMerges(failing).some(([first, last]) => this.mergeIfClean(first, last))) return;
+      const spans = this.candidateMerges(failing).filter(([first, last]) => this.blocks.slice(first, last + 1).some((block) => changed.has(block)));
+      const mended = spans.find(([first, last]) => trials++ < MAX_TRIALS && this.mergeIfClean(first, last));
+      if (!mended) return;
+      changed.add(this.blocks[mended[0]]);
     }
   }
 
