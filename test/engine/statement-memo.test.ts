@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { Project } from '../../server/src/engine/project/project';
-import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
+import { evaluateSettingsModule, type EvaluatedModule } from '../../server/src/engine/project/settings-module';
 import { EvaluationCache } from '../../server/src/engine/project/evaluation-cache';
 import type { BlockingOptions } from '../../server/src/engine/parse/blocked-module';
 import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
@@ -44,12 +44,44 @@ class ChangingWorkspace {
     this.texts.set(at(relative), text.replace(from, to));
   }
 
+  /** The module's evaluation with the cache, next to one of its current syntax (blocks included) with no memo at all. */
+  evaluateBySyntax(relative: string): { cached: EvaluatedModule | undefined; plain: EvaluatedModule } {
+    const cached = new Project(ROOT, [...this.texts.keys()].sort(), this.store, DEFAULT_CONFIG, this.cache).evaluate(at(relative));
+    const syntax = this.store.get(at(relative))!.syntax();
+    return { cached, plain: evaluateSettingsModule(at(relative), syntax, { resolve: () => undefined, evaluate: () => undefined }) };
+  }
+
   /** The module evaluated with the cache, and a fresh evaluation of the same texts to compare with. */
   evaluate(relative: string): { cached: EvaluatedModule | undefined; fresh: EvaluatedModule | undefined } {
     const files = [...this.texts.keys()].sort();
     const cached = new Project(ROOT, files, this.store, DEFAULT_CONFIG, this.cache).evaluate(at(relative));
     const fresh = new Project(ROOT, files, new MemoryStore(new Map(this.texts)), DEFAULT_CONFIG).evaluate(at(relative));
     return { cached, fresh };
+  }
+
+  /**
+   * Makes `count` random edits to one file (a fixed linear congruential sequence per seed:
+   * the same edits on every run), each inserting a fragment over up to `span` characters,
+   * and calls `check` after each with whether the new text has a syntax error. An erroneous
+   * text is then put back to the last valid one, so the edits do not pile up errors.
+   */
+  editAtRandom(relative: string, options: { seed: number; count: number; span: number; fragments: readonly string[] }, check: (edit: number, erroneous: boolean) => void): void {
+    const file = at(relative);
+    let state = options.seed;
+    const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
+    let valid = this.texts.get(file)!;
+    for (let i = 0; i < options.count; i++) {
+      const text = this.texts.get(file)!;
+      const start = next(text.length + 1);
+      const end = Math.min(text.length, start + (next(4) === 0 ? next(options.span) : 0));
+      this.texts.set(file, text.slice(0, start) + options.fragments[next(options.fragments.length)] + text.slice(end));
+      const whole = parsePython(this.texts.get(file)!);
+      const erroneous = whole.rootNode.hasError;
+      whole.delete();
+      check(i, erroneous);
+      if (erroneous) this.texts.set(file, valid);
+      else valid = this.texts.get(file)!;
+    }
   }
 
   counts(relative: string): { replayed: number; executed: number; moved: number } {
@@ -223,28 +255,53 @@ describe('statement replay in settings evaluation', () => {
     test(`random edits to ${name}: every evaluation with the cache equals a fresh one`, async () => {
       await initPythonParser();
       const workspace = new ChangingWorkspace(files);
-      // A fixed linear congruential sequence: the same edits on every run.
-      let state: number = seed;
-      const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
       const fragments = ['"', '(', ')', '[', ']', 'x', ' ', '\n', '\n', '\n\n', '#', ':', '    ', 'DEBUG', '=', '1', '+', ',', '.append(', '"a"', 'X = 1\n'];
-      const total = { replayed: 0, moved: 0 };
-      for (let i = 0; i < 250; i++) {
-        const text = workspace.texts.get(at(edited))!;
-        const start = next(text.length + 1);
-        const end = Math.min(text.length, start + (next(4) === 0 ? next(12) : 0));
-        workspace.texts.set(at(edited), text.slice(0, start) + fragments[next(fragments.length)] + text.slice(end));
+      const total = { replayed: 0, moved: 0, erroneous: 0 };
+      workspace.editAtRandom(edited, { seed, count: 250, span: 12, fragments }, (i, erroneous) => {
         const { cached, fresh } = workspace.evaluate('shop/settings/production.py' in files ? 'shop/settings/production.py' : edited);
         assert.deepEqual(snapshot(cached), snapshot(fresh), `after edit ${i}:\n${workspace.texts.get(at(edited))}`);
         total.replayed += workspace.counts(edited).replayed;
         total.moved += workspace.counts(edited).moved;
-      }
-      // The comparison means something only if replays (moved ones too) happened.
-      assert.ok(total.replayed > 100 && total.moved > 5, JSON.stringify(total));
+        // A module with a syntax error replays nothing: the next edit starts from the last valid text.
+        if (erroneous) total.erroneous++;
+      });
+      // The comparison means something only if replays (moved ones too) happened, and errors too.
+      assert.ok(total.replayed > 100 && total.moved > 5 && total.erroneous > 50, JSON.stringify(total));
     });
   }
 });
 
 /** A settings module of `count` settings, some reading others, a few multi-line. */
+/** What the random edits of a large module insert: brackets, quotes, names, line breaks, whole statements. */
+const LARGE_MODULE_FRAGMENTS = [
+  '"',
+  '(',
+  ')',
+  '[',
+  ']',
+  'x',
+  'x',
+  ' ',
+  ' ',
+  '\n',
+  '\n',
+  '\n\n',
+  '#',
+  ':',
+  '    ',
+  'NAME',
+  '=',
+  '1',
+  '1',
+  '+',
+  ',',
+  '.append(',
+  '"a"',
+  'X = 1\n',
+  'NAME = "n"\n',
+  '"""',
+];
+
 function largeModule(count: number): string {
   const lines = ['import os', '', 'NAME = "shop"'];
   for (let i = 0; i < count; i++) {
@@ -299,33 +356,35 @@ describe('statement replay in a module kept in blocks', () => {
   test('random edits: every evaluation of a valid text equals a fresh one', async () => {
     await initPythonParser();
     const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
-    const file = at('shop/settings.py');
-    let state = 29;
-    const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648), state % n);
-    const fragments = ['"', '(', ')', '[', ']', 'x', 'x', ' ', ' ', '\n', '\n', '\n\n', '#', ':', '    ', 'NAME', '=', '1', '1', '+', ',', '.append(', '"a"', 'X = 1\n', 'NAME = "n"\n', '"""'];
-    let valid = workspace.texts.get(file)!;
     const total = { compared: 0, erroneous: 0, replayed: 0, moved: 0 };
-    for (let i = 0; i < 300; i++) {
-      const text = workspace.texts.get(file)!;
-      const start = next(text.length + 1);
-      const end = Math.min(text.length, start + (next(4) === 0 ? next(30) : 0));
-      workspace.texts.set(file, text.slice(0, start) + fragments[next(fragments.length)] + text.slice(end));
+    workspace.editAtRandom('shop/settings.py', { seed: 29, count: 300, span: 30, fragments: LARGE_MODULE_FRAGMENTS }, (i, erroneous) => {
       const { cached, fresh } = workspace.evaluate('shop/settings.py');
-      const whole = parsePython(workspace.texts.get(file)!);
       // A syntax error stays in its block where a whole parse may recover differently: only
-      // valid texts must evaluate the same. An erroneous one is reverted by the next edit.
-      if (whole.rootNode.hasError) {
-        total.erroneous++;
-        workspace.texts.set(file, valid);
-      } else {
-        assert.deepEqual(snapshot(cached), snapshot(fresh), `after edit ${i}:\n${workspace.texts.get(file)}`);
+      // valid texts must evaluate the same.
+      if (erroneous) total.erroneous++;
+      else {
+        assert.deepEqual(snapshot(cached), snapshot(fresh), `after edit ${i}:\n${workspace.texts.get(at('shop/settings.py'))}`);
         total.compared++;
-        valid = workspace.texts.get(file)!;
       }
-      whole.delete();
       total.replayed += workspace.counts('shop/settings.py').replayed;
       total.moved += workspace.counts('shop/settings.py').moved;
-    }
+    });
     assert.ok(total.compared > 80 && total.erroneous > 80 && total.replayed > 5000 && total.moved > 100, JSON.stringify(total));
+  });
+
+  test('random edits: every evaluation, with syntax errors or not, equals one of the same blocks with no memo', async () => {
+    await initPythonParser();
+    const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
+    // This sequence reaches a block whose syntax error makes tree-sitter read `FEATURE_23 = os.envi,`,
+    // ten lines below the error and with no error of its own, as the targets of a chained
+    // assignment: a statement recorded from a clean parse must not be replayed there.
+    const total = { erroneous: 0, replayed: 0 };
+    workspace.editAtRandom('shop/settings.py', { seed: 265, count: 240, span: 30, fragments: LARGE_MODULE_FRAGMENTS }, (i, erroneous) => {
+      const { cached, plain } = workspace.evaluateBySyntax('shop/settings.py');
+      assert.deepEqual(snapshot(cached), snapshot(plain), `after edit ${i}:\n${workspace.texts.get(at('shop/settings.py'))}`);
+      total.replayed += workspace.counts('shop/settings.py').replayed;
+      if (erroneous) total.erroneous++;
+    });
+    assert.ok(total.erroneous > 80 && total.replayed > 5000, JSON.stringify(total));
   });
 });

@@ -7,14 +7,15 @@ import {
   detachedText,
   StatementRecorder,
   TrackedMap,
-  type BlockRecord,
   type KeptBlock,
   type RecordedStatement,
   type StatementEffect,
   type StatementMemo,
   type StatementPlace,
+  type StateMap,
   type StateWrite,
 } from './statement-memo';
+import { BlockView } from './block-chain';
 import { moduleLayout, TopLevelStatements } from './module-layout';
 import { pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
@@ -54,6 +55,11 @@ export interface ModuleLayout {
 
 export interface EvaluatedModule {
   file: string;
+  /**
+   * The module's settings by name, in the order Python would have them. The maps of a
+   * module kept in blocks are its chain's (see BlockChain): the next evaluation of that
+   * module changes them in place, so they are read before it, not kept.
+   */
   settings: Map<string, SettingState>;
   bindings: Map<string, Binding>;
   /** Files this module star-imports, in order, resolved. */
@@ -76,8 +82,10 @@ const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', '
 
 /** Reads a settings module top to bottom the way Python would execute it, statically. */
 export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
-  const settings = new TrackedMap<SettingState>(0);
-  const bindings = new TrackedMap<Binding>(1);
+  const whole = { settings: new TrackedMap<SettingState>(0), bindings: new TrackedMap<Binding>(1) };
+  // A module in blocks reads and writes through views of its chain instead (see BlockChain).
+  let settings: StateMap<SettingState> = whole.settings;
+  let bindings: StateMap<Binding> = whole.bindings;
   const starImports: string[] = [];
   const starImportSites = new Map<string, Location>();
   let incomplete = false;
@@ -151,11 +159,11 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         if (!child) continue;
         if (child.type === 'dotted_name') {
           const top = child.text.split('.')[0];
-          bindings.set(top, { kind: 'module', qualified: top });
+          bindings.set(top, moduleBinding(top));
         } else if (child.type === 'aliased_import') {
           const target = child.childForFieldName('name')?.text;
           const alias = child.childForFieldName('alias')?.text;
-          if (target && alias) bindings.set(alias, { kind: 'module', qualified: target });
+          if (target && alias) bindings.set(alias, moduleBinding(target));
         }
       }
       return;
@@ -193,9 +201,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         } else if (!source && isSettingName(alias)) {
           // A settings value from a module that cannot be read (often a git-ignored secrets file).
           markUnknown(alias, statement);
-          bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+          bindings.set(alias, moduleBinding(`${moduleName}.${target}`));
         } else {
-          bindings.set(alias, { kind: 'module', qualified: `${moduleName}.${target}` });
+          bindings.set(alias, moduleBinding(`${moduleName}.${target}`));
         }
       }
     }
@@ -222,7 +230,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       return;
     }
     if (right.type === 'call' && /^decouple\.(AutoConfig|Config)$/.test(qualifiedName(right.childForFieldName('function'), scope) ?? '')) {
-      for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, { kind: 'module', qualified: 'decouple.config' });
+      for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, moduleBinding('decouple.config'));
       return;
     }
     const value = evaluateExpression(right, scope);
@@ -384,7 +392,6 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     }
   };
 
-  /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
   /** Whether everything an effect read reads the same now. */
   const readsHold = (effect: StatementEffect): boolean => {
     const { reads } = effect;
@@ -392,6 +399,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       const read = reads[i];
       if ((read[0] === 0 ? settings : bindings).peek(read[1]) !== read[2]) return false;
     }
+    return externalReadsHold(effect);
+  };
+  /** Whether what an effect read of other modules reads the same now. */
+  const externalReadsHold = (effect: StatementEffect): boolean => {
     for (const read of effect.external) {
       const now = read.kind === 'resolve' ? resolver.resolve(file, read.name, read.level) : resolver.evaluate(read.file);
       if (now !== read.result) return false;
@@ -413,16 +424,6 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       else if (write[0] === 1) bindings.apply(write[1], write[2] as Binding | undefined);
       else applyOther(write);
     }
-    return true;
-  };
-
-  /** Replays a recorded block in one go when nothing it read from before it changed. */
-  const replayBlock = (record: BlockRecord): boolean => {
-    if (!record.combined || !record.plan || !readsHold(record.combined)) return false;
-    const { settingKeys, settingValues, bindingKeys, bindingValues, other } = record.plan;
-    for (let i = 0; i < settingKeys.length; i++) settings.apply(settingKeys[i], settingValues[i]);
-    for (let i = 0; i < bindingKeys.length; i++) bindings.apply(bindingKeys[i], bindingValues[i]);
-    for (const write of other) applyOther(write);
     return true;
   };
 
@@ -449,8 +450,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     return effect;
   };
 
-  /** Statements read from their nodes: replayed when the memo has their place and text, else executed. */
-  /** Evaluates statements read from their nodes; true when none was replayed from another place (see KeptBlock.pure). */
+  /**
+   * Evaluates statements read from their nodes, replayed when the memo has their place and
+   * text, else executed; true when none was replayed from another place (see KeptBlock.pure).
+   */
   const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into: RecordedStatement[] | undefined): boolean => {
     let pure = true;
     const kept: Node[] = [];
@@ -464,8 +467,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       }
       kept.push(statement);
       keptTypes.push(type);
-      // Statements with syntax errors are not recorded: error recovery depends on their surroundings.
-      const read = memo && !(anyError && statement.hasError) ? placeOf(statement, type) : undefined;
+      // Nothing parsed with a syntax error is recorded or replayed by place: error recovery
+      // can read a statement with no error of its own otherwise than a clean parse does, and
+      // not only next to the error (`A = b,` becomes the targets of a chained assignment).
+      const read = memo && !anyError ? placeOf(statement, type) : undefined;
       const recorded = read ? memo!.get(read) : undefined;
       const replayed = !!recorded && replay(recorded.effect);
       const effect = replayed ? recorded.effect : execute(statement, read);
@@ -483,20 +488,19 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     return pure;
   };
 
+  /** The statements of a block recorded before, for the layout, without reading its nodes. */
+  const addKeptStatements = (block: StatementBlock, kept: KeptBlock) => {
+    const keptStatementsOf = keptStatements(kept.record);
+    statements.add(keptStatementsOf.types, (i) => block.root.namedChild(keptStatementsOf.indexes[i])!);
+  };
+
   /**
-   * A block whose text is unchanged since its statements were recorded: replayed whole when
-   * nothing it read from before it changed, else statement by statement, reading nodes only
-   * of the statements that must run again.
+   * A block whose text is unchanged since its statements were recorded, but which reads
+   * something else now: statement by statement, reading nodes only of the statements that
+   * must run again.
    */
-  const evaluateRecordedBlock = (block: StatementBlock, kept: KeptBlock): KeptBlock => {
+  const evaluateRecordedStatements = (block: StatementBlock, kept: KeptBlock): KeptBlock => {
     const { record } = kept;
-    const nodeAt = (index: number) => block.root.namedChild(index)!;
-    const keptStatementsOf = keptStatements(record);
-    statements.add(keptStatementsOf.types, (i) => nodeAt(keptStatementsOf.indexes[i]));
-    if (replayBlock(record)) {
-      memo!.count(true, record.recorded, kept.moved);
-      return kept.moved ? { ...kept, moved: false } : kept;
-    }
     // Places were taken at rowBase; the block may have moved since (its locations moved with it).
     const delta = block.startRow - kept.rowBase;
     const rebased = (place: StatementPlace | undefined) => (place && delta !== 0 ? { ...place, row: place.row + delta } : place);
@@ -506,8 +510,8 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         memo!.count(true, 1, kept.moved);
         return { ...statement, place: rebased(statement.place) };
       }
-      const node = nodeAt(index);
-      const place = rebased(statement.place) ?? (block.root.hasError && node.hasError ? undefined : placeOf(node, statement.type));
+      const node = block.root.namedChild(index)!;
+      const place = rebased(statement.place) ?? (block.root.hasError ? undefined : placeOf(node, statement.type));
       const effect = execute(node, place);
       memo!.count(false);
       const keptPlace = statement.place ? place : place && { ...place, text: detachedText(place.text) };
@@ -517,26 +521,50 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   };
 
   const statements = new TopLevelStatements();
-  if (memo && tree.blocks) {
-    for (const block of tree.blocks) {
-      // What runs in a block records locations that follow the block's anchor.
-      scope.anchor = block.anchor;
-      // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
-      const kept = memo.block(block.identity);
-      if (kept) {
-        memo.keepBlock(block.identity, evaluateRecordedBlock(block, kept));
-        continue;
+  const chain = memo?.chain;
+  if (memo && chain && tree.blocks) {
+    const views = { settings: new BlockView(chain.settings, 0), bindings: new BlockView(chain.bindings, 1) };
+    settings = views.settings;
+    bindings = views.bindings;
+    try {
+      for (const block of tree.blocks) {
+        // What runs in a block records locations that follow the block's anchor.
+        scope.anchor = block.anchor;
+        const slot = chain.slotOf(block);
+        // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
+        const kept = memo.block(block.identity);
+        if (kept) addKeptStatements(block, kept);
+        const { combined, other } = kept?.record ?? {};
+        if (kept && other && chain.replays(slot, combined) && externalReadsHold(combined!)) {
+          // Its versions stand: nothing to write but what goes to neither map.
+          for (const write of other) applyOther(write);
+          memo.count(true, kept.record.recorded, kept.moved);
+          memo.keepBlock(block.identity, kept.moved ? { ...kept, moved: false } : kept);
+          continue;
+        }
+        views.settings.enter(slot.order);
+        views.bindings.enter(slot.order);
+        if (kept) memo.keepBlock(block.identity, evaluateRecordedStatements(block, kept));
+        else {
+          const recorded: RecordedStatement[] = [];
+          const pure = evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
+          memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure });
+        }
+        chain.replace(slot, views.settings.written(), views.bindings.written());
       }
-      const recorded: RecordedStatement[] = [];
-      const pure = evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
-      memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure });
+      chain.finish(tree.blocks);
+    } catch (error) {
+      // The chain is half updated: the next evaluation starts afresh.
+      memo.reset();
+      throw error;
     }
     scope.anchor = undefined;
   } else {
     evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError, undefined);
   }
   memo?.finish();
-  return { file, settings, bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, statements) };
+  const final = chain && tree.blocks ? { settings: chain.settings.final, bindings: chain.bindings.final } : whole;
+  return { file, settings: final.settings, bindings: final.bindings, starImports, starImportSites, incomplete, layout: moduleLayout(file, statements) };
 }
 
 function placeOf(statement: Node, type: string): StatementPlace {
@@ -544,10 +572,10 @@ function placeOf(statement: Node, type: string): StatementPlace {
   return { type, row, column, text: statement.text };
 }
 
-const keptOfRecord = new WeakMap<BlockRecord, { types: string[]; indexes: number[] }>();
+const keptOfRecord = new WeakMap<KeptBlock['record'], { types: string[]; indexes: number[] }>();
 
 /** A recorded block's statements without its comments: their kinds and their indexes among the block's named children. */
-function keptStatements(record: BlockRecord): { types: string[]; indexes: number[] } {
+function keptStatements(record: KeptBlock['record']): { types: string[]; indexes: number[] } {
   let kept = keptOfRecord.get(record);
   if (!kept) {
     kept = { types: [], indexes: [] };
@@ -559,6 +587,24 @@ function keptStatements(record: BlockRecord): { types: string[]; indexes: number
     keptOfRecord.set(record, kept);
   }
   return kept;
+}
+
+const moduleBindings = new Map<string, Binding>();
+
+/**
+ * One object per imported name: a statement that runs again (next to a syntax error, say)
+ * binds the very object it bound before, so what reads it (`os.environ.get(...)` on every
+ * other line) still replays.
+ */
+function moduleBinding(qualified: string): Binding {
+  let binding = moduleBindings.get(qualified);
+  if (!binding) {
+    // Names typed letter by letter in an import would pile up: start over now and then.
+    if (moduleBindings.size >= 10_000) moduleBindings.clear();
+    binding = { kind: 'module', qualified };
+    moduleBindings.set(qualified, binding);
+  }
+  return binding;
 }
 
 /** Django reads only upper-case module attributes as settings (`str.isupper()`). */

@@ -4,6 +4,7 @@ import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import type { RowAnchor } from './anchored-locations';
 import type { Location, Position } from '../types';
 import { LineShift, LocationMover } from './moved-locations';
+import { BlockChain } from './block-chain';
 
 /**
  * What executing one top-level statement of a settings module did, recorded so that the
@@ -57,8 +58,8 @@ export interface BlockRecord {
   statements: RecordedStatement[];
   /** The block's effect as one: what it read from before it, and everything it wrote; undefined when a statement of it was not recorded. */
   combined?: StatementEffect;
-  /** The combined writes, sorted by where they go. */
-  plan?: WritePlan;
+  /** Of the combined writes, those to neither map (star imports, incompleteness), in order. */
+  other?: StateWrite[];
   /** Of the statements, how many are recorded (not comments). */
   recorded: number;
 }
@@ -93,6 +94,8 @@ export class StatementMemo {
   /** The module text the kept effects were recorded from. */
   private text?: string;
   private counts = { replayed: 0, executed: 0, moved: 0 };
+  /** The state of a module in blocks, kept between its evaluations (see BlockChain). */
+  chain?: BlockChain;
   /** How the last evaluation went: statements replayed (moved: of those, replayed at a new line) and executed. */
   last = { replayed: 0, executed: 0, moved: 0 };
 
@@ -108,6 +111,10 @@ export class StatementMemo {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
     this.text = text;
     const blocks = syntax?.blocks ?? [];
+    if (syntax?.blocks) {
+      this.chain ??= new BlockChain();
+      this.chain.begin(syntax.blocks);
+    } else this.chain = undefined;
     const current = new Map(blocks.map((block) => [block.identity, block]));
     const impure: [object, KeptBlock, StatementBlock][] = [];
     for (const [identity, kept] of this.previousBlocks) {
@@ -127,8 +134,10 @@ export class StatementMemo {
     const mover = new LocationMover(file, shift, { live, target });
     for (const [identity, kept, block] of impure) {
       const moved = shift && moveBlock(kept, block, shift, mover);
-      if (moved) this.previousBlocks.set(identity, moved);
-      else {
+      if (moved) {
+        this.previousBlocks.set(identity, moved);
+        this.chain?.markStale(identity);
+      } else {
         this.retire(kept);
         this.previousBlocks.delete(identity);
       }
@@ -202,37 +211,22 @@ export class StatementMemo {
     this.counts = { replayed: 0, executed: 0, moved: 0 };
   }
 
+  /** Forgets everything: an evaluation failed half way, and what it changed cannot be trusted. */
+  reset(): void {
+    this.previous = new Map();
+    this.next = new Map();
+    this.previousBlocks = new Map();
+    this.nextBlocks = new Map();
+    this.text = undefined;
+    this.chain = undefined;
+    this.counts = { replayed: 0, executed: 0, moved: 0 };
+  }
+
   get size(): number {
     let size = this.previous.size;
     for (const kept of this.previousBlocks.values()) size += kept.record.recorded;
     return size;
   }
-}
-
-/**
- * A block's writes by map, in order within each (the maps are independent of each other
- * and of the star-import list): replaying a block is two tight loops over thousands.
- */
-export interface WritePlan {
-  settingKeys: string[];
-  settingValues: (SettingState | undefined)[];
-  bindingKeys: string[];
-  bindingValues: (Binding | undefined)[];
-  other: StateWrite[];
-}
-
-function writePlan(writes: readonly StateWrite[]): WritePlan {
-  const plan: WritePlan = { settingKeys: [], settingValues: [], bindingKeys: [], bindingValues: [], other: [] };
-  for (const write of writes) {
-    if (write[0] === 0) {
-      plan.settingKeys.push(write[1]);
-      plan.settingValues.push(write[2] as SettingState | undefined);
-    } else if (write[0] === 1) {
-      plan.bindingKeys.push(write[1]);
-      plan.bindingValues.push(write[2] as Binding | undefined);
-    } else plan.other.push(write);
-  }
-  return plan;
 }
 
 /** A block's record from its statements' effects: the combined effect replays the block in one go. */
@@ -256,7 +250,11 @@ export function blockRecord(statements: RecordedStatement[]): BlockRecord {
       combined.writes.push(write);
     }
   }
-  return { statements, combined, plan: writePlan(combined.writes), recorded: recorded.length };
+  return { statements, combined, other: otherWrites(combined.writes), recorded: recorded.length };
+}
+
+function otherWrites(writes: readonly StateWrite[]): StateWrite[] {
+  return writes.filter((write) => typeof write[0] !== 'number');
 }
 
 /**
@@ -275,7 +273,7 @@ function moveBlock(kept: KeptBlock, block: StatementBlock, shift: LineShift, mov
     statements.push({ type: statement.type, place: { ...statement.place, row: start.line, column: start.character }, effect: moveEffect(statement.effect, mover) });
   }
   const combined = kept.record.combined && moveEffect(kept.record.combined, mover);
-  const record = { statements, combined, plan: combined && writePlan(combined.writes), recorded: kept.record.recorded };
+  const record = { statements, combined, other: combined && otherWrites(combined.writes), recorded: kept.record.recorded };
   return { record, anchor: block.anchor, rowBase: block.startRow, pure: true, moved: true };
 }
 
@@ -314,12 +312,25 @@ function moveEffect(effect: StatementEffect, mover: LocationMover): StatementEff
   };
 }
 
+/** A settings or bindings map as a statement being evaluated reads and writes it. */
+export interface StateMap<V> {
+  recorder?: StatementRecorder;
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+  set(key: string, value: V): void;
+  delete(key: string): void;
+  /** Reads without logging (replay checks). */
+  peek(key: string): V | undefined;
+  /** Applies a recorded write without logging. */
+  apply(key: string, value: V | undefined): void;
+}
+
 /**
  * A settings or bindings map of the module being evaluated. While a statement is being
  * recorded, every read of a key the statement has not written yet, and every write, is
  * logged.
  */
-export class TrackedMap<V extends SettingState | Binding> extends Map<string, V> {
+export class TrackedMap<V extends SettingState | Binding> extends Map<string, V> implements StateMap<V> {
   recorder?: StatementRecorder;
 
   constructor(private readonly tag: StateTag) {
