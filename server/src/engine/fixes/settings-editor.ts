@@ -111,8 +111,7 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     }
   }
   if (blockLines.length > 0) {
-    // The plain search first: the regular expression over a large module costs a keystroke's budget.
-    const hasHeader = text.includes(HARDENING_HEADER) && HEADER_LINE.test(text);
+    const hasHeader = hasHardeningHeader(text);
     const at = blockAnchor(module, text, starts, blockNames);
     const prefix = hasHeader ? eol : eol + eol + HARDENING_HEADER + eol;
     const body = blockLines.join(eol);
@@ -128,6 +127,17 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     }
   }
   return normalise(edits);
+}
+
+/** The module text last searched for the header, and the answer: every fix of a module asks again. */
+let headerSearch: { text: string; found: boolean } | undefined;
+
+function hasHardeningHeader(text: string): boolean {
+  if (headerSearch?.text !== text) {
+    // The plain search first: the regular expression over a large module costs a keystroke's budget.
+    headerSearch = { text, found: text.includes(HARDENING_HEADER) && HEADER_LINE.test(text) };
+  }
+  return headerSearch.found;
 }
 
 function boundName(statement: string): string {

@@ -79,12 +79,8 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
       if (key) reported.add(key);
       findings.push(made);
     };
-    // Django settings first, so a dict shared through a helper variable is named by its
-    // setting; each group in definition order. Plain loops: this visits every setting on
-    // every keystroke, and iterators allocate.
     const visit = (state: SettingState) => {
-      if (SECRET_KEY_SETTINGS.has(state.name)) return;
-      const seen = sightings(ctx, state);
+      const seen = scanOf(ctx, state).sightings;
       for (let i = 0; i < seen.length; i++) {
         const { path, value, found } = seen[i];
         if (path.length === 0) {
@@ -96,8 +92,16 @@ Unsafe: the site does not start until the variable is set. The fix replaces the 
         report(value.loc, () => (value.loc ? ctx.atValue(value.loc, message(label, found), { fixes }) : ctx.atSetting(state, message(label, found), { fixes })));
       }
     };
+    // Django settings first, so a dict shared through a helper variable is named by its
+    // setting; each group in definition order. This looks at every setting on every
+    // keystroke: one lookup each, and no iterator (they allocate).
+    const settings: SettingState[] = [];
     const others: SettingState[] = [];
-    ctx.evaluated.settings.forEach((state) => (isSettingName(state.name) ? visit(state) : others.push(state)));
+    ctx.evaluated.settings.forEach((state) => {
+      const scan = scanOf(ctx, state);
+      if (scan.sightings.length > 0) (scan.django ? settings : others).push(state);
+    });
+    settings.forEach(visit);
     others.forEach(visit);
     return findings;
   },
@@ -110,24 +114,34 @@ interface Sighting {
   found: Credential;
 }
 
-const sightingsByState = new WeakMap<SettingState, Sighting[]>();
+/** What the rule found in one setting state: whether it is a Django setting's name, and the credentials in its value. */
+interface Scan {
+  django: boolean;
+  sightings: Sighting[];
+}
+
+const scans = new WeakMap<SettingState, Scan>();
 
 /**
- * The credentials in one setting's value. Kept per setting state: a state object is never
- * changed, and it is only reused across analyses while the text it was read from is too,
- * so the scan — one string comparison per value of every setting — runs once per change.
+ * Kept per setting state: a state object is never changed, and it is only reused across
+ * analyses while the text it was read from is too, so the scan — one string comparison per
+ * value of every setting — runs once per change.
  */
+function scanOf(ctx: SettingsRuleContext, state: SettingState): Scan {
+  let scan = scans.get(state);
+  if (!scan) {
+    scan = { django: isSettingName(state.name), sightings: SECRET_KEY_SETTINGS.has(state.name) ? [] : sightings(ctx, state) };
+    scans.set(state, scan);
+  }
+  return scan;
+}
+
+/** The credentials in one setting's value. */
 function sightings(ctx: SettingsRuleContext, state: SettingState): Sighting[] {
-  let found = sightingsByState.get(state);
-  if (found) return found;
-  found = [];
+  const found: Sighting[] = [];
   const top = credential(ctx, state.name, state.value);
   if (top) found.push({ path: [], value: state.value, found: top });
-  else if (state.value.kind === 'dict') {
-    const into = found;
-    walkDict(state.value, [], (path, value, credential) => into.push({ path, value, found: credential }), ctx);
-  }
-  sightingsByState.set(state, found);
+  else if (state.value.kind === 'dict') walkDict(state.value, [], (path, value, credential) => found.push({ path, value, found: credential }), ctx);
   return found;
 }
 
