@@ -339,6 +339,9 @@ describe('statement replay in a module kept in blocks', () => {
     const before = workspace.evaluate('shop/settings.py').cached!;
     const lastBefore = before.settings.get('MIDDLEWARE')!;
     const lineBefore = lastBefore.definition.statement.range.start.line;
+    // In the edited block (eight statements a block here), above and below the new line.
+    const [aboveBefore, belowBefore] = [before.settings.get('FEATURE_1')!, before.settings.get('FEATURE_3')!];
+    const [aboveLine, belowLine] = [aboveBefore.definition.statement.range.start.line, belowBefore.definition.statement.range.start.line];
     workspace.edit('shop/settings.py', 'FEATURE_2 =', '# a new line\nFEATURE_2 =');
     const moved = workspace.evaluate('shop/settings.py');
     assert.deepEqual(snapshot(moved.cached), snapshot(moved.fresh));
@@ -351,6 +354,37 @@ describe('statement replay in a module kept in blocks', () => {
     assert.equal(last, lastBefore);
     assert.equal(last.definition.statement.range.start.line, lineBefore + 1);
     assert.equal(last.definition.statement.range.start.line, moved.fresh?.settings.get('MIDDLEWARE')?.definition.statement.range.start.line);
+    // In the edited block, parsed again: the statements keep what they recorded, and those
+    // below the new line read one line further down through their own anchors (nothing copied).
+    const [above, below] = [moved.cached!.settings.get('FEATURE_1')!, moved.cached!.settings.get('FEATURE_3')!];
+    assert.equal(above, aboveBefore);
+    assert.equal(above.definition.statement.range.start.line, aboveLine);
+    assert.equal(below, belowBefore);
+    assert.equal(below.definition.statement.range.start.line, belowLine + 1);
+    assert.deepEqual(below.definition.valueLoc?.range, moved.fresh?.settings.get('FEATURE_3')?.definition.valueLoc?.range);
+  });
+
+  test('a module read whole and then cut into blocks replays every statement, and from then on moves them by their anchors', async () => {
+    await initPythonParser();
+    const file = at('shop/settings.py');
+    const texts = new Map([[file, largeModule(80)]]);
+    const cache = new EvaluationCache();
+    const evaluate = (store: SourceStore) => new Project(ROOT, [file], store, DEFAULT_CONFIG, cache).evaluate(file)!;
+    const fresh = () => new Project(ROOT, [file], new MemoryStore(new Map(texts)), DEFAULT_CONFIG).evaluate(file)!;
+    // Read whole first, as the language server reads a module it has just opened.
+    evaluate(new MemoryStore(texts));
+    const blocked = new BlockedStore(texts, blocking);
+    const cut = evaluate(blocked);
+    assert.deepEqual(snapshot(cut), snapshot(fresh()));
+    assert.deepEqual(cache.statementsOf(file).last, { replayed: 84, executed: 0, moved: 0 });
+    const below = cut.settings.get('FEATURE_3')!;
+    const line = below.definition.statement.range.start.line;
+    texts.set(file, texts.get(file)!.replace('FEATURE_2 =', '\nFEATURE_2 ='));
+    const moved = evaluate(blocked);
+    assert.deepEqual(snapshot(moved), snapshot(fresh()));
+    assert.equal(cache.statementsOf(file).last.executed, 0);
+    assert.equal(moved.settings.get('FEATURE_3'), below);
+    assert.equal(below.definition.statement.range.start.line, line + 1);
   });
 
   test('random edits: every evaluation of a valid text equals a fresh one', async () => {

@@ -1,13 +1,38 @@
 import type { Location, Range } from '../types';
 
 /**
- * The row where a block of a module's statements starts now. Locations recorded in the
- * block read their rows through it, so when lines are added or removed above the block
- * only the anchor moves: the recorded settings, values and their locations stay the same
- * objects (and a replay that compares them by identity still holds).
+ * A row that locations read theirs through, so that when lines are added or removed above
+ * what they point into, only the anchor moves: the recorded settings, values and their
+ * locations stay the same objects (and a replay that compares them by identity still holds).
  */
 export interface RowAnchor {
-  row: number;
+  readonly row: number;
+}
+
+/**
+ * Where a top-level statement of a module kept in blocks starts: a row within its block,
+ * whose own anchor follows the block (see StatementBlock.anchor). Everything the statement
+ * recorded follows it: a statement replayed at another row, in its block or another one,
+ * is moved by moving its anchor, not by copying what it recorded.
+ */
+export class StatementAnchor implements RowAnchor {
+  #block: RowAnchor;
+  #offset: number;
+
+  constructor(block: RowAnchor, row: number) {
+    this.#block = block;
+    this.#offset = row - block.row;
+  }
+
+  get row(): number {
+    return this.#block.row + this.#offset;
+  }
+
+  /** The statement starts at `row` now, in the block whose anchor is `block` (at that block's current row). */
+  moveTo(block: RowAnchor, row: number): void {
+    this.#block = block;
+    this.#offset = row - block.row;
+  }
 }
 
 /**

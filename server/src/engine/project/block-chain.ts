@@ -45,7 +45,7 @@ export class BlockChain {
     for (const [order, block] of blocks.entries()) {
       let slot = this.slots.get(block.identity);
       if (!slot) {
-        slot = { order, previousOrder: -1, stale: false };
+        slot = { order, previousOrder: -1 };
         this.slots.set(block.identity, slot);
       } else {
         slot.previousOrder = slot.order;
@@ -61,15 +61,9 @@ export class BlockChain {
     return slot;
   }
 
-  /** A kept block whose record was copied to move its locations: its versions are replaced by re-running it statement by statement. */
-  markStale(identity: object): void {
-    const slot = this.slots.get(identity);
-    if (slot) slot.stale = true;
-  }
-
   /** Whether a block recorded in the last evaluation reads the same now from the blocks before it. */
   replays(slot: Slot, effect: StatementEffect | undefined): boolean {
-    if (!effect || slot.previousOrder < 0 || slot.stale) return false;
+    if (!effect || slot.previousOrder < 0) return false;
     const [settingReads, bindingReads] = readIndex(effect);
     return this.settings.readsHold(settingReads, slot.order) && this.bindings.readsHold(bindingReads, slot.order);
   }
@@ -81,7 +75,6 @@ export class BlockChain {
     const bindingsInOrder = this.bindings.replace(slot, bindings);
     if (!settingsInOrder || !bindingsInOrder) this.reordered = true;
     if (slot.previousOrder < 0) this.gapNew.push(slot);
-    slot.stale = false;
   }
 
   /** Ends an evaluation: the final maps hold the module's settings and bindings after its last block. */
@@ -125,8 +118,6 @@ export interface Slot {
   order: number;
   /** Its index in the last evaluation; -1 for a block new in this one. */
   previousOrder: number;
-  /** Its record was copied with moved locations (see StatementMemo.begin): its versions must be replaced. */
-  stale: boolean;
 }
 
 /** What one block wrote to one map: every write in order (undefined: deleted), and the last value per key. */

@@ -86,11 +86,11 @@ export class LocationMover {
     /** Undefined when no line moved: locations are then only anchored (see `anchors`). */
     private readonly shift: LineShift | undefined,
     /**
-     * Locations anchored to a kept block (see RowAnchor) follow it and stay as they are; the
-     * others are moved, and anchored to the block they land in (`target`, with the row the
-     * block starts at in the new text) when there is one.
+     * With `keepAnchored`, locations that follow an anchor (see RowAnchor) stay as they are;
+     * the others are moved, and anchored where `target` says (with the anchor's row in the
+     * new text) when it is given.
      */
-    private readonly anchors: { live: ReadonlySet<RowAnchor>; target?: (position: Position) => { anchor: RowAnchor; row: number } | undefined } = { live: new Set() },
+    private readonly anchors: { keepAnchored?: boolean; target?: (position: Position) => { anchor: RowAnchor; row: number } | undefined } = {},
   ) {}
 
   move<T>(value: T): T {
@@ -128,7 +128,7 @@ export class LocationMover {
     if (typeof record.file === 'string' && isRange(record.range)) {
       if (record.file !== this.file) return value;
       const anchor = anchorOf(record);
-      if (anchor && this.anchors.live.has(anchor)) return value;
+      if (anchor && this.anchors.keepAnchored) return value;
       const start = this.shift ? this.shift.start(record.range.start) : record.range.start;
       const end = this.shift ? this.shift.end(record.range.end) : record.range.end;
       // A location inside the changed span belongs to a statement that runs again; it is never replayed.

@@ -16,6 +16,7 @@ import {
   type StateWrite,
 } from './statement-memo';
 import { BlockView } from './block-chain';
+import { StatementAnchor } from './anchored-locations';
 import { moduleLayout, TopLevelStatements } from './module-layout';
 import { pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
@@ -452,17 +453,18 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
 
   /**
    * Evaluates statements read from their nodes, replayed when the memo has their place and
-   * text, else executed; true when none was replayed from another place (see KeptBlock.pure).
+   * text, else executed. In a block (`into` given) each statement is recorded with the
+   * anchor its locations follow (see StatementAnchor): a replayed one takes its anchor
+   * along to where it is now.
    */
-  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into: RecordedStatement[] | undefined): boolean => {
-    let pure = true;
+  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into?: { block: StatementBlock; statements: RecordedStatement[] }): void => {
     const kept: Node[] = [];
     const keptTypes: string[] = [];
     statements.add(keptTypes, (i) => kept[i]);
     for (const statement of nodes) {
       const type = statement.type;
       if (type === 'comment') {
-        into?.push({ type });
+        into?.statements.push({ type });
         continue;
       }
       kept.push(statement);
@@ -472,20 +474,22 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       // not only next to the error (`A = b,` becomes the targets of a chained assignment).
       const read = memo && !anyError ? placeOf(statement, type) : undefined;
       const recorded = read ? memo!.get(read) : undefined;
-      const replayed = !!recorded && replay(recorded.effect);
+      const replayed = !!recorded && (!into || !!recorded.anchor) && replay(recorded.effect);
+      let anchor: StatementAnchor | undefined;
+      if (into) {
+        const row = read?.row ?? statement.startPosition.row;
+        if (replayed) (anchor = recorded.anchor!).moveTo(into.block.anchor, row);
+        else scope.anchor = anchor = new StatementAnchor(into.block.anchor, row);
+      }
       const effect = replayed ? recorded.effect : execute(statement, read);
       // What is kept holds no slice of the module text (see detachedText).
       const place = replayed ? recorded.place : read && effect && { ...read, text: detachedText(read.text) };
       // Statements of a block are kept with their block.
       if (into) {
         memo?.count(replayed, 1, replayed && recorded.moved);
-        into.push({ type, place, effect });
-        // A statement replayed from a block that is gone keeps that block's locations, unless
-        // the block re-parsed here inherited its anchor (see BlockedModule).
-        pure &&= !replayed || (recorded.anchor !== undefined && recorded.anchor === scope.anchor);
+        into.statements.push({ type, place, effect, anchor });
       } else if (place && effect) memo!.keep(place, effect, replayed);
     }
-    return pure;
   };
 
   /** The statements of a block recorded before, for the layout, without reading its nodes. */
@@ -512,12 +516,14 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       }
       const node = block.root.namedChild(index)!;
       const place = rebased(statement.place) ?? (block.root.hasError ? undefined : placeOf(node, statement.type));
+      const anchor = new StatementAnchor(block.anchor, place?.row ?? node.startPosition.row);
+      scope.anchor = anchor;
       const effect = execute(node, place);
       memo!.count(false);
       const keptPlace = statement.place ? place : place && { ...place, text: detachedText(place.text) };
-      return { type: statement.type, place: effect && keptPlace, effect };
+      return { type: statement.type, place: effect && keptPlace, effect, anchor };
     });
-    return { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure: kept.pure };
+    return { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow };
   };
 
   const statements = new TopLevelStatements();
@@ -528,8 +534,6 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     bindings = views.bindings;
     try {
       for (const block of tree.blocks) {
-        // What runs in a block records locations that follow the block's anchor.
-        scope.anchor = block.anchor;
         const slot = chain.slotOf(block);
         // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
         const kept = memo.block(block.identity);
@@ -547,8 +551,8 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         if (kept) memo.keepBlock(block.identity, evaluateRecordedStatements(block, kept));
         else {
           const recorded: RecordedStatement[] = [];
-          const pure = evaluateNodes(block.root.namedChildren, block.root.hasError, recorded);
-          memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow, pure });
+          evaluateNodes(block.root.namedChildren, block.root.hasError, { block, statements: recorded });
+          memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow });
         }
         chain.replace(slot, views.settings.written(), views.bindings.written());
       }
@@ -560,7 +564,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     }
     scope.anchor = undefined;
   } else {
-    evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError, undefined);
+    evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError);
   }
   memo?.finish();
   const final = chain && tree.blocks ? { settings: chain.settings.final, bindings: chain.bindings.final } : whole;

@@ -1,7 +1,7 @@
 import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
 import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
-import type { RowAnchor } from './anchored-locations';
+import { StatementAnchor, type RowAnchor } from './anchored-locations';
 import type { Location, Position } from '../types';
 import { LineShift, LocationMover } from './moved-locations';
 import { BlockChain } from './block-chain';
@@ -42,8 +42,8 @@ export interface MemoEntry {
   effect: StatementEffect;
   /** Moved with its statement by a line added or removed above it (for the counts). */
   moved?: boolean;
-  /** The anchor every location the statement recorded follows, when there is one. */
-  anchor?: RowAnchor;
+  /** The anchor every location the statement recorded follows (in a module kept in blocks). */
+  anchor?: StatementAnchor;
 }
 
 /** One named child of a block (comments included), with its place and effect when it was recorded. */
@@ -51,6 +51,8 @@ export interface RecordedStatement {
   type: string;
   place?: StatementPlace;
   effect?: StatementEffect;
+  /** The anchor every location it recorded follows. */
+  anchor?: StatementAnchor;
 }
 
 /** What evaluating a block of statements did (see StatementBlock). */
@@ -71,11 +73,6 @@ export interface KeptBlock {
   anchor: RowAnchor;
   /** The row the block started at when its statements' places were taken. */
   rowBase: number;
-  /**
-   * Every location its statements recorded follows its anchor, so the block moves for free;
-   * a block that replayed statements of another (gone) block is moved by copying once.
-   */
-  pure: boolean;
   /** Moved since the last evaluation (for the counts). */
   moved?: boolean;
 }
@@ -110,57 +107,64 @@ export class StatementMemo {
   begin(file: string, text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
     this.text = text;
-    const blocks = syntax?.blocks ?? [];
-    if (syntax?.blocks) {
+    const blocks = syntax?.blocks;
+    if (blocks) {
       this.chain ??= new BlockChain();
-      this.chain.begin(syntax.blocks);
+      this.chain.begin(blocks);
     } else this.chain = undefined;
-    const current = new Map(blocks.map((block) => [block.identity, block]));
-    const impure: [object, KeptBlock, StatementBlock][] = [];
+    const current = new Map(blocks?.map((block) => [block.identity, block]));
     for (const [identity, kept] of this.previousBlocks) {
       const block = current.get(identity);
       if (!block) {
         this.retire(kept);
         this.previousBlocks.delete(identity);
-      } else if (block.startRow !== kept.anchor.row) {
-        if (kept.pure) kept.moved = true;
-        else impure.push([identity, kept, block]);
-      }
+      } else if (block.startRow !== kept.anchor.row) kept.moved = true;
     }
-    // Everything is moved while anchors still hold the rows of the old text; moved
-    // locations are anchored to the block they are in now, with that block's new row.
-    const live = new Set([...this.previousBlocks.values()].map((kept) => kept.anchor));
-    const target = blocks.length > 0 ? (position: Position) => blockAt(blocks, position.line) : undefined;
-    const mover = new LocationMover(file, shift, { live, target });
-    for (const [identity, kept, block] of impure) {
-      const moved = shift && moveBlock(kept, block, shift, mover);
-      if (moved) {
-        this.previousBlocks.set(identity, moved);
-        this.chain?.markStale(identity);
-      } else {
-        this.retire(kept);
-        this.previousBlocks.delete(identity);
+    // A kept block moves with its anchor, and its statements with it (see StatementAnchor).
+    if (blocks) for (const block of blocks) block.anchor.row = block.startRow;
+    if (!shift && !(blocks && this.previous.size > 0)) return;
+    // Statements looked up by place move with their lines.
+    const relocated = new Map<number, MemoEntry>();
+    const unanchored: MemoEntry[] = [];
+    for (const entry of this.previous.values()) {
+      const start = shift ? shift.start({ line: entry.place.row, character: entry.place.column }) : { line: entry.place.row, character: entry.place.column };
+      if (!start) continue;
+      const moved = start.line !== entry.place.row || start.character !== entry.place.column;
+      if (blocks && entry.anchor) {
+        // Its anchor is moved if it is replayed. An anchor moves rows, not columns: a
+        // statement after another on its line that moved along the line runs again.
+        if (start.character !== entry.place.column) continue;
+        relocated.set(placeKey(start.line, start.character), moved ? { ...entry, place: { ...entry.place, row: start.line }, moved: true } : entry);
+        continue;
       }
+      const place = moved ? { ...entry.place, row: start.line, column: start.character } : entry.place;
+      const relocatedEntry = { place, effect: entry.effect, moved: moved || entry.moved };
+      relocated.set(placeKey(start.line, start.character), relocatedEntry);
+      if (blocks || moved) unanchored.push(relocatedEntry);
     }
-    // Statements looked up by place: moved with their lines, and anchored to the block they
-    // are in now unless they follow its anchor already (a block parsed again keeps it).
-    if (shift || (target && this.previous.size > 0)) {
-      const relocated = new Map<number, MemoEntry>();
-      for (const entry of this.previous.values()) {
-        const start = shift ? shift.start({ line: entry.place.row, character: entry.place.column }) : { line: entry.place.row, character: entry.place.column };
-        if (!start) continue;
-        const moved = start.line !== entry.place.row || start.character !== entry.place.column;
-        const anchor = target?.(start).anchor;
-        if (!moved && entry.anchor === anchor) {
-          relocated.set(placeKey(start.line, start.character), entry);
-          continue;
-        }
-        const place = moved ? { ...entry.place, row: start.line, column: start.character } : entry.place;
-        relocated.set(placeKey(start.line, start.character), { place, effect: moveEffect(entry.effect, mover), moved: moved || entry.moved, anchor });
-      }
-      this.previous = relocated;
+    this.previous = relocated;
+    this.moveUnanchored(file, shift, unanchored, blocks);
+  }
+
+  /**
+   * Moves what statements recorded without an anchor with their lines, by copying; in a
+   * module in blocks (read whole the last time, before it was cut) each statement gets an
+   * anchor, and everything it recorded follows it from now on.
+   */
+  private moveUnanchored(file: string, shift: LineShift | undefined, entries: MemoEntry[], blocks: readonly StatementBlock[] | undefined): void {
+    if (entries.length === 0) return;
+    let target: ((position: Position) => { anchor: RowAnchor; row: number }) | undefined;
+    if (blocks) {
+      entries.sort((a, b) => a.place.row - b.place.row);
+      for (const entry of entries) entry.anchor = new StatementAnchor(blockAt(blocks, entry.place.row), entry.place.row);
+      target = (position) => {
+        const anchor = statementAt(entries, position.line)?.anchor;
+        return anchor ? { anchor, row: anchor.row } : { anchor: blockAt(blocks, position.line), row: blockAt(blocks, position.line).row };
+      };
     }
-    for (const block of blocks) block.anchor.row = block.startRow;
+    // Locations that follow an anchor follow it still, unless blocks are gone (their anchors no longer move).
+    const mover = new LocationMover(file, shift, { keepAnchored: !!blocks, target });
+    for (const entry of entries) entry.effect = moveEffect(entry.effect, mover);
   }
 
   /** A block that is gone (edited, merged, cut): its statements are looked up by place, at the rows of the last evaluated text. */
@@ -169,7 +173,7 @@ export class StatementMemo {
     for (const statement of kept.record.statements) {
       if (!statement.place || !statement.effect) continue;
       const place = delta === 0 ? statement.place : { ...statement.place, row: statement.place.row + delta };
-      this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect, anchor: kept.pure ? kept.anchor : undefined });
+      this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect, anchor: statement.anchor });
     }
   }
 
@@ -257,36 +261,27 @@ function otherWrites(writes: readonly StateWrite[]): StateWrite[] {
   return writes.filter((write) => typeof write[0] !== 'number');
 }
 
-/**
- * A block's record moved with the lines above it, its own locations anchored to the block
- * from now on; undefined when a statement of it has no new place.
- */
-function moveBlock(kept: KeptBlock, block: StatementBlock, shift: LineShift, mover: LocationMover): KeptBlock | undefined {
-  const statements: RecordedStatement[] = [];
-  for (const statement of kept.record.statements) {
-    if (!statement.place || !statement.effect) {
-      statements.push(statement.type === 'comment' ? statement : { type: statement.type });
-      continue;
-    }
-    const start = shift.start({ line: statement.place.row, character: statement.place.column });
-    if (!start) return undefined;
-    statements.push({ type: statement.type, place: { ...statement.place, row: start.line, column: start.character }, effect: moveEffect(statement.effect, mover) });
-  }
-  const combined = kept.record.combined && moveEffect(kept.record.combined, mover);
-  const record = { statements, combined, other: combined && otherWrites(combined.writes), recorded: kept.record.recorded };
-  return { record, anchor: block.anchor, rowBase: block.startRow, pure: true, moved: true };
+/** The anchor of the block a row lies in. */
+function blockAt(blocks: readonly StatementBlock[], row: number): RowAnchor {
+  return blocks[lastStartingBy(blocks.length, (i) => blocks[i].startRow, row)].anchor;
 }
 
-/** The block a row lies in, with the row it starts at. */
-function blockAt(blocks: readonly StatementBlock[], row: number): { anchor: RowAnchor; row: number } {
+/** The entry (sorted by row) of the statement a row lies in, if any starts by it. */
+function statementAt(entries: readonly MemoEntry[], row: number): MemoEntry | undefined {
+  const index = lastStartingBy(entries.length, (i) => entries[i].place.row, row);
+  return entries[index].place.row <= row ? entries[index] : undefined;
+}
+
+/** Of `count` things in order of their start rows, the last one starting at or before `row` (the first if none does). */
+function lastStartingBy(count: number, startOf: (index: number) => number, row: number): number {
   let low = 0;
-  let high = blocks.length - 1;
+  let high = count - 1;
   while (low < high) {
     const middle = (low + high + 1) >> 1;
-    if (blocks[middle].startRow <= row) low = middle;
+    if (startOf(middle) <= row) low = middle;
     else high = middle - 1;
   }
-  return { anchor: blocks[low].anchor, row: blocks[low].startRow };
+  return low;
 }
 
 /** One statement starts at a place: the place is the key, and kind and text must match too. */
