@@ -196,7 +196,7 @@ describe('statement replay in settings evaluation', () => {
     const { cached, fresh } = workspace.evaluate('shop/settings.py');
     assert.deepEqual(snapshot(cached), snapshot(fresh));
     assert.equal(cached?.settings.get('SECRET_KEY')?.definition.statement.range.start.line, 6);
-    assert.deepEqual(cached?.settings.get('ALLOWED_HOSTS')?.definition.statement, fresh?.settings.get('ALLOWED_HOSTS')?.definition.statement);
+    assert.deepEqual(JSON.parse(JSON.stringify(cached?.settings.get('ALLOWED_HOSTS')?.definition.statement)), fresh?.settings.get('ALLOWED_HOSTS')?.definition.statement);
     assert.deepEqual(workspace.counts('shop/settings.py'), { replayed: 13, executed: 0, moved: 10 });
   });
 

@@ -453,14 +453,15 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
 
   /**
    * Evaluates statements read from their nodes, replayed when the memo has their place and
-   * text, else executed. In a block (`into` given) each statement is recorded with the
-   * anchor its locations follow (see StatementAnchor): a replayed one takes its anchor
-   * along to where it is now.
+   * text, else executed. With a memo each statement records its locations through an anchor
+   * of its own (see StatementAnchor), counted from its block's (`into`) or from the module's
+   * first row; a replayed one takes its anchor along to where it is now.
    */
   const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into?: { block: StatementBlock; statements: RecordedStatement[] }): void => {
     const kept: Node[] = [];
     const keptTypes: string[] = [];
     statements.add(keptTypes, (i) => kept[i]);
+    const base = into?.block.anchor ?? memo?.root;
     for (const statement of nodes) {
       const type = statement.type;
       if (type === 'comment') {
@@ -474,12 +475,12 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       // not only next to the error (`A = b,` becomes the targets of a chained assignment).
       const read = memo && !anyError ? placeOf(statement, type) : undefined;
       const recorded = read ? memo!.get(read) : undefined;
-      const replayed = !!recorded && (!into || !!recorded.anchor) && replay(recorded.effect);
+      const replayed = !!recorded && replay(recorded.effect);
       let anchor: StatementAnchor | undefined;
-      if (into) {
+      if (base) {
         const row = read?.row ?? statement.startPosition.row;
-        if (replayed) (anchor = recorded.anchor!).moveTo(into.block.anchor, row);
-        else scope.anchor = anchor = new StatementAnchor(into.block.anchor, row);
+        if (replayed) (anchor = recorded.anchor).moveTo(base, row);
+        else scope.anchor = anchor = new StatementAnchor(base, row);
       }
       const effect = replayed ? recorded.effect : execute(statement, read);
       // What is kept holds no slice of the module text (see detachedText).
@@ -488,8 +489,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       if (into) {
         memo?.count(replayed, 1, replayed && recorded.moved);
         into.statements.push({ type, place, effect, anchor });
-      } else if (place && effect) memo!.keep(place, effect, replayed);
+      } else if (place && effect && anchor) memo!.keep(place, effect, anchor, replayed);
     }
+    scope.anchor = undefined;
   };
 
   /** The statements of a block recorded before, for the layout, without reading its nodes. */

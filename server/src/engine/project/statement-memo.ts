@@ -1,9 +1,9 @@
 import type { Binding } from './evaluate-expression';
 import type { EvaluatedModule, SettingState } from './settings-module';
-import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
-import { StatementAnchor, type RowAnchor } from './anchored-locations';
-import type { Location, Position } from '../types';
-import { LineShift, LocationMover } from './moved-locations';
+import type { ModuleSyntax } from '../parse/module-syntax';
+import type { RowAnchor, StatementAnchor } from './anchored-locations';
+import type { Location } from '../types';
+import { LineShift } from './line-shift';
 import { BlockChain } from './block-chain';
 
 /**
@@ -42,8 +42,8 @@ export interface MemoEntry {
   effect: StatementEffect;
   /** Moved with its statement by a line added or removed above it (for the counts). */
   moved?: boolean;
-  /** The anchor every location the statement recorded follows (in a module kept in blocks). */
-  anchor?: StatementAnchor;
+  /** The anchor every location the statement recorded follows. */
+  anchor: StatementAnchor;
 }
 
 /** One named child of a block (comments included), with its place and effect when it was recorded. */
@@ -93,16 +93,18 @@ export class StatementMemo {
   private counts = { replayed: 0, executed: 0, moved: 0 };
   /** The state of a module in blocks, kept between its evaluations (see BlockChain). */
   chain?: BlockChain;
+  /** The anchor statements of a module read whole count their rows from: its first row, which never moves. */
+  readonly root: RowAnchor = { row: 0 };
   /** How the last evaluation went: statements replayed (moved: of those, replayed at a new line) and executed. */
   last = { replayed: 0, executed: 0, moved: 0 };
 
   /**
    * Starts an evaluation of `text`, parsed as `syntax`. Statements of blocks that are gone
    * (edited, merged, cut) are looked up by place, at the rows of the last evaluated text.
-   * When lines were added or removed, what follows a block's anchor moves with it (see
-   * RowAnchor); everything else recorded after the change is moved by copying, locations
-   * included, and anchored to the block it now lies in. Either way pressing Enter does not
-   * re-execute the rest of the module.
+   * When lines were added or removed, a kept block moves with its anchor, and a statement
+   * looked up by place takes its anchor to its new row when it is replayed: everything it
+   * recorded follows (see StatementAnchor), so pressing Enter neither copies nor
+   * re-executes the rest of the module.
    */
   begin(file: string, text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
@@ -122,56 +124,25 @@ export class StatementMemo {
     }
     // A kept block moves with its anchor, and its statements with it (see StatementAnchor).
     if (blocks) for (const block of blocks) block.anchor.row = block.startRow;
-    if (!shift && !(blocks && this.previous.size > 0)) return;
-    // Statements looked up by place move with their lines.
+    if (!shift) return;
+    // Statements looked up by place move with their lines; their anchors are moved if they
+    // are replayed. An anchor moves rows, not columns: a statement after another on its
+    // line that moved along the line runs again.
     const relocated = new Map<number, MemoEntry>();
-    const unanchored: MemoEntry[] = [];
     for (const entry of this.previous.values()) {
-      const start = shift ? shift.start({ line: entry.place.row, character: entry.place.column }) : { line: entry.place.row, character: entry.place.column };
-      if (!start) continue;
-      const moved = start.line !== entry.place.row || start.character !== entry.place.column;
-      if (blocks && entry.anchor) {
-        // Its anchor is moved if it is replayed. An anchor moves rows, not columns: a
-        // statement after another on its line that moved along the line runs again.
-        if (start.character !== entry.place.column) continue;
-        relocated.set(placeKey(start.line, start.character), moved ? { ...entry, place: { ...entry.place, row: start.line }, moved: true } : entry);
-        continue;
-      }
-      const place = moved ? { ...entry.place, row: start.line, column: start.character } : entry.place;
-      const relocatedEntry = { place, effect: entry.effect, moved: moved || entry.moved };
-      relocated.set(placeKey(start.line, start.character), relocatedEntry);
-      if (blocks || moved) unanchored.push(relocatedEntry);
+      const start = shift.start({ line: entry.place.row, character: entry.place.column });
+      if (!start || start.character !== entry.place.column) continue;
+      const moved = start.line !== entry.place.row;
+      relocated.set(placeKey(start.line, start.character), moved ? { ...entry, place: { ...entry.place, row: start.line }, moved: true } : entry);
     }
     this.previous = relocated;
-    this.moveUnanchored(file, shift, unanchored, blocks);
-  }
-
-  /**
-   * Moves what statements recorded without an anchor with their lines, by copying; in a
-   * module in blocks (read whole the last time, before it was cut) each statement gets an
-   * anchor, and everything it recorded follows it from now on.
-   */
-  private moveUnanchored(file: string, shift: LineShift | undefined, entries: MemoEntry[], blocks: readonly StatementBlock[] | undefined): void {
-    if (entries.length === 0) return;
-    let target: ((position: Position) => { anchor: RowAnchor; row: number }) | undefined;
-    if (blocks) {
-      entries.sort((a, b) => a.place.row - b.place.row);
-      for (const entry of entries) entry.anchor = new StatementAnchor(blockAt(blocks, entry.place.row), entry.place.row);
-      target = (position) => {
-        const anchor = statementAt(entries, position.line)?.anchor;
-        return anchor ? { anchor, row: anchor.row } : { anchor: blockAt(blocks, position.line), row: blockAt(blocks, position.line).row };
-      };
-    }
-    // Locations that follow an anchor follow it still, unless blocks are gone (their anchors no longer move).
-    const mover = new LocationMover(file, shift, { keepAnchored: !!blocks, target });
-    for (const entry of entries) entry.effect = moveEffect(entry.effect, mover);
   }
 
   /** A block that is gone (edited, merged, cut): its statements are looked up by place, at the rows of the last evaluated text. */
   private retire(kept: KeptBlock): void {
     const delta = kept.anchor.row - kept.rowBase;
     for (const statement of kept.record.statements) {
-      if (!statement.place || !statement.effect) continue;
+      if (!statement.place || !statement.effect || !statement.anchor) continue;
       const place = delta === 0 ? statement.place : { ...statement.place, row: statement.place.row + delta };
       this.previous.set(placeKey(place.row, place.column), { place, effect: statement.effect, anchor: statement.anchor });
     }
@@ -184,10 +155,10 @@ export class StatementMemo {
   }
 
   /** Keeps a statement's effect for the next evaluation (a module parsed whole). */
-  keep(place: StatementPlace, effect: StatementEffect, replayed: boolean): void {
+  keep(place: StatementPlace, effect: StatementEffect, anchor: StatementAnchor, replayed: boolean): void {
     const key = placeKey(place.row, place.column);
     this.count(replayed, 1, this.previous.get(key)?.moved);
-    this.next.set(key, { place, effect });
+    this.next.set(key, { place, effect, anchor });
   }
 
   /** What was recorded of the block with this identity (its text unchanged since), if anything. */
@@ -261,29 +232,6 @@ function otherWrites(writes: readonly StateWrite[]): StateWrite[] {
   return writes.filter((write) => typeof write[0] !== 'number');
 }
 
-/** The anchor of the block a row lies in. */
-function blockAt(blocks: readonly StatementBlock[], row: number): RowAnchor {
-  return blocks[lastStartingBy(blocks.length, (i) => blocks[i].startRow, row)].anchor;
-}
-
-/** The entry (sorted by row) of the statement a row lies in, if any starts by it. */
-function statementAt(entries: readonly MemoEntry[], row: number): MemoEntry | undefined {
-  const index = lastStartingBy(entries.length, (i) => entries[i].place.row, row);
-  return entries[index].place.row <= row ? entries[index] : undefined;
-}
-
-/** Of `count` things in order of their start rows, the last one starting at or before `row` (the first if none does). */
-function lastStartingBy(count: number, startOf: (index: number) => number, row: number): number {
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (startOf(middle) <= row) low = middle;
-    else high = middle - 1;
-  }
-  return low;
-}
-
 /** One statement starts at a place: the place is the key, and kind and text must match too. */
 function placeKey(line: number, character: number): number {
   return line * 0x100000000 + character;
@@ -296,15 +244,6 @@ function placeKey(line: number, character: number): number {
  */
 export function detachedText(text: string): string {
   return text.length < 13 ? text : Buffer.from(text, 'utf16le').toString('utf16le');
-}
-
-/** An effect with its locations moved. What it read from other modules stays as it was. */
-function moveEffect(effect: StatementEffect, mover: LocationMover): StatementEffect {
-  return {
-    reads: effect.reads.map(([tag, key, value]) => [tag, key, mover.move(value)] as const),
-    external: effect.external,
-    writes: effect.writes.map((write) => (write[0] === 'incomplete' ? write : ([write[0], write[1], mover.move(write[2])] as StateWrite))),
-  };
 }
 
 /** A settings or bindings map as a statement being evaluated reads and writes it. */
