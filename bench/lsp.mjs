@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const rpc = require('vscode-jsonrpc/node');
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.resolve(root, process.env.DIST_DIR ?? 'dist');
-const EDITS = Number(process.env.BENCH_EDITS ?? 60);
+const EDITS = Number(process.env.BENCH_EDITS ?? 200);
 // The first keystrokes after opening run code the JIT has not compiled yet (and collect the
 // opening's garbage): they are measured, and reported, apart.
 const WARMUP_EDITS = Number(process.env.BENCH_WARMUP ?? 10);
@@ -24,7 +24,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 5000);
 // Keystrokes arrive this far apart, a fast typist's pace; the server analyses a change at
 // once when nothing was analysed in the last 50 ms (its debounce window).
 const TYPING_INTERVAL_MS = 120;
-const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 60);
+const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 100);
 const UNCLOSED = Number(process.env.BENCH_UNCLOSED ?? 5);
 
 function settingsModule(lines) {
