@@ -24,7 +24,7 @@ interface Block {
   startIndex: number;
   startRow: number;
   identity: object;
-  /** See StatementBlock.anchor; kept by a reparse and by the first of merged blocks (they cover its rows), new for cut parts. */
+  /** See StatementBlock.anchor; new with every new identity. */
   anchor: { row: number };
   /** Edited since its last parse. */
   dirty: boolean;
@@ -148,9 +148,7 @@ export class BlockedModule {
     const tree = parsePythonRange(this.read, this.rangeOf(index), block.tree);
     block.tree.delete();
     block.tree = tree;
-    // A new identity, the same anchor: what the old block recorded lies in the same rows.
-    block.identity = {};
-    block.dirty = false;
+    renew(block);
   }
 
   /** Blocks first..last become one (the first's tree, edited, is the old tree of its next parse). */
@@ -216,8 +214,7 @@ export class BlockedModule {
     for (const gone of this.blocks.splice(first + 1, last - first)) gone.tree.delete();
     block.tree.delete();
     block.tree = tree;
-    block.identity = {};
-    block.dirty = false;
+    renew(block);
     return true;
   }
 
@@ -238,8 +235,6 @@ export class BlockedModule {
       i = j;
     }
     if (starts.length === 0) return [block];
-    // Every part gets an anchor of its own: an anchor is only ever kept by a block that covers
-    // all the rows of the one it came from (see StatementBlock.anchor).
     const parts: Block[] = [{ ...block, identity: {}, anchor: { row: block.startRow }, dirty: false }];
     for (const start of starts) {
       const startRow = start.startPosition.row;
@@ -262,4 +257,11 @@ function edgeStatement(root: Node, edge: 'first' | 'last'): Node | null {
 function isCutPoint(node: Node, previous: Node | undefined): boolean {
   if (node.type === 'comment' || node.type === 'ERROR' || node.hasError || node.startPosition.column !== 0) return false;
   return !previous || (previous.type !== 'ERROR' && previous.endPosition.row < node.startPosition.row);
+}
+
+/** A block parsed anew: its statements are recorded under a new identity, counting their rows from a new anchor. */
+function renew(block: Block): void {
+  block.identity = {};
+  block.anchor = { row: block.startRow };
+  block.dirty = false;
 }

@@ -29,10 +29,8 @@ export interface StatementBlock {
   readonly startRow: number;
   readonly root: Node;
   /**
-   * Where the rows of what was recorded from the block follow it (see RowAnchor), moved to
-   * `startRow` by the evaluation that next reads the block. A block parsed again keeps it,
-   * and so does the first of merged blocks: an anchor only ever passes to a block that
-   * covers every row of the block it came from, so what follows it stays inside.
+   * The row its statements count theirs from (see StatementAnchor), moved to `startRow` by
+   * the evaluation that next reads the block; it goes with the block's identity.
    */
   readonly anchor: { row: number };
 }

@@ -7,6 +7,7 @@ import {
   detachedText,
   StatementRecorder,
   TrackedMap,
+  type BlockRecord,
   type KeptBlock,
   type RecordedStatement,
   type StatementEffect,
@@ -578,10 +579,10 @@ function placeOf(statement: Node, type: string): StatementPlace {
   return { type, row, column, text: statement.text };
 }
 
-const keptOfRecord = new WeakMap<KeptBlock['record'], { types: string[]; indexes: number[] }>();
+const keptOfRecord = new WeakMap<BlockRecord, { types: string[]; indexes: number[] }>();
 
 /** A recorded block's statements without its comments: their kinds and their indexes among the block's named children. */
-function keptStatements(record: KeptBlock['record']): { types: string[]; indexes: number[] } {
+function keptStatements(record: BlockRecord): { types: string[]; indexes: number[] } {
   let kept = keptOfRecord.get(record);
   if (!kept) {
     kept = { types: [], indexes: [] };
