@@ -10,7 +10,7 @@ export interface BlockingOptions {
   statementsPerBlock: number;
 }
 
-export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 128 };
+export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 64 };
 
 const UNBOUNDED = 0xffffffff;
 /** Blocks with errors this close are tried as one (a construct open across the blocks between them). */
