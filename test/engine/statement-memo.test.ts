@@ -387,6 +387,26 @@ describe('statement replay in a module kept in blocks', () => {
     assert.equal(below.definition.statement.range.start.line, line + 1);
   });
 
+  test('the settings map is patched in place for a changed value, and rebuilt in Python order when a name is added', async () => {
+    await initPythonParser();
+    const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
+    const first = workspace.evaluate('shop/settings.py').cached!;
+    const map = first.settings;
+    const untouched = map.get('FEATURE_70')!;
+    workspace.edit('shop/settings.py', '"v30"', '"v30x"');
+    const typed = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(typed.cached), snapshot(typed.fresh));
+    assert.equal(typed.cached!.settings, map, 'the same map, patched');
+    assert.equal(map.get('FEATURE_70'), untouched);
+    // A new name in the middle: Python would have it between FEATURE_37 and FEATURE_38.
+    workspace.edit('shop/settings.py', 'FEATURE_38 =', 'ADDED = 1\nFEATURE_38 =');
+    const added = workspace.evaluate('shop/settings.py');
+    assert.deepEqual(snapshot(added.cached), snapshot(added.fresh));
+    const names = [...added.cached!.settings.keys()];
+    assert.equal(names[names.indexOf('ADDED') + 1], 'FEATURE_38');
+    assert.deepEqual(names, [...added.fresh!.settings.keys()]);
+  });
+
   test('random edits: every evaluation of a valid text equals a fresh one', async () => {
     await initPythonParser();
     const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
