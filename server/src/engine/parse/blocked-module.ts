@@ -13,9 +13,9 @@ export interface BlockingOptions {
 export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 64 };
 
 const UNBOUNDED = 0xffffffff;
-/** Blocks with errors this close are tried as one (a construct open across the blocks between them). */
-const MAX_BLOCKS_APART = 3;
-/** Merges tried on one reparse at most (each is a parse of up to four blocks). */
+/** Blocks with errors this close are tried as one (a construct open across the blocks between them): about 400 statements. */
+const MAX_BLOCKS_APART = 6;
+/** Merges tried on one reparse at most (each is a parse of up to seven blocks). */
 const MAX_TRIALS = 4;
 
 interface Block {
