@@ -593,6 +593,34 @@ describe('Django oracle: harden', () => {
     await hardenAndCheck(t, dj, dir, path.join(PROJECT, 'settings.py'), `${PROJECT}.settings`);
   });
 
+  test('harden --write on split settings whose base.py lacks the security middleware leaves base.py and dev.py as they were', async (t) => {
+    const dj = requireDjango(t);
+    if (!dj) return;
+    const dir = path.join(workDir, 'harden-split-base');
+    cpSync(template, dir, { recursive: true });
+    const settingsDir = path.join(dir, PROJECT, 'settings');
+    mkdirSync(settingsDir);
+    const base = readFileSync(path.join(dir, PROJECT, 'settings.py'), 'utf8')
+      .split('\n')
+      .filter((line) => !line.includes('SecurityMiddleware') && !line.includes('XFrameOptionsMiddleware'))
+      .join('\n')
+      // One level deeper than settings.py was.
+      .replace('.resolve().parent.parent', '.resolve().parent.parent.parent');
+    rmSync(path.join(dir, PROJECT, 'settings.py'));
+    writeFileSync(path.join(settingsDir, '__init__.py'), '');
+    writeFileSync(path.join(settingsDir, 'base.py'), base);
+    writeFileSync(path.join(settingsDir, 'dev.py'), 'from .base import *  # noqa: F403\n\nDEBUG = True\n');
+    writeFileSync(path.join(settingsDir, 'production.py'), 'from .base import *  # noqa: F403\n\nDEBUG = False\nALLOWED_HOSTS = ["example.com"]\n');
+    const shared = snapshotTree(settingsDir);
+    await hardenAndCheck(t, dj, dir, path.join(PROJECT, 'settings', 'production.py'), `${PROJECT}.settings.production`);
+    await t.test('base.py and dev.py are unchanged: the middleware comes in production.py', () => {
+      const after = snapshotTree(settingsDir);
+      assert.equal(after.get('base.py'), shared.get('base.py'));
+      assert.equal(after.get('dev.py'), shared.get('dev.py'));
+      assert.match(after.get('production.py')!, /^MIDDLEWARE\.insert\(0, ['"]django\.middleware\.security\.SecurityMiddleware['"]\)$/m);
+    });
+  });
+
   test('harden --write on the example project', async (t) => {
     const dj = requireDjango(t);
     if (!dj) return;

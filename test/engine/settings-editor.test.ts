@@ -203,9 +203,17 @@ describe("'list-insert'", () => {
     );
   });
 
-  test('a list defined in a base module is edited there', async () => {
+  test('a tuple inherited from a base module is edited there: a statement cannot change a tuple', async () => {
+    const files = { 'mysite/base.py': 'MIDDLEWARE = (\n    "a",\n)\n', [PRODUCTION]: 'from .base import *\nDEBUG = False\n' };
+    assert.deepEqual(await applyIntents(files, [insert('"x"', 'first')]), { 'mysite/base.py': 'MIDDLEWARE = (\n    "x",\n    "a",\n)\n', [PRODUCTION]: 'from .base import *\nDEBUG = False\n' });
+  });
+
+  test('a list inherited from a base module is changed by a statement in the production module, not in base.py', async () => {
     const files = { 'mysite/base.py': 'MIDDLEWARE = [\n    "a",\n]\n', [PRODUCTION]: 'from .base import *\nDEBUG = False\n' };
-    assert.deepEqual(await applyIntents(files, [insert('"x"', 'first')]), { 'mysite/base.py': 'MIDDLEWARE = [\n    "x",\n    "a",\n]\n', [PRODUCTION]: 'from .base import *\nDEBUG = False\n' });
+    assert.deepEqual(await applyIntents(files, [insert('"x"', 'first')]), {
+      'mysite/base.py': 'MIDDLEWARE = [\n    "a",\n]\n',
+      [PRODUCTION]: 'from .base import *\nDEBUG = False\n\n# Security hardening\nMIDDLEWARE.insert(0, "x")\n',
+    });
   });
 });
 

@@ -220,6 +220,9 @@ function definingLiteral(module: EvaluatedModule, store: SourceStore, name: stri
   const { start, end } = def.valueLoc.range;
   const node = source.syntax().rootNode.descendantForPosition({ row: start.line, column: start.character }, { row: end.line, column: end.character });
   if (!node || (node.type !== 'list' && node.type !== 'tuple')) return undefined;
+  // A list inherited from base.py is changed by a statement in this module instead, so the
+  // development modules that import base.py keep theirs; a tuple has no such method.
+  if (node.type === 'list' && def.valueLoc.file !== module.file) return undefined;
   if (node.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'parenthesized_list_splat')) return undefined;
   return node;
 }

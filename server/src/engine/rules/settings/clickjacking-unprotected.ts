@@ -44,7 +44,7 @@ X_FRAME_OPTIONS = "DENY"
 A view that must be framed can opt out with \`@xframe_options_sameorigin\` or \`@xframe_options_exempt\`.
 
 ## Fix safety
-Unsafe: pages the site itself puts in frames (an admin preview, an embedded widget) stop loading. A missing middleware is added at the end of the \`MIDDLEWARE\` list, where \`startproject\` puts it; the list is edited where it is written, which may be \`base.py\`. A project without any \`MIDDLEWARE\` gets one holding Django's security middleware. A wrong \`X_FRAME_OPTIONS\` is set to \`'DENY'\`.
+Unsafe: pages the site itself puts in frames (an admin preview, an embedded widget) stop loading. A missing middleware is added at the end of the \`MIDDLEWARE\` list, where \`startproject\` puts it: in the list itself when the production module writes it, else by a statement in the production module (\`MIDDLEWARE.append(...)\`), so development modules that import the same \`base.py\` keep their list (a tuple, which has no such method, is edited where it is written). A project without any \`MIDDLEWARE\` gets one holding Django's security middleware. A wrong \`X_FRAME_OPTIONS\` is set to \`'DENY'\`.
 
 ## References
 - [Django: Clickjacking protection](https://docs.djangoproject.com/en/stable/ref/clickjacking/)

@@ -44,7 +44,7 @@ MIDDLEWARE = [
 A view that must accept cross-site POSTs (a webhook) can opt out with \`@csrf_exempt\`.
 
 ## Fix safety
-Unsafe: \`SecurityMiddleware\` starts enforcing whatever the \`SECURE_*\` settings say (an HTTPS redirect, HSTS), and \`CsrfViewMiddleware\` rejects POSTs that carry no CSRF token, such as forms without \`{% csrf_token %}\` and API clients. The middleware goes where \`startproject\` puts it: \`SecurityMiddleware\` first, \`CsrfViewMiddleware\` right after \`CommonMiddleware\` (else after \`SessionMiddleware\`, else after \`SecurityMiddleware\`, else last). The list is edited where it is written, which may be \`base.py\`. A project without any \`MIDDLEWARE\` gets one holding Django's security middleware.
+Unsafe: \`SecurityMiddleware\` starts enforcing whatever the \`SECURE_*\` settings say (an HTTPS redirect, HSTS), and \`CsrfViewMiddleware\` rejects POSTs that carry no CSRF token, such as forms without \`{% csrf_token %}\` and API clients. The middleware goes where \`startproject\` puts it: \`SecurityMiddleware\` first, \`CsrfViewMiddleware\` right after \`CommonMiddleware\` (else after \`SessionMiddleware\`, else after \`SecurityMiddleware\`, else last). The list itself is edited when the production module writes it; a list inherited from \`base.py\` gets a statement in the production module instead (\`MIDDLEWARE.insert(0, ...)\`), so development modules that import the same \`base.py\` keep theirs (a tuple, which has no such method, is edited where it is written). A project without any \`MIDDLEWARE\` gets one holding Django's security middleware.
 
 ## References
 - [Django: SecurityMiddleware](https://docs.djangoproject.com/en/stable/ref/middleware/#module-django.middleware.security)
