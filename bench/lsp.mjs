@@ -25,6 +25,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 5000);
 // once when nothing was analysed in the last 50 ms (its debounce window).
 const TYPING_INTERVAL_MS = 120;
 const LINE_BREAKS = Number(process.env.BENCH_LINE_BREAKS ?? 100);
+const VIEWS_EDITS = Number(process.env.BENCH_VIEWS_EDITS ?? 40);
 const UNCLOSED = Number(process.env.BENCH_UNCLOSED ?? 5);
 
 function settingsModule(lines) {
@@ -175,6 +176,59 @@ async function parseBaselines(text) {
   return { full: full.slice(3), broken, incremental: await incrementalParseFloor(parser, text) };
 }
 
+/** Types `count` one-character edits into an open document, 120 ms apart; each one's didChange → publishDiagnostics time. */
+async function typeInto(server, uri, lines, count, firstVersion) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const version = firstVersion + i;
+    const { line, character, insert } = oneCharacterEdit(lines, i);
+    lines[line] = lines[line].slice(0, character) + insert + lines[line].slice(character);
+    await new Promise((resolve) => setTimeout(resolve, TYPING_INTERVAL_MS));
+    const done = server.waitFor((p) => p.uri === uri && p.version === version);
+    const sent = performance.now();
+    server.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: insert }],
+    });
+    times.push((await done) - sent);
+  }
+  return times;
+}
+
+/**
+ * A views module of `lines` lines: one short view after another, one in a hundred building
+ * its SQL with an f-string (DJH201), the rest passing parameters.
+ */
+function viewsModule(lines) {
+  const out = ['from django.http import HttpResponse', 'from .models import Order', ''];
+  for (let i = 0; out.length < lines; i++) {
+    const sql = i % 100 === 0 ? `f"SELECT * FROM shop_order WHERE id = {order_id} AND n = ${i}"` : `"SELECT * FROM shop_order WHERE id = %s AND n = ${i}", [order_id]`;
+    out.push(`def view_${i}(request):`, '    order_id = request.GET.get("id")', `    rows = Order.objects.raw(${sql})`, '    return HttpResponse(str(list(rows)))', '');
+  }
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+/** The same keystrokes in a large views module, which the code rules read whole. */
+async function viewsLatency() {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-views-'));
+  const file = path.join(workspace, 'views.py');
+  const text = viewsModule(LINES);
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  const server = startServer(workspace);
+  try {
+    await server.initialize();
+    const first = server.waitFor((p) => p.uri === uri && p.diagnostics.length > 0);
+    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    await first;
+    const typed = await typeInto(server, uri, text.split('\n'), WARMUP_EDITS + VIEWS_EDITS, 2);
+    return { samples: typed.slice(WARMUP_EDITS), bytes: Buffer.byteLength(text) };
+  } finally {
+    await server.stop();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
 async function latency() {
   const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-lsp-'));
   const file = path.join(workspace, 'settings.py');
@@ -188,22 +242,10 @@ async function latency() {
     server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const firstAt = await first;
     const firstDiagnostics = firstAt - server.started;
-    const samples = [];
-    const warmup = [];
     const lines = text.split('\n');
-    for (let i = 0; i < WARMUP_EDITS + EDITS; i++) {
-      const version = i + 2;
-      const { line, character, insert } = oneCharacterEdit(lines, i);
-      lines[line] = lines[line].slice(0, character) + insert + lines[line].slice(character);
-      await new Promise((resolve) => setTimeout(resolve, TYPING_INTERVAL_MS));
-      const done = server.waitFor((p) => p.uri === uri && p.version === version);
-      const sent = performance.now();
-      server.connection.sendNotification('textDocument/didChange', {
-        textDocument: { uri, version },
-        contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: insert }],
-      });
-      (i < WARMUP_EDITS ? warmup : samples).push((await done) - sent);
-    }
+    const typed = await typeInto(server, uri, lines, WARMUP_EDITS + EDITS, 2);
+    const warmup = typed.slice(0, WARMUP_EDITS);
+    const samples = typed.slice(WARMUP_EDITS);
     // Enter at the end of a line: every statement below moves.
     const lineBreaks = [];
     for (let i = 0; i < LINE_BREAKS; i++) {
@@ -288,6 +330,7 @@ if (!existsSync(path.join(dist, 'server.js'))) {
   process.exit(2);
 }
 const { firstDiagnostics, warmup, samples, lineBreaks, unclosed, bytes } = await latency();
+const views = VIEWS_EDITS > 0 ? await viewsLatency() : undefined;
 const parse = await parseBaselines(settingsModule(LINES));
 const mem = await memory();
 const fmt = (n) => `${n.toFixed(1)} ms`;
@@ -313,5 +356,11 @@ if (unclosed.length > 0) {
   );
 }
 console.log(`  tree-sitter incremental reparse  median ${fmt(floorMedian)}   → p95 = ${(p95 / floorMedian).toFixed(2)}× the parser's own reparse`);
+if (views) {
+  const viewsParse = await parseBaselines(viewsModule(LINES));
+  console.log(
+    `  in a ${LINES.toLocaleString('en')}-line views module (${(views.bytes / 1024).toFixed(0)} KB, read whole by the code rules), ${views.samples.length} edits   p50 ${fmt(percentile(views.samples, 50))}   p95 ${fmt(percentile(views.samples, 95))}   (its full parse: ${fmt(percentile(viewsParse.full, 50))})`,
+  );
+}
 console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (target ≤ 500 ms)`);
 console.log(`  resident memory, example project + ${mem.open - 1} generated files open: ${mem.rssMb.toFixed(0)} MB`);
