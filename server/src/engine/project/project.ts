@@ -172,7 +172,7 @@ export class Project {
       };
       const memo = this.cache?.statementsOf(file);
       const syntax = source.syntax();
-      memo?.begin(file, source.text, syntax);
+      memo?.begin(source.text, syntax);
       const result = evaluateSettingsModule(file, syntax, recording, memo);
       this.evaluated.set(file, result);
       this.cache?.remember(file, source, result, external);

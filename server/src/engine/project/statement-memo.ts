@@ -106,7 +106,7 @@ export class StatementMemo {
    * recorded follows (see StatementAnchor), so pressing Enter neither copies nor
    * re-executes the rest of the module.
    */
-  begin(file: string, text: string, syntax?: ModuleSyntax): void {
+  begin(text: string, syntax?: ModuleSyntax): void {
     const shift = this.text === undefined ? undefined : LineShift.between(this.text, text);
     this.text = text;
     const blocks = syntax?.blocks;
