@@ -1,7 +1,7 @@
 import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import type { Node } from './parse/python';
-import { importedNames } from './python/imports';
+import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
 import type { PythonRule } from './rules/rule';
 import { ALL_RULES } from './rules/registry';
@@ -32,17 +32,19 @@ export const pythonAnalyzer: FileAnalyzer = {
     if (interested.length === 0) return [];
 
     const tree = source.tree();
-    const wanted = [...new Set(interested.flatMap((rule) => rule.nodeTypes))];
+    const wanted = [...new Set([...IMPORT_STATEMENTS, ...interested.flatMap((rule) => rule.nodeTypes)])];
     const buckets = new Map<string, Node[]>();
-    // One search inside the WASM tree for every node type the interested rules asked for:
-    // only the matches cross into JavaScript, in document order.
+    const importStatements: Node[] = [];
+    // One search inside the WASM tree for every node type the interested rules asked for,
+    // and the imports: only the matches cross into JavaScript, in document order.
     for (const node of tree.rootNode.descendantsOfType(wanted)) {
       if (!node) continue;
+      if (IMPORT_STATEMENTS.includes(node.type)) importStatements.push(node);
       const bucket = buckets.get(node.type) ?? [];
       bucket.push(node);
       buckets.set(node.type, bucket);
     }
-    const imports = importedNames(tree);
+    const imports = importedNames(importStatements);
     const findings: Finding[] = [];
     for (const rule of interested) {
       try {

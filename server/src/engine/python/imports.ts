@@ -1,17 +1,17 @@
-import type { Node, Tree } from '../parse/python';
+import type { Node } from '../parse/python';
+
+/** The statements `importedNames` reads: imports are statements wherever they are (module level, a function, an `if`). */
+export const IMPORT_STATEMENTS = ['import_statement', 'import_from_statement'];
 
 /**
- * What each name bound by an import refers to, fully qualified: `from django.db import
+ * What each name bound by the import statements (in document order) refers to, fully qualified: `from django.db import
  * connection as c` binds `c` → `django.db.connection`; `import django.utils.safestring as s`
  * binds `s` → `django.utils.safestring`; `import django.db` binds `django` → `django`.
  * Imports anywhere in the module count (inside functions too), as a reader would assume.
  */
-export function importedNames(tree: Tree): Map<string, string> {
+export function importedNames(importStatements: readonly Node[]): Map<string, string> {
   const names = new Map<string, string>();
-  // Imports are statements, wherever they are (module level, a function, an `if`, a `try`):
-  // one search in the tree finds them all, in order, without reading every statement.
-  for (const node of tree.rootNode.descendantsOfType(['import_statement', 'import_from_statement'])) {
-    if (!node) continue;
+  for (const node of importStatements) {
     if (node.type === 'import_statement') {
       for (const child of node.namedChildren) {
         if (child?.type === 'dotted_name') names.set(child.text.split('.')[0], child.text.split('.')[0]);
