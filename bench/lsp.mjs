@@ -208,11 +208,13 @@ function viewsModule(lines) {
   return out.slice(0, lines).join('\n') + '\n';
 }
 
-/** The same keystrokes in a large views module, which the code rules read whole. */
-async function viewsLatency() {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-views-'));
-  const file = path.join(workspace, 'views.py');
-  const text = viewsModule(LINES);
+/**
+ * Opens `text` as `name` in a fresh workspace and a fresh server, waits for its first
+ * diagnostics, and runs `measure` with them; stops the server and removes the workspace after.
+ */
+async function withOpenModule(name, text, measure) {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-lsp-'));
+  const file = path.join(workspace, name);
   writeFileSync(file, text);
   const uri = pathToFileURL(file).href;
   const server = startServer(workspace);
@@ -220,28 +222,26 @@ async function viewsLatency() {
     await server.initialize();
     const first = server.waitFor((p) => p.uri === uri && p.diagnostics.length > 0);
     server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    await first;
-    const typed = await typeInto(server, uri, text.split('\n'), WARMUP_EDITS + VIEWS_EDITS, 2);
-    return { samples: typed.slice(WARMUP_EDITS), bytes: Buffer.byteLength(text) };
+    const firstDiagnostics = (await first) - server.started;
+    return await measure(server, uri, firstDiagnostics);
   } finally {
     await server.stop();
     rmSync(workspace, { recursive: true, force: true });
   }
 }
 
+/** The same keystrokes in a large views module, which the code rules read whole. */
+async function viewsLatency() {
+  const text = viewsModule(LINES);
+  return withOpenModule('views.py', text, async (server, uri) => {
+    const typed = await typeInto(server, uri, text.split('\n'), WARMUP_EDITS + VIEWS_EDITS, 2);
+    return { samples: typed.slice(WARMUP_EDITS), bytes: Buffer.byteLength(text) };
+  });
+}
+
 async function latency() {
-  const workspace = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-lsp-'));
-  const file = path.join(workspace, 'settings.py');
   const text = settingsModule(LINES);
-  writeFileSync(file, text);
-  const uri = pathToFileURL(file).href;
-  const server = startServer(workspace);
-  try {
-    await server.initialize();
-    const first = server.waitFor((p) => p.uri === uri && p.diagnostics.length > 0);
-    server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    const firstAt = await first;
-    const firstDiagnostics = firstAt - server.started;
+  return withOpenModule('settings.py', text, async (server, uri, firstDiagnostics) => {
     const lines = text.split('\n');
     const typed = await typeInto(server, uri, lines, WARMUP_EDITS + EDITS, 2);
     const warmup = typed.slice(0, WARMUP_EDITS);
@@ -281,10 +281,7 @@ async function latency() {
       }
     }
     return { firstDiagnostics, warmup, samples, lineBreaks, unclosed, bytes: Buffer.byteLength(text) };
-  } finally {
-    await server.stop();
-    rmSync(workspace, { recursive: true, force: true });
-  }
+  });
 }
 
 async function memory() {
