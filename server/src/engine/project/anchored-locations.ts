@@ -10,10 +10,10 @@ export interface RowAnchor {
 }
 
 /**
- * Where a top-level statement of a module kept in blocks starts: a row within its block,
- * whose own anchor follows the block (see StatementBlock.anchor). Everything the statement
- * recorded follows it: a statement replayed at another row, in its block or another one,
- * is moved by moving its anchor, not by copying what it recorded.
+ * Where a top-level statement starts: a row counted from its block's anchor (see
+ * StatementBlock.anchor), or from the first row of a module read whole. Everything the
+ * statement recorded follows it: a statement replayed at another row, in its block or
+ * another one, is moved by moving its anchor, not by copying what it recorded.
  */
 export class StatementAnchor implements RowAnchor {
   #block: RowAnchor;
@@ -72,24 +72,12 @@ class AnchoredLocation implements Location {
     return this.#at;
   }
 
-  get anchor(): RowAnchor {
-    return this.#anchor;
-  }
-
   toJSON(): Location {
     return { file: this.file, range: this.range };
   }
 }
 
-/**
- * A location in `file` whose rows follow `anchor`: `range` is where it is while the anchor
- * is at `base` (by default where it is now).
- */
-export function anchoredLocation(file: string, range: Range, anchor: RowAnchor, base = anchor.row): Location {
-  return new AnchoredLocation(file, range, anchor, base);
-}
-
-/** The anchor a location's rows follow, if it has one. */
-export function anchorOf(location: object): RowAnchor | undefined {
-  return location instanceof AnchoredLocation ? location.anchor : undefined;
+/** A location in `file` whose rows follow `anchor` from where it is now. */
+export function anchoredLocation(file: string, range: Range, anchor: RowAnchor): Location {
+  return new AnchoredLocation(file, range, anchor, anchor.row);
 }
