@@ -51,6 +51,12 @@ export interface Finding {
   range: Range;
   related: RelatedLocation[];
   fixes: Fix[];
+  /**
+   * How an untrusted value reaches the reported sink, in order: where it is read (a request
+   * parameter), each assignment that carries it, and the sink itself. Adapters show it as a
+   * trace (related information in the editor, `codeFlows` in SARIF).
+   */
+  flow?: RelatedLocation[];
   /** The `manage.py check --deploy` id this finding reproduces, when it reproduces one. */
   djangoCheck?: string;
 }
