@@ -7,12 +7,18 @@ import { tokenize } from '../../server/src/engine/templates/lexer';
 
 /** Template files, as the fixture runner tells them from Python files. */
 export function isTemplatePath(file: string): boolean {
-  return /\.(html?|txt|djhtml)$/.test(file);
+  return /\.(html?|txt|tpl|xml|djhtml)$/.test(file);
 }
 
+/** What the DJH306 fix puts in place of a variable: the script reads the value from its json_script element. */
+const JSON_SCRIPT_READ = /JSON\.parse\(document\.getElementById\("[\w-]+"\)\.textContent\)/g;
+const JSON_SCRIPT_ELEMENT = /^var:(.*)\|json_script:"[\w-]+"$/s;
+
 /**
- * The fixed template lexes like the original except for inserted `{% csrf_token %}` tags:
- * the same tags and variables in the same order with the same contents, and text that
+ * The fixed template lexes like the original except for what fixes may change: inserted
+ * `{% csrf_token %}` tags, and variables moved into `{{ value|json_script:"id" }}`
+ * elements (the variable replaced by the `JSON.parse(…)` that reads it back). The same
+ * tags and variables otherwise, in the same order with the same contents, and text that
  * differs only by added whitespace and quotes.
  */
 export function assertLexesAlike(before: string, after: string, label: string): void {
@@ -23,21 +29,32 @@ export function assertLexesAlike(before: string, after: string, label: string): 
   const original = tags(before);
   const fixed = tags(after);
   const inserted: string[] = [];
+  const removed: string[] = [];
   let i = 0;
   for (const tag of fixed) {
+    while (i < original.length && tag !== original[i] && original[i].startsWith('var:') && !fixed.includes(original[i])) removed.push(original[i++]);
     if (i < original.length && tag === original[i]) i++;
     else inserted.push(tag);
   }
-  assert.equal(i, original.length, `${label}: a template tag of the original is missing or changed after the fix`);
+  removed.push(...original.slice(i));
+  const moved = new Set(inserted.flatMap((tag) => JSON_SCRIPT_ELEMENT.exec(tag)?.[1] ?? []));
+  for (const tag of original) {
+    const element = JSON_SCRIPT_ELEMENT.exec(tag);
+    if (element) moved.add(element[1]);
+  }
   assert.ok(
-    inserted.every((tag) => tag === 'block:csrf_token'),
-    `${label}: the fix added template tags other than {% csrf_token %}: ${inserted.join(', ')}`,
+    removed.every((tag) => tag.startsWith('var:') && moved.has(tag.slice(4))),
+    `${label}: a template tag of the original is missing or changed after the fix: ${removed.join(', ')}`,
+  );
+  assert.ok(
+    inserted.every((tag) => tag === 'block:csrf_token' || JSON_SCRIPT_ELEMENT.test(tag)),
+    `${label}: the fix added template tags other than {% csrf_token %} and json_script elements: ${inserted.join(', ')}`,
   );
   const text = (source: string) =>
     tokenize(source)
       .filter((t) => t.kind === 'text')
       .map((t) => t.contents)
       .join('');
-  const squeeze = (s: string) => s.replace(/[\s"']/g, '');
+  const squeeze = (s: string) => s.replace(JSON_SCRIPT_READ, '').replace(/[\s"']/g, '');
   assert.equal(squeeze(text(after)), squeeze(text(before)), `${label}: the fix changed the template's text beyond whitespace and quotes`);
 }
