@@ -3,6 +3,7 @@
  * else may change in how Django lexes the template.
  */
 import assert from 'node:assert/strict';
+import { diffArrays } from 'diff';
 import { tokenize } from '../../server/src/engine/templates/lexer';
 
 /** Template files, as the fixture runner tells them from Python files. */
@@ -30,13 +31,10 @@ export function assertLexesAlike(before: string, after: string, label: string): 
   const fixed = tags(after);
   const inserted: string[] = [];
   const removed: string[] = [];
-  let i = 0;
-  for (const tag of fixed) {
-    while (i < original.length && tag !== original[i] && original[i].startsWith('var:') && !fixed.includes(original[i])) removed.push(original[i++]);
-    if (i < original.length && tag === original[i]) i++;
-    else inserted.push(tag);
+  for (const change of diffArrays(original, fixed)) {
+    if (change.added) inserted.push(...change.value);
+    else if (change.removed) removed.push(...change.value);
   }
-  removed.push(...original.slice(i));
   const moved = new Set(inserted.flatMap((tag) => JSON_SCRIPT_ELEMENT.exec(tag)?.[1] ?? []));
   for (const tag of original) {
     const element = JSON_SCRIPT_ELEMENT.exec(tag);

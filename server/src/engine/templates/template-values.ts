@@ -331,6 +331,7 @@ const NUMERIC_FORMAT = /^[#0 +-]*\d*(\.\d+)?[diouxXeEfFgG]$/;
 
 /** Whether a filter's argument is one the filter builds harmless output from. */
 function literalArgumentHolds(filter: FilterUse, info: FilterInfo): boolean {
+  if (!info.literalArgument) return true;
   if (!filter.arg) return filter.name !== 'stringformat' && filter.name !== 'add';
   if (info.literalArgument === 'number') return filter.arg.kind === 'number';
   if (filter.arg.kind !== 'constant') return false;

@@ -68,8 +68,8 @@ type Position =
 const CODE_PLACES: Partial<Record<JsState, string>> = {
   [JsState.Code]: 'runs as code in a <script>',
   [JsState.TemplateLiteral]: 'is in a template literal, where ${…} runs',
-  [JsState.Comment]: 'is in a script comment that a line break ends',
-  [JsState.Regex]: 'is in a script regex that a / in it ends',
+  [JsState.Comment]: 'is in a script comment a newline ends',
+  [JsState.Regex]: 'is in a script regex a / in it ends',
 };
 
 /** DJH306: `{{ value }}` inside `<script>`: HTML escaping does not make it safe JavaScript. */
@@ -237,7 +237,7 @@ function groupFinding(ctx: TemplateRuleContext, element: RawTextElement, script:
         )
       : fittedMessage(
           names,
-          (name) => `${name} and ${others} more run as code in this <script>; the template does not show their source.`,
+          (name) => `${name} and ${others} more run as code in a <script>; the template does not show their source.`,
           'Any text in them becomes JavaScript, whatever Django escapes: pass them with json_script, or make sure the view gives numbers.',
         );
   const name = nameOf(ctx, first);
@@ -299,10 +299,11 @@ function judgePosition(
   position: Position,
   judge: (node: TemplateNode) => JudgedExpression | undefined,
 ): Verdict | undefined {
-  const names = namesOf(ctx, node);
+  const mark = judged.safeMark?.filter.name;
+  // A message that names the marking filter names the variable without it.
+  const names = mark ? namesOf(ctx, node).slice(1) : namesOf(ctx, node);
   const origin = originClause(value.trust, value.why);
   const verdict = (first: (name: string) => string, rest: string): Verdict => ({ trust: value.trust, message: fittedMessage(names, first, rest) });
-  const mark = judged.safeMark?.filter.name;
   if (position.kind === 'handler') {
     if (position.quoted && value.escaped === 'js') return undefined;
     return verdict(
