@@ -5,7 +5,6 @@ import { ALL_RULES } from './rules/registry';
 import { matchesTrigger } from './rules/triggers';
 import { TemplateFile, TemplateRuleContext } from './templates/context';
 import { parseTemplate } from './templates/document';
-import { usesJinjaSyntax } from './templates/jinja-syntax';
 import { isTemplateFile } from './templates/template-files';
 import type { Finding } from './types';
 
@@ -25,9 +24,7 @@ export const templateAnalyzer: FileAnalyzer = {
     if (!source) return [];
     const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
     if (interested.length === 0) return [];
-    const doc = parseTemplate(source.text);
-    if (usesJinjaSyntax(doc)) return [];
-    const template = new TemplateFile(project, file, doc, new Set(rules.map((rule) => rule.meta.code)));
+    const template = new TemplateFile(project, file, parseTemplate(source.text), new Set(rules.map((rule) => rule.meta.code)));
     const findings: Finding[] = [];
     for (const rule of interested) {
       try {

@@ -5,6 +5,7 @@ import type { TemplateDocument, TemplateNode } from './document';
 import { parseFilterExpression, type FilterExpression } from './filters';
 import { scanHtml, type HtmlContext } from './html-scanner';
 import { templateRendersToken, type TokenVerdict } from './includes';
+import { usesJinjaSyntax } from './jinja-syntax';
 import { templateOutput, type TemplateOutput } from './output-kind';
 import { templateProjectFacts, type TemplateProjectFacts } from './project-facts';
 import { renderSitesOf } from './render-sites';
@@ -24,6 +25,7 @@ export class TemplateFile {
   private scanned?: HtmlContext;
   private bound?: TemplateScopes;
   private judgedOutput?: TemplateOutput;
+  private skipped?: boolean;
   private readonly expressions = new Map<TemplateNode, FilterExpression | undefined>();
 
   constructor(
@@ -47,6 +49,12 @@ export class TemplateFile {
   get output(): TemplateOutput {
     this.judgedOutput ??= templateOutput(this.project, this.file, this.doc);
     return this.judgedOutput;
+  }
+
+  /** Jinja-only syntax, or text output: see TemplateRuleContext.notHtmlTemplate. */
+  get notHtml(): boolean {
+    this.skipped ??= usesJinjaSyntax(this.doc) || this.output.kind === 'text';
+    return this.skipped;
   }
 
   /** A variable's expression as Django reads it; undefined when Django would reject it. Read once for all rules. */
@@ -87,12 +95,13 @@ export class TemplateRuleContext {
   }
 
   /**
-   * Whether the template renders text (an email subject or body, an SMS, robots.txt)
-   * rather than HTML: HTML escaping is not what keeps it safe, and the HTML rules do not
-   * judge it. Worked out on first use, since it may read the project's code.
+   * Whether the file is not a Django HTML template after all: it uses Jinja-only syntax (a
+   * Flask or Jinja2 template where Django looks), or it renders text (an email subject or
+   * body, an SMS, robots.txt), where HTML escaping is not what keeps it safe. Rules ask just
+   * before they report, since the answer may read the project's code; it is worked out once.
    */
-  get plainText(): boolean {
-    return this.template.output.kind === 'text';
+  get notHtmlTemplate(): boolean {
+    return this.template.notHtml;
   }
 
   get output(): TemplateOutput {

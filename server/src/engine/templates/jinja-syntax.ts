@@ -3,6 +3,8 @@ import type { TemplateDocument } from './document';
 /** Block tags Jinja2 has and Django's built-ins do not. */
 const JINJA_TAGS = new Set(['set', 'endset', 'macro', 'endmacro', 'call', 'endcall', 'import', 'from', 'raw', 'endraw', 'do']);
 
+/** A call other than `_(…)`: `url_for(`, `obj.method(`. */
+const CALL = /(?:^|[^\w.])(?!_\()[A-Za-z_]\w*(?:\.\w+)*\s*\(/;
 /** Quoted strings, which may hold any character. */
 const QUOTED = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
 
@@ -16,12 +18,13 @@ export function usesJinjaSyntax(doc: TemplateDocument): boolean {
   for (const node of doc.nodes) {
     if (node.role !== 'var' && node.role !== 'block') continue;
     const contents = node.contents;
-    if (contents.startsWith('-') || contents.endsWith('-') || contents.startsWith('+')) return true;
+    const first = contents.charCodeAt(0);
+    if (first === 45 /* - */ || first === 43 /* + */ || contents.charCodeAt(contents.length - 1) === 45) return true;
     if (node.role === 'block') {
       if (JINJA_TAGS.has(node.tag)) return true;
       continue;
     }
-    if (/(?:^|[^\w.])(?!_\()[A-Za-z_]\w*(?:\.\w+)*\s*\(/.test(contents.replace(QUOTED, '""'))) return true;
+    if (contents.includes('(') && CALL.test(contents.replace(QUOTED, '""'))) return true;
   }
   return false;
 }

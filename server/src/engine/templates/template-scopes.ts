@@ -185,7 +185,7 @@ function openScope(node: TemplateNode, text: string, current: Scope): Scope | un
 
 /** The `as name` binding a tag adds to the current scope (`{% url … as u %}`, a custom tag's). */
 function asBinding(node: TemplateNode, text: string, current: Scope): Binding | undefined {
-  if (!/\sas\s/.test(node.contents)) return undefined;
+  if (!node.contents.includes('as') || !/\sas\s/.test(node.contents)) return undefined;
   const bits = tagBits(node, text);
   const silent = bits[bits.length - 1]?.text === 'silent';
   const end = bits.length - (silent ? 1 : 0);

@@ -51,7 +51,7 @@ No fix: removing the block changes what the page shows.
       const bits = pySplit(node.contents);
       // Django accepts exactly `autoescape on` or `autoescape off`.
       if (bits.length !== 2 || bits[1] !== 'off') continue;
-      if (ctx.plainText) return [];
+      if (ctx.notHtmlTemplate) return [];
       findings.push(ctx.finding(node.start, node.end, '{% autoescape off %} prints every variable up to {% endautoescape %} unescaped. User input in any of them can run as script in the page.'));
     }
     return findings;

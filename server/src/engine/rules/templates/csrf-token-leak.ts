@@ -50,7 +50,7 @@ No fix: only you know whether the form really leaves the site.
     for (const use of ctx.html.tokens) {
       const target = use.forms.map((form) => formTarget(form, ctx.facts.ownHosts)).find((t) => t.kind === 'other-site');
       if (target?.kind !== 'other-site') continue;
-      if (ctx.plainText) return [];
+      if (ctx.notHtmlTemplate) return [];
       const message = `This {% csrf_token %} is posted to ${target.host}, another site. That site can then forge requests to this one on the user's behalf.`;
       findings.push(ctx.finding(use.node.start, use.node.end, message));
     }

@@ -66,7 +66,7 @@ No fix: where the script should read the token from depends on the project.
         const method = unprotectedMethod(ctx.text, script, call, ctx.facts.ownHosts, ctx.facts.csrfHeaders);
         if (!method) continue;
         const at = script.start + call.name;
-        if (ctx.plainText) return [];
+        if (ctx.notHtmlTemplate) return [];
         const message = `This fetch() sends a ${method} request without an X-CSRFToken header. Django's CSRF check rejects it; exempting the view instead would let any site make that request for a logged-in user.`;
         findings.push(ctx.finding(at, at + 'fetch'.length, message));
       }

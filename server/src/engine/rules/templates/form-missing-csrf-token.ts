@@ -64,7 +64,7 @@ Safe: it only adds the hidden token field. The fix puts \`{% csrf_token %}\` on 
       if (form.tag.verbatim || form.nested || !isPost(form) || mayRenderToken(ctx, form)) continue;
       // A form posting to another site must not carry this site's token (DJH302).
       if (formTarget(form, ctx.facts.ownHosts).kind !== 'this-site') continue;
-      if (ctx.plainText) return [];
+      if (ctx.notHtmlTemplate) return [];
       // NOTE: a form without an action posts back to the URL that rendered it; when every view rendering
       // this template is exempt from CSRF, Django accepts the form as it is (DJH205 reports the exemption).
       // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm

@@ -109,19 +109,21 @@ No fix: removing the filter changes what the page shows, and whether the value i
   check(ctx) {
     const findings: Finding[] = [];
     const report = (expression: FilterExpression, node: TemplateNode) => {
+      if (!expression.filters.some((filter) => filter.name === 'safe' || filter.name === 'safeseq')) return;
+      // Inside {% autoescape off %} the block is the problem, which DJH304 reports.
+      if (!ctx.scopes.autoescape(ctx.scopes.scopeOf(node))) return;
       const judged = ctx.judge(expression, node);
       const mark = judged.safeMark;
       if (!mark) return;
       const severity = severityFor(mark.marked.trust);
       if (!severity) return;
       // Worked out only now, and once: it may read the project's code.
-      if (ctx.plainText) return;
+      if (ctx.notHtmlTemplate) return;
       const text = ctx.text.slice(expression.start, expression.end);
       findings.push(ctx.finding(mark.filter.start, mark.filter.end, safeMessage(expression, text, mark.filter, mark.marked), { severity }));
     };
     for (const node of ctx.doc.nodes) {
       if ((node.role !== 'var' && node.role !== 'block') || !node.contents.includes('safe')) continue;
-      if (!ctx.scopes.autoescape(ctx.scopes.scopeOf(node))) continue;
       if (node.role === 'var') {
         const where = ctx.html.vars.get(node);
         // DJH306 reports a |safe printed as JavaScript, with both reasons.

@@ -54,7 +54,7 @@ Safe: the fix wraps the whole value in double quotes (single quotes when the val
       const trust = expression ? ctx.judge(expression, node).value.trust : 'unknown';
       const severity = severityFor(trust);
       if (!severity) continue;
-      if (ctx.plainText) return [];
+      if (ctx.notHtmlTemplate) return [];
       const attribute = where.attribute;
       reported.add(attribute);
       const literal = attribute.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');

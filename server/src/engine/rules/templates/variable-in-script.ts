@@ -187,7 +187,7 @@ Unsafe, offered only where the variable is a whole JavaScript expression outside
       const severity = severityFor(verdict.trust);
       if (!severity) continue;
       // Worked out only now, and once: it may read the project's code.
-      if (ctx.plainText) return [];
+      if (ctx.notHtmlTemplate) return [];
       if (verdict.breakoutLine !== undefined) {
         // The first pair of a line is enough: the same backslash chains through the rest.
         const key = `${where.kind === 'script' ? where.element.bodyStart : 0}:${verdict.breakoutLine}`;
