@@ -355,6 +355,27 @@ describe('template rule messages', () => {
     assert.ok(checked > 100, `${checked} findings checked`);
   });
 
+  test('scripts with thousands of variables on one line, in one string, or as code, are judged without a quadratic blow-up', async () => {
+    const n = 5000;
+    const args = Array.from({ length: n }, (_, i) => `'{{ v${i} }}'`).join(', ');
+    const inOneString = Array.from({ length: n }, (_, i) => `{{ s${i} }}`).join('');
+    const code = Array.from({ length: n }, (_, i) => `  var c${i} = {{ c${i} }};`).join('\n');
+    const text = `<script>f(${args});\nvar s = '${inOneString}';\n${code}\n</script>\n`;
+    const project = await memoryProject({ 'templates/big.html': text });
+    const started = performance.now();
+    const findings = templateAnalyzer.analyze(project, at('templates/big.html'), DEFAULT_CONFIG);
+    assert.ok(performance.now() - started < 20_000, 'judged in seconds, not minutes');
+    // One backslash chain on the line of arguments, and one finding for the script's code values.
+    assert.deepEqual(
+      findings.map((f) => [f.code, f.range.start.line, f.related.length]),
+      [
+        ['DJH306', 0, 0],
+        ['DJH306', 2, n - 1],
+      ],
+    );
+    assert.equal(findings[1].fixes[0].edits.length, 51, 'a fix moves at most 50 values');
+  });
+
   test('the analyzer runs every rule on a template without a crash', async () => {
     const project = await memoryProject({ 'templates/x.html': '<script>var a = {{ a }};</script><form method="post">{{ form }}</form>' });
     const failures: string[] = [];

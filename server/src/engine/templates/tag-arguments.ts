@@ -19,6 +19,11 @@ export function tagBits(node: TemplateNode, source: string): TagBit[] {
   const contents = node.contents;
   const offset = source.indexOf(contents, node.start + 2);
   const bits: TagBit[] = [];
+  if (!contents.includes('"') && !contents.includes("'")) {
+    // No quoted string: the bits are the words.
+    for (const match of contents.matchAll(/\S+/g)) bits.push({ text: match[0], start: offset + match.index });
+    return bits;
+  }
   let pending: TagBit | undefined;
   let sentinel = '';
   SMART_SPLIT.lastIndex = 0;

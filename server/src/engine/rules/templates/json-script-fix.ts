@@ -43,13 +43,46 @@ export interface JsonScriptMove {
 }
 
 /**
+ * The ids one fix chooses, and what the template already holds: every quoted word (an id
+ * must not clash with one) and its json_script elements, read once per template.
+ */
+export class JsonScriptIds {
+  /** Expression → the id chosen for it in this fix. */
+  readonly chosen = new Map<string, string>();
+  private quoted?: Set<string>;
+  private elements?: Map<string, { id: string; at: number }>;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether `id` is written in quotes anywhere in the template, or chosen already. */
+  taken(id: string): boolean {
+    if (!this.quoted) {
+      this.quoted = new Set();
+      for (const match of this.text.matchAll(/["']([\w-]+)["']/g)) this.quoted.add(match[1]);
+    }
+    return this.quoted.has(id) || [...this.chosen.values()].includes(id);
+  }
+
+  /** The id of a json_script element the template already has for `contents`, before offset `before`. */
+  existing(contents: string, before: number): string | undefined {
+    if (!this.elements) {
+      this.elements = new Map();
+      if (this.text.includes('|json_script:')) {
+        for (const match of this.text.matchAll(/\{\{ ([^{}\n]+?)\|json_script:"([\w-]+)" \}\}/g)) if (!this.elements.has(match[1])) this.elements.set(match[1], { id: match[2], at: match.index });
+      }
+    }
+    const found = this.elements.get(contents);
+    return found && found.at < before ? found.id : undefined;
+  }
+}
+
+/**
  * The json_script rewrite of a variable that is a whole JavaScript expression outside any
  * string: `{{ value|json_script:"id" }}` before the `<script>` tag, and
  * `JSON.parse(document.getElementById("id").textContent)` in place of the variable.
- * `ids` holds the ids chosen for other variables of the same fix, by expression.
  * Undefined when the rewrite could change what the script gets or where the value is read.
  */
-export function jsonScriptMove(ctx: TemplateRuleContext, node: TemplateNode, element: RawTextElement, script: ScriptCode, ids = new Map<string, string>()): JsonScriptMove | undefined {
+export function jsonScriptMove(ctx: TemplateRuleContext, node: TemplateNode, element: RawTextElement, script: ScriptCode, ids = new JsonScriptIds(ctx.text)): JsonScriptMove | undefined {
   // A script that never closes runs to the end of the template: there is no script to read the value in.
   if (element.tag.verbatim || element.bodyEnd >= ctx.text.length) return undefined;
   const expression = ctx.expressionOf(node);
@@ -68,30 +101,23 @@ export function jsonScriptMove(ctx: TemplateRuleContext, node: TemplateNode, ele
   const lineStart = text.lastIndexOf('\n', element.tag.start - 1) + 1;
   const indent = text.slice(lineStart, element.tag.start);
   const ownLine = /^[ \t]*$/.test(indent);
-  const at = ownLine ? lineStart : element.tag.start;
-  const prefix = `{{ ${node.contents}|json_script:"`;
+  const place = { at: ownLine ? lineStart : element.tag.start, indent: ownLine ? indent : undefined };
   const read = (id: string) => ({ start: node.start, end: node.end, newText: `JSON.parse(document.getElementById("${id}").textContent)` });
-  const chosen = ids.get(node.contents);
-  if (chosen) return { replace: read(chosen), at, indent: ownLine ? indent : undefined };
+  const known = ids.chosen.get(node.contents) ?? ids.existing(node.contents, element.tag.start);
+  if (known) {
+    ids.chosen.set(node.contents, known);
+    return { replace: read(known), ...place };
+  }
   const base = `${
     expression.head.text
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'value'
   }-data`;
-  const taken = new Set(ids.values());
   let id = base;
-  for (let n = 2; ; n++) {
-    const existing = text.indexOf(`${prefix}${id}" }}`);
-    if (existing !== -1 && existing < element.tag.start) {
-      ids.set(node.contents, id);
-      return { replace: read(id), at, indent: ownLine ? indent : undefined };
-    }
-    if (!taken.has(id) && !text.includes(`"${id}"`) && !text.includes(`'${id}'`)) break;
-    id = `${base}-${n}`;
-  }
-  ids.set(node.contents, id);
-  return { data: `${prefix}${id}" }}`, replace: read(id), at, indent: ownLine ? indent : undefined };
+  for (let n = 2; ids.taken(id); n++) id = `${base}-${n}`;
+  ids.chosen.set(node.contents, id);
+  return { data: `{{ ${node.contents}|json_script:"${id}" }}`, replace: read(id), ...place };
 }
 
 /** The edits of one fix moving several variables of one script: one insertion holding every new element, and each variable's replacement. */

@@ -8,7 +8,7 @@ import { printedValue, severityFor, worse, type JudgedExpression, type ValueJudg
 import { fittedMessage, originClause, TEMPLATE_VALUES_DOC } from '../../templates/value-docs';
 import type { Finding, Fix } from '../../types';
 import type { TemplateRule } from '../rule';
-import { jsonScriptEdits, jsonScriptMove } from './json-script-fix';
+import { JsonScriptIds, jsonScriptEdits, jsonScriptMove, type JsonScriptMove } from './json-script-fix';
 
 /** Script types a browser runs as JavaScript (the HTML standard's JavaScript MIME types, plus module). */
 const JAVASCRIPT_TYPES = new Set([
@@ -213,6 +213,9 @@ Unsafe, offered only where the variable is a whole JavaScript expression outside
   },
 };
 
+/** The most values one fix moves to json_script: a fix is read before it is applied. */
+const MAX_MOVES = 50;
+
 /**
  * One info finding for the values of unknown origin a script prints as code: a chart's
  * numbers are the usual case, and a finding each would bury the rest. It points at the
@@ -220,12 +223,14 @@ Unsafe, offered only where the variable is a whole JavaScript expression outside
  */
 function groupFinding(ctx: TemplateRuleContext, element: RawTextElement, script: ScriptCode, nodes: TemplateNode[]): Finding {
   const first = nodes[0];
-  const ids = new Map<string, string>();
-  const moves = nodes.flatMap((node) => {
-    if (node.role !== 'var' || script.states[node.start - script.start] !== JsState.Code) return [];
+  const ids = new JsonScriptIds(ctx.text);
+  const moves: JsonScriptMove[] = [];
+  for (const node of nodes) {
+    if (moves.length >= MAX_MOVES) break;
+    if (node.role !== 'var' || script.states[node.start - script.start] !== JsState.Code) continue;
     const move = jsonScriptMove(ctx, node, element, script, ids);
-    return move ? [move] : [];
-  });
+    if (move) moves.push(move);
+  }
   const names = namesOf(ctx, first);
   const others = nodes.length - 1;
   const message =
@@ -327,11 +332,12 @@ function judgePosition(
     );
   }
   const { script, offset, state } = position;
+  const facts = factsOf(script, position.element);
   const quote = state === JsState.SingleQuoted ? "'" : '"';
-  let open = offset;
-  while (open > 0 && script.states[open - 1] === state) open--;
-  const lineStart = script.code.lastIndexOf('\n', open - 1) + 1;
-  const before = script.code.slice(lineStart, Math.max(lineStart, open - 1));
+  const open = facts.stringStart[offset];
+  const lineStart = facts.lineStart[offset];
+  // What the string is given to: the code just before its opening quote, on its line.
+  const before = script.code.slice(Math.max(lineStart, open - 1 - SINK_WINDOW), Math.max(lineStart, open - 1));
   if (CODE_SINK.test(before)) {
     return verdict((name) => `${name} is in a string the script runs as code${origin}`, 'Escaping keeps quotes out, not code: pass the value with json_script and keep it out of eval() and timers.');
   }
@@ -342,7 +348,7 @@ function judgePosition(
       'A javascript: URL runs as code although Django escaped it; check the scheme in the view (url_has_allowed_host_and_scheme).',
     );
   }
-  const partner = breakoutPartner(script, position.element, node, quote, judge);
+  const partner = breakoutPartner(script, facts, node, quote, judge);
   if (!partner) return undefined;
   // The breakout needs both values: it is only as certain as the less certain of them.
   const trust = value.trust === 'unknown' || partner.value.trust === 'unknown' ? 'unknown' : value.trust;
@@ -358,26 +364,66 @@ function judgePosition(
   };
 }
 
+/** How far before a string's opening quote its sink is looked for, and how far past a value a breakout is followed. */
+const SINK_WINDOW = 200;
+const BREAKOUT_WINDOW = 4000;
+/** How many later variables of the line a breakout is followed to: the next string over is where it lands. */
+const BREAKOUT_PARTNERS = 8;
+
+/** What the quoted-position checks read of a script, worked out once per script in one pass each. */
+interface ScriptFacts {
+  /** For each offset inside a string: where that string's text starts. */
+  stringStart: Int32Array;
+  /** For each offset: where its line starts. */
+  lineStart: Int32Array;
+  /** The script's variables in order, and the index of each. */
+  vars: TemplateNode[];
+  indexOf: Map<TemplateNode, number>;
+}
+
+const scriptFacts = new WeakMap<ScriptCode, ScriptFacts>();
+
+function factsOf(script: ScriptCode, element: RawTextElement): ScriptFacts {
+  let facts = scriptFacts.get(script);
+  if (facts) return facts;
+  const { code, states } = script;
+  const stringStart = new Int32Array(code.length);
+  const lineStart = new Int32Array(code.length);
+  for (let i = 0, line = 0; i < code.length; i++) {
+    lineStart[i] = line;
+    if (code.charCodeAt(i) === 10) line = i + 1;
+    const state = states[i];
+    const quoted = state === JsState.SingleQuoted || state === JsState.DoubleQuoted;
+    stringStart[i] = quoted && i > 0 && states[i - 1] === state ? stringStart[i - 1] : i;
+  }
+  const vars = element.nodes.filter((node) => node.role === 'var');
+  facts = { stringStart, lineStart, vars, indexOf: new Map(vars.map((node, index) => [node, index])) };
+  scriptFacts.set(script, facts);
+  return facts;
+}
+
 /**
  * Another variable later on the same line that a backslash at the end of this one would
  * put outside any string: the line is read again as JavaScript with this value ending in
- * `\`. Strings cannot span lines, so nothing past the line can be reached.
+ * `\`. Strings cannot span lines, so nothing past the line can be reached; a very long line
+ * is read for BREAKOUT_WINDOW characters past the value, and up to BREAKOUT_PARTNERS variables.
  */
 function breakoutPartner(
   script: ScriptCode,
-  element: RawTextElement,
+  facts: ScriptFacts,
   node: TemplateNode,
   quote: string,
   judge: (node: TemplateNode) => JudgedExpression | undefined,
 ): { node: TemplateNode; value: ValueJudgement } | undefined {
   const end = node.end - script.start;
   const newline = script.code.indexOf('\n', end);
-  const lineEnd = newline === -1 ? script.code.length : newline;
-  const later = element.nodes.filter((other) => other.role === 'var' && other.start - script.start >= end && other.start - script.start < lineEnd);
+  const lineEnd = Math.min(newline === -1 ? script.code.length : newline, end + BREAKOUT_WINDOW);
+  const later: TemplateNode[] = [];
+  for (let i = (facts.indexOf.get(node) ?? facts.vars.length) + 1; i < facts.vars.length && facts.vars[i].start - script.start < lineEnd && later.length < BREAKOUT_PARTNERS; i++)
+    later.push(facts.vars[i]);
   if (later.length === 0) return undefined;
-  // The string as it reads when the value ends in a backslash: the quote, the backslash, then the rest of the line.
-  const line = `${quote}\\${script.code.slice(end, lineEnd)}`;
-  const states = javascriptStates(line);
+  // The string as it reads when the value ends in a backslash: the quote, the backslash, then the line up to the last partner.
+  const states = javascriptStates(`${quote}\\${script.code.slice(end, later[later.length - 1].start - script.start + 1)}`);
   for (const other of later) {
     const at = 2 + other.start - script.start - end;
     if (states[at] !== JsState.Code && states[at] !== JsState.TemplateLiteral) continue;
