@@ -376,6 +376,18 @@ describe('template rule messages', () => {
     assert.equal(findings[1].fixes[0].edits.length, 51, 'a fix moves at most 50 values');
   });
 
+  test('thousands of `as` bindings, and thousands of unclosed POST forms with fields, stay linear', async () => {
+    const n = 20_000;
+    const bindings = Array.from({ length: n }, (_, i) => `{% url "item" ${i} as link %}<a href={{ link }}>{{ link|safe }}</a>`).join('\n');
+    const forms = Array.from({ length: n }, (_, i) => `<form method="post"><input name="f${i}">{{ form }}`).join('\n');
+    const project = await memoryProject({ 'templates/links.html': bindings, 'templates/forms.html': forms });
+    const started = performance.now();
+    assert.deepEqual(templateAnalyzer.analyze(project, at('templates/links.html'), DEFAULT_CONFIG), [], 'a reversed URL is safe everywhere');
+    const found = templateAnalyzer.analyze(project, at('templates/forms.html'), DEFAULT_CONFIG);
+    assert.equal(found.length, 1, 'the first form; the others open inside it');
+    assert.ok(performance.now() - started < 20_000, 'judged in seconds, not minutes');
+  });
+
   test('the analyzer runs every rule on a template without a crash', async () => {
     const project = await memoryProject({ 'templates/x.html': '<script>var a = {{ a }};</script><form method="post">{{ form }}</form>' });
     const failures: string[] = [];

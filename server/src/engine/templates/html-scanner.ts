@@ -188,6 +188,19 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     for (const group of open) for (const form of group) update(form);
   };
 
+  // Controls are counted once, globally: a form's are those counted between its opening and
+  // closing tags (or the end), so nesting depth does not multiply the work.
+  let controlCount = 0;
+  let submitterCount = 0;
+  const countedFrom = new Map<FormElement, [number, number]>();
+  const countControls = (group: Group) => {
+    for (const form of group) {
+      const [controls, submitters] = countedFrom.get(form) ?? [controlCount, submitterCount];
+      form.controls = controlCount - controls;
+      form.submitters = submitterCount - submitters;
+    }
+  };
+
   const startTag = (at: number, closing: boolean) => {
     tag = { name: '', closing, start: at, end: at, selfClosing: false, attributes: [], verbatim };
     nameText = '';
@@ -216,19 +229,17 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     state = State.Data;
     if (done.closing) {
       // A form inside {% verbatim %} belongs to a client-side template: it opens and closes nothing around it.
-      if (done.name === 'form' && open.length > 0 && !done.verbatim) open.pop();
+      if (done.name === 'form' && open.length > 0 && !done.verbatim) countControls(open.pop()!);
       return;
     }
     if (done.name === 'form') {
       const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], submitters: 0, controls: 0 };
       forms.push(form);
+      countedFrom.set(form, [controlCount, submitterCount]);
       if (!done.verbatim) open.push([form]);
     } else if ((done.name === 'button' || done.name === 'input' || done.name === 'select' || done.name === 'textarea') && open.length > 0) {
-      const submits = done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done);
-      markOpenForms((form) => {
-        form.controls++;
-        if (submits) form.submitters++;
-      });
+      controlCount++;
+      if (done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done)) submitterCount++;
       if (done.name === 'textarea') enterRawText(done, end);
     } else if (done.name === 'script' || done.name === 'style' || done.name === 'textarea' || done.name === 'title') {
       enterRawText(done, end);
@@ -571,7 +582,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
       case State.Data:
         if (node.role === 'var') {
           vars.set(node, { kind: 'data' });
-          if (open.length > 0) markOpenForms((form) => form.controls++);
+          if (open.length > 0) controlCount++;
         }
         break;
       case State.RawText:
@@ -595,6 +606,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
   }
   while (frames.length > 0) closeFrame(frames.pop()!);
+  for (const group of open) countControls(group);
   return { forms, scripts, styles, tokens, vars };
 }
 

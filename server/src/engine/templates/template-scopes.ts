@@ -31,6 +31,8 @@ export interface Scope {
   start: number;
   /** Names bound here, in the order they were bound. `as` bindings are added as the scan meets them. */
   bindings: Binding[];
+  /** The same, by name, each list in the order of `at`. */
+  byName?: Map<string, Binding[]>;
   /** `{% autoescape on/off %}`; undefined inherits. */
   autoescape?: boolean;
 }
@@ -109,10 +111,26 @@ export class TemplateScopes {
   lookup(name: string, scope: Scope | undefined, at: number): Binding | undefined {
     let steps = 0;
     for (let s = scope; s && steps < MAX_SCOPE_WALK; s = s.parent, steps++) {
-      for (let i = s.bindings.length - 1; i >= 0; i--) {
-        const binding = s.bindings[i];
-        if (binding.name === name && binding.at < at) return binding;
+      if (s.bindings.length === 0) continue;
+      if (!s.byName) {
+        s.byName = new Map();
+        for (const binding of s.bindings) {
+          const list = s.byName.get(binding.name) ?? [];
+          list.push(binding);
+          s.byName.set(binding.name, list);
+        }
       }
+      const list = s.byName.get(name);
+      if (!list) continue;
+      // The last binding before `at`: the lists are in the order of `at`.
+      let low = 0;
+      let high = list.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (list[mid].at < at) low = mid + 1;
+        else high = mid;
+      }
+      if (low > 0) return list[low - 1];
     }
     return undefined;
   }
