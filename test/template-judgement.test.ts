@@ -273,6 +273,12 @@ describe('values that can carry markup', () => {
       assert.equal(trust(text), 'safe', text);
   });
 
+  test('names a wrapping tag binds hold what its body renders, escaped', () => {
+    assert.equal(trust('{% fragment as f %}<b>{{ request.GET.q }}</b>{% endfragment %}{{ f }}', 2), 'safe');
+    assert.equal(trust('{% blocktranslate asvar t %}Hi {{ name }}{% endblocktranslate %}{{ t }}', 2), 'safe');
+    assert.equal(trust('{% fragment as f %}{{ f }}', 1), 'unknown', 'no end tag: not a wrapping tag');
+  });
+
   test('request data, stored user data, unknown', () => {
     assert.equal(trust('{{ request.GET.q }}'), 'untrusted');
     assert.equal(trust('{{ request.META.HTTP_REFERER }}'), 'untrusted');

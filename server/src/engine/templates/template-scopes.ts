@@ -74,6 +74,11 @@ export class TemplateScopes {
   constructor(doc: TemplateDocument) {
     let current = this.root;
     const stack: Scope[] = [];
+    /** How many scopes each opener has on the stack: a stray end tag is dismissed without a search. */
+    const openCount = new Map<string, number>();
+    // Tags with an end tag wrap a body: `{% fragment as x %}…{% endfragment %}` binds what the body renders.
+    const wrapping = new Set<string>();
+    for (const node of doc.nodes) if (node.role === 'block' && node.tag.startsWith('end')) wrapping.add(node.tag.slice(3));
     for (const node of doc.nodes) {
       if (node.role === 'var') {
         this.scopes.set(node, current);
@@ -83,21 +88,23 @@ export class TemplateScopes {
       this.scopes.set(node, current);
       const closes = CLOSERS.get(node.tag);
       if (closes !== undefined) {
+        if (!openCount.get(closes)) continue;
         let index = stack.length - 1;
         while (index >= 0 && stack[index].opener !== closes) index--;
-        if (index >= 0) {
-          current = stack[index].parent!;
-          stack.length = index;
-        }
+        for (let i = index; i < stack.length; i++) openCount.set(stack[i].opener, openCount.get(stack[i].opener)! - 1);
+        current = stack[index].parent!;
+        stack.length = index;
         continue;
       }
       const opened = openScope(node, doc.text, current);
       if (opened) {
-        stack.push(opened);
-        current = opened;
+        stack.push(opened.scope);
+        openCount.set(node.tag, (openCount.get(node.tag) ?? 0) + 1);
+        if (opened.asvar) current.bindings.push(opened.asvar);
+        current = opened.scope;
         continue;
       }
-      const as = asBinding(node, doc.text, current);
+      const as = asBinding(node, doc.text, current, wrapping.has(node.tag));
       if (as) current.bindings.push(as);
     }
   }
@@ -161,8 +168,8 @@ function keywordBindings(bits: TagBit[], scope: Scope, at: number): Binding[] {
   return bindings;
 }
 
-/** The scope a block tag opens, or undefined for a tag that opens none. */
-function openScope(node: TemplateNode, text: string, current: Scope): Scope | undefined {
+/** The scope a block tag opens, or undefined for a tag that opens none; and the name `{% blocktrans asvar x %}` binds outside it. */
+function openScope(node: TemplateNode, text: string, current: Scope): { scope: Scope; asvar?: Binding } | undefined {
   const tag = node.tag;
   if (tag !== 'with' && tag !== 'for' && tag !== 'autoescape' && tag !== 'blocktrans' && tag !== 'blocktranslate') return undefined;
   const scope: Scope = { parent: current, opener: tag, start: node.start, bindings: [] };
@@ -188,6 +195,8 @@ function openScope(node: TemplateNode, text: string, current: Scope): Scope | un
     scope.bindings.push({ name: 'forloop', value: { kind: 'built', what: 'the loop counters' }, scope: current, at: node.start });
   } else {
     // blocktrans with a=b c=d | count n=expr | context "x" | trimmed | asvar v
+    const asvar = bits.findIndex((b) => b.text === 'asvar');
+    const name = asvar === -1 ? undefined : bits[asvar + 1]?.text;
     const at = bits.findIndex((b) => b.text === 'with' || b.text === 'count');
     if (at !== -1) {
       const rest: TagBit[] = [];
@@ -197,12 +206,13 @@ function openScope(node: TemplateNode, text: string, current: Scope): Scope | un
       }
       scope.bindings = keywordBindings(rest, current, node.start);
     }
+    if (name) return { scope, asvar: { name, value: { kind: 'built', what: 'a translation Django renders and escapes' }, scope: current, at: node.start } };
   }
-  return scope;
+  return { scope };
 }
 
 /** The `as name` binding a tag adds to the current scope (`{% url … as u %}`, a custom tag's). */
-function asBinding(node: TemplateNode, text: string, current: Scope): Binding | undefined {
+function asBinding(node: TemplateNode, text: string, current: Scope, wraps: boolean): Binding | undefined {
   if (!node.contents.includes('as') || !/\sas\s/.test(node.contents)) return undefined;
   const bits = tagBits(node, text);
   const silent = bits[bits.length - 1]?.text === 'silent';
@@ -216,6 +226,7 @@ function asBinding(node: TemplateNode, text: string, current: Scope): Binding | 
   else if (tag === 'trans' || tag === 'translate' || tag === 'firstof' || tag === 'cycle') {
     const expressions = bits.slice(1, end - 2).flatMap((bit) => (bit.text === 'noop' || bit.text === 'context' ? [] : [expressionOf(bit)].filter((e): e is FilterExpression => e !== undefined)));
     value = { kind: 'expressions', expressions };
-  } else value = { kind: 'opaque', what: tag === 'regroup' ? 'a regrouped list' : `the value of the {% ${tag} %} tag` };
+  } else if (wraps) value = { kind: 'built', what: `what the body of {% ${tag} %} renders, escaped by Django` };
+  else value = { kind: 'opaque', what: tag === 'regroup' ? 'a regrouped list' : `the value of the {% ${tag} %} tag` };
   return { name, value, scope: current, at: node.end - 1 };
 }

@@ -2,6 +2,7 @@
 export const TEMPLATE_VALUES_DOC = `A template cannot see types, so the rule reads what the template itself shows: its literals, its filters, the names its own \`{% with %}\`, \`{% for %}\` and \`{% blocktranslate with %}\` tags bind, and the values Django itself puts in the context. These values cannot carry markup an attacker chose, and are never reported:
 
 - string and number literals (\`{{ "<br>"|safe }}\`), and names bound to them (\`{% with sep="<br>" %}\`, \`{% cycle "odd" "even" as row %}\`, \`{% trans "Save" as label %}\`, \`{% url "home" as home %}\`);
+- names a tag with a body binds to what the body renders, which Django has escaped (\`{% fragment as action %}…{% endfragment %}\`, \`{% blocktranslate asvar title %}…{% endblocktranslate %}\`);
 - values through a filter that builds its output from the value's shape rather than its text: \`|length\`, \`|wordcount\`, \`|add:1\` (a number argument: on text \`add\` concatenates), \`|floatformat\`, \`|filesizeformat\`, \`|date\`, \`|time\`, \`|timesince\`, \`|timeuntil\`, \`|yesno\`, \`|pluralize\` (with literal arguments), \`|slugify\`, \`|urlencode\`, \`|stringformat:"d"\`, \`|json_script\`;
 - values escaped before they are marked safe: \`|escape\`, \`|force_escape\`, \`|escapejs\`, and \`|linebreaks\`, \`|linebreaksbr\`, \`|urlize\`, \`|join\`, \`|unordered_list\`, which escape their input while autoescaping is on;
 - \`{{ csrf_token }}\`, \`forloop.*\`, \`perms\`, \`LANGUAGE_CODE\`, \`STATIC_URL\`, \`{{ block.super }}\`;
