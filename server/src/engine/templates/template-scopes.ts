@@ -68,7 +68,8 @@ const MAX_SCOPE_WALK = 64;
  * missing one is closed by the end tag of an enclosing block.
  */
 export class TemplateScopes {
-  private readonly scopes = new Map<TemplateNode, Scope>();
+  /** Where the scope in effect changes: from each offset on, until the next. */
+  private readonly changes: { at: number; scope: Scope }[] = [];
   readonly root: Scope = { parent: undefined, opener: '', start: 0, bindings: [] };
 
   constructor(doc: TemplateDocument) {
@@ -79,13 +80,9 @@ export class TemplateScopes {
     // Tags with an end tag wrap a body: `{% fragment as x %}…{% endfragment %}` binds what the body renders.
     const wrapping = new Set<string>();
     for (const node of doc.nodes) if (node.role === 'block' && node.tag.startsWith('end')) wrapping.add(node.tag.slice(3));
+    this.changes.push({ at: 0, scope: current });
     for (const node of doc.nodes) {
-      if (node.role === 'var') {
-        this.scopes.set(node, current);
-        continue;
-      }
       if (node.role !== 'block') continue;
-      this.scopes.set(node, current);
       const closes = CLOSERS.get(node.tag);
       if (closes !== undefined) {
         if (!openCount.get(closes)) continue;
@@ -94,6 +91,7 @@ export class TemplateScopes {
         for (let i = index; i < stack.length; i++) openCount.set(stack[i].opener, openCount.get(stack[i].opener)! - 1);
         current = stack[index].parent!;
         stack.length = index;
+        this.changes.push({ at: node.end, scope: current });
         continue;
       }
       const opened = openScope(node, doc.text, current);
@@ -102,6 +100,7 @@ export class TemplateScopes {
         openCount.set(node.tag, (openCount.get(node.tag) ?? 0) + 1);
         if (opened.asvar) current.bindings.push(opened.asvar);
         current = opened.scope;
+        this.changes.push({ at: node.end, scope: current });
         continue;
       }
       const as = asBinding(node, doc.text, current, wrapping.has(node.tag));
@@ -111,7 +110,14 @@ export class TemplateScopes {
 
   /** The scope in effect at a variable or tag (for a tag that opens a block: the one outside it). */
   scopeOf(node: TemplateNode): Scope | undefined {
-    return this.scopes.get(node);
+    let low = 0;
+    let high = this.changes.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.changes[mid].at <= node.start) low = mid + 1;
+      else high = mid;
+    }
+    return low > 0 ? this.changes[low - 1].scope : undefined;
   }
 
   /** The binding of `name` visible at offset `at` in `scope`, if the template binds it. */

@@ -125,11 +125,14 @@ No fix: removing the filter changes what the page shows, and whether the value i
     for (const node of ctx.doc.nodes) {
       if ((node.role !== 'var' && node.role !== 'block') || !node.contents.includes('safe')) continue;
       if (node.role === 'var') {
-        const where = ctx.html.vars.get(node);
-        // DJH306 reports a |safe printed as JavaScript, with both reasons.
-        if (where && inJavaScript(where) && ctx.enabled('DJH306')) continue;
         const expression = ctx.expressionOf(node);
-        if (expression) report(expression, node);
+        if (!expression) continue;
+        // DJH306 reports a |safe printed as JavaScript, with both reasons.
+        if (ctx.enabled('DJH306')) {
+          const where = ctx.html.vars.get(node);
+          if (where && inJavaScript(where)) continue;
+        }
+        report(expression, node);
         continue;
       }
       if (NON_PRINTING_TAGS.has(node.tag) || node.tag.startsWith('end')) continue;
