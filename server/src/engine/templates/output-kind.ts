@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Project } from '../project/project';
+import type { SourceFile } from '../project/source-store';
 import { parseTemplate, type TemplateDocument } from './document';
 import { includeName } from './html-scanner';
 import { renderSitesOf } from './render-sites';
@@ -118,21 +119,33 @@ function documentOf(project: Project, file: string): TemplateDocument | undefine
   return text === undefined ? undefined : parseTemplate(text);
 }
 
-/** The templates that include or extend one of `names`, found once per project with a scan of every template's text. */
+/** The template names one template's text includes or extends, kept with the text. */
+const includedBy = new WeakMap<SourceFile, string[]>();
+
+function includedNames(source: SourceFile): string[] {
+  let names = includedBy.get(source);
+  if (names) return names;
+  names = [];
+  if (source.text.includes('{%')) {
+    for (const match of source.text.matchAll(/\{%\s*(?:include|extends)\s+(["'])([^"'\n]+)\1/g)) names.push(match[2]);
+  }
+  includedBy.set(source, names);
+  return names;
+}
+
+/** The templates that include or extend one of `names`, found once per project from every template's text. */
 function includersOf(project: Project, names: readonly string[]): string[] {
   const cache = cacheOf(project);
   if (!cache.includers) {
     const includers = new Map<string, string[]>();
-    const pattern = /\{%\s*(?:include|extends)\s+(["'])([^"'\n]+)\1/g;
     for (const file of project.files) {
       if (!TEMPLATE_FILE.test(file) || templateNamesOf(project, file).length === 0) continue;
-      const text = project.store.get(file)?.text;
-      if (!text || !text.includes('{%')) continue;
-      pattern.lastIndex = 0;
-      for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-        const list = includers.get(match[2]) ?? [];
+      const source = project.store.get(file);
+      if (!source) continue;
+      for (const name of includedNames(source)) {
+        const list = includers.get(name) ?? [];
         if (!list.includes(file)) list.push(file);
-        includers.set(match[2], list);
+        includers.set(name, list);
       }
     }
     cache.includers = includers;

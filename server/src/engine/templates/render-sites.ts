@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { rangeOf, type Node } from '../parse/python';
 import type { Project } from '../project/project';
+import type { SourceFile } from '../project/source-store';
 import { isOrdinaryPythonFile } from '../python-analyzer';
 import { positionAt } from '../text';
 import type { Range } from '../types';
@@ -22,6 +23,7 @@ export interface RenderSite {
 
 interface Occurrence {
   file: string;
+  name: string;
   offset: number;
 }
 
@@ -30,22 +32,38 @@ const indexes = new WeakMap<Project, Map<string, Occurrence[]>>();
 // A string literal naming a template file; prefixes r/u allowed, f-strings and bytes are not names.
 const TEMPLATE_NAME_LITERAL = /(?<![\w"'])[rRuU]?(["'])([^"'\\\n]{1,300}?\.(?:html?|txt|tpl|xml|djhtml))\1/g;
 
-/** Every template-name literal in the project's code, by name; read once per project, with one scan of each file's text. */
+/** The template-name literals of one file's text, kept with the text: the language server opens a new project per analysis over the same sources. */
+const literalsOf = new WeakMap<SourceFile, Occurrence[]>();
+
+function literals(source: SourceFile): Occurrence[] {
+  let found = literalsOf.get(source);
+  if (found) return found;
+  found = [];
+  const text = source.text;
+  if (/\.(html?|txt|tpl|xml|djhtml)["']/.test(text)) {
+    TEMPLATE_NAME_LITERAL.lastIndex = 0;
+    for (let match = TEMPLATE_NAME_LITERAL.exec(text); match; match = TEMPLATE_NAME_LITERAL.exec(text)) {
+      found.push({ file: source.file, name: match[2].replace(/^\/+/, ''), offset: match.index + match[0].indexOf(match[1]) });
+    }
+  }
+  literalsOf.set(source, found);
+  return found;
+}
+
+/** Every template-name literal in the project's code, by name; each file's text is scanned once. */
 function occurrences(project: Project): Map<string, Occurrence[]> {
   let index = indexes.get(project);
   if (index) return index;
   index = new Map();
   for (const file of project.files) {
     // Test code renders anything any way: its names say nothing about how the project uses a template.
-    if (!isOrdinaryPythonFile(project.relative(file))) continue;
-    const text = project.store.get(file)?.text;
-    if (!text || !/\.(html?|txt|tpl|xml|djhtml)["']/.test(text)) continue;
-    TEMPLATE_NAME_LITERAL.lastIndex = 0;
-    for (let match = TEMPLATE_NAME_LITERAL.exec(text); match; match = TEMPLATE_NAME_LITERAL.exec(text)) {
-      const name = match[2].replace(/^\/+/, '');
-      const list = index.get(name) ?? [];
-      list.push({ file, offset: match.index + match[0].indexOf(match[1]) });
-      index.set(name, list);
+    if (!file.endsWith('.py') || !isOrdinaryPythonFile(project.relative(file))) continue;
+    const source = project.store.get(file);
+    if (!source) continue;
+    for (const occurrence of literals(source)) {
+      const list = index.get(occurrence.name) ?? [];
+      list.push(occurrence);
+      index.set(occurrence.name, list);
     }
   }
   indexes.set(project, index);
