@@ -66,7 +66,7 @@ Reports the \`safe\` and \`safeseq\` filters on a value that can carry markup, i
 
 The severity says how much the template shows about the value:
 
-- **warning** when it holds request data (\`request.GET\`, \`request.path\`, \`form.data\`, \`field.value\`, a \`{% with %}\` or \`{% for %}\` name bound to one) or stored user data (the user's \`username\`, \`first_name\`, \`email\`…);
+- **warning** when it holds request data (\`request.GET\`, \`request.path\`, \`form.data\`, \`field.value\`, a \`{% with %}\` or \`{% for %}\` name bound to one) or stored user data (the user's \`first_name\`, \`last_name\`, \`email\`, \`get_full_name\`; not \`username\`, which Django's validator limits to letters, digits and \`@.+-_\`, so it is info);
 - **info** when the template does not show where the value comes from (a view's context variable): a note to check that the view sanitises it;
 - **silent** when the value cannot carry markup an attacker chose.
 

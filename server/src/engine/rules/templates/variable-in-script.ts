@@ -92,7 +92,7 @@ Where the value lands decides what Django's escaping is worth:
 - **Inside a quoted string** (\`var name = "{{ user.name }}";\`): Django escapes \`'\`, \`"\`, \`<\`, \`>\` and \`&\`, so the value cannot end the string or the script. It is not reported, except: when \`|safe\` or \`{% autoescape off %}\` removes that escaping; when the string is run as code (\`eval\`, \`setTimeout\`) or is a URL the script opens (\`location.href = "{{ next }}"\`: a \`javascript:\` URL runs); and when another variable that can carry text sits later on the same line in another string. Django leaves backslashes alone, so a value ending in \`\\\` escapes its closing quote and the string runs on to the next quote, which puts the next variable outside any string: \`f('{{ a }}', '{{ b }}')\` with \`a = "\\"\` and \`b = ");alert(1)//"\`. Two variables in one string (\`'{{ a }}{{ b }}'\`) cannot do that, and a string cannot run past the end of its line, so variables on different lines cannot either. \`|escapejs\` escapes backslashes too: a quoted \`{{ value|escapejs }}\` is never reported.
 - **In an event-handler attribute**: the browser decodes \`&#x27;\` back to \`'\` before it runs the handler, so the escaping does not hold even inside quotes; only \`|escapejs\` in a quoted string does.
 
-The severity says how much the template shows about the value: **warning** when it holds request data or stored user data, **info** when the template does not show where it comes from (a number from the view is fine; a name typed by a user is not), **silent** when it cannot carry text an attacker chose. \`|safe\` on a variable printed as JavaScript is reported here once, with both reasons (not also by DJH303).
+The severity says how much the template shows about the value: **warning** when it holds request data or stored user data, **info** when the template does not show where it comes from (a number from the view is fine; a name typed by a user is not), **silent** when it cannot carry text an attacker chose. \`|safe\` on a variable printed as JavaScript is reported here once, with both reasons (not also by DJH303). A backslash breakout needs both values, so it is a warning only when both hold request or user data. The values of unknown origin that one script prints as code (a chart's numbers, as a rule) make one info finding, at the first of them, listing the others as related locations; its fix moves them all to json_script. \`{# noqa: DJH306 #}\` on a line leaves that line's values out of it.
 
 ${TEMPLATE_VALUES_DOC}
 
@@ -106,7 +106,7 @@ Django escapes for HTML, not for JavaScript. Outside quotes, \`{{ value }}\` is 
 <script>
   const total = {{ order.total }};                 {# info: code position, origin unknown #}
   const query = {{ request.GET.q|safe }};          {# warning: request data, unescaped #}
-  render('{{ user.first_name }}', '{{ title }}');  {# warning: a backslash ending the name breaks out #}
+  show('{{ user.first_name }}', '{{ request.GET.title }}');  {# warning: a backslash ending the name breaks out #}
   const rows = {{ rows|length }};                  {# not reported: a number #}
   const label = "{{ label }}";                     {# not reported: escaped, alone on its line #}
 </script>
