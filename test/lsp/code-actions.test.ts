@@ -6,7 +6,8 @@ import { initPythonParser, parsePython } from '../../server/src/engine/parse/pyt
 import type { Finding } from '../../server/src/engine/types';
 import { codeActions, kindRequested } from '../../server/src/lsp/code-actions';
 import { readDiagnosticData, toDiagnostic } from '../../server/src/lsp/diagnostics';
-import { noqaEdit } from '../../server/src/lsp/noqa-edit';
+import { docsUrl } from '../../server/src/engine/rules/rule';
+import { noqaEdit } from '../../server/src/engine/noqa-edit';
 import { OpenDocument } from '../../server/src/lsp/open-document';
 import { FIX_ALL_KIND } from '../../server/src/lsp/protocol';
 
@@ -100,6 +101,7 @@ describe('code actions', () => {
       finding('DJH901', 1, 'unsafe', '3'),
       () => uri,
       () => 4,
+      docsUrl,
     );
     const foreign: Diagnostic = { ...diagnostic, source: 'flake8' };
     const broken: Diagnostic = { ...diagnostic, data: { version: 4, versions: {}, fixes: [{ title: 1 }] } };

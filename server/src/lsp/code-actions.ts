@@ -1,8 +1,9 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import { applyFixes } from '../engine/fixes/apply';
+import { noqaEdit, templateNoqaEdit } from '../engine/noqa-edit';
+import { parseTemplate } from '../engine/templates/document';
 import type { Fix, Finding } from '../engine/types';
 import { readDiagnosticData, type EditData } from './diagnostics';
-import { noqaEdit } from './noqa-edit';
 import type { OpenDocument } from './open-document';
 import { FIX_ALL_KIND } from './protocol';
 import { toWorkspaceEdit } from './workspace-edit';
@@ -66,8 +67,9 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
       edit: toWorkspaceEdit(fix.edits, (uri) => data.versions[uri] ?? null, ctx.documentChanges),
     }));
   const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
-  if (code && document.isPython && document.source()) {
-    const edit = noqaEdit(document.currentSyntax(), document.text, diagnostic.range.start.line, code);
+  if (code) {
+    const line = diagnostic.range.start.line;
+    const edit = document.isPython ? document.source() && noqaEdit(document.currentSyntax(), document.text, line, code) : templateNoqaEdit(parseTemplate(document.text), line, code);
     if (edit) {
       actions.push({
         title: `Ignore ${code} on this line`,

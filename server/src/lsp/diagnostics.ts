@@ -1,5 +1,4 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { docsUrl } from '../engine/rules/rule';
 import type { Finding, FixSafety, Range, Severity } from '../engine/types';
 import { DIAGNOSTIC_SOURCE } from './protocol';
 
@@ -35,7 +34,7 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
 };
 
 /** Renders a finding as an LSP diagnostic carrying its fixes. */
-export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, versionOf: (file: string) => number | null): Diagnostic {
+export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, versionOf: (file: string) => number | null, docsHref: (code: string) => string): Diagnostic {
   const fixes: FixData[] = finding.fixes.map((fix) => ({
     title: fix.title,
     safety: fix.safety,
@@ -48,7 +47,7 @@ export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, 
     range: finding.range,
     severity: SEVERITIES[finding.severity],
     code: finding.code,
-    codeDescription: { href: docsUrl(finding.code) },
+    codeDescription: { href: docsHref(finding.code) },
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     data,

@@ -23,6 +23,7 @@ import { analyzeProject } from '../engine/analyze';
 import type { ConfigProblem } from '../engine/config';
 import { hardenSettingsModule } from '../engine/fixes/harden';
 import { initPythonParser } from '../engine/parse/python';
+import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
 import type { Finding } from '../engine/types';
 import { codeActions } from './code-actions';
@@ -32,11 +33,14 @@ import { OpenDocument } from './open-document';
 import { FIX_ALL_KIND, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult } from './protocol';
 import { pathToUri, uriToPath } from './uri';
 import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
+import { RuleDocs } from './rule-docs';
 import { AnalysisScheduler } from './scheduler';
 import { projectRootFor, WorkspaceFolder } from './workspace-folder';
 import { WorkspaceSourceStore } from './workspace-store';
 
 export interface ServerOptions {
+  /** The folder of the rule pages (`<code>.md`) diagnostics link to; without it they link to the public pages. */
+  docsDirectory?: string;
   /** The debounce window: at most one analysis starts per window while changes keep coming (see AnalysisScheduler). */
   debounceMs?: number;
 }
@@ -66,11 +70,13 @@ export class HardenerServer {
   private markReady!: () => void;
   private readonly reported = new Set<string>();
   private shuttingDown = false;
+  private readonly ruleDocs: RuleDocs;
 
   constructor(
     private readonly connection: Connection,
     options: ServerOptions = {},
   ) {
+    this.ruleDocs = new RuleDocs(options.docsDirectory);
     this.scheduler = new AnalysisScheduler(options.debounceMs ?? 50, () => void this.guard('analysis', undefined, () => this.flush()));
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.store = new WorkspaceSourceStore(
@@ -266,7 +272,7 @@ export class HardenerServer {
         folder.files.delete(file);
         folder.evaluations.forget(file);
       }
-      if (path.basename(file) === 'pyproject.toml' && path.dirname(file) === folder.root) reconfigure.add(folder);
+      if (CONFIG_FILE_NAMES.includes(path.basename(file)) && path.dirname(file) === folder.root) reconfigure.add(folder);
       // Requirements and pyproject changes alter the project model (declared packages and
       // versions) behind every finding, not just one file's.
       this.schedule(folder, WorkspaceFolder.isProjectModelFile(file) ? undefined : file);
@@ -384,6 +390,7 @@ export class HardenerServer {
           finding,
           (f) => this.uriOf(f),
           (f) => this.versionOfFile(f),
+          (code) => this.ruleDocs.href(code),
         ),
       );
       const key = JSON.stringify(diagnostics);

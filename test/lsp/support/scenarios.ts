@@ -11,6 +11,7 @@ import { initPythonParser, parsePython } from '../../../server/src/engine/parse/
 import { FIX_ALL_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
 import { analyzeProject } from '../../../server/src/engine/analyze';
 import { differingSpan } from '../../support/differing-span';
+import { assertDocsLink } from '../../support/docs-link';
 import { openProject } from '../../support/project';
 import { EDITOR_CAPABILITIES, offsetAt, positionAt } from './lsp-client';
 import type { Connect, Session } from './harness';
@@ -52,7 +53,7 @@ function assertProductionDebug(diagnostic: Diagnostic): void {
   assert.equal(diagnostic.message, DEBUG_MESSAGE);
   assert.equal(diagnostic.source, 'django-hardener');
   assert.equal(diagnostic.severity, DiagnosticSeverity.Error);
-  assert.deepEqual(diagnostic.codeDescription, { href: 'https://django-hardener.dev/rules/DJH101' });
+  assertDocsLink(diagnostic.codeDescription?.href, 'DJH101');
   assert.equal(diagnostic.relatedInformation, undefined);
 }
 
