@@ -163,6 +163,8 @@ describe('Neovim as an LSP client', () => {
         [
           ['Set DEBUG = False', 'quickfix', true],
           ['Ignore DJH101 on this line', 'quickfix', null],
+          ['Show documentation for DJH101', 'quickfix', null],
+          ['Harden mysite/settings/production.py (1 fix)', 'refactor.rewrite.djangoHardener.harden', null],
         ],
       );
       assert.equal(result.applied, 'Set DEBUG = False');

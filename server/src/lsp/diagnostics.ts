@@ -1,4 +1,4 @@
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding, FixSafety, Range, Severity } from '../engine/types';
 import { DIAGNOSTIC_SOURCE } from './protocol';
 
@@ -27,6 +27,9 @@ export interface DiagnosticData {
   fixes: FixData[];
 }
 
+/** Rules about something obsolete: editors strike the reported text through. */
+const DEPRECATED_CODES = new Set(['DJH118', 'DJH208']);
+
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -52,6 +55,7 @@ export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, 
     message: finding.message,
     data,
   };
+  if (DEPRECATED_CODES.has(finding.code)) diagnostic.tags = [DiagnosticTag.Deprecated];
   if (finding.related.length > 0) {
     diagnostic.relatedInformation = finding.related.map((related) => ({
       location: { uri: uriOf(related.file), range: related.range },
