@@ -1,5 +1,6 @@
 import type { TemplateNode } from './document';
 import { parseFilterText, type FilterExpression } from './filters';
+import { isPySpace } from './lexer';
 
 /** One word of a block tag as `Token.split_contents()` splits it, with its offset in the template. */
 export interface TagBit {
@@ -21,7 +22,14 @@ export function tagBits(node: TemplateNode, source: string): TagBit[] {
   const bits: TagBit[] = [];
   if (!contents.includes('"') && !contents.includes("'")) {
     // No quoted string: the bits are the words.
-    for (const match of contents.matchAll(/\S+/g)) bits.push({ text: match[0], start: offset + match.index });
+    let start = -1;
+    for (let i = 0; i <= contents.length; i++) {
+      const space = i === contents.length || isPySpace(contents.charCodeAt(i));
+      if (space && start !== -1) {
+        bits.push({ text: contents.slice(start, i), start: offset + start });
+        start = -1;
+      } else if (!space && start === -1) start = i;
+    }
     return bits;
   }
   let pending: TagBit | undefined;

@@ -158,10 +158,28 @@ Unsafe, offered only where the variable is a whole JavaScript expression outside
         if (node.role === 'block' && (node.tag === 'firstof' || node.tag === 'cycle') && !/\sas\s/.test(node.contents)) candidates.push({ node, where: { kind: 'script', element } });
       }
     }
+    /** Whether a variable sits inside a quoted JavaScript string, in a script or a handler. */
+    const quotedAt = (node: TemplateNode, where: VarContext): boolean => {
+      let state: number | undefined;
+      if (where.kind === 'script') {
+        const script = scriptOf(where.element);
+        state = script.states[node.start - script.start];
+      } else if (where.kind === 'attribute-value') {
+        let handler = handlers.get(where.attribute);
+        if (!handler) {
+          handler = scanHandler(where.attribute);
+          handlers.set(where.attribute, handler);
+        }
+        state = handler.states[handler.at.get(node) ?? -1];
+      }
+      return state === JsState.SingleQuoted || state === JsState.DoubleQuoted;
+    };
     /** Values of unknown origin printed as code, by script: reported once per script. */
     const groups = new Map<RawTextElement, TemplateNode[]>();
     const breakoutLines = new Set<string>();
     for (const { node, where } of candidates) {
+      // `|escapejs` last: nothing it prints can end a quoted string. Only a string tells it apart from code, so judge the rest.
+      if (node.role === 'var' && ctx.expressionOf(node)?.filters.at(-1)?.name === 'escapejs' && quotedAt(node, where)) continue;
       const judged = judge(node);
       if (!judged) continue;
       const autoescape = ctx.scopes.autoescape(ctx.scopes.scopeOf(node));
