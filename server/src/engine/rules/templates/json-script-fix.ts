@@ -98,7 +98,7 @@ export function jsonScriptMove(ctx: TemplateRuleContext, node: TemplateNode, ele
   if (element.nodes.some((other) => other.start < node.start && other.role === 'block' && SCOPE_TAGS.has(other.tag))) return undefined;
 
   const text = ctx.text;
-  const lineStart = text.lastIndexOf('\n', element.tag.start - 1) + 1;
+  const lineStart = ctx.doc.lineStart(ctx.doc.position(element.tag.start).line);
   const indent = text.slice(lineStart, element.tag.start);
   const ownLine = /^[ \t]*$/.test(indent);
   const place = { at: ownLine ? lineStart : element.tag.start, indent: ownLine ? indent : undefined };

@@ -6,6 +6,7 @@ import { tagArgument, tagBits } from '../../templates/tag-arguments';
 import { WHICH_TEMPLATES_DOC } from '../../templates/template-files';
 import { printedValue, severityFor, worse, type JudgedExpression, type ValueJudgement } from '../../templates/template-values';
 import { fittedMessage, originClause, TEMPLATE_VALUES_DOC } from '../../templates/value-docs';
+import { lineStarts, positionAt } from '../../text';
 import type { Finding, Fix } from '../../types';
 import type { TemplateRule } from '../rule';
 import { JsonScriptIds, jsonScriptEdits, jsonScriptMove, type JsonScriptMove } from './json-script-fix';
@@ -353,7 +354,7 @@ function judgePosition(
   const facts = factsOf(script, position.element);
   const quote = state === JsState.SingleQuoted ? "'" : '"';
   const open = facts.stringStart[offset];
-  const lineStart = facts.lineStart[offset];
+  const lineStart = offset - positionAt(script.code, offset, facts.lineStarts).character;
   // What the string is given to: the code just before its opening quote, on its line.
   const before = script.code.slice(Math.max(lineStart, open - 1 - SINK_WINDOW), Math.max(lineStart, open - 1));
   if (CODE_SINK.test(before)) {
@@ -392,8 +393,8 @@ const BREAKOUT_PARTNERS = 8;
 interface ScriptFacts {
   /** For each offset inside a string: where that string's text starts. */
   stringStart: Int32Array;
-  /** For each offset: where its line starts. */
-  lineStart: Int32Array;
+  /** Where each line of the script's code starts (text.ts's line model). */
+  lineStarts: readonly number[];
   /** The script's variables in order, and the index of each. */
   vars: TemplateNode[];
   indexOf: Map<TemplateNode, number>;
@@ -406,16 +407,13 @@ function factsOf(script: ScriptCode, element: RawTextElement): ScriptFacts {
   if (facts) return facts;
   const { code, states } = script;
   const stringStart = new Int32Array(code.length);
-  const lineStart = new Int32Array(code.length);
-  for (let i = 0, line = 0; i < code.length; i++) {
-    lineStart[i] = line;
-    if (code.charCodeAt(i) === 10) line = i + 1;
+  for (let i = 0; i < code.length; i++) {
     const state = states[i];
     const quoted = state === JsState.SingleQuoted || state === JsState.DoubleQuoted;
     stringStart[i] = quoted && i > 0 && states[i - 1] === state ? stringStart[i - 1] : i;
   }
   const vars = element.nodes.filter((node) => node.role === 'var');
-  facts = { stringStart, lineStart, vars, indexOf: new Map(vars.map((node, index) => [node, index])) };
+  facts = { stringStart, lineStarts: lineStarts(code), vars, indexOf: new Map(vars.map((node, index) => [node, index])) };
   scriptFacts.set(script, facts);
   return facts;
 }
@@ -434,8 +432,9 @@ function breakoutPartner(
   judge: (node: TemplateNode) => JudgedExpression | undefined,
 ): { node: TemplateNode; value: ValueJudgement } | undefined {
   const end = node.end - script.start;
-  const newline = script.code.indexOf('\n', end);
-  const lineEnd = Math.min(newline === -1 ? script.code.length : newline, end + BREAKOUT_WINDOW);
+  const { line } = positionAt(script.code, end, facts.lineStarts);
+  const next = line + 1 < facts.lineStarts.length ? facts.lineStarts[line + 1] - 1 : script.code.length;
+  const lineEnd = Math.min(next, end + BREAKOUT_WINDOW);
   const later: TemplateNode[] = [];
   for (let i = (facts.indexOf.get(node) ?? facts.vars.length) + 1; i < facts.vars.length && facts.vars[i].start - script.start < lineEnd && later.length < BREAKOUT_PARTNERS; i++)
     later.push(facts.vars[i]);
