@@ -1,7 +1,7 @@
 import { rangeOf, stringLiteralValue, type Node } from '../../parse/python';
 import { referenceTo } from '../../python/import-edits';
 import { environmentName, nameWords, obviouslyNotSecret, secretKind } from '../../python/secret-names';
-import { isPlainStringLiteral, unwrap } from '../../python/string-pieces';
+import { plainStringValue, unwrap } from '../../python/syntax';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';
@@ -94,7 +94,7 @@ function judge(ctx: PythonRuleContext, name: string, valueNode: Node, message: (
   const kind = secretKind(name);
   if (!kind) return undefined;
   const literal = unwrap(valueNode);
-  if (!isPlainStringLiteral(literal)) return undefined;
+  if (plainStringValue(literal) === undefined) return undefined;
   const value = stringLiteralValue(literal);
   if (value === undefined || obviouslyNotSecret(value)) return undefined;
   const fixes = [];

@@ -1,8 +1,10 @@
-import type { Node } from '../parse/python';
-import { contains, enclosingScope, LocalFlow } from './sql-locals';
-import { parameterize, positionProblem, valuePositions, type NodeEdit, type NoFixReason } from './sql-parameterize';
-import { declaredManagers, sqlSink, type SqlArgument, type SqlSink } from './sql-sinks';
-import { StringAnalyzer, type StringBuild, type ValuePart } from './sql-strings';
+import type { Node } from '../../parse/python';
+import type { ModuleAnalysis } from '../module-analysis';
+import { join, type Provenance } from '../provenance';
+import { contains } from '../scopes';
+import type { OpaquePart, StringBuild, ValuePart } from '../string-build';
+import { parameterize, positionProblem, valuePositions, type NodeEdit, type NoFixReason } from './parameterize';
+import { declaredManagers, sqlSink, type SqlArgument, type SqlSink } from './sinks';
 
 /**
  * SQL injection analysis of one file: for each call that runs SQL, how each SQL argument
@@ -13,8 +15,12 @@ import { StringAnalyzer, type StringBuild, type ValuePart } from './sql-strings'
 export interface SqlArgumentAnalysis {
   argument: SqlArgument;
   build: StringBuild;
-  /** Values that are not provably constant reach the SQL. */
+  /** Values that are not provably safe reach the SQL text (or the whole text comes from the request). */
   dangerous: boolean;
+  /** The values that make it dangerous: inserted values of unknown or untrusted origin, and untrusted text passed in whole. */
+  culprits: (ValuePart | OpaquePart)[];
+  /** The worst of the culprits' provenances. */
+  provenance: Provenance;
   /** Why there is no fix, when there is none. */
   noFix?: { reason: NoFixReason; culprit?: ValuePart };
   fix?: { edits: NodeEdit[]; params: string[] };
@@ -29,30 +35,32 @@ export interface SqlCallAnalysis {
 const NAME_ROLES = new Set(['tables', 'order_by', 'select-alias']);
 
 export class SqlAnalysis {
-  private readonly flow = new LocalFlow();
-  private readonly strings: StringAnalyzer;
   private managers?: Set<string>;
 
-  constructor(
-    private readonly root: Node,
-    private readonly qualifiedName: (node: Node) => string | undefined,
-  ) {
-    this.strings = new StringAnalyzer(root, this.flow, qualifiedName);
-  }
+  constructor(private readonly module: ModuleAnalysis) {}
 
   /** The call's SQL analysis, or undefined when it runs no SQL we know of. */
   analyzeCall(call: Node): SqlCallAnalysis | undefined {
-    const sink = sqlSink(call, { flow: this.flow, qualifiedName: this.qualifiedName, managers: () => (this.managers ??= declaredManagers(this.root)) });
+    const sink = sqlSink(call, {
+      scopes: this.module.scopes,
+      qualifiedName: (node) => this.module.qualifiedName(node),
+      managers: () => (this.managers ??= declaredManagers(this.module.tree.rootNode)),
+    });
     if (!sink) return undefined;
     return { sink, arguments: sink.arguments.map((argument) => this.analyzeArgument(sink, argument)) };
   }
 
   private analyzeArgument(sink: SqlSink, argument: SqlArgument): SqlArgumentAnalysis {
-    const build = this.strings.build(argument.node);
-    const dangerous = build.parts.some((part) => part.kind === 'value');
-    const result: SqlArgumentAnalysis = { argument, build, dangerous };
+    const build = this.module.strings.build(argument.node, 'text');
+    const culprits = build.parts.filter((part): part is ValuePart | OpaquePart => part.kind === 'value' || (part.kind === 'opaque' && part.provenance.trust === 'untrusted'));
+    const dangerous = culprits.length > 0;
+    const result: SqlArgumentAnalysis = { argument, build, dangerous, culprits, provenance: join(culprits.map((c) => c.provenance)) };
     if (!dangerous) return result;
     const firstValue = build.parts.find((part): part is ValuePart => part.kind === 'value');
+    if (!firstValue) {
+      result.noFix = { reason: 'shape' };
+      return result;
+    }
     if (NAME_ROLES.has(argument.role)) {
       result.noFix = { reason: 'identifier', culprit: firstValue };
       return result;
@@ -63,7 +71,7 @@ export class SqlAnalysis {
       return result;
     }
     // A call or a building site that does not parse cleanly is no place for an edit.
-    if (!argument.slot || sink.kind === 'executemany' || sink.call.hasError || build.sites.some((site) => site.node.hasError)) {
+    if (build.truncated || !argument.slot || sink.kind === 'executemany' || sink.call.hasError || build.sites.some((site) => site.node.hasError)) {
       result.noFix = { reason: 'shape' };
       return result;
     }
@@ -76,7 +84,7 @@ export class SqlAnalysis {
       result.noFix = { reason: parameterized.reason, culprit: parameterized.culprit };
       return result;
     }
-    if (!this.variablesOnlyFeedThisCall(build, parameterized.edits)) {
+    if (!this.variablesOnlyFeedThisCall(build)) {
       result.noFix = { reason: 'shape' };
       return result;
     }
@@ -86,7 +94,7 @@ export class SqlAnalysis {
 
   /** `%s` placeholders in another SQL item of the same call (constant text only), or undefined. */
   private placeholders(node: Node): number | undefined {
-    const build = this.strings.build(node);
+    const build = this.module.strings.build(node, 'text');
     let count = 0;
     for (const part of build.parts) {
       if (part.kind === 'value') continue;
@@ -105,14 +113,25 @@ export class SqlAnalysis {
    * call: another read (a log line, a second query) would get the placeholder text
    * without its params.
    */
-  private variablesOnlyFeedThisCall(build: StringBuild, edits: NodeEdit[]): boolean {
-    const inside = (statement: Node, edit: NodeEdit) => comparePoint(statement.startPosition, edit.start) <= 0 && comparePoint(edit.end, statement.endPosition) <= 0;
+  private variablesOnlyFeedThisCall(build: StringBuild): boolean {
+    // Where the fix rewrites: the sites, by offset, sorted.
+    const siteStarts = build.sites.map((site) => site.node.startIndex).sort((a, b) => a - b);
+    const rewritesInside = (statement: Node, end: number) => {
+      let low = 0;
+      let high = siteStarts.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (siteStarts[mid] < statement.startIndex) low = mid + 1;
+        else high = mid;
+      }
+      return low < siteStarts.length && siteStarts[low] < end;
+    };
     for (const variable of build.variables) {
       const defIds = new Set(variable.defs.map((d) => d.statement.id));
-      if (!variable.defs.some((def) => edits.some((edit) => inside(def.statement, edit)))) continue;
-      for (const read of this.flow.readsOf(variable.scope, variable.use.text)) {
+      if (!variable.defs.some((def) => rewritesInside(def.statement, def.end))) continue;
+      for (const read of this.module.scopes.readsOf(variable.scope, variable.use.text)) {
         if (read.id === variable.use.id || variable.defs.some((def) => contains(def.statement, read))) continue;
-        const reaching = this.flow.reaching(read, enclosingScope(read));
+        const reaching = this.module.scopes.reaching(read);
         if (reaching.kind !== 'defs') {
           if (reaching.kind === 'unbound' && read.startIndex > variable.defs[0].statement.startIndex) return false;
           continue;
@@ -122,8 +141,4 @@ export class SqlAnalysis {
     }
     return true;
   }
-}
-
-function comparePoint(a: { row: number; column: number }, b: { row: number; column: number }): number {
-  return a.row - b.row || a.column - b.column;
 }
