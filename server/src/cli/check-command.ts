@@ -27,6 +27,8 @@ export interface CheckOptions {
   exclude: string[];
   quiet: boolean;
   version: string;
+  /** False with `--no-foreign-noqa`. */
+  foreignNoqa?: boolean;
 }
 
 /**

@@ -38,14 +38,24 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
     .option('--unsafe-fixes', 'with --fix, apply unsafe fixes too (they change what the running site does)')
     .option('--exclude <glob>', 'skip files and directories matching this glob, besides the default ones (repeatable)', collect)
     .option('--quiet', 'print only findings and errors: no summary, warnings or notes')
-    .action(async (paths: string[], opts: { format: OutputFormat; select?: string[]; ignore?: string[]; fix?: boolean; unsafeFixes?: boolean; exclude?: string[]; quiet?: boolean }) => {
-      const select = opts.select ? parseCodeList(opts.select) : undefined;
-      const ignore = parseCodeList(opts.ignore ?? []);
-      const malformed = malformedSelectors([...(select ?? []), ...ignore]);
-      if (malformed.length > 0) throw new UsageError(`unknown rule selector ${malformed.map((s) => `'${s}'`).join(', ')} (expected a code such as DJH101, or a prefix such as DJH1)`);
-      if (opts.unsafeFixes && !opts.fix) throw new UsageError('--unsafe-fixes needs --fix');
-      exitCode = await runCheck(paths, { format: opts.format, select, ignore, fix: !!opts.fix, unsafeFixes: !!opts.unsafeFixes, exclude: opts.exclude ?? [], quiet: !!opts.quiet, version }, io);
-    });
+    .option('--no-foreign-noqa', "do not let other linters' suppressions (# noqa: S608, # nosec, # nosemgrep) silence the rule covering the same check")
+    .action(
+      async (
+        paths: string[],
+        opts: { format: OutputFormat; select?: string[]; ignore?: string[]; fix?: boolean; unsafeFixes?: boolean; exclude?: string[]; quiet?: boolean; foreignNoqa?: boolean },
+      ) => {
+        const select = opts.select ? parseCodeList(opts.select) : undefined;
+        const ignore = parseCodeList(opts.ignore ?? []);
+        const malformed = malformedSelectors([...(select ?? []), ...ignore]);
+        if (malformed.length > 0) throw new UsageError(`unknown rule selector ${malformed.map((s) => `'${s}'`).join(', ')} (expected a code such as DJH101, or a prefix such as DJH1)`);
+        if (opts.unsafeFixes && !opts.fix) throw new UsageError('--unsafe-fixes needs --fix');
+        exitCode = await runCheck(
+          paths,
+          { format: opts.format, select, ignore, fix: !!opts.fix, unsafeFixes: !!opts.unsafeFixes, exclude: opts.exclude ?? [], quiet: !!opts.quiet, version, foreignNoqa: opts.foreignNoqa },
+          io,
+        );
+      },
+    );
 
   program
     .command('harden')

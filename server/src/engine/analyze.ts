@@ -85,7 +85,7 @@ function finish(project: Project, findings: Finding[], options: AnalysisOptions)
     const level = options.config.severity[f.code];
     return level && level !== 'off' ? { ...f, severity: level } : f;
   });
-  const kept = options.keepSuppressed ? overridden : applySuppressions(overridden, (file) => project.store.get(file)?.text);
+  const kept = options.keepSuppressed ? overridden : applySuppressions(overridden, (file) => project.store.get(file)?.text, { foreign: options.config.foreignNoqa !== false });
   return sortFindings(dedupe(kept));
 }
 

@@ -10,6 +10,11 @@ export interface HardenerConfig {
   /** Production settings modules, as dotted names or paths relative to the project root. */
   productionSettings: string[];
   exclude: string[];
+  /**
+   * Whether other linters' suppressions silence the rule covering the same check
+   * (`# noqa: S608`, `# nosec`, `# nosemgrep`); undefined means yes.
+   */
+  foreignNoqa?: boolean;
 }
 
 export const DEFAULT_CONFIG: HardenerConfig = { select: [], ignore: [], severity: {}, productionSettings: [], exclude: [] };
@@ -56,13 +61,20 @@ export function normaliseConfig(input: Record<string, unknown>, problems: Config
       problems.push({ message: 'severity must be a table of code = "error" | "warning" | "info" | "off"' });
     }
   }
-  return {
+  const config: HardenerConfig = {
     select: strings('select').map((s) => s.toUpperCase()),
     ignore: strings('ignore').map((s) => s.toUpperCase()),
     severity,
     productionSettings: strings('production-settings', 'productionSettings'),
     exclude: strings('exclude'),
   };
+  for (const key of ['foreign-noqa', 'foreignNoqa']) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value === 'boolean') config.foreignNoqa = value;
+    else problems.push({ message: `${key} must be true or false` });
+  }
+  return config;
 }
 
 export function ruleEnabled(config: HardenerConfig, code: string): boolean {
