@@ -13,7 +13,7 @@ export function isOrdinaryPythonFile(relativeFile: string): boolean {
   if (!relativeFile.endsWith('.py')) return false;
   const parts = relativeFile.split('/');
   const base = parts[parts.length - 1];
-  if (/^(test_.*|.*_tests?|tests?|conftest)\.py$/.test(base)) return false;
+  if (/^(test_.*|.*_tests?|tests?|conftest|.*_testing|testing)\.py$/.test(base)) return false;
   // Test scaffolding packages (`test_utils/project/urls.py`) belong to the tests too.
   return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations' || dir === 'test_utils' || dir === 'testutils');
 }

@@ -2,8 +2,9 @@ import type { Node, Tree } from '../parse/python';
 import type { Project } from '../project/project';
 import { IMPORT_STATEMENTS, importedNames, resolveQualified } from './imports';
 import { traceSteps, type FlowStep, type Provenance, type Trust } from './provenance';
-import { ProvenanceAnalysis } from './provenance-analysis';
-import { Scopes } from './scopes';
+import { importedBinding, importTarget } from './project-imports';
+import { ProvenanceAnalysis, type ImportedSymbol } from './provenance-analysis';
+import { Scopes, type Binding } from './scopes';
 import { StringBuilder } from './string-build';
 
 /**
@@ -24,8 +25,27 @@ export class ModuleAnalysis {
     readonly file?: string,
   ) {
     this.scopes = new Scopes(tree.rootNode);
-    this.provenance = new ProvenanceAnalysis({ root: tree.rootNode, scopes: this.scopes, qualifiedName: (node) => resolveQualified(node, imports), project, file });
+    this.provenance = new ProvenanceAnalysis({
+      root: tree.rootNode,
+      scopes: this.scopes,
+      qualifiedName: (node) => resolveQualified(node, imports),
+      project,
+      file,
+      imported: project && file ? (binding, name) => importedSymbol(project, file, binding, name) : undefined,
+    });
     this.strings = new StringBuilder(this.scopes, this.provenance);
+  }
+
+  private operator?: boolean;
+
+  /**
+   * Whether the module is run by an operator rather than by requests: a management command
+   * (`class Command(BaseCommand)`) or a script (`if __name__ == "__main__":`). Values of
+   * unknown origin there are the operator's input, not a visitor's.
+   */
+  isOperatorCode(): boolean {
+    this.operator ??= /^class Command\((?:[\w.]*\.)?\w*Command\):|^if __name__ == ["']__main__["']\s*:/m.test(this.tree.rootNode.text);
+    return this.operator;
   }
 
   /** The qualified name an expression refers to through the module's imports. */
@@ -59,6 +79,24 @@ export function describe(value: Provenance): ValueProvenance {
 }
 
 const analyses = new WeakMap<Tree, ModuleAnalysis>();
+
+/** What a name imported from another module of the project is bound to there. */
+function importedSymbol(project: Project, file: string, binding: Binding, name: string): ImportedSymbol | undefined {
+  const target = importTarget(project, file, binding, name);
+  if (!target) return undefined;
+  const found = importedBinding(project, target, (other) => {
+    const analysis = analysisOfFile(project, other);
+    return analysis && { file: other, scopes: analysis.scopes };
+  });
+  if (!found) return undefined;
+  const { module, binding: there } = found;
+  if (there.kind === 'definition' && there.statement.type === 'function_definition') {
+    const analysis = analysisOfFile(project, module.file);
+    return analysis ? { kind: 'function', fn: there.statement, analysis: analysis.provenance, file: module.file } : undefined;
+  }
+  if (there.kind === 'assign' || there.kind === 'augment') return { kind: 'data' };
+  return { kind: 'code' };
+}
 
 /** The analysis of a parsed module, made once per tree. */
 export function analysisOf(tree: Tree, imports: Map<string, string>, project?: Project, file?: string): ModuleAnalysis {

@@ -36,7 +36,22 @@ export interface ModuleContext {
   /** The project and file, for the URLconfs next to a views module (absent in isolated analyses). */
   project?: Project;
   file?: string;
+  /** What a name imported from another module of the project is bound to there, when that module can be read. */
+  imported?(binding: Binding, name: string): ImportedSymbol | undefined;
 }
+
+/** A name imported from another module of the project. */
+export type ImportedSymbol =
+  /** A function of that module, with that module's analysis for its summary. */
+  | { kind: 'function'; fn: Node; analysis: ProvenanceAnalysis; file: string }
+  /** Data bound at that module's level (import-time configuration, constants). */
+  | { kind: 'data' }
+  /** A class, a module or anything else that is code. */
+  | { kind: 'code' };
+
+/** Summaries of other modules' functions being computed, for the guard against import cycles and long chains. */
+let foreignDepth = 0;
+const MAX_FOREIGN_DEPTH = 3;
 
 /** How an expression's value is computed from the values of other nodes. */
 interface Plan {
@@ -82,6 +97,8 @@ export class ProvenanceAnalysis {
     const parts: Provenance[] = [base];
     for (const dependence of parameters) {
       let source = this.parameterSource(dependence.parameter);
+      // An attribute of an object a template passes is stored data, not the template's text.
+      if (dependence.member && source.templateInput) source = unknown(parameterName(dependence.parameter) ?? dependence.parameter, true);
       for (const step of traceSteps(dependence.trace)) source = through(source, step);
       parts.push(source);
     }
@@ -110,8 +127,14 @@ export class ProvenanceAnalysis {
     const fn = parameter.parent?.parent;
     if (!fn || fn.type !== 'function_definition') return unknown(nameNode);
     const kind = this.templateFunction(fn);
+    // NOTE: a filter that takes `autoescape` (needs_autoescape=True) must escape its input when
+    // autoescaping is on, and gets it unescaped only when the template turned autoescaping off.
+    // https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#filters-and-auto-escaping
+    if (kind && !isTemplatePlumbing(name) && parametersOf(fn).some((p) => p.name.text === 'autoescape')) return unknown(nameNode);
     if (kind && !isTemplatePlumbing(name)) {
-      return untrusted(nameNode, `\`${name}\` is the input of the template ${kind} ${fn.childForFieldName('name')?.text ?? ''}(), which any template can pass`.replace(' ()', ''));
+      const value = untrusted(nameNode, `\`${name}\` is the input of the template ${kind} ${fn.childForFieldName('name')?.text ?? ''}(), which any template can pass`.replace(' ()', ''));
+      // The text a template passes is untrusted; an object it passes holds stored data, judged unknown.
+      return { ...value, templateInput: true };
     }
     const annotation = parameter.type === 'typed_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('type')?.text : undefined;
     if (annotation && ANNOTATED_SAFE.test(annotation.replace(/\s*\|\s*None$/, '').replace(/^Optional\[(.*)\]$/, '$1'))) return NUMBER;
@@ -294,10 +317,13 @@ export class ProvenanceAnalysis {
         return pass(resolution.iterable);
       case 'lambda':
         return unknown(node);
-      case 'module':
+      case 'module': {
         // NOTE: a module-level name is bound once, at import time, from code or configuration,
         // not from a request. https://docs.djangoproject.com/en/stable/topics/security/
+        const imported = resolution.defs.length === 1 && resolution.defs[0].kind === 'import' ? this.context.imported?.(resolution.defs[0], name) : undefined;
+        if (imported) return imported.kind === 'data' ? SAFE : CODE;
         return resolution.defs.every((d) => d.kind === 'import' || d.kind === 'definition') ? CODE : SAFE;
+      }
       case 'local':
       case 'closure': {
         if (resolution.kind === 'local' && scopes.guardedByAllowList(node, resolution.scope)) return SAFE;
@@ -357,7 +383,7 @@ export class ProvenanceAnalysis {
     if (qualified !== undefined) return qualified.startsWith('django.conf.settings.') ? SAFE : CODE;
     const member = this.instanceMember(node);
     if (member) return member;
-    return { inputs: [object], combine: ([value]) => partOf(value, node) };
+    return { inputs: [object], combine: ([value]) => partOf(value, node, true) };
   }
 
   /** `self.x` (or `cls.x`) in a method: the class attribute, the values the methods assign, or a property's returns. */
@@ -420,6 +446,8 @@ export class ProvenanceAnalysis {
     const qualified = this.context.qualifiedName(callee);
     if (qualified !== undefined) {
       if (TRANSLATIONS.has(qualified)) return this.effectPlan(node, 'pass-first', args);
+      // json.dumps() with an encoder that escapes HTML (`cls=SafeJSONEncoder`, `cls=DjangoJSONEncoder` does not).
+      if (qualified === 'json.dumps' && /Safe|Escap/.test(sortedArguments(node).keywords.get('cls')?.text ?? '')) return MARKUP;
       const effect = functionEffect(qualified);
       if (effect) return this.effectPlan(node, effect, args);
     }
@@ -428,22 +456,20 @@ export class ProvenanceAnalysis {
       const receiver = callee.childForFieldName('object')!;
       const method = callee.childForFieldName('attribute')?.text ?? '';
       if (method === 'format') return this.formatPlan(node, receiver, args);
+      // `render()`, `render_placeholder()`, `render_html()`: rendered through a template or a widget.
+      if (/^render(?:_\w+)?$/.test(method)) return MARKUP;
+      // The values, labels and names of a choices class or an enum are written in the code.
+      if (/^(?:values|labels|names|choices|items|keys)$/.test(method) && /(?:Choices|ChoiceSet|Enum)$/.test(callee.childForFieldName('object')?.text.split('.').pop() ?? '')) return SAFE;
       if (method === 'join' && args.length === 1) return { inputs: [receiver, args[0]], combine: concatenation };
+      const effect = methodEffect(method);
+      // A name that says what the result is (`quote_name`, `count`) wins over the class's own code for it.
+      if (effect === 'number') return NUMBER;
+      if (effect === 'safe' || effect === 'display') return SAFE;
       const own = this.methodSummary(callee);
       if (own) return this.summaryCallPlan(node, own, args, true);
-      const effect = methodEffect(method);
-      if (qualified !== undefined) {
-        // A function of an imported module (`utils.clean_html()`), or a method of an imported object (`connection.ops.quote_name()`).
-        if (effect === 'number') return NUMBER;
-        if (effect === 'safe' || effect === 'display') return SAFE;
-        return isSanitiserName(method) ? MARKUP : unknown(node);
-      }
+      // A function of an imported module (`utils.clean_html()`), or another method of an imported object.
+      if (qualified !== undefined) return isSanitiserName(method) ? MARKUP : unknown(node);
       switch (effect) {
-        case 'number':
-          return NUMBER;
-        case 'safe':
-        case 'display':
-          return SAFE;
         case 'render':
           return MARKUP;
         case 'receiver':
@@ -463,9 +489,65 @@ export class ProvenanceAnalysis {
       }
       const summary = this.functionOf(callee);
       if (summary) return this.summaryCallPlan(node, summary, args, false);
+      // `qn = connection.ops.quote_name` then `qn(name)`: the method's effect, through the alias.
+      const alias = this.methodAlias(callee);
+      if (alias === 'number') return NUMBER;
+      if (alias === 'safe' || alias === 'display') return SAFE;
       if (isSanitiserName(callee.text)) return MARKUP;
+      if (resolution.kind === 'module' && resolution.defs.length === 1 && resolution.defs[0].kind === 'import') {
+        const imported = this.context.imported?.(resolution.defs[0], callee.text);
+        if (imported?.kind === 'function') return this.foreignCallPlan(node, imported, callee.text);
+      }
     }
     return unknown(node);
+  }
+
+  /**
+   * A call of another module's function: its summary there, with this call's arguments in
+   * place of its parameters. The trace stays in this module: "passed to f()", "returned by
+   * f()"; what happens inside f() is named, not traced.
+   */
+  private foreignCallPlan(call: Node, imported: Extract<ImportedSymbol, { kind: 'function' }>, name: string): Provenance | Plan {
+    if (foreignDepth >= MAX_FOREIGN_DEPTH) return unknown(call);
+    let summary: Provenance;
+    foreignDepth++;
+    try {
+      summary = imported.analysis.of(imported.fn);
+    } finally {
+      foreignDepth--;
+    }
+    const parameters = parametersOf(imported.fn);
+    const sorted = sortedArguments(call);
+    const argumentOf = new Map<number, Node>();
+    parameters.forEach((parameter, index) => {
+      const given = parameter.kind === 'plain' ? (sorted.positional[index] ?? sorted.keywords.get(parameter.name.text)) : undefined;
+      if (given) argumentOf.set(parameter.node.id, given);
+    });
+    const order = [...argumentOf.keys()];
+    const args = [...argumentOf.values()];
+    const where = this.context.file && imported.file ? path.relative(path.dirname(this.context.file), imported.file) || path.basename(imported.file) : 'another module';
+    const local = (value: Provenance): Provenance => {
+      if (value.trust === 'untrusted') return untrusted(call, `\`${shortText(call)}\` returns request data (read in ${where})`);
+      if (value.trust === 'unknown') return unknown(call, value.stored);
+      const { parameters: _p, trace: _t, unknown: _u, ...flags } = value;
+      return flags;
+    };
+    return {
+      inputs: args,
+      combine: (argValues) => {
+        const parts: Provenance[] = [local(summary)];
+        for (const dependence of summary.parameters ?? []) {
+          const index = order.indexOf(dependence.parameter.id);
+          // A parameter left to its default takes the default's value; `*args` and `**kwargs`, what the other module gives them.
+          const fallback = dependence.parameter.childForFieldName('value');
+          let value = index >= 0 ? argValues[index] : local(fallback ? imported.analysis.of(fallback) : imported.analysis.parameterSource(dependence.parameter));
+          if (index >= 0 && dependence.member) value = partOf(value, args[index], true);
+          if (index >= 0) value = through(value, { node: args[index], message: `passed to ${name}() as \`${dependence.name}\`` });
+          parts.push(value);
+        }
+        return through(join(parts), { node: call, message: `returned by ${name}()` });
+      },
+    };
   }
 
   /** A call whose result follows from a known function's behaviour. */
@@ -583,6 +665,18 @@ export class ProvenanceAnalysis {
     return undefined;
   }
 
+  /** The effect of the method a name is bound to (`qn = connection.ops.quote_name`), when every binding is such a method. */
+  private methodAlias(callee: Node): ReturnType<typeof methodEffect> {
+    const resolution = this.context.scopes.resolve(callee);
+    const defs = resolution.kind === 'local' || resolution.kind === 'closure' || resolution.kind === 'module' ? resolution.defs : [];
+    if (defs.length === 0) return undefined;
+    const effects = defs.map((def) => {
+      const value = def.kind === 'assign' && def.value && !def.unpacked ? unwrap(def.value) : undefined;
+      return value?.type === 'attribute' ? methodEffect(value.childForFieldName('attribute')?.text ?? '') : undefined;
+    });
+    return effects.every((e) => e === effects[0]) ? effects[0] : undefined;
+  }
+
   /** `self.helper(...)` / `cls.helper(...)`: a method of the enclosing class. */
   private methodSummary(callee: Node): Node | undefined {
     const object = unwrap(callee.childForFieldName('object')!);
@@ -638,6 +732,7 @@ export class ProvenanceAnalysis {
           // The bound instance (`self`), and parameters no argument reaches (`*args`, `**kwargs`), are of unknown origin.
           let value = index >= 0 ? argValues[index] : unknown(call);
           const arg = index >= 0 ? [...argumentOf.values()][index] : undefined;
+          if (dependence.member && arg) value = partOf(value, arg, true);
           if (arg) value = through(value, { node: arg, message: `passed to ${fnName} as \`${dependence.name}\`` });
           for (const step of traceSteps(dependence.trace)) value = through(value, step);
           parts.push(value);
@@ -701,7 +796,9 @@ export class ProvenanceAnalysis {
 }
 
 /** A value read through an attribute or an index (`node`): the same origin, no longer a number or a `SafeString`. */
-function partOf(value: Provenance, node: Node): Provenance {
+function partOf(value: Provenance, node: Node, attribute = false): Provenance {
+  if (attribute && value.parameters) value = { ...value, parameters: value.parameters.map((d) => ({ ...d, member: true })) };
+  if (attribute && value.trust === 'untrusted' && value.templateInput) return { ...unknown(node, true), ...(value.parameters ? { parameters: value.parameters } : {}) };
   if (value.trust === 'unknown') return { ...unknown(node, value.stored), ...(value.parameters ? { parameters: value.parameters } : {}) };
   if (value.code && !value.parameters) return CODE;
   if (value.trust === 'safe' && !value.parameters) return SAFE;

@@ -36,6 +36,8 @@ export interface ParameterDependence {
   parameter: Node;
   name: string;
   trace?: Trace;
+  /** The value is read from an attribute of the parameter's value, not the value itself. */
+  member?: boolean;
 }
 
 export interface Provenance {
@@ -46,6 +48,8 @@ export interface Provenance {
   unknown?: Node;
   /** For `unknown`: it reads a field of a model object (stored data, written by some user at some point). */
   stored?: boolean;
+  /** For `untrusted`: what a template passes a filter or tag; its text is untrusted, the attributes of an object it passes are stored data. */
+  templateInput?: boolean;
   /** Parameters of enclosing functions the value also depends on, not yet closed. */
   parameters?: ParameterDependence[];
   /** For `safe`: a number, or text made of digits only. */
@@ -114,6 +118,7 @@ export function join(values: readonly Provenance[]): Provenance {
   }
   const result: Provenance = { trust: worst.trust };
   if (worst.trace) result.trace = worst.trace;
+  if (worst.templateInput) result.templateInput = true;
   if (worst.unknown) result.unknown = worst.unknown;
   if (stored && worst.trust === 'unknown') result.stored = true;
   if (parameters) result.parameters = parameters;
@@ -142,7 +147,8 @@ function mergeParameters(into: ParameterDependence[] | undefined, more: Paramete
   if (!into) return more;
   let merged: ParameterDependence[] | undefined;
   for (const dependence of more) {
-    if (into.some((d) => d.parameter.id === dependence.parameter.id) || merged?.some((d) => d.parameter.id === dependence.parameter.id)) continue;
+    const same = (d: ParameterDependence) => d.parameter.id === dependence.parameter.id && !!d.member === !!dependence.member;
+    if (into.some(same) || merged?.some(same)) continue;
     merged ??= [...into];
     merged.push(dependence);
   }

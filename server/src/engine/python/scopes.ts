@@ -103,6 +103,8 @@ interface ScopeIndex {
   comprehensions: Comprehension[];
   /** Loops of this scope's body. */
   loops: Node[];
+  /** `if` statements with an `else`, their branches' blocks, and the block they sit in. */
+  choices: { node: Node; branches: Node[]; container: Node }[];
 }
 
 const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition', 'module']);
@@ -320,7 +322,10 @@ export class Scopes {
         break;
       }
     }
-    const defs = base >= 0 ? before.slice(base) : before;
+    let defs = base >= 0 ? before.slice(base) : before;
+    // `if …: x = a` / `else: x = b` before the use: every path binds it again, so older bindings do not reach.
+    const cutoff = this.lastCoveringChoice(use, scope, bindings);
+    if (cutoff !== undefined && (base < 0 || before[base].statement.startIndex < cutoff)) defs = defs.filter((b) => b.kind !== 'param' && b.statement.startIndex >= cutoff);
     // A binding later in a loop that also holds the use reaches it on the next iteration.
     const loops = this.loopsAround(use, scope);
     const carried = bindings.filter((b) => b.kind !== 'param' && !defs.includes(b) && b.statement.startIndex > use.endIndex && loops.some((loop) => contains(loop, b.statement)));
@@ -372,6 +377,17 @@ export class Scopes {
       }
     }
     return found;
+  }
+
+  /** The start of the last `if`/`else` before the use whose every branch binds the name, if there is one. */
+  private lastCoveringChoice(use: Node, scope: Node, bindings: Binding[]): number | undefined {
+    let cutoff: number | undefined;
+    for (const choice of this.index(scope).choices) {
+      if (choice.node.endIndex > use.startIndex || !contains(choice.container, use) || (cutoff !== undefined && choice.node.startIndex <= cutoff)) continue;
+      const covered = choice.branches.every((branch) => bindings.some((b) => b.kind !== 'augment' && b.kind !== 'param' && b.blocks.some((block) => block.id === branch.id)));
+      if (covered) cutoff = choice.node.startIndex;
+    }
+    return cutoff;
   }
 
   private loopsAround(node: Node, scope: Node): Node[] {
@@ -429,6 +445,7 @@ function indexScope(scope: Node): ScopeIndex {
     nested: [],
     comprehensions: [],
     loops: [],
+    choices: [],
   };
   const push = <T>(map: Map<string, T[]>, name: string, item: T) => {
     const list = map.get(name);
@@ -617,6 +634,12 @@ function indexScope(scope: Node): ScopeIndex {
         break;
       }
       case 'if_statement': {
+        const alternatives = node.childrenForFieldName('alternative').filter((a): a is Node => !!a);
+        const last = alternatives[alternatives.length - 1];
+        if (last?.type === 'else_clause' && parent) {
+          const branches = [node.childForFieldName('consequence'), ...alternatives.map((a) => a.childForFieldName(a.type === 'else_clause' ? 'body' : 'consequence'))];
+          if (branches.every((b) => !!b)) index.choices.push({ node, branches: branches as Node[], container: parent });
+        }
         const condition = node.childForFieldName('condition');
         const negated = membershipOf(condition, true);
         if (negated && leaves(node.childForFieldName('consequence')) && parent) push(index.guards, negated, { statement: node, container: parent });

@@ -16,6 +16,8 @@ const PLACEHOLDER =
 /** Words joined by separators (`access_token`, `X-Api-Key`, `django.contrib.auth`, `RequestToken`): a name, not a secret. */
 const IDENTIFIER_LIKE = /^[A-Za-z]+(?:[-_.:/][A-Za-z]+)*$|^_+[A-Za-z]+(?:_[A-Za-z]+)*$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
+/** A run of the alphabet or the digits (`abcdefgh…`, `0123456789`): filler for tests, not a generated key. */
+const SEQUENCE = /abcdefghij|0123456789/i;
 
 /** Kinds of characters in a value: lower case, upper case, digits, others. */
 function characterKinds(value: string): number {
@@ -34,7 +36,7 @@ export function looksLikeSecret(value: string, kind: SecretKind): boolean {
     const password = URL_WITH_PASSWORD.exec(v)?.[1];
     return password !== undefined && looksLikeSecret(decodeURIComponentSafe(password), 'password');
   }
-  if (/^\.{0,2}\//.test(v) || !/[A-Za-z]/.test(v)) return false;
+  if (/^\.{0,2}\//.test(v) || !/[A-Za-z]/.test(v) || SEQUENCE.test(v)) return false;
   if (v.length < (kind === 'password' ? 6 : 8)) return false;
   return characterKinds(v) >= 2;
 }

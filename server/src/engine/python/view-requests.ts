@@ -15,6 +15,12 @@ export interface RequestUse {
   identity?: { node: Node; what: string };
   /** Where it checks a header token or a signature, if it does. */
   signature?: Node;
+  /**
+   * Where it reads a token that protocols use against forged requests (`state`, `RelayState`,
+   * `g_csrf_token`, a signed `id_token` or SAML response): such a view checks a value a forged
+   * cross-site request cannot carry, even when it uses the session.
+   */
+  antiForgery?: Node;
   /** A call outside the module that receives the request, if there is one. */
   handedTo?: Node;
 }
@@ -25,6 +31,10 @@ const IDENTITY_DECORATORS = /login_required|permission_required|staff_member_req
 const IDENTITY_BASES = /LoginRequired|PermissionRequired|UserPassesTest|StaffRequired|SuperuserRequired/;
 const HEADER_READ = /^(?:self\.)?request\.(?:headers|META)$/;
 const SECRET_WORDS = /signature|token|authorization|api[-_]?key|secret|hmac|x-hub|x-[a-z-]*(?:sig|key)/i;
+/** Request data that OAuth, OpenID Connect and SAML endpoints authenticate with: the protocol's own tokens, not cookies. */
+const DATA_READ = /^(?:self\.)?request\.(?:POST|GET|data|query_params)$/;
+const PROTOCOL_KEYS = /^(?:code|client_secret|client_assertion|grant_type|device_code|refresh_token|access_token|oauth_token|token)$/i;
+const ANTI_FORGERY_KEYS = /^(?:state|nonce|id_token|credential|g_csrf_token|SAMLResponse|SAMLRequest|RelayState|oauth_verifier|signature|hmac|hash)$/i;
 const SIGNATURE_CALLS =
   /compare_digest|constant_time_compare|verify\w*signature|check\w*signature|validate\w*signature|signature\w*valid|construct_event|(?:^|\.)unsign$|hmac\.new|verify_webhook|verify_request/i;
 /** Functions that take the request without acting as anyone: responses, templates, URLs, messages. */
@@ -53,7 +63,9 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
         const dotted = dottedName(node) ?? '';
         const identity = IDENTITY_ATTRIBUTE.exec(dotted);
         if (identity && !use.identity) use.identity = { node, what: `request.${identity[1]}` };
-        if (HEADER_READ.test(dotted) && !use.signature && headerKeyNamesASecret(node)) use.signature = node;
+        if (HEADER_READ.test(dotted) && !use.signature && keyRead(node, SECRET_WORDS)) use.signature = node;
+        if (DATA_READ.test(dotted) && !use.signature && keyRead(node, PROTOCOL_KEYS)) use.signature = node;
+        if (DATA_READ.test(dotted) && !use.antiForgery && keyRead(node, ANTI_FORGERY_KEYS)) use.antiForgery = node;
         continue;
       }
       const callee = node.childForFieldName('function');
@@ -86,19 +98,22 @@ function shortName(text: string): string {
   return text.replace(/^@/, '').replace(/\(.*$/s, '').split('.').pop()!;
 }
 
-/** `request.headers["X-Hub-Signature"]`, `request.META.get("HTTP_AUTHORIZATION")`: a read of a header that carries a credential. */
-function headerKeyNamesASecret(headers: Node): boolean {
+/** `request.headers["X-Hub-Signature"]`, `request.POST.get("state")`: a read of a key that `words` says carries a credential. */
+function keyRead(headers: Node, words: RegExp): boolean {
   const parent = headers.parent;
   if (parent?.type === 'subscript') {
     const key = parent.childForFieldName('subscript');
-    return !!key && SECRET_WORDS.test(plainStringValue(key) ?? key.text);
+    return !!key && words.test(plainStringValue(key) ?? key.text);
   }
   if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'get' && parent.parent?.type === 'call') {
     const [key] = callArguments(parent.parent);
-    return !!key && SECRET_WORDS.test(plainStringValue(key) ?? key.text);
+    return !!key && words.test(plainStringValue(key) ?? key.text);
   }
   // `"X-Api-Key" in request.headers`
-  if (parent?.type === 'comparison_operator') return SECRET_WORDS.test(parent.text);
+  if (parent?.type === 'comparison_operator') {
+    const [key] = parent.namedChildren;
+    return !!key && words.test(plainStringValue(key) ?? key.text);
+  }
   return false;
 }
 

@@ -33,7 +33,8 @@ export interface HtmlRebuild {
 }
 
 /** Names that say a value is HTML already: escaping it would show its tags. */
-const MARKUP_NAME = /html|markup|render|widget|svg|_tag$|^tag$|icon|button|badge|link$|links$|snippet/i;
+const MARKUP_NAME =
+  /html|markup|render|widget|svg|_tag$|^tag$|_tags$|^tags$|icon|button|badge|link$|links$|snippet|content|output|(?:^|_)js$|script|template|(?:^|_)rows?$|(?:^|_)bits$|(?:^|_)forms?$|formset$/i;
 
 /**
  * The template and arguments equivalent to a build of one formatting expression (`node`
@@ -119,8 +120,17 @@ function keptText(parts: StringPart[]): string | undefined {
   return text;
 }
 
-function looksLikeMarkup(node: Node): boolean {
-  const value = unwrap(node);
+/** Whether an expression's name says it holds HTML (`html`, `rendered_content`, `self.render_js()`, `links`). */
+export function looksLikeMarkup(node: Node): boolean {
+  let value = unwrap(node);
+  // `"".join(rows)`, `str(form)`: what is joined or turned into text.
+  if (value.type === 'call') {
+    const fn = value.childForFieldName('function');
+    const [first] = callArguments(value);
+    const joined = fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'join';
+    if (first && (joined || (fn?.type === 'identifier' && fn.text === 'str')))
+      value = unwrap(first.type === 'generator_expression' || first.type === 'list_comprehension' ? (first.childForFieldName('body') ?? first) : first);
+  }
   const name =
     value.type === 'identifier'
       ? value.text

@@ -117,23 +117,31 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
   }
   const use = requestUse(view.functions, ctx.analysis().scopes, (node) => ctx.qualifiedName(node), view.wrappers);
   const identity = view.login ? 'a login check in its bases' : use.identity?.what;
+  if (use.antiForgery) {
+    return ctx.finding(
+      at,
+      `${on} is on a view that checks a token a forged request cannot carry.` +
+        ` It reads \`${use.antiForgery.parent?.text.replace(/\s+/g, ' ').slice(0, 40) ?? 'it'}\` (a protocol's state or signature); keep that check in place.`,
+      { severity: 'info' },
+    );
+  }
   if (identity) {
     return ctx.finding(
       at,
       `${on} lets any site forge requests that act as the logged-in user.` + ` The view uses ${identity}; keep the protection and send the token, or authenticate callers another way.`,
     );
   }
+  if (use.signature) {
+    return ctx.finding(
+      at,
+      `${on} is on a view that checks a token or signature its caller sends.` + ' It uses no session, so a forged cross-site request has no credentials to ride on; keep that check in place.',
+      { severity: 'info' },
+    );
+  }
   if (use.handedTo) {
     const callee = use.handedTo.childForFieldName('function')?.text.replace(/\s+/g, ' ') ?? 'another function';
     const shown = callee.length > 40 ? callee.slice(0, 39) + '…' : callee;
     return ctx.finding(at, `${on} turns off CSRF protection for a view that passes on its request.` + ` If \`${shown}()\` acts as the logged-in user, any site can forge requests that do.`);
-  }
-  if (use.signature) {
-    return ctx.finding(
-      at,
-      `${on} is on a view that checks a header token or signature.` + ' It uses no session, so a forged cross-site request has no credentials to ride on; keep that check in place.',
-      { severity: 'info' },
-    );
   }
   return ctx.finding(
     at,

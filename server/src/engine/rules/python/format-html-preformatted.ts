@@ -60,7 +60,7 @@ The fix turns each formatted value into a \`{}\` field and a \`format_html\` arg
       const template = args.namedChildren.find((a): a is Node => !!a && a.type !== 'comment');
       if (!template || template.type === 'keyword_argument' || template.type === 'list_splat') continue;
       const build = analysis.strings.build(template, 'value');
-      const values = preformattedValues(build);
+      const values = preformattedValues(build, analysis.isOperatorCode());
       const options = evidenceOptions(ctx, values, call, 'is formatted into the template of format_html()');
       if (!options.severity) continue;
       const rebuild = rebuildAsTemplate(build, template, 'template');

@@ -1,6 +1,6 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { firstUntrusted, flowOf, namesOf, originOf, severityFrom, sourceSentence } from '../../python/evidence';
-import { formatCallAsHtml, formatHtmlReference, rebuildAsTemplate } from '../../python/html/format-html-rewrite';
+import { formatCallAsHtml, formatHtmlReference, looksLikeMarkup, rebuildAsTemplate } from '../../python/html/format-html-rewrite';
 import type { ModuleAnalysis } from '../../python/module-analysis';
 import { decoratorRange } from '../../python/report-ranges';
 import type { StringBuild, ValuePart } from '../../python/string-build';
@@ -19,19 +19,27 @@ const SAFE_MARKERS = new Map([
 ]);
 const FORMAT_HTML = 'django.utils.html.format_html';
 
-/** The values of a build that are not known to be safe: what the finding is about. */
-function culprits(build: StringBuild): ValuePart[] {
-  return build.parts.filter((p): p is ValuePart => p.kind === 'value');
+/**
+ * The values of a build the finding is about: untrusted ones always; values of unknown
+ * origin when they are text formatted into the HTML here (an f-string, `%`, `.format()`,
+ * `+`, `join()`), unless their name says they are HTML already (`html`, `rendered`,
+ * `content`…). A value of unknown origin marked safe as it is, without being built here,
+ * is not reported: whether it is text or HTML is out of reach. In operator code (management
+ * commands, scripts) values of unknown origin are the operator's.
+ */
+export function culprits(build: StringBuild, operator = false): ValuePart[] {
+  const formatted = build.sources.size > 0 && !(build.parts.length === 1 && build.parts[0].kind === 'value' && !build.parts[0].site && build.parts[0].source === '+');
+  return build.parts.filter((p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' || (formatted && !operator && !looksLikeMarkup(p.node))));
 }
 
 /**
  * Whether `format_html`'s template was formatted before the call (an f-string, `%`,
  * `.format()` or `+` with values in it): DJH204 reports that one.
  */
-export function preformattedValues(build: StringBuild): ValuePart[] {
-  const values = culprits(build);
-  if (build.parts.length === 1 && values.length === 1 && !values[0].site) return [];
-  return build.sources.size > 0 ? values : [];
+export function preformattedValues(build: StringBuild, operator = false): ValuePart[] {
+  const values = build.parts.filter((p): p is ValuePart => p.kind === 'value');
+  if (build.sources.size === 0 || (build.parts.length === 1 && values.length === 1 && !values[0].site)) return [];
+  return culprits(build, operator);
 }
 
 /** The message for HTML marked safe with values in it: the first sentence stands alone, by the evidence. */
@@ -138,7 +146,7 @@ The fix is offered when the argument is an f-string, a \`%s\` formatting of a li
       // a template formatted beforehand is DJH204's finding.
       // https://docs.djangoproject.com/en/5.0/releases/5.0/#features-deprecated-in-5-0
       if (marker === 'format_html()' && preformattedValues(build).length > 0) continue;
-      const found = culprits(build);
+      const found = culprits(build, analysis.isOperatorCode());
       const options = evidenceOptions(ctx, found, call, `is marked safe by ${marker}`);
       if (!options.severity) continue;
       const fixes: Fix[] = [];
@@ -161,7 +169,7 @@ function decoratedFunction(ctx: PythonRuleContext, analysis: ModuleAnalysis, dec
   const fn = decorator.parent?.childForFieldName('definition');
   if (fn?.type !== 'function_definition') return undefined;
   const name = fn.childForFieldName('name')?.text;
-  const found = analysis.scopes.returns(fn).flatMap((value) => culprits(analysis.strings.build(value, 'value')));
+  const found = analysis.scopes.returns(fn).flatMap((value) => culprits(analysis.strings.build(value, 'value'), analysis.isOperatorCode()));
   const options = evidenceOptions(ctx, found, decorator, `is returned by ${name ?? 'the function'}() and marked safe by @mark_safe`);
   if (!options.severity) return undefined;
   const message = markedSafeMessage(`@mark_safe on ${name ? `${name}()` : 'this function'}`, found, 'marks');
