@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Node } from '../parse/python';
 import type { Project } from '../project/project';
-import { CODE, concatenation, join, MARKUP, NUMBER, parameterRead, SAFE, SAFE_STRING, through, traceSteps, unknown, untrusted, type FlowStep, type Provenance } from './provenance';
+import { CODE, concatenation, join, MARKUP, NUMBER, parameterRead, SAFE, SAFE_STRING, SCHEMA, through, traceSteps, unknown, untrusted, type FlowStep, type Provenance } from './provenance';
 import {
   cleanedDataRead,
   declaredFormFields,
@@ -103,6 +103,18 @@ export class ProvenanceAnalysis {
       parts.push(source);
     }
     return join(parts);
+  }
+
+  /** Whether an expression is a call of a function of the project (this module's, or another module's): its result may be SQL or HTML it built. */
+  callsProjectFunction(node: Node): boolean {
+    const value = unwrap(node);
+    if (value.type !== 'call') return false;
+    const callee = unwrap(value.childForFieldName('function') ?? value);
+    if (callee.type === 'attribute') return !!this.methodSummary(callee);
+    if (callee.type !== 'identifier') return false;
+    if (this.functionOf(callee)) return true;
+    const resolution = this.context.scopes.resolve(callee);
+    return resolution.kind === 'module' && resolution.defs.length === 1 && resolution.defs[0].kind === 'import' && this.context.imported?.(resolution.defs[0], callee.text)?.kind === 'function';
   }
 
   /** The kind of template function a function is (a filter or a simple tag), if it is one. */
@@ -375,7 +387,7 @@ export class ProvenanceAnalysis {
     if (!object) return unknown(node);
     const chain = attributeChain(node);
     // NOTE: a model's table and column names come from its definition, not from a request.
-    if (chain.names.includes('_meta')) return SAFE;
+    if (chain.names.includes('_meta')) return SCHEMA;
     if (isNumericAttribute(name)) return NUMBER;
     // The URL of a stored file (upload names are made safe by the storage) or a static asset.
     if (name === 'url') return SAFE;
@@ -467,18 +479,14 @@ export class ProvenanceAnalysis {
       if (effect === 'safe' || effect === 'display') return SAFE;
       const own = this.methodSummary(callee);
       if (own) return this.summaryCallPlan(node, own, args, true);
-      // A function of an imported module (`utils.clean_html()`), or another method of an imported object.
-      if (qualified !== undefined) return isSanitiserName(method) ? MARKUP : unknown(node);
-      switch (effect) {
-        case 'render':
-          return MARKUP;
-        case 'receiver':
-          return { inputs: [receiver], combine: ([value]) => (value.code ? unknown(node) : concatenation([value])) };
-        case 'receiver-and-arguments':
-          // `s.replace(old, new)` adds `new`; `d.get(key, default)` may give `default`.
-          return { inputs: [receiver, ...args.slice(1)], combine: (values) => (values[0].code ? unknown(node) : concatenation(values)) };
-      }
-      return unknown(node);
+      const plain = this.methodPlan(node, receiver, method, effect, args, qualified !== undefined);
+      // `meta.get_field(name).column`: what a model's metadata gives is schema too.
+      if (!receiverMayBeSchema(receiver)) return plain;
+      const inner: Plan = 'inputs' in plain ? plain : { inputs: [], combine: () => plain };
+      return {
+        inputs: [receiver, ...inner.inputs],
+        combine: ([value, ...rest]) => (value.schema && !value.parameters ? SCHEMA : inner.combine(rest)),
+      };
     }
 
     if (callee.type === 'identifier') {
@@ -489,6 +497,10 @@ export class ProvenanceAnalysis {
       }
       const summary = this.functionOf(callee);
       if (summary) return this.summaryCallPlan(node, summary, args, false);
+      // NOTE: `esc = conditional_escape` if autoescape is on, else an identity function: the
+      // filter escapes unless the template turned autoescaping off (Django's own idiom).
+      // https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#filters-and-auto-escaping
+      if (this.escapesUnlessAutoescapeOff(callee)) return SAFE_STRING;
       // `qn = connection.ops.quote_name` then `qn(name)`: the method's effect, through the alias.
       const alias = this.methodAlias(callee);
       if (alias === 'number') return NUMBER;
@@ -548,6 +560,22 @@ export class ProvenanceAnalysis {
         return through(join(parts), { node: call, message: `returned by ${name}()` });
       },
     };
+  }
+
+  /** A method call judged by its name and its receiver. */
+  private methodPlan(node: Node, receiver: Node, method: string, effect: ReturnType<typeof methodEffect>, args: Node[], imported: boolean): Provenance | Plan {
+    // A function of an imported module (`utils.clean_html()`), or another method of an imported object.
+    if (imported) return isSanitiserName(method) ? MARKUP : unknown(node);
+    switch (effect) {
+      case 'render':
+        return MARKUP;
+      case 'receiver':
+        return { inputs: [receiver], combine: ([value]) => (value.code ? unknown(node) : concatenation([value])) };
+      case 'receiver-and-arguments':
+        // `s.replace(old, new)` adds `new`; `d.get(key, default)` may give `default`.
+        return { inputs: [receiver, ...args.slice(1)], combine: (values) => (values[0].code ? unknown(node) : concatenation(values)) };
+    }
+    return unknown(node);
   }
 
   /** A call whose result follows from a known function's behaviour. */
@@ -663,6 +691,31 @@ export class ProvenanceAnalysis {
     if (def.kind === 'definition' && def.statement.type === 'function_definition') return def.statement;
     if (def.kind === 'assign' && def.value && unwrap(def.value).type === 'lambda') return unwrap(def.value);
     return undefined;
+  }
+
+  /** A name bound to an escaping function on one branch and to a local function (the identity) on the other. */
+  private escapesUnlessAutoescapeOff(callee: Node): boolean {
+    const resolution = this.context.scopes.resolve(callee);
+    if (resolution.kind !== 'local') return false;
+    // The candidates: each binding's value, both branches of `escape if autoescape else (lambda x: x)`.
+    const values: (Node | 'identity')[] = [];
+    for (const def of resolution.defs) {
+      if (def.kind === 'definition' && def.statement.type === 'function_definition') values.push('identity');
+      else if (def.kind === 'assign' && def.value && !def.unpacked) {
+        const value = unwrap(def.value);
+        if (value.type === 'conditional_expression')
+          for (const branch of [value.namedChildren[0], value.namedChildren[2]]) values.push(branch && unwrap(branch).type === 'lambda' ? 'identity' : (branch ?? 'identity'));
+        else values.push(value);
+      } else return false;
+    }
+    let escapes = false;
+    for (const value of values) {
+      if (value === 'identity') continue;
+      const qualified = this.context.qualifiedName(unwrap(value));
+      if (!qualified || functionEffect(qualified) !== 'safe-string') return false;
+      escapes = true;
+    }
+    return escapes && values.length > 1;
   }
 
   /** The effect of the method a name is bound to (`qn = connection.ops.quote_name`), when every binding is such a method. */
@@ -795,8 +848,15 @@ export class ProvenanceAnalysis {
   }
 }
 
+/** A receiver that may hold a model's metadata: a local name or an attribute chain (not a call of something else). */
+function receiverMayBeSchema(receiver: Node): boolean {
+  const value = unwrap(receiver);
+  return value.type === 'identifier' || value.type === 'attribute';
+}
+
 /** A value read through an attribute or an index (`node`): the same origin, no longer a number or a `SafeString`. */
 function partOf(value: Provenance, node: Node, attribute = false): Provenance {
+  if (value.schema && !value.parameters) return SCHEMA;
   if (attribute && value.parameters) value = { ...value, parameters: value.parameters.map((d) => ({ ...d, member: true })) };
   if (attribute && value.trust === 'untrusted' && value.templateInput) return { ...unknown(node, true), ...(value.parameters ? { parameters: value.parameters } : {}) };
   if (value.trust === 'unknown') return { ...unknown(node, value.stored), ...(value.parameters ? { parameters: value.parameters } : {}) };

@@ -66,6 +66,8 @@ export interface Provenance {
    * what its methods return is data of unknown origin, not a part of it.
    */
   code?: boolean;
+  /** For `safe`: a model's metadata (`Model._meta` and what it gives: table and column names, fields). */
+  schema?: boolean;
 }
 
 /** Traces longer than this keep their source and their newest steps only. */
@@ -76,6 +78,7 @@ export const NUMBER: Provenance = Object.freeze({ trust: 'safe', numeric: true }
 export const SAFE_STRING: Provenance = Object.freeze({ trust: 'safe', safeString: true, markup: true }) as Provenance;
 export const MARKUP: Provenance = Object.freeze({ trust: 'safe', markup: true }) as Provenance;
 export const CODE: Provenance = Object.freeze({ trust: 'safe', code: true }) as Provenance;
+export const SCHEMA: Provenance = Object.freeze({ trust: 'safe', schema: true }) as Provenance;
 
 /**
  * A read of a parameter: whatever the argument is. Its own flags are neutral (a join with it
@@ -106,6 +109,7 @@ export function join(values: readonly Provenance[]): Provenance {
   let safeString = true;
   let markup = false;
   let code = true;
+  let schema = true;
   let stored = false;
   for (const value of values) {
     if (RANK[value.trust] > RANK[worst.trust]) worst = value;
@@ -114,6 +118,7 @@ export function join(values: readonly Provenance[]): Provenance {
     safeString &&= !!value.safeString;
     markup ||= !!value.markup;
     code &&= !!value.code;
+    schema &&= !!value.schema;
     if (value.trust === 'unknown' && value.stored) stored = true;
   }
   const result: Provenance = { trust: worst.trust };
@@ -127,6 +132,7 @@ export function join(values: readonly Provenance[]): Provenance {
     if (safeString) result.safeString = true;
     if (markup) result.markup = true;
     if (code) result.code = true;
+    if (schema) result.schema = true;
   }
   return result;
 }

@@ -293,11 +293,20 @@ export class Scopes {
     return this.index(fn).returns;
   }
 
-  /** Values assigned to `self.<name>` in the methods of a class. */
+  /** Values assigned to `self.<name>` in the methods of a class and of the module's classes that derive from it. */
   instanceWrites(cls: Node, name: string): Node[] {
     const values: Node[] = [];
-    for (const method of this.index(cls).nested) {
-      if (method.type === 'function_definition') for (const value of this.index(method).instanceWrites.get(name) ?? []) values.push(value);
+    const className = cls.childForFieldName('name')?.text;
+    const classes = [
+      cls,
+      ...this.index(this.root).nested.filter(
+        (other) => other.type === 'class_definition' && other.id !== cls.id && !!className && new RegExp(`\\b${className}\\b`).test(other.childForFieldName('superclasses')?.text ?? ''),
+      ),
+    ];
+    for (const owner of classes) {
+      for (const method of this.index(owner).nested) {
+        if (method.type === 'function_definition') for (const value of this.index(method).instanceWrites.get(name) ?? []) values.push(value);
+      }
     }
     return values;
   }

@@ -72,6 +72,11 @@ export interface Site {
   form: 'literal' | 'f-string' | 'percent' | 'format' | 'concat' | 'join';
   style: LiteralStyle;
   items: SiteItem[];
+  /**
+   * For `template % params` where `params` names a tuple: the name. Its items are the values;
+   * a fix passes the tuple itself as the query's parameters.
+   */
+  argumentsName?: Node;
 }
 
 /**
@@ -440,7 +445,14 @@ export class StringBuilder {
 
   private percentTemplate(template: string, node: Node, site: Site | undefined, acc: Acc): void {
     const right = node.childForFieldName('right')!;
-    const args = percentArguments(right);
+    const tuple = this.namedTuple(right);
+    const args = percentArguments(tuple ?? right);
+    if (tuple && site) site.argumentsName = unwrap(right);
+    // `"…%s…%s" % (a, *rest)`: which argument fills which field is not known; the arguments are judged together.
+    if (args.positional.some((arg) => arg.type === 'list_splat')) {
+      for (const piece of parsePercentTemplate(template) ?? []) if (piece.kind === 'text' && piece.value) this.own(site, acc, { kind: 'text', value: piece.value });
+      return this.fallback(right, acc, 'value', '%');
+    }
     const specs = parsePercentTemplate(template);
     if (!specs) return this.ownValue(site, acc, node, false, '%');
     const positional = specs.filter((s) => s.kind === 'spec' && s.key === undefined).length;
@@ -466,6 +478,18 @@ export class StringBuilder {
       }
       this.insertValue(arg, site, acc, '%', plain);
     }
+  }
+
+  /** The tuple literal a name is bound to, once and on every path (`params = (a, b)`), if it is one. */
+  private namedTuple(node: Node): Node | undefined {
+    const name = unwrap(node);
+    if (name.type !== 'identifier') return undefined;
+    const resolution = this.scopes.resolve(name);
+    if (resolution.kind !== 'local' || !resolution.straight || resolution.defs.length !== 1) return undefined;
+    const def = resolution.defs[0];
+    const value = def.kind === 'assign' && def.value && !def.unpacked ? unwrap(def.value) : undefined;
+    if (value?.type !== 'tuple' || this.scopes.additions(resolution.scope, name.text).length > 0) return undefined;
+    return value.namedChildren.some((c) => c?.type === 'list_splat') ? undefined : value;
   }
 
   /** Inserts the value of an argument (of `%`, `.format` or `join`) written by `site`. */

@@ -174,6 +174,7 @@ const BUILTINS: Record<string, CallEffect> = {
   callable: 'number',
   any: 'number',
   all: 'number',
+  range: 'number',
   hex: 'safe',
   oct: 'safe',
   bin: 'safe',
@@ -303,11 +304,30 @@ const RECEIVER_METHODS = new Set([
 /** Methods whose result also carries the text of their arguments (after the receiver's). */
 const RECEIVER_AND_ARGUMENT_METHODS = new Set(['replace', 'get', 'setdefault', 'pop']);
 
-/** Attributes that hold a number: primary keys, foreign-key ids, date parts. */
+const NUMERIC_ATTRIBUTES = new Set([
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'microsecond',
+  'days',
+  'seconds',
+  'size',
+  'position',
+  'depth',
+  'level',
+  'width',
+  'height',
+  'priority',
+  'sort_order',
+  'numchild',
+]);
+
+/** Attributes that hold a number: primary keys, foreign-key ids, date parts, positions and sizes. */
 export function isNumericAttribute(name: string): boolean {
-  return (
-    name === 'pk' || name === 'id' || name.endsWith('_id') || name.endsWith('_count') || ['year', 'month', 'day', 'hour', 'minute', 'second', 'microsecond', 'days', 'seconds', 'size'].includes(name)
-  );
+  return name === 'pk' || name === 'id' || name.endsWith('_id') || name.endsWith('_count') || NUMERIC_ATTRIBUTES.has(name);
 }
 
 /** The effect of a call of a function known by its qualified name. */

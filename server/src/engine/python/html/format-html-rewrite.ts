@@ -42,7 +42,7 @@ const MARKUP_NAME =
  * `text` is how the build's own literal text is read by `format_html`: as plain text
  * (`mark_safe(...)`, braces doubled) or as the template it already was (`format_html(...)`).
  */
-export function rebuildAsTemplate(build: StringBuild, node: Node, text: 'plain' | 'template'): HtmlRebuild | undefined {
+export function rebuildAsTemplate(build: StringBuild, node: Node, text: 'plain' | 'template', boundTo?: (identifier: Node) => Node | undefined): HtmlRebuild | undefined {
   const sites = sitesOf(build, unwrap(node));
   if (!sites || !build.straight || build.truncated) return undefined;
   const site = sites[0];
@@ -50,6 +50,8 @@ export function rebuildAsTemplate(build: StringBuild, node: Node, text: 'plain' 
   let original = '';
   const values: HtmlRebuild['values'] = [];
   const addValue = (expression: Node) => {
+    // Inside <script> or <style> the browser decodes no entities: an escaped value changes the code.
+    if (/<(script|style)\b(?![\s\S]*<\/\1\s*>)/i.test(original)) return false;
     const fieldsBefore = text === 'template' ? automaticFields(original) : 0;
     if (fieldsBefore === undefined) return false;
     values.push({ text: asArgument(expression), fieldsBefore });
@@ -64,7 +66,7 @@ export function rebuildAsTemplate(build: StringBuild, node: Node, text: 'plain' 
         original += part.value;
         continue;
       }
-      if (!part.plain || looksLikeMarkup(part.node) || part.provenance.trust === 'safe') return undefined;
+      if (!part.plain || looksLikeMarkup(part.node, boundTo) || part.provenance.trust === 'safe') return undefined;
       if (!addValue(part.node)) return undefined;
       continue;
     }
@@ -120,9 +122,20 @@ function keptText(parts: StringPart[]): string | undefined {
   return text;
 }
 
-/** Whether an expression's name says it holds HTML (`html`, `rendered_content`, `self.render_js()`, `links`). */
-export function looksLikeMarkup(node: Node): boolean {
-  let value = unwrap(node);
+/**
+ * Whether an expression's name says it holds HTML (`html`, `rendered_content`,
+ * `self.render_js()`, `links`); for a name bound once (`fallback = rendition.img_tag()`),
+ * also what it is bound to, when `boundTo` says.
+ */
+export function looksLikeMarkup(node: Node, boundTo?: (identifier: Node) => Node | undefined): boolean {
+  const first = unwrap(node);
+  if (nameSaysMarkup(first)) return true;
+  const bound = first.type === 'identifier' ? boundTo?.(first) : undefined;
+  return !!bound && nameSaysMarkup(unwrap(bound));
+}
+
+function nameSaysMarkup(node: Node): boolean {
+  let value = node;
   // `"".join(rows)`, `str(form)`: what is joined or turned into text.
   if (value.type === 'call') {
     const fn = value.childForFieldName('function');

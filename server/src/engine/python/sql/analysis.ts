@@ -21,8 +21,14 @@ export interface SqlArgumentAnalysis {
   culprits: (ValuePart | OpaquePart)[];
   /** The worst of the culprits' provenances. */
   provenance: Provenance;
+  /**
+   * Whether a value of unknown origin sits where a value goes (a literal, a comparison): it
+   * should be a query parameter whoever writes it. Names and SQL syntax of unknown origin
+   * (a table name, a clause built elsewhere) are how code builds SQL over its own schema.
+   */
+  unknownValue: boolean;
   /** Why there is no fix, when there is none. */
-  noFix?: { reason: NoFixReason; culprit?: ValuePart };
+  noFix?: { reason: NoFixReason | 'driver'; culprit?: ValuePart };
   fix?: { edits: NodeEdit[]; params: string[] };
 }
 
@@ -54,8 +60,11 @@ export class SqlAnalysis {
     const build = this.module.strings.build(argument.node, 'text');
     const culprits = build.parts.filter((part): part is ValuePart | OpaquePart => part.kind === 'value' || (part.kind === 'opaque' && part.provenance.trust === 'untrusted'));
     const dangerous = culprits.length > 0;
-    const result: SqlArgumentAnalysis = { argument, build, dangerous, culprits, provenance: join(culprits.map((c) => c.provenance)) };
+    const result: SqlArgumentAnalysis = { argument, build, dangerous, culprits, provenance: join(culprits.map((c) => c.provenance)), unknownValue: false };
     if (!dangerous) return result;
+    const positions = valuePositions(build);
+    result.unknownValue =
+      !NAME_ROLES.has(argument.role) && culprits.some((c) => c.kind === 'value' && c.provenance.trust === 'unknown' && ['value', 'list', 'quoted-name'].includes(positions.get(c)?.kind ?? 'value'));
     const firstValue = build.parts.find((part): part is ValuePart => part.kind === 'value');
     if (!firstValue) {
       result.noFix = { reason: 'shape' };
@@ -65,9 +74,13 @@ export class SqlAnalysis {
       result.noFix = { reason: 'identifier', culprit: firstValue };
       return result;
     }
-    const problem = positionProblem(build, valuePositions(build));
+    const problem = positionProblem(build, positions);
     if (problem) {
       result.noFix = problem;
+      return result;
+    }
+    if (sink.driver) {
+      result.noFix = { reason: 'driver' };
       return result;
     }
     // A call or a building site that does not parse cleanly is no place for an edit.
@@ -84,7 +97,8 @@ export class SqlAnalysis {
       result.noFix = { reason: parameterized.reason, culprit: parameterized.culprit };
       return result;
     }
-    if (!this.variablesOnlyFeedThisCall(build)) {
+    // A value the project's own function formats (`quoted(x)` returning `'x'`) may carry SQL around the data.
+    if (build.parts.some((part) => part.kind === 'value' && this.module.provenance.callsProjectFunction(part.node)) || !this.variablesOnlyFeedThisCall(build)) {
       result.noFix = { reason: 'shape' };
       return result;
     }

@@ -193,7 +193,12 @@ export function parameterize(build: StringBuild, slot: ParamsSlot): Parameterize
     if (text === undefined) return { ok: false, reason: 'shape' };
     edits.push({ start: site.node.startPosition, end: site.node.endPosition, newText: text });
   }
-  const paramEdits = paramsEdits(slot, existing, params);
+  // `"… %s" % params` with `params` a tuple whose every item became a parameter, in order: the tuple is the parameters.
+  const named = build.sites.length === 1 ? build.sites[0].argumentsName : undefined;
+  const whole = named && !existing && params.length === values.length && values.every((v, i) => params[i].text === v.node.text) ? named.text : undefined;
+  // Listing the tuple's items again would evaluate them twice: the tuple is used whole, or there is no fix.
+  if (named && !whole) return { ok: false, reason: 'shape' };
+  const paramEdits = paramsEdits(slot, existing, params, whole);
   if (!paramEdits) return { ok: false, reason: 'shape' };
   edits.push(...paramEdits);
   if (overlapping(edits)) return { ok: false, reason: 'shape' };
@@ -339,10 +344,10 @@ function sequenceOf(node: Node): { node: Node; kind: 'list' | 'tuple'; items: No
 }
 
 /** Edits that add the new params: merged into the existing list or tuple, or a new list argument. */
-function paramsEdits(slot: ParamsSlot, existing: ReturnType<typeof sequenceOf>, params: { text: string; index: number }[]): NodeEdit[] | undefined {
+function paramsEdits(slot: ParamsSlot, existing: ReturnType<typeof sequenceOf>, params: { text: string; index: number }[], whole?: string): NodeEdit[] | undefined {
   if (params.length === 0) return [];
   if (!existing) {
-    const list = `[${params.map((p) => p.text).join(', ')}]`;
+    const list = whole ?? `[${params.map((p) => p.text).join(', ')}]`;
     if (slot.none) return [{ start: slot.none.startPosition, end: slot.none.endPosition, newText: list }];
     const text = slot.keyword ? `, ${slot.keyword}=${list}` : `, ${list}`;
     return [{ start: slot.anchor.endPosition, end: slot.anchor.endPosition, newText: text }];

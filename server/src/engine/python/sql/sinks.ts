@@ -28,6 +28,11 @@ export interface SqlSink {
   /** How messages name the call: `Book.objects.raw()`, `cursor.execute()`, `RawSQL()`, `extra(where=…)`. */
   label: string;
   arguments: SqlArgument[];
+  /**
+   * The database driver's own cursor (`connection.connection.cursor()`): its placeholder
+   * style is the driver's (`%s` for psycopg, `?` for sqlite3), not Django's.
+   */
+  driver?: boolean;
 }
 
 export interface SinkEnvironment {
@@ -139,7 +144,9 @@ export function sqlSink(call: Node, env: SinkEnvironment): SqlSink | undefined {
     if (!object) return undefined;
     if (method === 'raw' && isQuerysetShaped(object, env, 0)) return querySink(call, 'raw', `${shortText(object)}.raw()`, args, 'raw_query', true);
     if ((method === 'execute' || method === 'executemany') && isDjangoCursor(object, env, 0)) {
-      return querySink(call, method, `${shortText(object)}.${method}()`, args, 'sql', false);
+      const sink = querySink(call, method, `${shortText(object)}.${method}()`, args, 'sql', false);
+      if (sink && isDriverCursor(object, env, 0)) sink.driver = true;
+      return sink;
     }
     if (method === 'extra' && (isQuerysetShaped(object, env, 0) || looksLikeExtra(args))) return extraSink(call, args);
   }
@@ -328,6 +335,26 @@ export function isDjangoCursor(node: Node, env: SinkEnvironment, depth: number):
       if (def.kind === 'param') return isCursorParameter(def.statement, env, depth + 1);
       return (def.kind === 'assign' || def.kind === 'with') && !!def.value && isDjangoCursor(def.value, env, depth + 1);
     });
+  }
+  return false;
+}
+
+/** A cursor of the DB-API connection Django wraps (`connection.connection.cursor()`), or a name holding one. */
+function isDriverCursor(node: Node, env: SinkEnvironment, depth: number): boolean {
+  node = unwrap(node);
+  if (depth > MAX_DEPTH) return false;
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    const owner = fn?.type === 'attribute' ? unwrap(fn.childForFieldName('object')!) : undefined;
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'cursor') {
+      return owner?.type === 'attribute' && owner.childForFieldName('attribute')?.text === 'connection' && isDjangoConnection(owner.childForFieldName('object')!, env, depth + 1);
+    }
+    const [inner] = argumentNodes(node);
+    return !!inner && env.qualifiedName(fn!) === 'contextlib.closing' && isDriverCursor(inner, env, depth + 1);
+  }
+  if (node.type === 'identifier') {
+    const defs = boundValues(node, env);
+    return defs.length > 0 && defs.every((def) => (def.kind === 'assign' || def.kind === 'with') && !!def.value && isDriverCursor(def.value, env, depth + 1));
   }
   return false;
 }

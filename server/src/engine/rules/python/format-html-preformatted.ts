@@ -2,7 +2,7 @@ import type { Node } from '../../parse/python';
 import { rebuildAsTemplate, templateEdits } from '../../python/html/format-html-rewrite';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
-import { evidenceOptions, markedSafeMessage, preformattedValues } from './mark-safe-dynamic';
+import { boundOnce, evidenceOptions, markedSafeMessage, preformattedValues } from './mark-safe-dynamic';
 
 /** DJH204: `format_html` only escapes its arguments; values already formatted into the template are not. */
 export const formatHtmlPreformatted: PythonRule = {
@@ -60,10 +60,10 @@ The fix turns each formatted value into a \`{}\` field and a \`format_html\` arg
       const template = args.namedChildren.find((a): a is Node => !!a && a.type !== 'comment');
       if (!template || template.type === 'keyword_argument' || template.type === 'list_splat') continue;
       const build = analysis.strings.build(template, 'value');
-      const values = preformattedValues(build, analysis.isOperatorCode());
+      const values = preformattedValues(build, analysis.isOperatorCode(), analysis.scopes);
       const options = evidenceOptions(ctx, values, call, 'is formatted into the template of format_html()');
       if (!options.severity) continue;
-      const rebuild = rebuildAsTemplate(build, template, 'template');
+      const rebuild = rebuildAsTemplate(build, template, 'template', boundOnce(analysis.scopes));
       const edits = rebuild ? templateEdits(call, rebuild) : undefined;
       const fixes = edits ? [ctx.fix('Pass the values as format_html arguments', edits)] : [];
       findings.push(ctx.finding(call, markedSafeMessage('format_html()', values, 'template'), { ...options, fixes }));

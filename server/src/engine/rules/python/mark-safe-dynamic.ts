@@ -2,6 +2,7 @@ import { rangeOf, type Node } from '../../parse/python';
 import { firstUntrusted, flowOf, namesOf, originOf, severityFrom, sourceSentence } from '../../python/evidence';
 import { formatCallAsHtml, formatHtmlReference, looksLikeMarkup, rebuildAsTemplate } from '../../python/html/format-html-rewrite';
 import type { ModuleAnalysis } from '../../python/module-analysis';
+import type { Scopes } from '../../python/scopes';
 import { decoratorRange } from '../../python/report-ranges';
 import type { StringBuild, ValuePart } from '../../python/string-build';
 import { callArguments } from '../../python/syntax';
@@ -27,19 +28,29 @@ const FORMAT_HTML = 'django.utils.html.format_html';
  * is not reported: whether it is text or HTML is out of reach. In operator code (management
  * commands, scripts) values of unknown origin are the operator's.
  */
-export function culprits(build: StringBuild, operator = false): ValuePart[] {
+/** What a local name is bound to, when it is bound once: for names that say (through their value) they hold HTML. */
+export function boundOnce(scopes: Scopes | undefined): (identifier: Node) => Node | undefined {
+  return (identifier) => {
+    const resolution = scopes?.resolve(identifier);
+    const defs = resolution?.kind === 'local' ? resolution.defs : [];
+    return defs.length === 1 && defs[0].kind === 'assign' && !defs[0].unpacked ? defs[0].value : undefined;
+  };
+}
+
+export function culprits(build: StringBuild, operator = false, scopes?: Scopes): ValuePart[] {
   const formatted = build.sources.size > 0 && !(build.parts.length === 1 && build.parts[0].kind === 'value' && !build.parts[0].site && build.parts[0].source === '+');
-  return build.parts.filter((p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' || (formatted && !operator && !looksLikeMarkup(p.node))));
+  const boundTo = boundOnce(scopes);
+  return build.parts.filter((p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' || (formatted && !operator && !looksLikeMarkup(p.node, boundTo))));
 }
 
 /**
  * Whether `format_html`'s template was formatted before the call (an f-string, `%`,
  * `.format()` or `+` with values in it): DJH204 reports that one.
  */
-export function preformattedValues(build: StringBuild, operator = false): ValuePart[] {
+export function preformattedValues(build: StringBuild, operator = false, scopes?: Scopes): ValuePart[] {
   const values = build.parts.filter((p): p is ValuePart => p.kind === 'value');
   if (build.sources.size === 0 || (build.parts.length === 1 && values.length === 1 && !values[0].site)) return [];
-  return culprits(build, operator);
+  return culprits(build, operator, scopes);
 }
 
 /** The message for HTML marked safe with values in it: the first sentence stands alone, by the evidence. */
@@ -145,12 +156,12 @@ The fix is offered when the argument is an f-string, a \`%s\` formatting of a li
       // NOTE: format_html() with no arguments escapes nothing (and Django 5.0 deprecates it);
       // a template formatted beforehand is DJH204's finding.
       // https://docs.djangoproject.com/en/5.0/releases/5.0/#features-deprecated-in-5-0
-      if (marker === 'format_html()' && preformattedValues(build).length > 0) continue;
-      const found = culprits(build, analysis.isOperatorCode());
+      if (marker === 'format_html()' && preformattedValues(build, false, analysis.scopes).length > 0) continue;
+      const found = culprits(build, analysis.isOperatorCode(), analysis.scopes);
       const options = evidenceOptions(ctx, found, call, `is marked safe by ${marker}`);
       if (!options.severity) continue;
       const fixes: Fix[] = [];
-      const rebuild = rebuildAsTemplate(build, value, 'plain');
+      const rebuild = rebuildAsTemplate(build, value, 'plain', boundOnce(analysis.scopes));
       const args = formatCallAsHtml(value, (node) => analysis.provenance.closed(node)) ?? (rebuild ? [rebuild.literal, ...rebuild.values.map((v) => v.text)].join(', ') : undefined);
       const reference = args && marker !== 'format_html()' ? formatHtmlReference(ctx) : undefined;
       if (args && reference) {
@@ -169,7 +180,7 @@ function decoratedFunction(ctx: PythonRuleContext, analysis: ModuleAnalysis, dec
   const fn = decorator.parent?.childForFieldName('definition');
   if (fn?.type !== 'function_definition') return undefined;
   const name = fn.childForFieldName('name')?.text;
-  const found = analysis.scopes.returns(fn).flatMap((value) => culprits(analysis.strings.build(value, 'value'), analysis.isOperatorCode()));
+  const found = analysis.scopes.returns(fn).flatMap((value) => culprits(analysis.strings.build(value, 'value'), analysis.isOperatorCode(), analysis.scopes));
   const options = evidenceOptions(ctx, found, decorator, `is returned by ${name ?? 'the function'}() and marked safe by @mark_safe`);
   if (!options.severity) return undefined;
   const message = markedSafeMessage(`@mark_safe on ${name ? `${name}()` : 'this function'}`, found, 'marks');

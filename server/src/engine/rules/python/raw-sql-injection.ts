@@ -48,6 +48,8 @@ function advice(argument: SqlArgumentAnalysis, plural: boolean): string {
   switch (argument.noFix?.reason) {
     case 'identifier':
       return `${culprit} stands for a table or column name, which a query parameter cannot replace, so check it against an allow-list or quote it with connection.ops.quote_name().`;
+    case 'driver':
+      return `This is the database driver's own cursor, whose placeholder style is the driver's (%s for psycopg, ? for sqlite3), so pass ${plural ? 'the values' : 'the value'} as parameters in that style.`;
     case 'quoted-name':
       return `${culprit} sits inside double quotes, a name in PostgreSQL and SQLite and a string only in MySQL, so write the value as a query parameter in place of the quoted text.`;
     case 'list':
@@ -170,7 +172,7 @@ No fix is offered when a value sits where a placeholder cannot (a table or colum
         findings.push(
           ctx.finding(argument.argument.node, message(call, argument), {
             fixes,
-            severity: untrusted ? 'error' : 'warning',
+            severity: untrusted ? 'error' : argument.unknownValue ? 'warning' : 'info',
             related: flow.length > 0 ? flow : spliced(ctx, argument),
             flow,
           }),
