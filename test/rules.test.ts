@@ -13,13 +13,12 @@ import { applyFixes } from '../server/src/engine/fixes/apply';
 import { countErrorNodes, parsePython } from '../server/src/engine/parse/python';
 import { ALL_RULES } from '../server/src/engine/rules/registry';
 import type { Finding } from '../server/src/engine/types';
-import { expectedLines, FIXTURES, listFiles } from './support/fixtures';
+import { expectations, expectedLines, FIXTURES, listFiles } from './support/fixtures';
 import { formatFinding, projectFindings } from './support/project';
 import { matchSnapshot } from './support/snapshot';
 import { assertLexesAlike, isTemplatePath } from './support/template-lexing';
 
 const RULE_FIXTURES = path.join(FIXTURES, 'rules');
-const SEVERITY_RANK = { info: 0, warning: 1, error: 2 } as const;
 
 function fixedName(rel: string): string {
   const ext = path.extname(rel);
@@ -47,11 +46,16 @@ for (const rule of ALL_RULES) {
         const findings = await findingsOf(caseDir, code);
         const fired = [...new Set(findings.map((f) => `${path.relative(caseDir, f.file).split(path.sep).join('/')}:${f.range.start.line + 1}`))].sort();
         assert.deepEqual(fired, expectedLines(caseDir, code));
-        // A finding whose evidence sets a lower tier than the rule's default says so in the snapshot.
-        const formatted = findings.map((f) => formatFinding(caseDir, f) + (f.severity === rule.meta.severity ? '' : `\n  severity: ${f.severity}`));
-        matchSnapshot(path.join(caseDir, 'findings.snap'), formatted.join('\n') + '\n', 'findings');
+        matchSnapshot(path.join(caseDir, 'findings.snap'), findings.map((f) => formatFinding(caseDir, f, rule.meta.severity)).join('\n') + '\n', 'findings');
+        const severities = expectations(caseDir, code);
         for (const f of findings) {
-          assert.ok(SEVERITY_RANK[f.severity] <= SEVERITY_RANK[rule.meta.severity], `${code} reported a ${f.severity}, above its default ${rule.meta.severity}`);
+          const at = `${path.relative(caseDir, f.file).split(path.sep).join('/')}:${f.range.start.line + 1}`;
+          assert.equal(f.severity, severities.get(at) ?? rule.meta.severity, `severity of ${code} at ${at}`);
+          // A trace runs from the source to the sink, in the reported file.
+          if (f.flow) {
+            assert.ok(f.flow.length >= 2, `${code} at ${at} has a flow of one step`);
+            assert.deepEqual(f.related, f.flow, `${code} at ${at} shows its flow as related information`);
+          }
           if (rule.meta.fix === 'none') assert.equal(f.fixes.length, 0, `${code} declares no fix but offered one`);
           for (const fix of f.fixes) {
             assert.equal(fix.safety, rule.meta.fix, `fix "${fix.title}" is labelled ${fix.safety}, the rule says ${rule.meta.fix}`);

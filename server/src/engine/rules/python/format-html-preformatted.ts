@@ -1,15 +1,8 @@
 import type { Node } from '../../parse/python';
-import { templateEdits } from '../../python/format-html-rewrite';
-import { Constants, formattedString } from '../../python/string-pieces';
+import { rebuildAsTemplate, templateEdits } from '../../python/html/format-html-rewrite';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
-
-const HOW: Record<string, string> = {
-  'f-string': 'an f-string',
-  percent: 'a `%`-formatted string',
-  format: 'a `.format()`-ed string',
-  concat: 'a string built with `+`',
-};
+import { boundOnce, evidenceOptions, markedSafeMessage, preformattedValues } from './mark-safe-dynamic';
 
 /** DJH204: `format_html` only escapes its arguments; values already formatted into the template are not. */
 export const formatHtmlPreformatted: PythonRule = {
@@ -18,7 +11,7 @@ export const formatHtmlPreformatted: PythonRule = {
     name: 'format-html-preformatted',
     severity: 'warning',
     scope: 'python',
-    summary: '`format_html` is given a template that is already formatted, so the values in it bypass escaping.',
+    summary: '`format_html` is given a template already formatted with request data (error) or values of unknown origin (warning), which bypass escaping.',
     fix: 'unsafe',
     djangoChecks: [],
   },
@@ -58,7 +51,7 @@ The fix turns each formatted value into a \`{}\` field and a \`format_html\` arg
   triggers: ['format_html'],
   nodeTypes: ['call'],
   check(ctx) {
-    const constants = new Constants(ctx.tree, ctx.imports);
+    const analysis = ctx.analysis();
     const findings: Finding[] = [];
     for (const call of ctx.nodes('call')) {
       if (ctx.qualifiedName(call.childForFieldName('function')) !== 'django.utils.html.format_html') continue;
@@ -66,11 +59,14 @@ The fix turns each formatted value into a \`{}\` field and a \`format_html\` arg
       if (args?.type !== 'argument_list') continue;
       const template = args.namedChildren.find((a): a is Node => !!a && a.type !== 'comment');
       if (!template || template.type === 'keyword_argument' || template.type === 'list_splat') continue;
-      const formatted = formattedString(template, constants);
-      if (!formatted || formatted.parts.every((part) => constants.isConstant(part))) continue;
-      const edits = templateEdits(call, formatted);
+      const build = analysis.strings.build(template, 'value');
+      const values = preformattedValues(build, analysis.isOperatorCode(), analysis.scopes);
+      const options = evidenceOptions(ctx, values, call, 'is formatted into the template of format_html()');
+      if (!options.severity) continue;
+      const rebuild = rebuildAsTemplate(build, template, 'template', boundOnce(analysis.scopes));
+      const edits = rebuild ? templateEdits(call, rebuild) : undefined;
       const fixes = edits ? [ctx.fix('Pass the values as format_html arguments', edits)] : [];
-      findings.push(ctx.finding(call, `format_html() is given ${HOW[formatted.form]} as its template, so the values in it bypass escaping and their braces are read as format fields.`, { fixes }));
+      findings.push(ctx.finding(call, markedSafeMessage('format_html()', values, 'template'), { ...options, fixes }));
     }
     return findings;
   },

@@ -1,8 +1,13 @@
 import { rangeOf, type Node } from '../../parse/python';
-import { formatHtmlReference, htmlArguments } from '../../python/format-html-rewrite';
+import { firstUntrusted, flowOf, namesOf, originOf, severityFrom, sourceSentence } from '../../python/evidence';
+import { formatCallAsHtml, formatHtmlReference, looksLikeMarkup, rebuildAsTemplate } from '../../python/html/format-html-rewrite';
+import type { ModuleAnalysis } from '../../python/module-analysis';
+import type { Scopes } from '../../python/scopes';
 import { decoratorRange } from '../../python/report-ranges';
-import { Constants, formattedString, unwrap } from '../../python/string-pieces';
-import type { Finding } from '../../types';
+import type { StringBuild, ValuePart } from '../../python/string-build';
+import { callArguments } from '../../python/syntax';
+import type { Finding, Fix } from '../../types';
+import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';
 
 /** What each qualified name is called in messages. */
@@ -13,15 +18,84 @@ const SAFE_MARKERS = new Map([
   ['django.utils.html.SafeString', 'SafeString()'],
   ['django.utils.safestring.SafeText', 'SafeText()'],
 ]);
+const FORMAT_HTML = 'django.utils.html.format_html';
 
-/** DJH203: a value built at run time marked safe is HTML that Django will not escape. */
+/**
+ * The values of a build the finding is about: untrusted ones always; values of unknown
+ * origin when they are text formatted into the HTML here (an f-string, `%`, `.format()`,
+ * `+`, `join()`), unless their name says they are HTML already (`html`, `rendered`,
+ * `content`…). A value of unknown origin marked safe as it is, without being built here,
+ * is not reported: whether it is text or HTML is out of reach. In operator code (management
+ * commands, scripts) values of unknown origin are the operator's.
+ */
+/** What a local name is bound to, when it is bound once: for names that say (through their value) they hold HTML. */
+export function boundOnce(scopes: Scopes | undefined): (identifier: Node) => Node | undefined {
+  return (identifier) => {
+    const resolution = scopes?.resolve(identifier);
+    const defs = resolution?.kind === 'local' ? resolution.defs : [];
+    return defs.length === 1 && defs[0].kind === 'assign' && !defs[0].unpacked ? defs[0].value : undefined;
+  };
+}
+
+export function culprits(build: StringBuild, operator = false, scopes?: Scopes): ValuePart[] {
+  const formatted = build.sources.size > 0 && !(build.parts.length === 1 && build.parts[0].kind === 'value' && !build.parts[0].site && build.parts[0].source === '+');
+  const boundTo = boundOnce(scopes);
+  return build.parts.filter((p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' || (formatted && !operator && !looksLikeMarkup(p.node, boundTo))));
+}
+
+/**
+ * Whether `format_html`'s template was formatted before the call (an f-string, `%`,
+ * `.format()` or `+` with values in it): DJH204 reports that one.
+ */
+export function preformattedValues(build: StringBuild, operator = false, scopes?: Scopes): ValuePart[] {
+  const values = build.parts.filter((p): p is ValuePart => p.kind === 'value');
+  if (build.sources.size === 0 || (build.parts.length === 1 && values.length === 1 && !values[0].site)) return [];
+  return culprits(build, operator, scopes);
+}
+
+/** The message for HTML marked safe with values in it: the first sentence stands alone, by the evidence. */
+export function markedSafeMessage(what: string, values: ValuePart[], kind: 'marks' | 'template'): string {
+  const untrusted = firstUntrusted(values.map((v) => v.provenance));
+  const plural = new Set(values.map((v) => v.node.text)).size > 1;
+  const them = plural ? 'them' : 'it';
+  const advice =
+    kind === 'template'
+      ? 'Pass each value as an argument of format_html(), which escapes it.'
+      : `Escape ${them} with conditional_escape(), or build the HTML with format_html(), which escapes each value.`;
+  if (untrusted) {
+    const origin = originOf(untrusted);
+    const first = kind === 'template' ? `${what} formats ${origin} into its template without escaping it (XSS).` : `${what} marks ${origin} as safe HTML without escaping it (XSS).`;
+    return `${first} ${sourceSentence(untrusted)} ${advice.replace(/\bthem\b/, 'it')}`;
+  }
+  const names = namesOf(
+    values.map((v) => v.node),
+    2,
+  );
+  let first =
+    kind === 'template'
+      ? `${what} formats ${names}, of unknown origin, into its template without escaping ${them}.`
+      : `${what} marks ${names}, of unknown origin, as safe HTML without escaping ${them}.`;
+  if (first.length > 100)
+    first = kind === 'template' ? `${what} formats values of unknown origin into its template without escaping them.` : `${what} marks values of unknown origin as safe HTML without escaping them.`;
+  return `${first} If user input can reach ${first.includes('without escaping them') ? 'them' : them}, it can inject script (XSS). ${advice}`;
+}
+
+/** Where the values come from, for the finding: its severity, trace and related locations. */
+export function evidenceOptions(ctx: PythonRuleContext, values: ValuePart[], sink: Node, sinkMessage: string) {
+  const provenances = values.map((v) => v.provenance);
+  const untrusted = firstUntrusted(provenances);
+  const flow = flowOf(ctx.file, untrusted, { node: sink, message: sinkMessage });
+  return { severity: severityFrom(provenances), flow, related: flow };
+}
+
+/** DJH203: HTML marked safe (not escaped) with values of unknown or untrusted origin in it. */
 export const markSafeDynamic: PythonRule = {
   meta: {
     code: 'DJH203',
     name: 'mark-safe-dynamic',
     severity: 'warning',
     scope: 'python',
-    summary: '`mark_safe`, `SafeString` or `SafeText` is applied to a value built at run time, so it is not escaped.',
+    summary: '`mark_safe`, `SafeString`, `SafeText`, `@mark_safe` or an argument-less `format_html` marks HTML with request data (error) or values of unknown origin (warning) in it as safe.',
     fix: 'unsafe',
     djangoChecks: [],
   },
@@ -60,43 +134,65 @@ The fix is offered when the argument is an f-string, a \`%s\` formatting of a li
 - [Django: format_html](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html)
 - [Django security: cross site scripting protection](https://docs.djangoproject.com/en/stable/topics/security/#cross-site-scripting-xss-protection)
 `,
-  triggers: ['mark_safe', 'SafeString', 'SafeText'],
+  triggers: ['mark_safe', 'SafeString', 'SafeText', 'format_html'],
   nodeTypes: ['call', 'decorator'],
   check(ctx) {
-    const constants = new Constants(ctx.tree, ctx.imports);
+    const analysis = ctx.analysis();
     const findings: Finding[] = [];
     for (const decorator of ctx.nodes('decorator')) {
       const expression = decorator.namedChildren.find((c) => c?.type !== 'comment');
       if (!expression || SAFE_MARKERS.get(ctx.qualifiedName(expression) ?? '') !== 'mark_safe()') continue;
-      const name = definitionName(decorator);
-      findings.push(ctx.finding(decoratorRange(decorator), `@mark_safe marks everything ${name ? `${name}() ` : 'the function '}returns as safe HTML, so any user input in it is not escaped (XSS).`));
+      const finding = decoratedFunction(ctx, analysis, decorator);
+      if (finding) findings.push(finding);
     }
     for (const call of ctx.nodes('call')) {
-      const marker = SAFE_MARKERS.get(ctx.qualifiedName(call.childForFieldName('function')) ?? '');
+      const callee = ctx.qualifiedName(call.childForFieldName('function'));
+      const marker = SAFE_MARKERS.get(callee ?? '') ?? (callee === FORMAT_HTML ? 'format_html()' : undefined);
       if (!marker) continue;
-      const args = call.childForFieldName('arguments');
-      if (args?.type !== 'argument_list') continue;
-      const values = args.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment');
+      const values = callArguments(call);
       if (values.length !== 1 || values[0].type === 'keyword_argument' || values[0].type === 'list_splat' || values[0].type === 'dictionary_splat') continue;
       const value = values[0];
-      if (constants.isConstant(value) || constants.isEscaping(value)) continue;
-      const formatted = formattedString(value, constants);
-      if (formatted && formatted.parts.every((part) => constants.isConstant(part) || constants.isEscaping(part))) continue;
-      const fixes = [];
-      const rebuilt = formatted && htmlArguments(formatted);
-      const reference = rebuilt ? formatHtmlReference(ctx) : undefined;
-      if (rebuilt && reference) {
+      const build = analysis.strings.build(value, 'value');
+      // NOTE: format_html() with no arguments escapes nothing (and Django 5.0 deprecates it);
+      // a template formatted beforehand is DJH204's finding.
+      // https://docs.djangoproject.com/en/5.0/releases/5.0/#features-deprecated-in-5-0
+      if (marker === 'format_html()' && preformattedValues(build, false, analysis.scopes).length > 0) continue;
+      const found = culprits(build, analysis.isOperatorCode(), analysis.scopes);
+      const options = evidenceOptions(ctx, found, call, `is marked safe by ${marker}`);
+      if (!options.severity) continue;
+      const fixes: Fix[] = [];
+      const rebuild = rebuildAsTemplate(build, value, 'plain', boundOnce(analysis.scopes));
+      const args = formatCallAsHtml(value, (node) => analysis.provenance.closed(node)) ?? (rebuild ? [rebuild.literal, ...rebuild.values.map((v) => v.text)].join(', ') : undefined);
+      const reference = args && marker !== 'format_html()' ? formatHtmlReference(ctx) : undefined;
+      if (args && reference) {
         const fn = call.childForFieldName('function')!;
-        fixes.push(ctx.fix('Use format_html, which escapes the values', [{ range: rangeOf(fn), newText: reference.expression }, { range: rangeOf(value), newText: rebuilt }, ...reference.edits]));
+        fixes.push(ctx.fix('Use format_html, which escapes the values', [{ range: rangeOf(fn), newText: reference.expression }, { range: rangeOf(value), newText: args }, ...reference.edits]));
       }
-      const what = unwrap(value).type === 'identifier' ? `\`${unwrap(value).text}\`` : 'a value built at run time';
-      findings.push(ctx.finding(call, `${marker} is given ${what}, so it is not escaped and any user input in it can inject script (XSS).`, { fixes }));
+      const what = marker === 'format_html()' ? 'format_html() without arguments' : marker;
+      findings.push(ctx.finding(call, filterNote(ctx, analysis, call, markedSafeMessage(what, found, 'marks')), { ...options, fixes }));
     }
     return findings;
   },
 };
 
-function definitionName(decorator: Node): string | undefined {
-  const definition = decorator.parent?.childForFieldName('definition');
-  return definition?.childForFieldName('name')?.text;
+/** `@mark_safe` on a function: what it returns is marked safe. */
+function decoratedFunction(ctx: PythonRuleContext, analysis: ModuleAnalysis, decorator: Node): Finding | undefined {
+  const fn = decorator.parent?.childForFieldName('definition');
+  if (fn?.type !== 'function_definition') return undefined;
+  const name = fn.childForFieldName('name')?.text;
+  const found = analysis.scopes.returns(fn).flatMap((value) => culprits(analysis.strings.build(value, 'value'), analysis.isOperatorCode(), analysis.scopes));
+  const options = evidenceOptions(ctx, found, decorator, `is returned by ${name ?? 'the function'}() and marked safe by @mark_safe`);
+  if (!options.severity) return undefined;
+  const message = markedSafeMessage(`@mark_safe on ${name ? `${name}()` : 'this function'}`, found, 'marks');
+  return ctx.finding(decoratorRange(decorator), filterNote(ctx, analysis, fn.childForFieldName('body') ?? fn, message), options);
+}
+
+/** In a template filter or tag, a note that its input comes from templates. */
+function filterNote(ctx: PythonRuleContext, analysis: ModuleAnalysis, at: Node, message: string): string {
+  for (let scope = analysis.scopes.scopeOf(at), hops = 0; scope.type !== 'module' && hops < 32; scope = analysis.scopes.scopeOf(scope), hops++) {
+    const kind = analysis.provenance.templateFunction(scope);
+    if (kind && !/template (?:filter|tag)/.test(message)) return `${message} It is a template ${kind}: its input comes from templates, which pass whatever data they render.`;
+    if (kind) return message;
+  }
+  return message;
 }

@@ -1,6 +1,6 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { lineEndAfter, referenceTo, type LocalEdit } from '../../python/import-edits';
-import { unwrap } from '../../python/string-pieces';
+import { unwrap } from '../../python/syntax';
 import { lineBreakOf } from '../../text';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
