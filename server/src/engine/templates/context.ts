@@ -11,7 +11,8 @@ import { templateProjectFacts, type TemplateProjectFacts } from './project-facts
 import { renderSitesOf } from './render-sites';
 import { templateNamesOf } from './template-files';
 import { TemplateScopes } from './template-scopes';
-import { judgeExpression, type JudgedExpression } from './template-values';
+import { judgeExpression, type JudgedExpression, type ValueJudgement, type ViewRoots } from './template-values';
+import { viewValueOf, type ViewValue } from './view-context';
 
 /** An edit in the template, by offsets. */
 export interface OffsetEdit {
@@ -27,6 +28,7 @@ export class TemplateFile {
   private judgedOutput?: TemplateOutput;
   private skipped?: boolean;
   private readonly expressions = new Map<TemplateNode, FilterExpression | undefined>();
+  private roots?: ViewRoots;
 
   constructor(
     readonly project: Project,
@@ -55,6 +57,12 @@ export class TemplateFile {
   get notHtml(): boolean {
     this.skipped ??= usesJinjaSyntax(this.doc) || this.output.kind === 'text';
     return this.skipped;
+  }
+
+  /** What the views rendering this template pass for a name, read only when a rule asks about a name the template does not bind. */
+  get views(): ViewRoots {
+    this.roots ??= (name) => judgementOf(viewValueOf(this.project, this.file, name));
+    return this.roots;
   }
 
   /** A variable's expression as Django reads it; undefined when Django would reject it. Read once for all rules. */
@@ -139,7 +147,7 @@ export class TemplateRuleContext {
   /** What an expression written at `node` (a variable, or a tag whose argument it is) prints, from what the template shows. */
   judge(expression: FilterExpression, node: TemplateNode): JudgedExpression {
     const scopes = this.template.scopes;
-    return judgeExpression(expression, scopes, scopes.scopeOf(node), node.start);
+    return judgeExpression(expression, scopes, scopes.scopeOf(node), node.start, this.template.views);
   }
 
   get facts(): TemplateProjectFacts {
@@ -151,16 +159,24 @@ export class TemplateRuleContext {
     return templateRendersToken(this.project, name);
   }
 
-  finding(start: number, end: number, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity } = {}): Finding {
+  /**
+   * A finding at `start`–`end`. `flow` is the path of request data through a view (a value's
+   * `flow`): the finding's trace gains the template's sink, described by `sink`, and shows
+   * as its related locations.
+   */
+  finding(start: number, end: number, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity; flow?: RelatedLocation[]; sink?: string } = {}): Finding {
+    const range = this.doc.range(start, end);
+    const flow = options.flow && options.flow.length > 0 ? [...options.flow, { file: this.file, range, message: options.sink ?? 'printed here' }] : undefined;
     return {
       code: this.meta.code,
       name: this.meta.name,
       severity: options.severity ?? this.meta.severity,
       message,
       file: this.file,
-      range: this.doc.range(start, end),
-      related: options.related ?? [],
+      range,
+      related: flow ?? options.related ?? [],
       fixes: options.fixes ?? [],
+      ...(flow ? { flow } : {}),
     };
   }
 
@@ -172,5 +188,21 @@ export class TemplateRuleContext {
       safety: safety ?? this.meta.fix,
       edits: edits.map((edit) => ({ file: this.file, range: this.doc.range(edit.start, edit.end), newText: edit.newText })),
     };
+  }
+}
+
+/** A view's value as the template rules judge values. */
+function judgementOf(value: ViewValue | undefined): ValueJudgement | undefined {
+  if (!value) return undefined;
+  const base = { why: value.why, escaped: 'none' as const, markedSafe: false };
+  switch (value.trust) {
+    case 'untrusted':
+      return { ...base, trust: 'untrusted', flow: value.flow };
+    case 'stored':
+      return { ...base, trust: 'stored' };
+    case 'model':
+      return { ...base, trust: 'unknown', model: value.model };
+    case 'safe':
+      return { ...base, trust: 'safe' };
   }
 }

@@ -134,7 +134,7 @@ function includedNames(source: SourceFile): string[] {
 }
 
 /** The templates that include or extend one of `names`, found once per project from every template's text. */
-function includersOf(project: Project, names: readonly string[]): string[] {
+export function includersOf(project: Project, names: readonly string[]): string[] {
   const cache = cacheOf(project);
   if (!cache.includers) {
     const includers = new Map<string, string[]>();

@@ -19,6 +19,8 @@ export interface RenderSite {
   evidence?: string;
   /** A view function or class around the literal is decorated with `csrf_exempt`. */
   csrfExempt: boolean;
+  /** The literal's node in the file's syntax tree, for reading the context it is rendered with. */
+  literal?: Node;
 }
 
 interface Occurrence {
@@ -86,7 +88,7 @@ export function renderSitesOf(project: Project, names: readonly string[]): Rende
       let node: Node | null = source.tree().rootNode.descendantForPosition({ row: position.line, column: position.character });
       while (node && node.type !== 'string') node = node.parent;
       if (!node) continue;
-      sites.push({ file, range: rangeOf(node), ...outputAt(node, file), csrfExempt: insideCsrfExempt(node) });
+      sites.push({ file, range: rangeOf(node), ...outputAt(node, file), csrfExempt: insideCsrfExempt(node), literal: node });
     }
   }
   return sites;

@@ -1,6 +1,7 @@
-import type { Severity } from '../types';
+import type { RelatedLocation, Severity } from '../types';
 import { constantText, type FilterExpression, type FilterUse } from './filters';
 import type { Binding, Scope, TemplateScopes } from './template-scopes';
+import { modelFieldKind, type ModelRef } from './view-models';
 
 /**
  * Where the text of a value comes from, as far as the template shows it. `safe`: text
@@ -24,7 +25,14 @@ export interface ValueJudgement {
   /** Django's SafeData: autoescaping leaves it as it is (`|safe`, string literals, the output of escaping filters). */
   markedSafe: boolean;
   kind?: ValueKind;
+  /** For request data a view passes: its path through the view's code, source first. */
+  flow?: RelatedLocation[];
+  /** A model instance (or a queryset of them) a view passes: its attributes are judged by the model's fields. */
+  model?: ModelRef;
 }
+
+/** What the views that render the template pass for a context variable the template does not bind, when they show it. */
+export type ViewRoots = (name: string) => ValueJudgement | undefined;
 
 /** A variable or tag argument's value with its filters applied, before autoescaping. */
 export interface JudgedExpression {
@@ -191,6 +199,12 @@ function attribute(base: ValueJudgement, name: string, previous: string): ValueJ
       return name === 'super' ? { ...safe("the parent block's content, already rendered"), markedSafe: true } : unknown(`block.${name}`);
     default:
       break;
+  }
+  if (base.model) {
+    const field = modelFieldKind(base.model, name);
+    if (field === 'text') return { trust: 'stored', why: `stored user data (${base.model.name}.${name}, a text field)`, escaped: 'none', markedSafe: false };
+    if (field === 'safe' || isPrimaryKey(name)) return safe(`${base.model.name}.${name}, a field that holds no markup`);
+    return unknown(`${previous}.${name}`);
   }
   // NOTE: Django documents help_text and ModelAdmin fieldset descriptions as developer-written and not escaped.
   // https://docs.djangoproject.com/en/stable/ref/models/fields/#help-text
@@ -395,21 +409,23 @@ const MAX_HOPS = 16;
  * `{% with %}` and `{% for %}` bindings, its filters, literals, and the variables Django's
  * context processors and forms provide.
  */
-export function judgeExpression(expression: FilterExpression, scopes: TemplateScopes, scope: Scope | undefined, at: number, hops = 0): JudgedExpression {
+export function judgeExpression(expression: FilterExpression, scopes: TemplateScopes, scope: Scope | undefined, at: number, views?: ViewRoots, hops = 0): JudgedExpression {
   const autoescape = scopes.autoescape(scope);
-  let judged: JudgedExpression = { value: judgeHead(expression, scopes, scope, at, hops) };
+  let judged: JudgedExpression = { value: judgeHead(expression, scopes, scope, at, views, hops) };
   for (const filter of expression.filters) judged = applyFilter(judged, filter, autoescape);
   return judged;
 }
 
-function judgeHead(expression: FilterExpression, scopes: TemplateScopes, scope: Scope | undefined, at: number, hops: number): ValueJudgement {
+function judgeHead(expression: FilterExpression, scopes: TemplateScopes, scope: Scope | undefined, at: number, views: ViewRoots | undefined, hops: number): ValueJudgement {
   const head = expression.head;
   // NOTE: Django marks string literals in templates safe (Variable.literal is mark_safe'd).
   if (head.kind === 'constant') return { ...safe('a string literal'), markedSafe: true };
   if (head.kind === 'number') return safe('a number');
   const parts = head.text.split('.');
   const binding = scopes.lookup(parts[0], scope, at);
-  let value = binding ? boundValue(binding, scopes, hops) : rootValue(parts[0]);
+  let value = binding ? boundValue(binding, scopes, views, hops) : rootValue(parts[0]);
+  // A name the template does not show the origin of: what the views that render it pass, when they show it.
+  if (!binding && views && value.trust === 'unknown' && !value.kind) value = views(parts[0]) ?? value;
   for (let i = 1; i < parts.length; i++) {
     value = attribute(value, parts[i], parts[i - 1]);
     if (value.trust === 'unknown') value = { ...value, why: parts.slice(0, i + 1).join('.') };
@@ -417,7 +433,7 @@ function judgeHead(expression: FilterExpression, scopes: TemplateScopes, scope: 
   return value;
 }
 
-function boundValue(binding: Binding, scopes: TemplateScopes, hops: number): ValueJudgement {
+function boundValue(binding: Binding, scopes: TemplateScopes, views: ViewRoots | undefined, hops: number): ValueJudgement {
   if (hops >= MAX_HOPS) return unknown(binding.name);
   const bound = binding.value;
   switch (bound.kind) {
@@ -426,11 +442,11 @@ function boundValue(binding: Binding, scopes: TemplateScopes, hops: number): Val
     case 'opaque':
       return unknown(bound.what);
     case 'item':
-      return itemOf(judgeExpression(bound.sequence, scopes, binding.scope, binding.at, hops + 1).value);
+      return itemOf(judgeExpression(bound.sequence, scopes, binding.scope, binding.at, views, hops + 1).value);
     case 'expressions': {
       let result: ValueJudgement | undefined;
       for (const expression of bound.expressions) {
-        const value = judgeExpression(expression, scopes, binding.scope, binding.at, hops + 1).value;
+        const value = judgeExpression(expression, scopes, binding.scope, binding.at, views, hops + 1).value;
         result = result ? { ...worse(result, value), markedSafe: result.markedSafe || value.markedSafe, escaped: result.escaped === value.escaped ? value.escaped : 'none' } : value;
       }
       return result ?? unknown(binding.name);

@@ -120,7 +120,13 @@ No fix: removing the filter changes what the page shows, and whether the value i
       // Worked out only now, and once: it may read the project's code.
       if (ctx.notHtmlTemplate) return;
       const text = ctx.text.slice(expression.start, expression.end);
-      findings.push(ctx.finding(mark.filter.start, mark.filter.end, safeMessage(expression, text, mark.filter, mark.marked), { severity }));
+      findings.push(
+        ctx.finding(mark.filter.start, mark.filter.end, safeMessage(expression, text, mark.filter, mark.marked), {
+          severity,
+          flow: mark.marked.flow,
+          sink: `printed unescaped by |${mark.filter.name}`,
+        }),
+      );
     };
     for (const node of ctx.doc.nodes) {
       if ((node.role !== 'var' && node.role !== 'block') || !node.contents.includes('safe')) continue;

@@ -51,7 +51,8 @@ Safe: the fix wraps the whole value in double quotes (single quotes when the val
       // https://docs.djangoproject.com/en/stable/topics/security/#cross-site-scripting-xss-protection
       if (where.kind !== 'attribute-value' || where.attribute.quote !== '' || reported.has(where.attribute)) continue;
       const expression = ctx.expressionOf(node);
-      const trust = expression ? ctx.judge(expression, node).value.trust : 'unknown';
+      const value = expression ? ctx.judge(expression, node).value : undefined;
+      const trust = value?.trust ?? 'unknown';
       const severity = severityFor(trust);
       if (!severity) continue;
       if (ctx.notHtmlTemplate) return [];
@@ -75,7 +76,7 @@ Safe: the fix wraps the whole value in double quotes (single quotes when the val
         (shown) => `${shown} is the unquoted value of ${name}: a space in it can add attributes.`,
         'Escaping leaves spaces alone, so a value such as `x onmouseover=…` adds an event handler; quote the value.',
       );
-      findings.push(ctx.finding(node.start, node.end, message, { fixes, severity }));
+      findings.push(ctx.finding(node.start, node.end, message, { fixes, severity, flow: value?.flow, sink: `printed unquoted in ${name}` }));
     }
     return findings;
   },

@@ -225,7 +225,7 @@ Unsafe, offered only where the variable is a whole JavaScript expression outside
         const move = jsonScriptMove(ctx, node, where.element, scriptOf(where.element));
         if (move) fixes.push(ctx.fix(`Pass ${nameOf(ctx, node)} to the script with json_script`, jsonScriptEdits(ctx.text, [move])));
       }
-      findings.push(ctx.finding(node.start, node.end, verdict.message, { severity, fixes }));
+      findings.push(ctx.finding(node.start, node.end, verdict.message, { severity, fixes, flow: verdict.flow, sink: 'printed in JavaScript here' }));
     }
     for (const [element, nodes] of groups) findings.push(groupFinding(ctx, element, scriptOf(element), nodes));
     return findings;
@@ -297,6 +297,8 @@ function judgeNode(ctx: TemplateRuleContext, node: TemplateNode): JudgedExpressi
 interface Verdict {
   trust: ValueJudgement['trust'];
   message: string;
+  /** The path of request data through the view, when a view passes it. */
+  flow?: ValueJudgement['flow'];
   /** For a backslash breakout: the script line, so a line's chain is reported once. */
   breakoutLine?: number;
 }
@@ -327,7 +329,7 @@ function judgePosition(
   // A message that names the marking filter names the variable without it.
   const names = mark ? namesOf(ctx, node).slice(1) : namesOf(ctx, node);
   const origin = originClause(value.trust, value.why);
-  const verdict = (first: (name: string) => string, rest: string): Verdict => ({ trust: value.trust, message: fittedMessage(names, first, rest) });
+  const verdict = (first: (name: string) => string, rest: string): Verdict => ({ trust: value.trust, message: fittedMessage(names, first, rest), flow: value.flow });
   if (position.kind === 'handler') {
     if (position.quoted && value.escaped === 'js') return undefined;
     return verdict(
