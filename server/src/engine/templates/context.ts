@@ -11,8 +11,8 @@ import { templateProjectFacts, type TemplateProjectFacts } from './project-facts
 import { renderSitesOf } from './render-sites';
 import { templateNamesOf } from './template-files';
 import { TemplateScopes } from './template-scopes';
-import { judgeExpression, type JudgedExpression, type ValueJudgement, type ViewRoots } from './template-values';
-import { viewValueOf, type ViewValue } from './view-context';
+import { contextRoots } from './include-context';
+import { judgeExpression, type JudgedExpression, type ViewRoots } from './template-values';
 
 /** An edit in the template, by offsets. */
 export interface OffsetEdit {
@@ -61,7 +61,7 @@ export class TemplateFile {
 
   /** What the views rendering this template pass for a name, read only when a rule asks about a name the template does not bind. */
   get views(): ViewRoots {
-    this.roots ??= (name) => judgementOf(viewValueOf(this.project, this.file, name));
+    this.roots ??= contextRoots(this.project, this.file);
     return this.roots;
   }
 
@@ -188,21 +188,5 @@ export class TemplateRuleContext {
       safety: safety ?? this.meta.fix,
       edits: edits.map((edit) => ({ file: this.file, range: this.doc.range(edit.start, edit.end), newText: edit.newText })),
     };
-  }
-}
-
-/** A view's value as the template rules judge values. */
-function judgementOf(value: ViewValue | undefined): ValueJudgement | undefined {
-  if (!value) return undefined;
-  const base = { why: value.why, escaped: 'none' as const, markedSafe: false };
-  switch (value.trust) {
-    case 'untrusted':
-      return { ...base, trust: 'untrusted', flow: value.flow };
-    case 'stored':
-      return { ...base, trust: 'stored' };
-    case 'model':
-      return { ...base, trust: 'unknown', model: value.model };
-    case 'safe':
-      return { ...base, trust: 'safe' };
   }
 }

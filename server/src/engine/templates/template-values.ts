@@ -202,7 +202,7 @@ function attribute(base: ValueJudgement, name: string, previous: string): ValueJ
   }
   if (base.model) {
     const field = modelFieldKind(base.model, name);
-    if (field === 'text') return { trust: 'stored', why: `stored user data (${base.model.name}.${name}, a text field)`, escaped: 'none', markedSafe: false };
+    if (field === 'text') return { trust: 'stored', why: `stored user data (${base.model.name}.${name})`, escaped: 'none', markedSafe: false };
     if (field === 'safe' || isPrimaryKey(name)) return safe(`${base.model.name}.${name}, a field that holds no markup`);
     return unknown(`${previous}.${name}`);
   }

@@ -5,6 +5,7 @@ import { traceSteps, type Provenance } from '../python/provenance';
 import { plainStringValue, sortedArguments, unwrap } from '../python/syntax';
 import type { Project } from '../project/project';
 import type { RelatedLocation } from '../types';
+import type { ValueJudgement, ViewRoots } from './template-values';
 import { includersOf } from './output-kind';
 import { renderSitesOf } from './render-sites';
 import { templateNamesOf } from './template-files';
@@ -253,4 +254,24 @@ function flowOf(context: RenderContext, node: Node, value: Provenance, name: str
   const steps: RelatedLocation[] = traceSteps(value.trace).map((step) => ({ file: context.file, range: rangeOf(step.node), message: step.message }));
   steps.push({ file: context.file, range: rangeOf(node), message: `passed to the template as \`${name}\`` });
   return steps;
+}
+
+/** What the views rendering a template pass, as the template rules judge values: one function per template, its answers kept. */
+export function viewRoots(project: Project, file: string): ViewRoots {
+  return (name) => judgementOf(viewValueOf(project, file, name));
+}
+
+function judgementOf(value: ViewValue | undefined): ValueJudgement | undefined {
+  if (!value) return undefined;
+  const base = { why: value.why, escaped: 'none' as const, markedSafe: false };
+  switch (value.trust) {
+    case 'untrusted':
+      return { ...base, trust: 'untrusted', flow: value.flow };
+    case 'stored':
+      return { ...base, trust: 'stored' };
+    case 'model':
+      return { ...base, trust: 'unknown', model: value.model };
+    case 'safe':
+      return { ...base, trust: 'safe' };
+  }
 }
