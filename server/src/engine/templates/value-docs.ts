@@ -8,7 +8,15 @@ export const TEMPLATE_VALUES_DOC = `A template cannot see types, so the rule rea
 - \`{{ csrf_token }}\`, \`forloop.*\`, \`perms\`, \`LANGUAGE_CODE\`, \`STATIC_URL\`, \`{{ block.super }}\`;
 - forms Django renders and escapes: \`form\`, \`form.<field>\`, \`form.errors\`, \`form.as_p\`, \`field.label_tag\`, \`field.errors\` (a \`form\`, \`*_form\` or \`formset\` name, and the fields a \`{% for field in form %}\` loop binds); but \`form.data\`, \`form.cleaned_data\` and \`field.value\` are the submitted data;
 - \`help_text\` (\`field.help_text\`, \`form.x.help_text\`) and a ModelAdmin \`fieldset.description\`: Django documents that it does not escape them because developers write them (a project that builds help text from user data needs the view's code read, not the template);
-- primary keys: a last attribute \`id\`, \`pk\`, \`uuid\` or \`*_id\` (\`{{ order.id }}\`), unless it is read from request data.`;
+- primary keys: a last attribute \`id\`, \`pk\`, \`uuid\` or \`*_id\` (\`{{ order.id }}\`), unless it is read from request data.
+
+A context variable the template does not bind is then looked up where the project's code renders the template: \`render(request, "t.html", {...})\`, \`TemplateResponse\`, \`render_to_string\` (a dict literal, \`dict(...)\`, or a name filled with \`ctx["k"] = v\` and \`ctx.update(...)\`), and a class-based view's \`template_name\` with its \`extra_context\` and what \`get_context_data\` returns. The Python expression behind it is judged by the same provenance analysis as the code rules:
+
+- request data a view passes (\`request.GET.get("q")\`, a URL argument captured as text, a form's text field) makes a **warning**, and the finding's trace runs from where the view reads it to where the template prints it;
+- a model the view loads by name (\`get_object_or_404(Post, …)\`, \`Post.objects.filter(…)\`, and the items of a \`{% for %}\` over it) has its fields read from the model's declaration: a \`CharField\` or \`TextField\` is stored user data (**warning**); a number, date, flag, slug or key is safe;
+- a value is **silent** when every place that renders the template passes it, each a number, a literal, escaped HTML (\`escape()\`, \`format_html()\`, a sanitiser) or markup a template rendered, and no other template includes or extends it (their context reaches it too);
+- \`{% include "card.html" with body=post.body %}\` passes what the including template holds: request or stored user data there raises the included template's variable;
+- anything else (a helper's result, a value read from a file, an attribute the model does not declare, what a template tag passes on) stays **info**.`;
 
 /** The longest a message's first sentence may be: it must stand alone where only it is shown. */
 export const FIRST_SENTENCE_MAX = 100;

@@ -66,8 +66,8 @@ Reports the \`safe\` and \`safeseq\` filters on a value that can carry markup, i
 
 The severity says how much the template shows about the value:
 
-- **warning** when it holds request data (\`request.GET\`, \`request.path\`, \`form.data\`, \`field.value\`, a \`{% with %}\` or \`{% for %}\` name bound to one) or stored user data (the user's \`first_name\`, \`last_name\`, \`email\`, \`get_full_name\`; not \`username\`, which Django's validator limits to letters, digits and \`@.+-_\`, so it is info);
-- **info** when the template does not show where the value comes from (a view's context variable): a note to check that the view sanitises it;
+- **warning** when it holds request data (\`request.GET\`, \`request.path\`, \`form.data\`, \`field.value\`, a \`{% with %}\` or \`{% for %}\` name bound to one) or stored user data (the user's \`first_name\`, \`last_name\`, \`email\`, \`get_full_name\`; not \`username\`, which Django's validator limits to letters, digits and \`@.+-_\`, so it is info), or when a view rendering the template passes request data or a model's text field (the finding's trace shows the path through the view);
+- **info** when neither the template nor the views rendering it show where the value comes from: a note to check that the view sanitises it;
 - **silent** when the value cannot carry markup an attacker chose.
 
 ${TEMPLATE_VALUES_DOC}
@@ -82,7 +82,7 @@ Django escapes every variable it prints, which is what keeps user input from bec
 ## Example
 \`\`\`html
 <p>You searched for {{ request.GET.q|safe }}</p>   {# warning: request data #}
-<div class="comment">{{ comment.body|safe }}</div> {# info: the template does not show where it comes from #}
+<div class="comment">{{ comment.body|safe }}</div> {# info, or warning when the view passes a Comment whose body is a TextField #}
 {% with bio=profile.bio|safe %}{{ bio }}{% endwith %}
 \`\`\`
 

@@ -18,7 +18,7 @@ export const unquotedAttributeVariable: TemplateRule = {
   docs: `## What it does
 Reports an HTML attribute value that is not quoted and holds a template variable, as in \`<input value={{ name }}>\` or \`<div class=card-{{ kind }}>\`. The attribute is reported once, at its first variable that can carry text: a number, a date, a primary key or another value the template shows cannot hold a space an attacker chose (\`data-id={{ item.id }}\`, \`data-order={{ when|date:"U" }}\`) is not reported. See DJH303 for the values that count as safe.
 
-The severity says how much the template shows about the value: **warning** when it holds request data or stored user data (\`value={{ request.GET.q }}\`), **info** when the template does not show where it comes from (a count from the view cannot hold a space; a name can). Either way the fix, adding quotes, is safe to apply.
+The severity says how much the template shows about the value: **warning** when it holds request data or stored user data (\`value={{ request.GET.q }}\`, or a value the view rendering the template reads from the request or from a model's text field), **info** when neither the template nor its views show where it comes from (a count from the view cannot hold a space; a name can), silent when every view passes a number or a literal. Either way the fix, adding quotes, is safe to apply.
 
 ${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
