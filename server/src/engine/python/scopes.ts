@@ -173,10 +173,10 @@ export function parametersOf(fn: Node): { node: Node; name: Node; kind: 'plain' 
 }
 
 /** Whether an identifier is read where it stands (not an assignment target, an attribute or keyword name, a definition's name…). */
-export function isRead(identifier: Node, parent: Node | null = identifier.parent): boolean {
+export function isRead(identifier: Node, parent: Node | null = identifier.parent, parentType = parent?.type): boolean {
   if (!parent) return false;
   const isField = (name: string) => parent.childForFieldName(name)?.id === identifier.id;
-  switch (parent.type) {
+  switch (parentType) {
     case 'attribute':
       return !isField('attribute');
     case 'keyword_argument':
@@ -237,6 +237,7 @@ function leaves(block: Node | null | undefined): boolean {
 export class Scopes {
   private readonly indexes = new Map<number, ScopeIndex>();
   private readonly scopeCache = new Map<number, Node>();
+  private readonly positionFree = new Map<string, Resolution>();
 
   constructor(readonly root: Node) {}
 
@@ -350,6 +351,20 @@ export class Scopes {
     const scope = this.scopeOf(use);
     const inner = this.innerBinding(use, scope);
     if (inner) return inner;
+    // A name the scope binds only as a parameter, or not at all, means the same wherever it is read.
+    const own = this.bindings(scope).get(use.text);
+    const anywhere = !own || own.every((b) => b.kind === 'param');
+    const key = `${scope.id}:${use.text}`;
+    if (anywhere) {
+      const known = this.positionFree.get(key);
+      if (known) return known;
+    }
+    const resolution = this.resolveAt(use, scope);
+    if (anywhere) this.positionFree.set(key, resolution);
+    return resolution;
+  }
+
+  private resolveAt(use: Node, scope: Node): Resolution {
     const reaching = this.reaching(use, scope);
     if (reaching.kind === 'defs') return { kind: 'local', scope, defs: reaching.defs, straight: reaching.straight };
     const name = use.text;
@@ -465,14 +480,15 @@ function indexScope(scope: Node): ScopeIndex {
   const body = scopeBody(scope);
   /** The ancestors of the node being visited, innermost last (from the scope's body down). */
   const path: Node[] = [];
+  /** Their types (asking a node for its type crosses into WASM each time). */
+  const pathTypes: string[] = [];
   const blocksHere = (): Node[] => {
     const blocks: Node[] = [];
     for (let i = path.length - 1; i >= 0; i--) {
-      const node = path[i];
-      if (node.type !== 'block' && node.type !== 'module') continue;
-      blocks.push(node);
+      if (pathTypes[i] !== 'block' && pathTypes[i] !== 'module') continue;
+      blocks.push(path[i]);
       // Through a `with` body, the block around the `with` statement runs the binding too.
-      if (path[i - 1]?.type !== 'with_statement') break;
+      if (pathTypes[i - 1] !== 'with_statement') break;
     }
     if (blocks.length === 0 && body) blocks.push(body);
     return blocks;
@@ -508,27 +524,33 @@ function indexScope(scope: Node): ScopeIndex {
   };
 
   // Enter/exit walk: an entry visits a node; a `null` pops it from the path after its children.
-  type Entry = { node: Node; parent: Node | null } | null;
+  type Entry = { node: Node; parent: Node | null; parentType?: string } | null;
   const stack: Entry[] = [];
-  const pushChildren = (node: Node, skip?: Node | null) => {
+  const enter = (node: Node, type: string) => {
     stack.push(null);
     path.push(node);
+    pathTypes.push(type);
+  };
+  const pushChildren = (node: Node, type: string, skip?: Node | null) => {
+    enter(node, type);
     const children = node.namedChildren;
     for (let i = children.length - 1; i >= 0; i--) {
       const child = children[i];
-      if (child && child.id !== skip?.id) stack.push({ node: child, parent: node });
+      if (child && child.id !== skip?.id) stack.push({ node: child, parent: node, parentType: type });
     }
   };
-  if (body) pushChildren(body);
+  if (body) pushChildren(body, body.type);
 
   while (stack.length > 0) {
     const entry = stack.pop()!;
     if (entry === null) {
       path.pop();
+      pathTypes.pop();
       continue;
     }
-    const { node, parent } = entry;
-    switch (node.type) {
+    const { node, parent, parentType } = entry;
+    const type = node.type;
+    switch (type) {
       case 'function_definition':
       case 'class_definition': {
         const name = node.childForFieldName('name');
@@ -536,14 +558,15 @@ function indexScope(scope: Node): ScopeIndex {
         index.nested.push(node);
         // Default values, annotations and base classes are read in this scope.
         const parameters = node.childForFieldName('parameters') ?? node.childForFieldName('superclasses');
-        if (parameters) pushChildren(parameters);
+        // Plain parameter names are the nested scope's: only defaults and annotations are read here.
+        if (parameters && (type === 'class_definition' || /[=:]/.test(parameters.text))) pushChildren(parameters, parameters.type);
         continue;
       }
       case 'lambda':
         index.nested.push(node);
         continue;
       case 'identifier':
-        if (isRead(node, parent)) push(index.reads, node.text, node);
+        if (isRead(node, parent, parentType)) push(index.reads, node.text, node);
         continue;
       case 'assignment': {
         let right = node.childForFieldName('right');
@@ -555,8 +578,7 @@ function indexScope(scope: Node): ScopeIndex {
         }
         for (const target of targets) if (target) bindTargets(target, node, 'assign', right ?? undefined);
         // The objects of subscript and attribute targets, and the value, are read.
-        stack.push(null);
-        path.push(node);
+        enter(node, type);
         if (right) stack.push({ node: right, parent: node });
         for (const target of targets) if (target && target.type !== 'identifier') stack.push({ node: target, parent: node });
         continue;
@@ -567,12 +589,11 @@ function indexScope(scope: Node): ScopeIndex {
         if (left?.type === 'identifier' && right) {
           bind(left, { kind: 'augment', statement: node, value: right });
           push(index.reads, left.text, left);
-          stack.push(null);
-          path.push(node);
+          enter(node, type);
           stack.push({ node: right, parent: node });
         } else {
           if (left && right) bindTargets(left, node, 'assign', right);
-          pushChildren(node);
+          pushChildren(node, type);
         }
         continue;
       }
@@ -580,16 +601,16 @@ function indexScope(scope: Node): ScopeIndex {
         const name = node.childForFieldName('name');
         const value = node.childForFieldName('value');
         if (name) bind(name, { kind: 'assign', statement: node, value: value ?? undefined });
-        pushChildren(node, name);
+        pushChildren(node, type, name);
         continue;
       }
       case 'for_statement':
       case 'while_statement': {
         index.loops.push(node);
-        if (node.type === 'for_statement') {
+        if (type === 'for_statement') {
           const left = node.childForFieldName('left');
           bindTargets(left, node, 'for', node.childForFieldName('right') ?? undefined);
-          pushChildren(node, left);
+          pushChildren(node, type, left);
           continue;
         }
         break;
@@ -602,8 +623,7 @@ function indexScope(scope: Node): ScopeIndex {
           const bound = targetNames(alias);
           const single = bound.length === 1 && alias?.namedChildren[0]?.type === 'identifier';
           for (const name of bound) bind(name, single && source ? { kind: 'with', statement: node, value: source } : { kind: 'other', statement: node });
-          stack.push(null);
-          path.push(node);
+          enter(node, type);
           if (source) stack.push({ node: source, parent: value });
           continue;
         }
@@ -684,8 +704,7 @@ function indexScope(scope: Node): ScopeIndex {
       }
       case 'string': {
         // Only the interpolations of a string hold names.
-        stack.push(null);
-        path.push(node);
+        enter(node, type);
         for (const child of node.namedChildren) if (child?.type === 'interpolation') stack.push({ node: child, parent: node });
         continue;
       }
@@ -705,7 +724,7 @@ function indexScope(scope: Node): ScopeIndex {
         break;
       }
     }
-    pushChildren(node);
+    pushChildren(node, type);
   }
   index.comprehensions.sort((a, b) => a.node.startIndex - b.node.startIndex);
   return index;

@@ -669,6 +669,17 @@ export class StringBuilder {
   }
 
   private computeNameValue(node: Node, role: Role): NameValue {
+    // Names built from names built from names…: followed MAX_DEPTH deep, then judged by provenance alone.
+    if (this.depth > MAX_DEPTH) return { kind: 'unknown' };
+    this.depth++;
+    try {
+      return this.followName(node, role);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private followName(node: Node, role: Role): NameValue {
     const resolution = this.scopes.resolve(node);
     if (resolution.kind === 'module') return this.moduleName(resolution.defs);
     if (resolution.kind !== 'local') return { kind: 'unknown' };

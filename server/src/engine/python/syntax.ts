@@ -197,7 +197,7 @@ export function attributeChain(node: Node): { base: Node; names: string[] } {
 }
 
 /** An expression's text on one line, cut to `max` characters, for messages. */
-export function shortText(node: Node, max = 30): string {
-  const text = node.text.replace(/\s+/g, ' ');
+export function shortText(node: Node | string, max = 30): string {
+  const text = (typeof node === 'string' ? node : node.text).replace(/\s+/g, ' ');
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }

@@ -333,10 +333,32 @@ export function isDjangoCursor(node: Node, env: SinkEnvironment, depth: number):
     if (defs.length === 0) return false;
     return defs.every((def) => {
       if (def.kind === 'param') return isCursorParameter(def.statement, env, depth + 1);
-      return (def.kind === 'assign' || def.kind === 'with') && !!def.value && isDjangoCursor(def.value, env, depth + 1);
+      return (def.kind === 'assign' || def.kind === 'with') && !!def.value && cursorValue(def.value, env, depth + 1);
     });
   }
   return false;
+}
+
+const cursorValues = new WeakMap<Scopes, Map<number, boolean>>();
+
+/** `isDjangoCursor` of a bound value, remembered: many calls read one `with connection.cursor() as cursor`. */
+function cursorValue(value: Node, env: SinkEnvironment, depth: number): boolean {
+  return remembered(cursorValues, env, value, () => isDjangoCursor(value, env, depth));
+}
+
+/**
+ * A judgement of a node, computed once per module text. `meanwhile` is the answer a question
+ * asked again while the first is being computed gets (a helper passing its cursor to itself).
+ */
+function remembered(caches: WeakMap<Scopes, Map<number, boolean>>, env: SinkEnvironment, node: Node, compute: () => boolean, meanwhile?: boolean): boolean {
+  let known = caches.get(env.scopes);
+  if (!known) caches.set(env.scopes, (known = new Map()));
+  const cached = known.get(node.id);
+  if (cached !== undefined) return cached;
+  if (meanwhile !== undefined) known.set(node.id, meanwhile);
+  const result = compute();
+  known.set(node.id, result);
+  return result;
 }
 
 /** A cursor of the DB-API connection Django wraps (`connection.connection.cursor()`), or a name holding one. */
@@ -363,15 +385,8 @@ const cursorParameters = new WeakMap<Scopes, Map<number, boolean>>();
 
 /** A parameter that receives a cursor: named `cursor`, or passed one by a call of its function in this module. */
 function isCursorParameter(parameter: Node, env: SinkEnvironment, depth: number): boolean {
-  let known = cursorParameters.get(env.scopes);
-  if (!known) cursorParameters.set(env.scopes, (known = new Map()));
-  const cached = known.get(parameter.id);
-  if (cached !== undefined) return cached;
   // A helper passing its cursor parameter to itself is not evidence.
-  known.set(parameter.id, false);
-  const result = receivesCursor(parameter, env, depth);
-  known.set(parameter.id, result);
-  return result;
+  return remembered(cursorParameters, env, parameter, () => receivesCursor(parameter, env, depth), false);
 }
 
 function receivesCursor(parameter: Node, env: SinkEnvironment, depth: number): boolean {

@@ -16,9 +16,9 @@ export const formatHtmlPreformatted: PythonRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports \`format_html(...)\` (from \`django.utils.html\`, however imported) whose first argument, the template, is already formatted: an f-string with values, a \`%\` formatting, a \`.format()\` call or a \`+\` concatenation with a part that is not constant.
+Reports \`format_html(...)\` (from \`django.utils.html\`, however imported) whose first argument, the template, was formatted before the call with values that are not provably safe: an f-string, a \`%\` formatting, a \`.format()\` call or a \`+\` concatenation, directly or through local variables.
 
-A template built only from constants (literals, module-level constants, translated literals) is not reported.
+The severity comes from where the formatted values come from (see [the provenance analysis](../provenance.md)), as for DJH203: **error** when request data or a template filter's input is formatted into the template (with the path as related information), **warning** for values of unknown origin, **nothing** when every value is safe (constants, numbers, URLs Django builds, escaped values: \`format_html(f"<a href='{reverse("home")}'>{{}}</a>", title)\` is fine).
 
 ## Why is this bad
 \`format_html\` escapes the *arguments* it is given and trusts the template. A value formatted into the template beforehand is not escaped, so user input there can inject markup and script (cross-site scripting). Worse, the template is then parsed by \`str.format\`: braces in the value are read as format fields, so input such as \`{0.__class__}\` can read attributes of the other arguments, and a stray \`{\` raises an error.
@@ -42,7 +42,7 @@ def link(url, title):
 ## Fix safety
 Unsafe: values that contain \`<\`, \`>\`, \`&\` or quotes now come out escaped, which changes the HTML (that is the point, but a value meant as markup must itself be built with \`format_html\`).
 
-The fix turns each formatted value into a \`{}\` field and a \`format_html\` argument, placed among the existing arguments in field order, and undoes the f-string brace doubling so existing \`{}\` fields keep working. There is no fix for a conversion or a format spec (\`{x!r}\`, \`%d\`), numbered fields (\`{0}\`), a template that is not a literal, \`*args\`/\`**kwargs\` arguments, or a constant that would move into an argument (it could hold markup).
+The fix turns each formatted value into a \`{}\` field and a \`format_html\` argument, placed among the existing arguments in field order, and undoes the f-string brace doubling so existing \`{}\` fields keep working. A constant of known text stays in the template as it was. There is no fix for a conversion or a format spec (\`{x!r}\`, \`%d\`), numbered fields (\`{0}\`), a template that is not a literal, \`*args\`/\`**kwargs\` arguments, a value that is HTML already (escaping it would show its tags) or one inside \`<script>\`/\`<style>\`.
 
 ## References
 - [Django: format_html](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.html.format_html)

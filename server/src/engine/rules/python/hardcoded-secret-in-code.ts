@@ -141,7 +141,7 @@ function compared(ctx: PythonRuleContext, comparison: Node): Candidate[] {
   if (!(kind === 'password' ? looksLikeComparedPassword(value) : looksLikeSecret(value, kind))) return [];
   const { fn, cls } = ownersOf(comparison);
   const owner = fn ?? cls;
-  const first = `${kind === 'API key' ? 'An' : 'A'} ${kind} is compared with a value written in the code, so anyone who reads the code can pass the check.`;
+  const first = `${kind === 'API key' ? 'An' : 'A'} ${kind} is compared with a value written in the code.`;
   return [{ literal, value, kind, first, names: variableNames(ctx, name, owner), comparison: true }];
 }
 
@@ -211,7 +211,7 @@ function findingsOf(ctx: PythonRuleContext, candidates: Candidate[]): Finding[] 
       fixes.push(ctx.fix(`Read ${variable} from the environment`, [{ range: rangeOf(c.literal), newText: `${environ.expression}[${quote}${variable}${quote}]` }, ...environ.edits]));
     }
     const rest = c.comparison
-      ? 'Compare with a value read from the environment (or check a hashed password with check_password()), and change the credential.'
+      ? 'Anyone who reads the code can pass the check: compare with a value read from the environment (or check a hashed password with check_password()), and change the credential.'
       : 'Anyone who can read the code or its history has it: read it from the environment and revoke the one in the code.';
     return ctx.finding(c.literal, `${c.first} ${rest}`, { fixes });
   });

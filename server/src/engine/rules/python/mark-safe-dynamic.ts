@@ -4,7 +4,7 @@ import { formatCallAsHtml, formatHtmlReference, looksLikeMarkup, rebuildAsTempla
 import type { ModuleAnalysis } from '../../python/module-analysis';
 import type { Scopes } from '../../python/scopes';
 import { decoratorRange } from '../../python/report-ranges';
-import type { StringBuild, ValuePart } from '../../python/string-build';
+import { MAX_DEPTH, MAX_PARTS, type StringBuild, type ValuePart } from '../../python/string-build';
 import { callArguments } from '../../python/syntax';
 import type { Finding, Fix } from '../../types';
 import type { PythonRuleContext } from '../python-context';
@@ -100,9 +100,21 @@ export const markSafeDynamic: PythonRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports \`mark_safe(...)\`, \`SafeString(...)\` and \`SafeText(...)\` from \`django.utils.safestring\` (however they are imported, also as \`django.utils.safestring.mark_safe\` or through a module alias) when the value is built at run time, and \`@mark_safe\` used as a decorator.
+Reports HTML marked safe, so not escaped, with values in it that are not provably safe: \`mark_safe(...)\`, \`SafeString(...)\` and \`SafeText(...)\` from \`django.utils.safestring\` (however imported), \`@mark_safe\` on a function (judged by what it returns), and \`format_html(x)\` called with no arguments, which escapes nothing (Django 5.0 deprecates it; a template formatted beforehand is DJH204's).
 
-It stays quiet when the value is a constant: a literal, a formatting of literals, a translated literal (\`_("<b>Hi</b>")\`), a module-level name assigned once to such a value, or a Django setting. It also stays quiet when the value is already escaped: \`escape(...)\`, \`conditional_escape(...)\`, \`format_html(...)\`, \`format_html_join(...)\`, \`json_script(...)\`, \`render_to_string(...)\`, or a formatted string whose every value is one of those.
+The severity comes from where each value comes from (see [the provenance analysis](../provenance.md)):
+
+- **error**: untrusted text reaches the HTML: request data (\`request.GET\`, headers, cookies, the path, \`self.request\`, \`self.kwargs\`, a \`<str:…>\` URL argument, a form's text field), or what a template passes a template filter or a simple tag (templates pass whatever they render). The finding shows the path from the source as related information, and says when it is in a filter or a tag:
+
+  \`\`\`python
+  @register.filter
+  def shorten(value):
+      return mark_safe(f"{value[:20]}&hellip;")   # error: the filter's input comes from templates
+  \`\`\`
+- **warning**: a value of unknown origin (a model's field, a helper's parameter, a call of unknown code) is formatted into the HTML here, by an f-string, \`%\`, \`.format()\`, \`+\` or \`join()\`: \`mark_safe(f"<b>{user.display_name}</b>")\`. The attributes of an object a filter gets are stored data: of unknown origin.
+- **nothing**: every piece is safe: constants and translated literals, numbers, \`reverse()\`/\`static()\`/\`get_absolute_url()\`/\`.url\`, escaped or sanitised values (\`escape()\`, \`conditional_escape()\`, \`format_html()\`, \`format_html_join()\`, \`flatatt()\`, \`json_script()\`, \`html.escape()\`, \`bleach.clean()\`, \`nh3.clean()\`, pygments' \`highlight()\`, a sanitiser named so), rendered templates and widgets (\`render_to_string()\`, \`.render*()\`, \`as_p()\`…), constant dicts looked up, and the module's own functions (and the project's) that return such values: \`mark_safe(escape(s).replace("\\n", "<br>"))\`, \`mark_safe("".join(escape(x) for x in xs))\`. \`strip_tags()\` does not count, and neither does \`json.dumps()\` (it escapes no \`<\`), unless its encoder escapes HTML.
+
+Not reported, because the evidence is out of reach: a value of unknown origin marked safe as it is, not built here (\`mark_safe(content)\`: whether it holds text or HTML cannot be told), and values whose name says they are HTML already (\`html\`, \`rendered_*\`, \`content\`, \`*_js\`, \`rows\`…). A filter that takes \`autoescape\` escapes by contract when the template autoescapes (Django's \`esc = conditional_escape if autoescape else …\` idiom included). Management commands and scripts count request data only.
 
 ## Why is this bad
 Django escapes every value a template outputs unless it is marked safe. \`mark_safe\` tells Django the text is trusted HTML; if part of it comes from a user (a name, a comment, a query parameter), that part can carry \`<script>\` or an \`onerror=\` attribute and run in every visitor's browser (cross-site scripting).
@@ -127,7 +139,7 @@ def badge(user):
 ## Fix safety
 Unsafe: the fix changes the HTML when a value contains \`<\`, \`>\`, \`&\` or quotes, which now come out escaped. That is the point, but a value that was meant to be markup (a plain \`str\` holding HTML) will show as text; build such a value with \`format_html\` too.
 
-The fix is offered when the argument is an f-string, a \`%s\` formatting of a literal or a \`.format()\` call on a literal: the values become \`format_html\` arguments in order, \`{\` and \`}\` in the literal text are doubled, and \`from django.utils.html import format_html\` is added after the imports (or to an existing \`from django.utils.html import ...\`). There is no fix when the string uses a conversion or a format spec (\`{x!r}\`, \`{x:>5}\`, \`%d\`), when a constant would be moved into an argument (it could hold markup and would be escaped), or when \`format_html\` is bound to something else. The \`mark_safe\` import is left in place: when nothing else uses it, your linter (Ruff's F401) reports it.
+The fix is offered when the argument is an f-string, a \`%s\` formatting of a literal, a \`.format()\` call on a literal or a \`+\` of literals and values: the values become \`format_html\` arguments in order, \`{\` and \`}\` in the literal text are doubled, and \`from django.utils.html import format_html\` is added after the imports (or to an existing \`from django.utils.html import ...\`). A constant of known text is written into the template, so its markup stays markup; a number or an escaped value (a \`SafeString\`) moves into an argument unchanged. The fix must give the same HTML for values without markup, so there is none when a value is HTML already (escaped HTML in a plain \`str\`, a rendered fragment, a name that says HTML: \`img_tag()\`, \`"".join(sources)\`), when the value sits inside \`<script>\` or \`<style>\` (no entity is decoded there: use \`json_script\`), when the string uses a conversion or a format spec (\`{x!r}\`, \`{x:>5}\`, \`%d\`), or when \`format_html\` is bound to something else. The \`mark_safe\` import is left in place: when nothing else uses it, your linter (Ruff's F401) reports it.
 
 ## References
 - [Django: mark_safe](https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.safestring.mark_safe)
@@ -169,7 +181,8 @@ The fix is offered when the argument is an f-string, a \`%s\` formatting of a li
         fixes.push(ctx.fix('Use format_html, which escapes the values', [{ range: rangeOf(fn), newText: reference.expression }, { range: rangeOf(value), newText: args }, ...reference.edits]));
       }
       const what = marker === 'format_html()' ? 'format_html() without arguments' : marker;
-      findings.push(ctx.finding(call, filterNote(ctx, analysis, call, markedSafeMessage(what, found, 'marks')), { ...options, fixes }));
+      const note = build.truncated ? ` The HTML is larger than the analysis follows (${MAX_PARTS.toLocaleString('en')} parts or ${MAX_DEPTH} nested strings), so no fix is offered.` : '';
+      findings.push(ctx.finding(call, filterNote(ctx, analysis, call, markedSafeMessage(what, found, 'marks') + note), { ...options, fixes }));
     }
     return findings;
   },

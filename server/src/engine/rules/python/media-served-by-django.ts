@@ -82,7 +82,7 @@ When the pattern is one of the last items of a module-level \`urlpatterns = [...
       findings.push(
         ctx.finding(
           call,
-          'django.views.static.serve is routed outside an `if settings.DEBUG:` block, so production serves these files through a development view that Django says is not hardened for production use.',
+          'django.views.static.serve is routed outside an `if settings.DEBUG:` block. Production then serves these files through a development view that Django says is not hardened for production use.',
           { fixes },
         ),
       );

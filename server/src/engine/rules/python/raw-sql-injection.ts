@@ -1,7 +1,7 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { firstUntrusted, flowOf, namesOf, originOf, sourceSentence } from '../../python/evidence';
 import { SqlAnalysis, type SqlArgumentAnalysis, type SqlCallAnalysis } from '../../python/sql/analysis';
-import type { SourceKind } from '../../python/string-build';
+import { MAX_DEPTH, MAX_PARTS, type SourceKind } from '../../python/string-build';
 import { shortText } from '../../python/syntax';
 import type { Finding, RelatedLocation } from '../../types';
 import type { PythonRuleContext } from '../python-context';
@@ -76,13 +76,18 @@ function message(call: SqlCallAnalysis, argument: SqlArgumentAnalysis): string {
     const first = argument.culprits.every((c) => c.kind === 'opaque')
       ? `The SQL text that ${call.sink.label} runs is ${origin}.`
       : `${capitalise(origin)} reaches the SQL text of ${call.sink.label}${sources ? ` through ${sources}` : ''}.`;
-    return `${first} ${sourceSentence(untrusted)} ${advice(argument, plural)}`;
+    return `${first} ${sourceSentence(untrusted)} ${advice(argument, plural)}${truncation(argument)}`;
   }
   const via = argument.argument.node.type === 'identifier' ? ` in \`${shortText(argument.argument.node, 24)}\`` : '';
   let first = `SQL built${via} with ${sources} from ${namesOf(nodes)} reaches ${call.sink.label}.`;
   if (first.length > 100) first = `SQL built${via} with ${sources} from values of unknown origin reaches ${call.sink.label}.`;
   if (first.length > 100) first = `SQL built from values of unknown origin reaches ${call.sink.label}.`;
-  return `${first} ${advice(argument, plural)}`;
+  return `${first} ${advice(argument, plural)}${truncation(argument)}`;
+}
+
+/** What the analysis says when the SQL was too large to follow whole. */
+function truncation(argument: SqlArgumentAnalysis): string {
+  return argument.build.truncated ? ` The SQL is larger than the analysis follows (${MAX_PARTS.toLocaleString('en')} parts or ${MAX_DEPTH} nested strings), so no fix is offered.` : '';
 }
 
 function capitalise(text: string): string {
@@ -102,9 +107,23 @@ export const rawSqlInjection: PythonRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports SQL text built by an f-string, \`%\` formatting, \`str.format()\`, \`+\` / \`+=\` concatenation or \`str.join()\` from a value that is not provably constant, when it reaches a call that runs it: \`Model.objects.raw()\` (or any manager or QuerySet), \`cursor.execute()\` / \`executemany()\` on a cursor of Django's \`connection\` or \`connections[...]\`, \`RawSQL()\`, or \`QuerySet.extra(select=, where=, tables=, order_by=)\`. The SQL may be built in the call or in local variables of the same function, over several assignments.
+Reports SQL text built by an f-string, \`%\` formatting, \`str.format()\`, \`+\` / \`+=\` concatenation or \`str.join()\` from values that are not provably safe, when it reaches a call that runs it: \`Model.objects.raw()\` (or any manager or QuerySet), \`cursor.execute()\` / \`executemany()\` on a cursor of Django's \`connection\` or \`connections[...]\` (also through \`with closing(connection.cursor()) as c\`, a cursor passed into a helper of the module, a cursor used inside a nested function, and the driver's own \`connection.connection.cursor()\`), \`RawSQL()\`, or \`QuerySet.extra(select=, where=, tables=, order_by=)\`. The SQL may be built in the call or in local variables, over several assignments, in the module's own functions (their return values) and in functions imported from other modules of the project.
 
-Not reported: module-level and class-level constant strings, numbers (\`int()\`, \`len()\`, \`%d\`), a model's \`_meta\` names, identifiers quoted with \`connection.ops.quote_name()\`, values looked up in a dict of constant strings (an allow-list), names checked with \`if name not in ALLOWED: raise …\`, and \`", ".join(["%s"] * len(ids))\` placeholder lists. A method named \`raw\` or \`execute\` on anything else (a \`sqlite3\` cursor, your own class) is not a Django sink.
+The severity comes from where each value comes from (see [the provenance analysis](../provenance.md)):
+
+- **error**: request data reaches the SQL text: \`request.GET\`, \`request.POST\`, \`request.body\`, headers, cookies, the path, \`self.request\` and \`self.kwargs\` in class-based views, a view argument that \`urls.py\` captures as text (\`<str:…>\`, \`<slug:…>\`, \`<path:…>\`), a form's text field in \`cleaned_data\`. The finding shows the path, from the source to the call, as related information (and as \`codeFlows\` in SARIF):
+
+  \`\`\`python
+  def search(request):
+      q = request.GET["q"]                       # source
+      where = "title = '%s'" % q                 # assigned to \`where\`
+      cursor.execute("SELECT … WHERE " + where)  # error, with the path q → where → execute
+  \`\`\`
+- **warning**: a value of unknown origin (a helper's parameter, a model field, a call of unknown code) sits where a value goes, as in \`f"… WHERE title = '{title}'"\`: it should be a query parameter whoever writes it.
+- **info**: a value of unknown origin sits only where a name or a piece of SQL goes (\`f"SELECT COUNT(*) FROM {table}"\`): that is how code builds SQL over its own schema, so it is noted, not warned about.
+- **nothing**: every piece is safe: constants (module, class, constant dicts and tuples), numbers (\`int()\`, \`len()\`, \`.count()\`, \`.pk\`, \`*_id\`, arithmetic, \`%d\`, \`{:d}\`), a model's \`_meta\` names, \`connection.ops.quote_name()\`, values looked up in a dict of constants or checked with \`if name not in ALLOWED: raise …\`, \`", ".join(["%s"] * len(ids))\` placeholder lists, and SQL the ORM compiled with its own params (\`query.sql_with_params()\`, \`compiler.as_sql()\`).
+
+Management commands and scripts (\`if __name__ == "__main__":\`) run with the operator's input: only request data counts there. A method named \`raw\` or \`execute\` on anything else (a \`sqlite3\` connection, your own class) is not a Django sink. The SQL text taken whole from the request (\`cursor.execute(request.POST["sql"])\`) is an error without a fix.
 
 ## Why is this bad
 A value spliced into SQL text is read by the database as SQL. An input such as \`x' OR '1'='1\` turns a lookup of one row into a dump of the table, and can change or delete data. Query parameters keep SQL and data apart: the driver sends or quotes the value so it can only ever be a value.
@@ -133,7 +152,9 @@ Unsafe: the fix changes the query text and what is sent to the database. The SQL
 
 The result is the same query for values that were meant as data, but not always the same behaviour: a value that the code escaped by hand (\`name.replace("'", "''")\`) is now escaped twice, and a number that was spliced unquoted is now sent as whatever type the Python value has. Review the change and run the queries.
 
-No fix is offered when a value sits where a placeholder cannot (a table or column name, a whole \`IN (...)\` list, a piece of SQL syntax), when it is formatted with a conversion or a format spec (\`{x!r}\`, \`{x:>5}\`, \`%r\`), for \`executemany()\`, when the SQL is built on a branch or in a loop, or when a variable it is built in is also read elsewhere.
+\`"… '%s'" % params\` with \`params\` a tuple passes the tuple itself (\`"… %s", params\`). The comments between the literals of an implicit concatenation are kept.
+
+No fix is offered when a value sits where a placeholder cannot (a table or column name, a name in double quotes, which PostgreSQL and SQLite read as a column, a whole \`IN (...)\` list, a piece of SQL syntax), when it is formatted with a conversion or a format spec (\`{x!r}\`, \`{x:>5}\`, \`%r\`), when a function of the project formats it (\`quoted(x)\` may add SQL of its own), for \`executemany()\` and for the driver's own cursor (its placeholders are the driver's: \`?\` for sqlite3), when the SQL is built on a branch or in a loop, when a variable it is built in is also read elsewhere, or when the SQL is larger than the analysis follows (20,000 parts or 48 nested string expressions; the message says so).
 
 ## References
 - [Django: Performing raw SQL queries](https://docs.djangoproject.com/en/stable/topics/db/sql/)

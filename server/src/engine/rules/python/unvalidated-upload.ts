@@ -1,4 +1,5 @@
 import { serverWrite } from '../../python/server-written-files';
+import { shortText } from '../../python/syntax';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
 
@@ -67,8 +68,8 @@ No automatic fix: the right list of extensions depends on what the field is for,
       const name = assignment?.childForFieldName('left')?.type === 'identifier' ? assignment.childForFieldName('left')!.text : undefined;
       // NOTE: a file the server writes itself (an export, a generated report) is not an upload.
       if (name && serverWrite(ctx.project, ctx.file, ctx.analysis(), name)) continue;
-      const field = name ? `The FileField \`${name}\`` : 'This FileField';
-      findings.push(ctx.finding(call, `${field} has no validators, so it accepts any file type, such as an .html or .svg page that runs script when served from MEDIA_URL.`));
+      const field = name ? `The FileField \`${shortText(name, 24)}\`` : 'This FileField';
+      findings.push(ctx.finding(call, `${field} has no validators, so it accepts any file type. An .html or .svg page uploaded there runs script on your site when served from MEDIA_URL.`));
     }
     return findings;
   },
