@@ -29,16 +29,11 @@ export async function projectFindings(root: string, config: Partial<HardenerConf
   return analyzeProject(project, project.files, { config: project.config }).findings;
 }
 
-/**
- * `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root; the
- * severity when it differs from `defaultSeverity` (the evidence raised or lowered it), and
- * the trace of an untrusted value.
- */
-export function formatFinding(root: string, f: Finding, defaultSeverity?: Finding['severity']): string {
+/** `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root, and the trace of an untrusted value. */
+export function formatFinding(root: string, f: Finding): string {
   const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
   const r = f.range;
   const lines = [`${rel(f.file)}:${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1} ${f.code} [${f.name}] ${f.message}`];
-  if (defaultSeverity && f.severity !== defaultSeverity) lines.push(`  severity ${f.severity}`);
   if (f.djangoCheck) lines.push(`  mirrors ${f.djangoCheck}`);
   for (const step of f.flow ?? []) lines.push(`  flow ${rel(step.file)}:${step.range.start.line + 1}:${step.range.start.character + 1}: ${step.message}`);
   for (const related of f.related) {

@@ -34,10 +34,10 @@ export interface SelectionOptions {
   select?: string[];
   ignore: string[];
   exclude: string[];
-  /** An absolute path: this configuration file instead of each project's own. */
-  configFile?: string;
   /** False with `--no-foreign-noqa`: other linters' suppressions do not silence our rules. */
   foreignNoqa?: boolean;
+  /** An absolute path: this configuration file instead of each project's own. */
+  configFile?: string;
 }
 
 /** Groups the given paths by project root and lists each project's files. */

@@ -10,15 +10,15 @@ export interface HardenerConfig {
   /** Production settings modules, as dotted names or paths relative to the project root. */
   productionSettings: string[];
   exclude: string[];
-  /** Codes or prefixes silenced in the files a glob (relative to the project root) matches. */
-  perFileIgnores?: PerFileIgnore[];
-  /** A baseline file of accepted findings, as written (relative to the configuration file's folder until loaded, then absolute). */
-  baseline?: string;
   /**
    * Whether other linters' suppressions silence the rule covering the same check
    * (`# noqa: S608`, `# nosec`, `# nosemgrep`); undefined means yes.
    */
   foreignNoqa?: boolean;
+  /** Codes or prefixes silenced in the files a glob (relative to the project root) matches. */
+  perFileIgnores?: PerFileIgnore[];
+  /** A baseline file of accepted findings, as written (relative to the configuration file's folder until loaded, then absolute). */
+  baseline?: string;
 }
 
 export interface PerFileIgnore {

@@ -226,6 +226,12 @@ function membershipOf(test: Node | null | undefined, negated: boolean): string |
   return operators.join(' ') === (negated ? 'not in' : 'in') ? operands[0].text : undefined;
 }
 
+/** Whether a `try` statement has handlers and each of them returns, raises, breaks or continues. */
+function handlersLeave(tryStatement: Node): boolean {
+  const handlers = tryStatement.namedChildren.filter((c) => c?.type === 'except_clause' || c?.type === 'except_group_clause');
+  return handlers.length > 0 && handlers.every((handler) => leaves(handler!.namedChildren.find((c) => c?.type === 'block')));
+}
+
 function leaves(block: Node | null | undefined): boolean {
   if (!block) return false;
   const children = block.namedChildren.filter((c) => c && c.type !== 'comment');
@@ -487,8 +493,9 @@ function indexScope(scope: Node): ScopeIndex {
     for (let i = path.length - 1; i >= 0; i--) {
       if (pathTypes[i] !== 'block' && pathTypes[i] !== 'module') continue;
       blocks.push(path[i]);
-      // Through a `with` body, the block around the `with` statement runs the binding too.
-      if (pathTypes[i - 1] !== 'with_statement') break;
+      // Through a `with` body, the block around the `with` statement runs the binding too; so
+      // does the block around a `try` whose every handler leaves (`except ValueError: return`).
+      if (pathTypes[i - 1] !== 'with_statement' && !(pathTypes[i - 1] === 'try_statement' && handlersLeave(path[i - 1]))) break;
     }
     if (blocks.length === 0 && body) blocks.push(body);
     return blocks;

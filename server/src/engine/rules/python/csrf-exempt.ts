@@ -26,7 +26,7 @@ Reports every use of \`django.views.decorators.csrf.csrf_exempt\`, resolved thro
 The severity follows what the view does with its request (its body, the methods of a class-based view, and the functions of the same module it passes the request to):
 
 - **warning**: it acts as the logged-in user: it reads \`request.user\`, \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\` or a \`LoginRequiredMixin\`-style base. Also a warning when it hands the request to a function of another module (which may do so), and for \`csrf_exempt(views.hook)\` in a URLconf when the view is not in the same file.
-- **info**: it authenticates its callers by a header token or a signature (\`request.headers["X-Hub-Signature-256"]\`, \`HTTP_AUTHORIZATION\`, \`hmac.compare_digest()\`, \`Signer.unsign()\`, \`stripe.Webhook.construct_event()\`…) and never touches the session or the user: a webhook. Info too when it uses no session, cookie or logged-in user at all (a ping URL that carries its own secret): a forged cross-site request carries no identity there. The message says which.
+- **info**: it authenticates its callers by a header token or a signature (\`request.headers["X-Hub-Signature-256"]\`, \`HTTP_AUTHORIZATION\`, \`hmac.compare_digest()\`, \`Signer.unsign()\`, \`stripe.Webhook.construct_event()\`…) and never touches the session or the user: a webhook. Info too when it uses no session, cookie or logged-in user at all (a ping URL that carries its own secret): a forged cross-site request carries no identity there. Info as well when the view runs the CSRF check itself, to answer a failure its own way: it calls \`CsrfViewMiddleware(…).process_view(…)\` or \`csrf_protect()\`, directly or through a function of the same module. The message says which.
 
 \`csrf_protect\`, \`requires_csrf_token\`, \`ensure_csrf_cookie\` and functions of your own that happen to be called \`csrf_exempt\` are not reported.
 
@@ -115,6 +115,12 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
         ' Keep the protection and send the token, unless the view authenticates callers by a header token or signature.',
     );
   }
+  const enforcing = enforcesCsrf(ctx, view.functions);
+  if (enforcing) {
+    return ctx.finding(at, `${on} is on a view that runs the CSRF check itself.` + ` It calls \`${enforcing}\` where it acts on a request; keep that call on every path that changes something.`, {
+      severity: 'info',
+    });
+  }
   const use = requestUse(view.functions, ctx.analysis().scopes, (node) => ctx.qualifiedName(node), view.wrappers);
   const identity = view.login ? 'a login check in its bases' : use.identity?.what;
   if (use.antiForgery) {
@@ -149,6 +155,30 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
       " A forged cross-site request carries no identity here; if the view acts on someone's behalf, check how it authenticates callers.",
     { severity: 'info' },
   );
+}
+
+const CSRF_CHECK = /\bCsrfViewMiddleware\b[\s\S]*\.process_view\(|\bcsrf_protect\(/;
+
+/**
+ * What a view calls to run Django's CSRF check itself after exempting itself from the
+ * middleware (to answer a failure its own way): `CsrfViewMiddleware(…).process_view(…)`,
+ * `csrf_protect(…)`, directly or in a function of this module it calls. Undefined when it
+ * calls none.
+ */
+function enforcesCsrf(ctx: PythonRuleContext, functions: Node[]): string | undefined {
+  const scopes = ctx.analysis().scopes;
+  for (const fn of functions) {
+    if (CSRF_CHECK.test(fn.text)) return 'CsrfViewMiddleware.process_view()';
+    for (const call of fn.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      if (callee?.type !== 'identifier') continue;
+      const resolution = scopes.resolve(callee);
+      if (resolution.kind !== 'module' || resolution.defs.length !== 1) continue;
+      const definition = resolution.defs[0];
+      if (definition.kind === 'definition' && definition.statement.type === 'function_definition' && CSRF_CHECK.test(definition.statement.text)) return `${callee.text}()`;
+    }
+  }
+  return undefined;
 }
 
 /** A view as the rule reads it: the functions that handle its requests, and what wraps them. */

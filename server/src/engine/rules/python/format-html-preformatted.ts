@@ -9,16 +9,16 @@ export const formatHtmlPreformatted: PythonRule = {
   meta: {
     code: 'DJH204',
     name: 'format-html-preformatted',
-    severity: 'warning',
+    severity: 'error',
     scope: 'python',
-    summary: '`format_html` is given a template already formatted with request data (error) or values of unknown origin (warning), which bypass escaping.',
+    summary: '`format_html` is given a template already formatted with request data (error) or values of unknown origin (info), which bypass escaping.',
     fix: 'unsafe',
     djangoChecks: [],
   },
   docs: `## What it does
 Reports \`format_html(...)\` (from \`django.utils.html\`, however imported) whose first argument, the template, was formatted before the call with values that are not provably safe: an f-string, a \`%\` formatting, a \`.format()\` call or a \`+\` concatenation, directly or through local variables.
 
-The severity comes from where the formatted values come from (see [the provenance analysis](../provenance.md)), as for DJH203: **error** when request data or a template filter's input is formatted into the template (with the path as related information), **warning** for values of unknown origin, **nothing** when every value is safe (constants, numbers, URLs Django builds, escaped values: \`format_html(f"<a href='{reverse("home")}'>{{}}</a>", title)\` is fine).
+The severity comes from where the formatted values come from (see [the provenance analysis](../provenance.md)), as for DJH203: **error** when request data or a template filter's input is formatted into the template (with the path as related information), **info** for values of unknown origin (a note for review, as for DJH203), **nothing** when every value is safe (constants, numbers, URLs Django builds, escaped values: \`format_html(f"<a href='{reverse("home")}'>{{}}</a>", title)\` is fine).
 
 ## Why is this bad
 \`format_html\` escapes the *arguments* it is given and trusts the template. A value formatted into the template beforehand is not escaped, so user input there can inject markup and script (cross-site scripting). Worse, the template is then parsed by \`str.format\`: braces in the value are read as format fields, so input such as \`{0.__class__}\` can read attributes of the other arguments, and a stray \`{\` raises an error.

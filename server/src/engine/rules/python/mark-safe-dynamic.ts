@@ -40,7 +40,18 @@ export function boundOnce(scopes: Scopes | undefined): (identifier: Node) => Nod
 export function culprits(build: StringBuild, operator = false, scopes?: Scopes): ValuePart[] {
   const formatted = build.sources.size > 0 && !(build.parts.length === 1 && build.parts[0].kind === 'value' && !build.parts[0].site && build.parts[0].source === '+');
   const boundTo = boundOnce(scopes);
-  return build.parts.filter((p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' || (formatted && !operator && !looksLikeMarkup(p.node, boundTo))));
+  return build.parts.filter(
+    (p): p is ValuePart => p.kind === 'value' && (p.provenance.trust === 'untrusted' ? formatted || !fromTemplate(p) : formatted && !operator && !looksLikeMarkup(p.node, boundTo)),
+  );
+}
+
+/**
+ * A template filter's or tag's input. Marked safe whole, not built into HTML here, it is the
+ * filter's contract (Django's own `safe` and `safeseq`, a `|json_no_escape`): the template
+ * that applies it opts in, as it does with `|safe`.
+ */
+function fromTemplate(part: ValuePart): boolean {
+  return /template (?:filter|tag)/.test(originOf(part.provenance));
 }
 
 /**
@@ -80,12 +91,18 @@ export function markedSafeMessage(what: string, values: ValuePart[], kind: 'mark
   return `${first} If user input can reach ${first.includes('without escaping them') ? 'them' : them}, it can inject script (XSS). ${advice}`;
 }
 
-/** Where the values come from, for the finding: its severity, trace and related locations. */
+/**
+ * Where the values come from, for the finding: its severity, trace and related locations.
+ * Values of unknown origin make a note, not a warning: on real projects (netbox,
+ * DefectDojo) they were nearly always choice labels, numbers, constants passed in from
+ * another module, or HTML some other code rendered, which the analysis cannot see.
+ */
 export function evidenceOptions(ctx: PythonRuleContext, values: ValuePart[], sink: Node, sinkMessage: string) {
   const provenances = values.map((v) => v.provenance);
   const untrusted = firstUntrusted(provenances);
   const flow = flowOf(ctx.file, untrusted, { node: sink, message: sinkMessage });
-  return { severity: severityFrom(provenances), flow, related: flow };
+  const severity = severityFrom(provenances);
+  return { severity: severity === 'warning' ? ('info' as const) : severity, flow, related: flow };
 }
 
 /** DJH203: HTML marked safe (not escaped) with values of unknown or untrusted origin in it. */
@@ -93,9 +110,9 @@ export const markSafeDynamic: PythonRule = {
   meta: {
     code: 'DJH203',
     name: 'mark-safe-dynamic',
-    severity: 'warning',
+    severity: 'error',
     scope: 'python',
-    summary: '`mark_safe`, `SafeString`, `SafeText`, `@mark_safe` or an argument-less `format_html` marks HTML with request data (error) or values of unknown origin (warning) in it as safe.',
+    summary: '`mark_safe`, `SafeString`, `SafeText`, `@mark_safe` or an argument-less `format_html` marks HTML with request data (error) or values of unknown origin (info) in it as safe.',
     fix: 'unsafe',
     djangoChecks: [],
   },
@@ -111,10 +128,10 @@ The severity comes from where each value comes from (see [the provenance analysi
   def shorten(value):
       return mark_safe(f"{value[:20]}&hellip;")   # error: the filter's input comes from templates
   \`\`\`
-- **warning**: a value of unknown origin (a model's field, a helper's parameter, a call of unknown code) is formatted into the HTML here, by an f-string, \`%\`, \`.format()\`, \`+\` or \`join()\`: \`mark_safe(f"<b>{user.display_name}</b>")\`. The attributes of an object a filter gets are stored data: of unknown origin.
+- **info**: a value of unknown origin (a model's field, a helper's parameter, a call of unknown code) is formatted into the HTML here, by an f-string, \`%\`, \`.format()\`, \`+\` or \`join()\`: \`mark_safe(f"<b>{user.display_name}</b>")\`. The attributes of an object a filter gets are stored data: of unknown origin. It is a note for review rather than a warning because on real projects such values were nearly always choice labels, numbers, constants passed in from another module or HTML other code rendered, which the analysis cannot see; escape them anyway (\`format_html\`), and the note goes away.
 - **nothing**: every piece is safe: constants and translated literals, numbers, \`reverse()\`/\`static()\`/\`get_absolute_url()\`/\`.url\`, escaped or sanitised values (\`escape()\`, \`conditional_escape()\`, \`format_html()\`, \`format_html_join()\`, \`flatatt()\`, \`json_script()\`, \`html.escape()\`, \`bleach.clean()\`, \`nh3.clean()\`, pygments' \`highlight()\`, a sanitiser named so), rendered templates and widgets (\`render_to_string()\`, \`.render*()\`, \`as_p()\`…), constant dicts looked up, and the module's own functions (and the project's) that return such values: \`mark_safe(escape(s).replace("\\n", "<br>"))\`, \`mark_safe("".join(escape(x) for x in xs))\`. \`strip_tags()\` does not count, and neither does \`json.dumps()\` (it escapes no \`<\`), unless its encoder escapes HTML.
 
-Not reported, because the evidence is out of reach: a value of unknown origin marked safe as it is, not built here (\`mark_safe(content)\`: whether it holds text or HTML cannot be told), and values whose name says they are HTML already (\`html\`, \`rendered_*\`, \`content\`, \`*_js\`, \`rows\`…). A filter that takes \`autoescape\` escapes by contract when the template autoescapes (Django's \`esc = conditional_escape if autoescape else …\` idiom included). Management commands and scripts count request data only.
+Not reported, because the evidence is out of reach: a value of unknown origin marked safe as it is, not built here (\`mark_safe(content)\`: whether it holds text or HTML cannot be told), a template filter's input marked safe whole, not built into HTML (\`return mark_safe(value)\`, as Django's own \`safe\` filter does: the filter's contract, which a template opts into as it does with \`|safe\`), and values whose name says they are HTML already (\`html\`, \`rendered_*\`, \`content\`, \`*_js\`, \`rows\`…). A filter that takes \`autoescape\` escapes by contract when the template autoescapes (Django's \`esc = conditional_escape if autoescape else …\` idiom included). Management commands and scripts count request data only.
 
 ## Why is this bad
 Django escapes every value a template outputs unless it is marked safe. \`mark_safe\` tells Django the text is trusted HTML; if part of it comes from a user (a name, a comment, a query parameter), that part can carry \`<script>\` or an \`onerror=\` attribute and run in every visitor's browser (cross-site scripting).
