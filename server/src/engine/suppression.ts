@@ -1,4 +1,4 @@
-import { lineStarts } from './text';
+import { lineText } from './text';
 import type { Finding } from './types';
 
 const PYTHON_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
@@ -16,10 +16,7 @@ export function noqaCodes(line: string, template = false): Set<string> | null {
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
   return findings.filter((finding) => {
     // The finding's own line, cut from the text by its line starts (not a split of the whole module).
-    const text = textOf(finding.file) ?? '';
-    const starts = lineStarts(text);
-    const lineNumber = finding.range.start.line;
-    const line = lineNumber < starts.length ? text.slice(starts[lineNumber], lineNumber + 1 < starts.length ? starts[lineNumber + 1] - 1 : text.length) : '';
+    const line = lineText(textOf(finding.file) ?? '', finding.range.start.line);
     const template = !finding.file.endsWith('.py');
     const codes = noqaCodes(line, template);
     if (codes === null) return false;

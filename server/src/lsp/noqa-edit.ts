@@ -1,6 +1,7 @@
 import type { ModuleSyntax } from '../engine/parse/module-syntax';
 import type { Node } from '../engine/parse/python';
 import { noqaCodes } from '../engine/suppression';
+import { lineCount, lineText } from '../engine/text';
 import type { Range } from '../engine/types';
 
 const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*/i;
@@ -12,11 +13,10 @@ const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*/i;
  * a comment cannot go.
  */
 export function noqaEdit(tree: ModuleSyntax, text: string, line: number, code: string): { range: Range; newText: string } | undefined {
-  const lines = text.split('\n');
-  if (line < 0 || line >= lines.length) return undefined;
-  const lineText = lines[line].replace(/\r$/, '');
+  if (line < 0 || line >= lineCount(text)) return undefined;
+  const content = lineText(text, line);
   const comments = tree.rootNode
-    .descendantsOfType('comment', { row: line, column: 0 }, { row: line, column: lineText.length })
+    .descendantsOfType('comment', { row: line, column: 0 }, { row: line, column: content.length })
     .filter((node): node is Node => !!node && node.startPosition.row === line);
   for (const comment of comments) {
     const codes = noqaCodes(comment.text);
@@ -27,10 +27,10 @@ export function noqaEdit(tree: ModuleSyntax, text: string, line: number, code: s
       return { range: { start: at, end: at }, newText: `, ${code}` };
     }
   }
-  const end = lineText.trimEnd().length;
+  const end = content.trimEnd().length;
   if (end === 0) return undefined;
-  if (insideString(tree, line, end) || endsWithContinuation(lineText, comments)) return undefined;
-  return { range: { start: { line, character: end }, end: { line, character: lineText.length } }, newText: `  # noqa: ${code}` };
+  if (insideString(tree, line, end) || endsWithContinuation(content, comments)) return undefined;
+  return { range: { start: { line, character: end }, end: { line, character: content.length } }, newText: `  # noqa: ${code}` };
 }
 
 /** Whether the end of the line lies inside a string that goes on to a later line. */
