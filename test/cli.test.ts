@@ -638,14 +638,26 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('lines ending in a lone \\r: read as Python reads them, reported and fixed at the right place', () => {
-    const text = ['from django.db import connection', '', 'def search(request):', '    x = request.GET["q"]', '    c = connection.cursor()', '    c.execute(f"SELECT * FROM t WHERE a = \'{x}\'")', ''].join('\r');
+    const text = [
+      'from django.db import connection',
+      '',
+      'def search(request):',
+      '    x = request.GET["q"]',
+      '    c = connection.cursor()',
+      '    c.execute(f"SELECT * FROM t WHERE a = \'{x}\'")',
+      '',
+    ].join('\r');
     const root = project({ 'app/views.py': text });
     const json = JSON.parse(cli(root, 'check', '--select', 'DJH201', '--format', 'json').stdout);
     assert.deepEqual(
       json.map((f: { code: string; line: number; column: number; endLine: number; endColumn: number }) => [f.code, f.line, f.column, f.endLine, f.endColumn]),
       [['DJH201', 6, 15, 6, 49]],
     );
-    assert.deepEqual(cli(root, 'check', '--select', 'DJH201', '--fix', '--unsafe-fixes'), { code: 0, stdout: 'No problems found.\n', stderr: 'django-hardener: note: no production settings module found, so the settings rules had nothing to check\nFixed 1 problem.\n' });
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH201', '--fix', '--unsafe-fixes'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: 'django-hardener: note: no production settings module found, so the settings rules had nothing to check\nFixed 1 problem.\n',
+    });
     assert.equal(read(root, 'app/views.py'), text.replace(`c.execute(f"SELECT * FROM t WHERE a = '{x}'")`, 'c.execute("SELECT * FROM t WHERE a = %s", [x])'));
   });
 
