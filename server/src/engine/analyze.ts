@@ -18,7 +18,7 @@ export interface AnalysisOptions {
   /** Keep findings silenced by `# noqa` (the "Harden settings" command still wants them). */
   keepSuppressed?: boolean;
   /** Files the editor calls `django-html`: templates wherever they live. */
-  templateDocuments?: ReadonlySet<string>;
+  templateDocuments?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 /** Why a production module was not judged, for the CLI and the server log. */

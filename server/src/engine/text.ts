@@ -176,9 +176,9 @@ export function applyTextEdits(text: string, edits: readonly Pick<TextEdit, 'ran
   return result + text.slice(cursor);
 }
 
-/** Groups edits by file. */
-export function editsByFile(edits: readonly TextEdit[]): Map<string, TextEdit[]> {
-  const grouped = new Map<string, TextEdit[]>();
+/** Groups edits (or anything else of one file each, such as findings) by file. */
+export function editsByFile<T extends Pick<TextEdit, 'file'>>(edits: readonly T[]): Map<string, T[]> {
+  const grouped = new Map<string, T[]>();
   for (const edit of edits) {
     const list = grouped.get(edit.file) ?? [];
     list.push(edit);

@@ -2,7 +2,7 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import { applyFixes } from '../engine/fixes/apply';
 import type { Fix, Finding } from '../engine/types';
 import { readDiagnosticData, type EditData } from './diagnostics';
-import { noqaEdit } from './noqa-edit';
+import { noqaEdit, templateNoqaEdit } from './noqa-edit';
 import type { OpenDocument } from './open-document';
 import { FIX_ALL_KIND } from './protocol';
 import { toWorkspaceEdit } from './workspace-edit';
@@ -66,8 +66,10 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
       edit: toWorkspaceEdit(fix.edits, (uri) => data.versions[uri] ?? null, ctx.documentChanges),
     }));
   const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
-  if (code && document.isPython && document.source()) {
-    const edit = noqaEdit(document.currentSyntax(), document.text, diagnostic.range.start.line, code);
+  if (code && document.source()) {
+    // Our diagnostics come from the code rules (Python) or the template rules.
+    const line = diagnostic.range.start.line;
+    const edit = document.isPython ? noqaEdit(document.currentSyntax(), document.text, line, code) : templateNoqaEdit(document.text, line, code);
     if (edit) {
       actions.push({
         title: `Ignore ${code} on this line`,

@@ -139,6 +139,11 @@ export class OpenDocument {
     return true;
   }
 
+  /** The settings analysis reads this large module, which is not in blocks yet (it does not parse cleanly): ask prepareBlocks again later. */
+  get awaitsBlocks(): boolean {
+    return !this.blocked && this.blocksWanted && !this.problem && this.largeEnoughForBlocks();
+  }
+
   /** Worth keeping in blocks: many lines, and not found too small for it at about this size before. */
   private largeEnoughForBlocks(): boolean {
     const lines = this.document.lineCount;
