@@ -1,4 +1,5 @@
 import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog } from '../engine/analyze';
+import { readsFile } from '../engine/file-analyzers';
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
@@ -10,6 +11,7 @@ import type { CheckTarget } from './workspace';
 /** One analysis of a project, with what the user should hear about besides findings. */
 export interface TargetAnalysis {
   store: DiskSourceStore;
+  project: Project;
   /** Findings that belong to the checked paths. */
   findings: Finding[];
   /** Relevant settings modules whose parse has errors, with the first error's position. */
@@ -28,6 +30,8 @@ export interface TargetAnalysis {
 export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
+  // A link that leads nowhere matters when it stands for a file the tool would read.
+  for (const link of target.deadLinks) if (readsFile(project, link.file)) store.problems.set(link.file, link.message);
   let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
     // Settings rules judge the whole project here; the per-file rules run on the workers.
@@ -57,7 +61,7 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   }
   const relevantFiles = new Set(relevant.map((m) => m.file));
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
-  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
+  return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
 }
 
 /**

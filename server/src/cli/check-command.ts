@@ -8,14 +8,14 @@ import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Severity } from '../engine/types';
 import { analyzeTarget, type TargetAnalysis } from './analysis';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
-import { MAX_FIX_ROUNDS, runFixLoop } from './fix-loop';
+import { MAX_FIX_ROUNDS, runFixLoop, type FixLoopResult } from './fix-loop';
 import { FORMATTERS, type OutputFormat, type ReportedRule } from './formatters';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
 import { displayPath } from './paths';
-import { unmatchedSelectors } from './rule-selection';
 import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
-import { openWorkspace } from './workspace';
+import { unwritableReason, type Unwritable } from './project-writes';
+import { openWorkspace, type CheckTarget } from './workspace';
 
 export interface CheckOptions {
   format: OutputFormat;
@@ -35,9 +35,6 @@ export interface CheckOptions {
  */
 export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<number> {
   await initPythonParser();
-  if (!options.quiet) {
-    for (const selector of unmatchedSelectors([...(options.select ?? []), ...options.ignore])) io.err(`django-hardener: warning: ${selector} matches no rule`);
-  }
   const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, options);
   const show = (file: string) => displayPath(io.cwd, file);
   let unreadable = workspace.problems.length > 0;
@@ -65,18 +62,10 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
       let analysis: TargetAnalysis;
       if (options.fix) {
-        const result = await runFixLoop((texts) => analyzeTarget(target, texts, log, pool), options.unsafeFixes);
-        analysis = result.final;
-        fixed += result.fixed;
-        if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
-        for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
-          try {
-            writeFileSync(file, encodeSource(text, result.bom.has(file)));
-          } catch (error) {
-            io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-            unreadable = true;
-          }
-        }
+        const outcome = await fixAndWrite(target, (texts) => analyzeTarget(target, texts, log, pool), options, io);
+        analysis = outcome.analysis;
+        fixed += outcome.fixed;
+        if (outcome.failed) unreadable = true;
       } else {
         analysis = await analyzeTarget(target, new Map(), log, pool);
       }
@@ -106,6 +95,53 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
 
   if (internalErrors.size > 0) return EXIT_USAGE;
   return reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/**
+ * `--fix` for one project: the fix loop over texts in memory, then the writes. Files that
+ * must not be written (see unwritableReason) are named and left alone before anything is
+ * written, the loop running again without touching them, so that a fix spanning several
+ * files is made whole or not at all. A write that still fails is named, its file's fixes are
+ * not counted, and what is reported is analysed from what the disk then holds.
+ */
+async function fixAndWrite(
+  target: CheckTarget,
+  analyze: (texts: Map<string, string>) => Promise<TargetAnalysis>,
+  options: CheckOptions,
+  io: CliIO,
+): Promise<{ analysis: TargetAnalysis; fixed: number; failed: boolean }> {
+  const show = (file: string) => displayPath(io.cwd, file);
+  const refused = new Map<string, Unwritable>();
+  let result: FixLoopResult;
+  for (;;) {
+    result = await runFixLoop(analyze, { unsafe: options.unsafeFixes, config: target.config, editable: (file) => !refused.has(file) });
+    const fresh = [...result.texts.keys()].flatMap((file) => {
+      const reason = unwritableReason(target.root, file);
+      return reason ? [[file, reason] as const] : [];
+    });
+    if (fresh.length === 0) break;
+    for (const [file, reason] of fresh) refused.set(file, reason);
+    result.final.store.dispose();
+  }
+  let failed = [...refused.values()].some((reason) => reason.severity === 'error');
+  for (const [file, reason] of [...refused].sort(([a], [b]) => a.localeCompare(b))) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
+  if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
+  const written = new Map<string, string>();
+  for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
+    try {
+      writeFileSync(file, encodeSource(text, result.bom.has(file)));
+      written.set(file, text);
+    } catch (error) {
+      io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); its fixes are not made`);
+      failed = true;
+    }
+  }
+  const made = result.applied.filter((planned) => planned.fix.edits.every((edit) => written.has(edit.file)));
+  const fixed = made.reduce((count, planned) => count + planned.addresses, 0);
+  if (written.size === result.texts.size) return { analysis: result.final, fixed, failed };
+  // What remains is what the disk holds now.
+  result.final.store.dispose();
+  return { analysis: await analyze(written), fixed, failed };
 }
 
 /** Rules enabled by any of the configurations, with the severity the first one gives them. */

@@ -4,7 +4,7 @@ import { EXIT_USAGE } from './exit-codes';
 import { OUTPUT_FORMATS, type OutputFormat } from './formatters';
 import { runHarden } from './harden-command';
 import type { CliIO } from './io';
-import { malformedSelectors, parseCodeList } from './rule-selection';
+import { malformedSelectors, parseCodeList, unmatchedSelectors } from './rule-selection';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,6 +43,9 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
       const ignore = parseCodeList(opts.ignore ?? []);
       const malformed = malformedSelectors([...(select ?? []), ...ignore]);
       if (malformed.length > 0) throw new UsageError(`unknown rule selector ${malformed.map((s) => `'${s}'`).join(', ')} (expected a code such as DJH101, or a prefix such as DJH1)`);
+      // A code that names no rule is a typo or a rule of another version: checking without it would pass silently.
+      const unmatched = unmatchedSelectors([...(select ?? []), ...ignore]);
+      if (unmatched.length > 0) throw new UsageError(`no rule matches ${unmatched.map((s) => `'${s}'`).join(', ')}`);
       if (opts.unsafeFixes && !opts.fix) throw new UsageError('--unsafe-fixes needs --fix');
       exitCode = await runCheck(paths, { format: opts.format, select, ignore, fix: !!opts.fix, unsafeFixes: !!opts.unsafeFixes, exclude: opts.exclude ?? [], quiet: !!opts.quiet, version }, io);
     });
