@@ -27,7 +27,7 @@ export interface TargetAnalysis {
  * content (fixes applied in memory). Every checked Python file is read, so that files
  * that cannot be decoded are reported even when no rule needs them.
  */
-export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
+export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool, warn: (message: string) => void = () => {}): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
   // A link that leads nowhere matters when it stands for a file the tool would read.
@@ -36,9 +36,9 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
     // Settings rules judge the whole project here; the per-file rules run on the workers.
     const settings = analyzeProjectSettings(project, { config: target.config, log });
-    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, log);
+    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, warn);
     for (const [file, message] of perFile.problems) store.problems.set(file, message);
-    for (const message of perFile.logs) log(message);
+    for (const note of perFile.notes) log(note);
     result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };
   } else {
     for (const file of target.checked) if (file.endsWith('.py')) store.get(file);

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { sortFindings } from '../engine/analyze';
+import { sortFindings, type AnalysisNote } from '../engine/analyze';
+import { noteSubject } from '../engine/guarded';
 import { ruleEnabled, type HardenerConfig } from '../engine/config';
 import { initPythonParser } from '../engine/parse/python';
 import { encodeSource } from '../engine/parse/source';
@@ -30,8 +31,8 @@ export interface CheckOptions {
 }
 
 /**
- * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain or a file
- * could not be read, 2 when nothing could be checked or a rule failed internally.
+ * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain, a file
+ * could not be read or written, or a rule failed on a file; 2 when nothing could be checked.
  */
 export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<number> {
   await initPythonParser();
@@ -44,13 +45,22 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     return EXIT_USAGE;
   }
 
-  const internalErrors = new Set<string>();
-  const log = (message: string) => {
-    const firstLine = message.split('\n')[0];
-    if (!internalErrors.has(firstLine)) {
-      internalErrors.add(firstLine);
-      io.err(`django-hardener: internal error: ${firstLine}`);
-    }
+  // A rule that gave up on a file is named once, however many fix rounds meet it; the
+  // other rules' findings stand. A failure (a bug of ours) fails the run like an unreadable
+  // file; a documented limit is a note.
+  const noted = new Set<string>();
+  const log = (note: AnalysisNote) => {
+    const key = `${note.kind}\0${note.file}\0${note.code ?? note.analyzer}\0${note.message}`;
+    if (noted.has(key)) return;
+    noted.add(key);
+    const who = noteSubject(note);
+    if (note.kind === 'failed') {
+      unreadable = true;
+      io.err(`${show(note.file)}: error: ${who} failed on this file (${note.message}); the other rules' findings are reported`);
+    } else if (!options.quiet) io.err(`${show(note.file)}: note: ${who} stopped on this file: ${note.message}`);
+  };
+  const warn = (message: string) => {
+    if (!options.quiet) io.err(`django-hardener: warning: ${message}`);
   };
 
   const findings: Finding[] = [];
@@ -62,12 +72,12 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
       let analysis: TargetAnalysis;
       if (options.fix) {
-        const outcome = await fixAndWrite(target, (texts) => analyzeTarget(target, texts, log, pool), options, io);
+        const outcome = await fixAndWrite(target, (texts) => analyzeTarget(target, texts, log, pool, warn), options, io);
         analysis = outcome.analysis;
         fixed += outcome.fixed;
         if (outcome.failed) unreadable = true;
       } else {
-        analysis = await analyzeTarget(target, new Map(), log, pool);
+        analysis = await analyzeTarget(target, new Map(), log, pool, warn);
       }
       for (const [file, message] of [...analysis.store.problems].sort(([a], [b]) => a.localeCompare(b))) {
         io.err(`${show(file)}: error: ${message}`);
@@ -93,7 +103,6 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   io.out(FORMATTERS[options.format](reported, { cwd: io.cwd, rules: reportedRules(configs), toolVersion: options.version, quiet: options.quiet }));
   if (options.fix && !options.quiet) io.err(`Fixed ${plural(fixed, 'problem')}.`);
 
-  if (internalErrors.size > 0) return EXIT_USAGE;
   return reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

@@ -1,4 +1,5 @@
 import { ruleEnabled, type HardenerConfig } from './config';
+import { guarded, type AnalysisLog } from './guarded';
 import { FILE_ANALYZERS } from './file-analyzers';
 import type { Project, SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
@@ -8,9 +9,7 @@ import { applySuppressions } from './suppression';
 import { comparePositions } from './text';
 import type { Finding } from './types';
 
-export interface AnalysisLog {
-  (message: string): void;
-}
+export type { AnalysisLog, AnalysisNote } from './guarded';
 
 export interface AnalysisOptions {
   config: HardenerConfig;
@@ -37,12 +36,7 @@ export function analyzeSettingsModule(project: Project, module: SettingsModuleIn
   const findings: Finding[] = [];
   for (const rule of ALL_RULES) {
     if (rule.meta.scope !== 'settings' || !ruleEnabled(options.config, rule.meta.code)) continue;
-    try {
-      const ctx = new SettingsRuleContext(rule.meta, project, module, evaluated);
-      findings.push(...(rule as SettingsRule).check(ctx));
-    } catch (error) {
-      options.log?.(`${rule.meta.code} failed on ${project.relative(module.file)}: ${(error as Error).stack ?? error}`);
-    }
+    findings.push(...guarded(options.log, { file: module.file, code: rule.meta.code }, () => (rule as SettingsRule).check(new SettingsRuleContext(rule.meta, project, module, evaluated))));
   }
   return { findings: finish(project, findings, options) };
 }
@@ -63,12 +57,12 @@ export function analyzeProjectSettings(project: Project, options: AnalysisOption
 export function analyzeFile(project: Project, file: string, options: AnalysisOptions): Finding[] {
   const findings: Finding[] = [];
   for (const analyzer of FILE_ANALYZERS) {
-    try {
-      const declaredTemplate = analyzer.name === 'template' && options.templateDocuments?.has(file);
-      if (declaredTemplate || analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config, options.log));
-    } catch (error) {
-      options.log?.(`${analyzer.name} analysis failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
-    }
+    findings.push(
+      ...guarded(options.log, { file, analyzer: analyzer.name }, () => {
+        const declaredTemplate = analyzer.name === 'template' && options.templateDocuments?.has(file);
+        return declaredTemplate || analyzer.accepts(file, project) ? analyzer.analyze(project, file, options.config, options.log) : [];
+      }),
+    );
   }
   return finish(project, findings, options);
 }

@@ -14,12 +14,17 @@ export function noqaCodes(line: string, template = false): Set<string> | null {
 
 /** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`) comment. */
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
+  // Each line is read once, however many findings it holds (a long line can hold thousands).
+  const silenced = new Map<string, Set<string> | null>();
   return findings.filter((finding) => {
-    // The finding's own line, cut from the text by its line starts (not a split of the whole module).
-    const line = lineText(textOf(finding.file) ?? '', finding.range.start.line);
-    const template = !finding.file.endsWith('.py');
-    const codes = noqaCodes(line, template);
-    if (codes === null) return false;
-    return !codes.has(finding.code);
+    const key = `${finding.file}\0${finding.range.start.line}`;
+    let codes = silenced.get(key);
+    if (codes === undefined) {
+      // The finding's own line, cut from the text by its line starts (not a split of the whole module).
+      const line = lineText(textOf(finding.file) ?? '', finding.range.start.line);
+      codes = noqaCodes(line, !finding.file.endsWith('.py'));
+      silenced.set(key, codes);
+    }
+    return codes !== null && !codes.has(finding.code);
   });
 }

@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { ConfigProblem } from '../engine/config';
 import { hardenSettingsModule } from '../engine/fixes/harden';
+import { describeNote } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { Project } from '../engine/project/project';
 import { INTERESTING_FILE } from '../engine/project/walk';
@@ -410,7 +411,10 @@ export class HardenerServer {
           openFiles: () => folder.openFiles,
           isOpen: (file) => folder.openFiles.has(file),
           versionOf: (file) => this.versionOfFile(file),
-          options: { log: (m) => this.log(m), templateDocuments: { has: (file) => this.documentsByFile.get(file)?.languageId === 'django-html' } },
+          options: {
+            log: (note) => this.log(`${describeNote(note, (f) => path.relative(folder.root, f))}${note.detail ? `\n${note.detail}` : ''}`),
+            templateDocuments: { has: (file) => this.documentsByFile.get(file)?.languageId === 'django-html' },
+          },
         },
         changed,
       );
