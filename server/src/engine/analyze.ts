@@ -1,7 +1,7 @@
 import { ruleEnabled, type HardenerConfig } from './config';
 import { guarded, type AnalysisLog } from './guarded';
 import { FILE_ANALYZERS } from './file-analyzers';
-import type { Project, SettingsModuleInfo } from './project/project';
+import { MAX_IMPORT_DEPTH, type Project, type SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
 import type { SettingsRule } from './rules/rule';
 import { ALL_RULES } from './rules/registry';
@@ -30,8 +30,12 @@ export interface SkippedModule {
 export function analyzeSettingsModule(project: Project, module: SettingsModuleInfo, options: AnalysisOptions): { findings: Finding[]; skipped?: SkippedModule } {
   const evaluated = project.evaluate(module.file);
   if (!evaluated) return { findings: [], skipped: { file: module.file, reason: 'cannot be read' } };
+  for (const file of project.chainOf(module.file)) {
+    for (const message of project.evaluate(file)?.limits ?? []) options.log?.({ kind: 'limit', file, analyzer: 'settings', message });
+  }
   if (evaluated.incomplete) {
-    return { findings: [], skipped: { file: module.file, reason: 'a star import cannot be resolved, so its effective settings are unknown' } };
+    const reason = project.importDepthExceeded ? `star imports nest deeper than ${MAX_IMPORT_DEPTH} modules` : 'a star import cannot be resolved';
+    return { findings: [], skipped: { file: module.file, reason: `${reason}, so its effective settings are unknown` } };
   }
   const findings: Finding[] = [];
   for (const rule of ALL_RULES) {
