@@ -6,18 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { applyPatch } from 'diff';
 import { ALL_RULES } from '../server/src/engine/rules/registry';
+import { CLI, cli, copyOf, project, read, tempDir, type Run } from './support/cli-run';
 import { FIXTURES, listFiles, REPO_ROOT } from './support/fixtures';
 import { matchSnapshot } from './support/snapshot';
 
-const DIST = path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist');
-const CLI = path.join(DIST, 'cli.js');
 const CLI_FIXTURES = path.join(FIXTURES, 'cli');
 const SPLIT = path.join(CLI_FIXTURES, 'split');
 const STARTPROJECT = path.join(CLI_FIXTURES, 'startproject');
@@ -28,17 +26,6 @@ const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error page
 const DEBUG_FIXABLE = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';
 const SPLIT_INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
 const STARTPROJECT_DEBUG_FIXED = "DEBUG = os.environ.get('DJANGO_DEBUG', 'False') == 'True'";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, ...args: string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function scrub(text: string): string {
   return text.split(pathToFileURL(REPO_ROOT).href).join('file://<repo>').split(REPO_ROOT).join('<repo>').split(`"version": "${VERSION}"`).join('"version": "<version>"');
@@ -53,38 +40,6 @@ function snapshot(name: string, cwd: string, args: string[], run: Run): void {
 function assertNoStackTrace(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at .*(:\d+:\d+\)?|native)$/m, 'stderr shows a stack trace');
   assert.doesNotMatch(run.stdout + run.stderr, /\b(TypeError|RangeError|ReferenceError|SyntaxError): /, 'a JavaScript error escaped');
-}
-
-const temporary: string[] = [];
-after(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'djh-cli-'));
-  temporary.push(dir);
-  return dir;
-}
-
-/** A throwaway project; manage.py marks its root unless the files say otherwise. */
-function project(files: Record<string, string | Buffer>): string {
-  const root = tempDir();
-  for (const [rel, content] of Object.entries({ 'manage.py': '', ...files })) {
-    if (content === undefined) continue;
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
-
-function copyOf(fixture: string): string {
-  const root = tempDir();
-  cpSync(fixture, root, { recursive: true });
-  return root;
-}
-
-function read(root: string, rel: string): string {
-  return readFileSync(path.join(root, rel), 'utf8');
 }
 
 /** Every file of a folder with its bytes, to prove that a run changed nothing. */
@@ -118,14 +73,14 @@ describe('django-hardener check: output formats', () => {
 
   test('text: location, code, name, message, related location, summary', () => {
     const run = cli(SPLIT, 'check', '--select', 'DJH101');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
     assert.equal(run.stderr, '');
     assert.equal(run.code, 1);
   });
 
   test('text: paths are relative to the working directory', () => {
     const run = cli(REPO_ROOT, 'check', 'test/fixtures/cli/split', '--select', 'DJH101');
-    assert.equal(run.stdout.split('\n')[0], `test/fixtures/cli/split/shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.stdout.split('\n')[0], `test/fixtures/cli/split/shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
     assert.equal(run.code, 1);
   });
 
@@ -160,8 +115,11 @@ describe('django-hardener check: output formats', () => {
       id: 'DJH101',
       name: 'debug-enabled',
       shortDescription: { text: ALL_RULES[0].meta.summary },
-      helpUri: 'https://django-hardener.dev/rules/DJH101',
+      fullDescription: { text: ALL_RULES[0].meta.summary },
+      help: { text: ALL_RULES[0].docs.trim(), markdown: ALL_RULES[0].docs.trim() },
+      helpUri: 'https://github.com/django-hardener/django-hardener/blob/main/docs/rules/DJH101.md',
       defaultConfiguration: { level: 'error' },
+      properties: { tags: ['security', 'external/cwe/cwe-489', 'external/cwe/cwe-215'], 'security-severity': '7.5' },
     });
     const selected = JSON.parse(cli(SPLIT, 'check', '--format', 'sarif', '--select', 'DJH101').stdout).runs[0];
     assert.deepEqual(
@@ -175,6 +133,7 @@ describe('django-hardener check: output formats', () => {
         level: 'error',
         message: { text: DEBUG_MESSAGE },
         locations: [{ physicalLocation: { artifactLocation: { uri: 'shop/settings/base.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 5, startColumn: 1, endLine: 5, endColumn: 13 } } }],
+        partialFingerprints: { 'djangoHardener/v1': selected.results[0].partialFingerprints['djangoHardener/v1'] },
         relatedLocations: [
           {
             id: 0,
@@ -193,7 +152,7 @@ describe('django-hardener check: output formats', () => {
 
   test('--quiet prints findings only', () => {
     const run = cli(SPLIT, 'check', '--select', 'DJH101', '--quiet');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, ''].join('\n'));
     assert.equal(cli(SPLIT, 'check', 'shop/settings/dev.py', '--quiet').stdout, '');
   });
 });
@@ -201,13 +160,13 @@ describe('django-hardener check: output formats', () => {
 describe('django-hardener check: which files and findings', () => {
   test('checking production.py shows what it inherits from base.py', () => {
     const run = cli(SPLIT, 'check', 'shop/settings/production.py', '--select', 'DJH101');
-    assert.equal(run.stdout.split('\n')[0], `shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.stdout.split('\n')[0], `shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
     assert.equal(run.code, 1);
   });
 
   test('checking base.py shows its own lines, judged through production.py', () => {
     const run = cli(SPLIT, 'check', 'shop/settings/base.py', '--select', 'DJH101');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
   });
 
   test('a development module alone has nothing to report', () => {
@@ -281,7 +240,7 @@ describe('django-hardener check: exit codes and selection', () => {
       [['check', '--format', 'xml'], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, github.\n"],
       [['check', '--bogus'], "error: unknown option '--bogus'\n"],
       [['bogus'], "error: unknown command 'bogus'\n"],
-      [['check', '--unsafe-fixes'], 'django-hardener: error: --unsafe-fixes needs --fix\n'],
+      [['check', '--unsafe-fixes'], 'django-hardener: error: --unsafe-fixes needs --fix or --diff\n'],
       [['check', '--select', 'E501'], "django-hardener: error: unknown rule selector 'E501' (expected a code such as DJH101, or a prefix such as DJH1)\n"],
       [['harden', '--diff', '--write'], 'django-hardener: error: --diff and --write cannot be used together\n'],
     ];
@@ -372,7 +331,7 @@ describe('django-hardener check --fix', () => {
     const run = cli(root, 'check', '--select', 'DJH101', '--fix');
     assert.deepEqual(run, {
       code: 1,
-      stdout: `mysite/settings.py:26:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`,
+      stdout: `mysite/settings.py:26:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`,
       stderr: 'Fixed 0 problems.\n',
     });
     assert.deepEqual(contents(root), before);
@@ -444,7 +403,7 @@ describe('django-hardener check --fix: where it writes', () => {
     const root = project({ 'app/views.py': 'x = 1\n' });
     symlinkSync(path.join(outside, 'shared_settings.py'), path.join(root, 'settings.py'));
     const report = cli(root, 'check', '--select', 'DJH101');
-    assert.deepEqual([report.code, report.stdout.split('\n')[0]], [1, `settings.py:1:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`]);
+    assert.deepEqual([report.code, report.stdout.split('\n')[0]], [1, `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`]);
     const run = cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes');
     assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
     assert.equal(run.code, 1);
@@ -452,7 +411,7 @@ describe('django-hardener check --fix: where it writes', () => {
       run.stderr,
       `settings.py: warning: not fixed: it leads outside the project (to ${realpathSync(path.join(outside, 'shared_settings.py'))}), and --fix never writes there\nFixed 0 problems.\n`,
     );
-    assert.match(run.stdout, /^settings\.py:1:1: DJH101 /);
+    assert.match(run.stdout, /^settings\.py:1:1: error DJH101 /);
     // harden --write refuses it the same way, and writes nothing.
     const harden = cli(root, 'harden', '--write');
     assert.equal(harden.code, 1);
@@ -479,7 +438,7 @@ describe('django-hardener check --fix: where it writes', () => {
     assertNoStackTrace(run);
     assert.equal(run.code, 1);
     assert.equal(run.stderr, 'settings.py: error: cannot write (EACCES); its fixes are not made\nFixed 1 problem.\n');
-    assert.equal(run.stdout, `settings.py:1:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`);
+    assert.equal(run.stdout, `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`);
     assert.doesNotMatch(run.stdout, /No problems found/);
     assert.equal(read(root, 'settings.py'), 'DEBUG = True\n');
     assert.match(read(root, 'app/views.py'), /execute\("SELECT \* FROM t WHERE a = %s", \[request\.GET\['q'\]\]\)/);
@@ -626,7 +585,7 @@ function assertDeployCheckPasses(root: string, variables: string[]): void {
 
 describe('django-hardener check: bad input', () => {
   const settings = 'DEBUG = True\n';
-  const settingsFinding = `settings.py:1:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
+  const settingsFinding = `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
 
   /** Runs on a project holding a bad file and a settings.py that must still be checked. */
   function withBadFile(files: Record<string, string | Buffer>, ...args: string[]): Run {
@@ -893,7 +852,7 @@ describe('dependencies declared above the project root', () => {
     const run = cli(layout(true), 'check', 'src/shop', '--select', 'DJH123');
     assert.equal(
       run.stdout,
-      'src/shop/shop/settings.py:2:1: DJH123 [login-not-rate-limited] No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
+      'src/shop/shop/settings.py:2:1: info DJH123 [login-not-rate-limited] No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
     );
   });
 

@@ -3,6 +3,7 @@ import { readsFile } from '../engine/file-analyzers';
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
+import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Position } from '../engine/types';
 import { isWithinAny } from './paths';
 import { MIN_FILES_FOR_WORKERS, type FileAnalysisPool } from './worker-pool';
@@ -25,7 +26,10 @@ export interface TargetAnalysis {
 /**
  * Analyses a project's production settings modules, with `texts` replacing files' disk
  * content (fixes applied in memory). Every checked Python file is read, so that files
- * that cannot be decoded are reported even when no rule needs them.
+ * that cannot be decoded are reported even when no rule needs them. Checking a settings
+ * module (a pre-commit hook passing the changed files) reports every settings finding of
+ * the production modules that read it, wherever it is anchored: a change to base.py can
+ * leave production.py without a setting it needs.
  */
 export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool, warn: (message: string) => void = () => {}): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
@@ -44,10 +48,11 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
     for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
     result = analyzeProject(project, target.checked, { config: target.config, log });
   }
-  const findings = result.findings.filter((finding) => belongsTo(finding, target.paths));
-
   // A production module matters when it, or a module it star-imports, was asked about.
   const relevant = project.productionModules().filter((m) => project.chainOf(m.file).some((file) => isWithinAny(target.paths, file)));
+  const judged = new Set(relevant.flatMap((m) => project.chainOf(m.file)));
+  const findings = result.findings.filter((finding) => belongsTo(finding, target.paths) || (SETTINGS_CODES.has(finding.code) && judged.has(finding.file)));
+
   const syntaxErrors: TargetAnalysis['syntaxErrors'] = [];
   const reported = new Set<string>();
   for (const module of relevant) {
@@ -63,6 +68,8 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
   return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
 }
+
+const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));
 
 /**
  * A finding belongs to the checked paths when it sits in one, or when one of its related

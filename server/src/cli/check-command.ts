@@ -1,21 +1,28 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { sortFindings, type AnalysisNote } from '../engine/analyze';
-import { noteSubject } from '../engine/guarded';
 import { ruleEnabled, type HardenerConfig } from '../engine/config';
+import { noteSubject } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
-import { encodeSource } from '../engine/parse/source';
+import { decodeSource, encodeSource } from '../engine/parse/source';
 import { docsUrl } from '../engine/rules/rule';
 import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Severity } from '../engine/types';
+import { addNoqaComments } from './add-noqa';
 import { analyzeTarget, type TargetAnalysis } from './analysis';
+import { readBaseline, renderBaseline, withoutBaseline } from './baseline';
+import { colorEnabled, createColors, type ColorMode } from './colors';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
 import { MAX_FIX_ROUNDS, runFixLoop, type FixLoopResult } from './fix-loop';
-import { FORMATTERS, type OutputFormat, type ReportedRule } from './formatters';
+import { FORMATTERS, type FormatContext, type OutputFormat, type ReportedRule } from './formatters';
+import { formatStatisticsJson, formatStatisticsText } from './formatters/statistics';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
 import { displayPath } from './paths';
-import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
 import { unwritableReason, type Unwritable } from './project-writes';
+import { SourceLines } from './source-lines';
+import { unifiedDiff } from './unified-diff';
+import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
 import { openWorkspace, type CheckTarget } from './workspace';
 
 export interface CheckOptions {
@@ -25,19 +32,46 @@ export interface CheckOptions {
   ignore: string[];
   fix: boolean;
   unsafeFixes: boolean;
+  /** Print what the fixes would change as a unified diff instead of writing it. */
+  diff: boolean;
   exclude: string[];
   quiet: boolean;
+  /** Exit 0 whatever is found (usage and internal errors still exit 2). */
+  exitZero: boolean;
+  /** Counts per rule code instead of the findings. */
+  statistics: boolean;
+  /** Text output quotes the reported lines. */
+  showSource: boolean;
+  color: ColorMode;
+  /** Where the report goes instead of stdout. */
+  outputFile?: string;
+  /** Append `# noqa` comments for every finding instead of reporting. */
+  addNoqa: boolean;
+  /** Write the findings to this baseline file instead of reporting them. */
+  writeBaseline?: string;
+  /** A configuration file used instead of each project's own. */
+  configFile?: string;
   version: string;
 }
 
 /**
  * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain, a file
- * could not be read or written, or a rule failed on a file; 2 when nothing could be checked.
+ * could not be read or written, or a rule failed on a file; 2 when nothing could be
+ * checked or the configuration or baseline cannot be read.
  */
 export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<number> {
-  await initPythonParser();
-  const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, options);
   const show = (file: string) => displayPath(io.cwd, file);
+  const configFile = options.configFile && path.resolve(io.cwd, options.configFile);
+  if (configFile) {
+    try {
+      readFileSync(configFile);
+    } catch (error) {
+      io.err(`${show(configFile)}: error: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return EXIT_USAGE;
+    }
+  }
+  await initPythonParser();
+  const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, { ...options, configFile });
   let unreadable = workspace.problems.length > 0;
   for (const problem of workspace.problems) io.err(`${show(problem.file)}: error: ${problem.message}`);
   if (workspace.targets.every((target) => target.checked.length === 0)) {
@@ -63,19 +97,26 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     if (!options.quiet) io.err(`django-hardener: warning: ${message}`);
   };
 
+  const source = new SourceLines();
   const findings: Finding[] = [];
+  const fixedTexts = new Map<string, string>();
   let fixed = 0;
   let productionModules = 0;
+  const reportedConfigs = new Set<string>();
   const pool = workspace.targets.some((target) => target.checked.length >= MIN_FILES_FOR_WORKERS) ? FileAnalysisPool.create(workerCount()) : undefined;
   try {
     for (const target of workspace.targets) {
-      if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
+      if (target.configFile && !options.quiet && !reportedConfigs.has(target.configFile)) {
+        reportedConfigs.add(target.configFile);
+        for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
+      }
       let analysis: TargetAnalysis;
-      if (options.fix) {
+      if (options.fix || options.diff) {
         const outcome = await fixAndWrite(target, (texts) => analyzeTarget(target, texts, log, pool, warn), options, io);
         analysis = outcome.analysis;
         fixed += outcome.fixed;
         if (outcome.failed) unreadable = true;
+        for (const [file, text] of outcome.texts) fixedTexts.set(file, text);
       } else {
         analysis = await analyzeTarget(target, new Map(), log, pool, warn);
       }
@@ -89,7 +130,10 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
         }
         for (const { file, reason } of analysis.skipped) io.err(`${show(file)}: note: settings not checked: ${reason}`);
       }
-      findings.push(...analysis.findings);
+      for (const finding of analysis.findings) source.remember(finding.file, analysis.store.get(finding.file)?.text, analysis.store.hadBom(finding.file));
+      const baselined = options.writeBaseline ? undefined : acceptedFindings(target, analysis.findings, source, io);
+      if (baselined === 'error') return EXIT_USAGE;
+      findings.push(...(baselined ?? analysis.findings));
       productionModules += analysis.productionModules;
       analysis.store.dispose();
     }
@@ -97,28 +141,115 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     await pool?.close();
   }
   if (productionModules === 0 && !options.quiet) io.err('django-hardener: note: no production settings module found, so the settings rules had nothing to check');
-
   const reported = sortFindings(dedupe(findings));
-  const configs = workspace.targets.map((target) => target.config);
-  io.out(FORMATTERS[options.format](reported, { cwd: io.cwd, rules: reportedRules(configs), toolVersion: options.version, quiet: options.quiet }));
-  if (options.fix && !options.quiet) io.err(`Fixed ${plural(fixed, 'problem')}.`);
+  const lineOf = (f: Finding) => source.line(f.file, f.range.start.line);
+  const settle = (code: number) => (options.exitZero ? EXIT_CLEAN : code);
 
-  return reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN;
+  if (options.diff) {
+    const changes = [...fixedTexts].sort(([a], [b]) => a.localeCompare(b)).map(([file, after]) => unifiedDiff(show(file), readOriginal(file), after));
+    const changed = changes.filter((change) => change !== '');
+    if (!emit(changed.join(''), options, io)) return EXIT_USAGE;
+    if (!options.quiet) io.err(changed.length > 0 ? `Would fix ${plural(fixed, 'problem')} in ${plural(changed.length, 'file')}.` : 'No fixes available.');
+    return settle(changed.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  if (options.writeBaseline) {
+    const file = path.resolve(io.cwd, options.writeBaseline);
+    if (!writeText(file, renderBaseline(reported, file, lineOf), io)) return settle(EXIT_FINDINGS);
+    if (!options.quiet) {
+      io.err(`Wrote ${plural(reported.length, 'finding')} to ${show(file)}.`);
+      io.err(`Add \`baseline = "${path.relative(workspace.targets[0].root, file).split(path.sep).join('/')}"\` under [tool.django-hardener] so that check reports only new findings.`);
+    }
+    return settle(unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  if (options.addNoqa) {
+    const changes = addNoqaComments(reported, source);
+    let failed = false;
+    for (const [file, text] of [...changes.texts].sort(([a], [b]) => a.localeCompare(b))) {
+      if (!writeText(file, encodeSource(text, source.hadBom(file)), io)) failed = true;
+    }
+    for (const finding of changes.skipped) {
+      io.err(`${show(finding.file)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}: warning: no noqa comment for ${finding.code}: the line cannot take a comment`);
+    }
+    if (!options.quiet) io.err(`Added noqa comments for ${plural(changes.silenced, 'finding')} in ${plural(changes.texts.size, 'file')}.`);
+    return settle(failed || unreadable || changes.skipped.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  const useColor = !options.outputFile && options.format === 'text' && colorEnabled(options.color, !!io.isTTY, io.env ?? {});
+  const context: FormatContext = {
+    cwd: io.cwd,
+    rules: reportedRules(workspace.targets.map((target) => target.config)),
+    toolVersion: options.version,
+    quiet: options.quiet,
+    source,
+    colors: createColors(useColor),
+    showSource: options.showSource,
+  };
+  const report = options.statistics ? (options.format === 'json' ? formatStatisticsJson(reported) : formatStatisticsText(reported, context)) : FORMATTERS[options.format](reported, context);
+  if (!emit(report, options, io)) return EXIT_USAGE;
+  if (options.fix && !options.quiet) io.err(`Fixed ${plural(fixed, 'problem')}.`);
+  return settle(reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
 }
 
 /**
- * `--fix` for one project: the fix loop over texts in memory, then the writes. Files that
- * must not be written (see unwritableReason) are named and left alone before anything is
- * written, the loop running again without touching them, so that a fix spanning several
- * files is made whole or not at all. A write that still fails is named, its file's fixes are
- * not counted, and what is reported is analysed from what the disk then holds.
+ * The findings a target's configured baseline does not accept; undefined without one, and
+ * 'error' (already reported) when the baseline cannot be read.
+ */
+function acceptedFindings(target: CheckTarget, findings: Finding[], source: SourceLines, io: CliIO): Finding[] | 'error' | undefined {
+  const file = target.config.baseline;
+  if (!file) return undefined;
+  try {
+    return withoutBaseline(sortFindings(findings), file, readBaseline(file), (f) => source.line(f.file, f.range.start.line));
+  } catch (error) {
+    io.err(`${displayPath(io.cwd, file)}: error: ${(error as Error).message}`);
+    return 'error';
+  }
+}
+
+/** The report on stdout, or in `--output-file`; false when that file cannot be written. */
+function emit(text: string, options: CheckOptions, io: CliIO): boolean {
+  if (!options.outputFile) {
+    io.out(text);
+    return true;
+  }
+  return writeText(path.resolve(io.cwd, options.outputFile), text, io);
+}
+
+function writeText(file: string, content: string | Buffer, io: CliIO): boolean {
+  try {
+    writeFileSync(file, content);
+    return true;
+  } catch (error) {
+    io.err(`${displayPath(io.cwd, file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return false;
+  }
+}
+
+/** A file's text as it is on disk, before the fixes held in memory. */
+function readOriginal(file: string): string {
+  try {
+    const decoded = decodeSource(readFileSync(file));
+    return decoded.ok ? decoded.text : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `--fix` (or `--diff`, which writes nothing) for one project: the fix loop over texts in
+ * memory, then the writes. Files that must not be written (see unwritableReason) are named
+ * and left alone before anything is written, the loop running again without touching
+ * them, so that a fix spanning several files is made whole or not at all. A write that
+ * still fails is named, its file's fixes are not counted, and what is reported is analysed
+ * from what the disk then holds.
  */
 async function fixAndWrite(
   target: CheckTarget,
   analyze: (texts: Map<string, string>) => Promise<TargetAnalysis>,
   options: CheckOptions,
   io: CliIO,
-): Promise<{ analysis: TargetAnalysis; fixed: number; failed: boolean }> {
+): Promise<{ analysis: TargetAnalysis; fixed: number; failed: boolean; texts: Map<string, string> }> {
   const show = (file: string) => displayPath(io.cwd, file);
   const refused = new Map<string, Unwritable>();
   let result: FixLoopResult;
@@ -135,6 +266,9 @@ async function fixAndWrite(
   let failed = [...refused.values()].some((reason) => reason.severity === 'error');
   for (const [file, reason] of [...refused].sort(([a], [b]) => a.localeCompare(b))) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
   if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
+  const addressed = (made: (file: string) => boolean) =>
+    result.applied.filter((planned) => planned.fix.edits.every((edit) => made(edit.file))).reduce((count, planned) => count + planned.addresses, 0);
+  if (!options.fix) return { analysis: result.final, fixed: addressed(() => true), failed, texts: result.texts };
   const written = new Map<string, string>();
   for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
     try {
@@ -145,12 +279,11 @@ async function fixAndWrite(
       failed = true;
     }
   }
-  const made = result.applied.filter((planned) => planned.fix.edits.every((edit) => written.has(edit.file)));
-  const fixed = made.reduce((count, planned) => count + planned.addresses, 0);
-  if (written.size === result.texts.size) return { analysis: result.final, fixed, failed };
+  const fixed = addressed((file) => written.has(file));
+  if (written.size === result.texts.size) return { analysis: result.final, fixed, failed, texts: written };
   // What remains is what the disk holds now.
   result.final.store.dispose();
-  return { analysis: await analyze(written), fixed, failed };
+  return { analysis: await analyze(written), fixed, failed, texts: written };
 }
 
 /** Rules enabled by any of the configurations, with the severity the first one gives them. */
@@ -163,6 +296,8 @@ function reportedRules(configs: readonly HardenerConfig[]): ReportedRule[] {
       summary: rule.meta.summary,
       severity: configured ?? rule.meta.severity,
       helpUri: docsUrl(rule.meta.code),
+      docs: rule.docs,
+      fix: rule.meta.fix,
     };
   });
 }

@@ -8,7 +8,7 @@ import { loadProjectConfig } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
 import { walkFiles } from '../engine/project/walk';
 import { applyTextEdits, editsByFile } from '../engine/text';
-import { environmentVariablesRead } from './environment-variables';
+import { environmentVariablesRead } from '../engine/fixes/environment-variables';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';

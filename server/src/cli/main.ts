@@ -49,6 +49,8 @@ runCli(
     cwd: process.cwd(),
     out: (text) => stdout.write(text),
     err: (line) => stderr.write(line + '\n'),
+    isTTY: process.stdout.isTTY,
+    env: process.env,
   },
   version,
 ).then((code) => {
