@@ -65,7 +65,7 @@ describe('check: where and how the report is printed', () => {
   });
 
   test('--show-source: a range over several lines is underlined on each from its first word, tabs kept under tabs', () => {
-    const root = project({ 'templates/a.html': '<div>\n\t<form method="post"\n\t      action="/pay">\n\t</form>\n</div>\n' });
+    const root = project({ 'templates/a.html': '<div>\n\t<form method="post"\n\t      action="/pay">\n\t\t<input name="amount">\n\t</form>\n</div>\n' });
     const run = cli(root, 'check', '--select', 'DJH301', '--show-source', '--quiet');
     assert.equal(
       run.stdout,
@@ -77,7 +77,7 @@ describe('check: where and how the report is printed', () => {
         '   | \t^^^^^^^^^^^^^^^^^^^',
         ' 3 | \t      action="/pay">',
         '   | \t      ^^^^^^^^^^^^^^',
-        ' 4 | \t</form>',
+        ' 4 | \t\t<input name="amount">',
         '   |',
         '',
       ].join('\n'),
@@ -267,7 +267,9 @@ describe('configuration', () => {
     const root = project({
       'settings.py': 'DEBUG = False\n',
       'pyproject.toml': '[tool.django-hardener.per-file-ignores]\n"legacy/**" = ["DJH3"]\n"email.html" = ["DJH303"]\n',
+      'legacy/__init__.py': '',
       'legacy/templates/old.html': safe,
+      'shop/__init__.py': '',
       'shop/templates/email.html': safe,
       'shop/templates/page.html': safe,
     });

@@ -721,7 +721,7 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('a dead link to a file the tool never reads is no error; one to a Python module or a template is named', () => {
-    const root = project({ 'settings.py': 'DEBUG = False\n', 'shop/templates/shop/index.html': '<p>hello</p>\n' });
+    const root = project({ 'settings.py': 'DEBUG = False\n', 'shop/apps.py': '', 'shop/templates/shop/index.html': '<p>hello</p>\n' });
     // Links into a git submodule that was never initialised.
     mkdirSync(path.join(root, 'theme'));
     symlinkSync('../vendor/theme/config.yaml', path.join(root, 'theme', 'config.yaml'));

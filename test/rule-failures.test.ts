@@ -164,7 +164,7 @@ describe('the command line when a rule gives up', () => {
 
   test(`more than ${MAX_OPEN_FORMS} forms open at once: the form rules stop with a note, the template's other findings stand`, async () => {
     const template = '<form method="post">\n'.repeat(MAX_OPEN_FORMS + 1) + '<a href={{ url }}>x</a>\n{{ note|safe }}\n';
-    const run = await check(write({ 'manage.py': '', 'shop/templates/shop/many.html': template }), ['DJH3']);
+    const run = await check(write({ 'manage.py': '', 'shop/apps.py': '', 'shop/templates/shop/many.html': template }), ['DJH3']);
     assert.equal(run.code, 1);
     assert.deepEqual(run.err, [
       'shop/templates/shop/many.html: note: DJH301 stopped on this file: more than 64 forms are open at once',

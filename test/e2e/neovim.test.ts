@@ -20,7 +20,7 @@ const PROJECT = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'split-settings'
 const BASE = 'mysite/settings/base.py';
 const PRODUCTION = 'mysite/settings/production.py';
 const TEMPLATE = 'shop/templates/shop/pay.html';
-const CSRF_MESSAGE = 'This POST form has no {% csrf_token %}, so Django rejects its submissions; exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
+const CSRF_MESSAGE = 'This POST form has no {% csrf_token %}, so Django rejects its submissions. Exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
 
 const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
 const INHERITS = 'mysite/settings/production.py inherits this value through `from … import *` and does not override it';

@@ -16,7 +16,7 @@ const HANG_GUARD = { timeout: 60_000 };
 
 /** The findings of one template, and the notes of its analysis. */
 async function templateFindings(text: string): Promise<{ codes: Map<string, number>; notes: AnalysisNote[]; first?: { line: number; character: number } }> {
-  const project = await memoryProject({ 'shop/templates/shop/page.html': text });
+  const project = await memoryProject({ 'shop/apps.py': '', 'shop/templates/shop/page.html': text });
   const notes: AnalysisNote[] = [];
   const findings = analyzeFile(project, at('shop/templates/shop/page.html'), { config: project.config, log: (note) => notes.push(note) });
   const codes = new Map<string, number>();

@@ -23,7 +23,7 @@ export const DEFAULT_EXCLUDES = [
 ];
 
 /** Files the engine may read: Python, templates, and the project's configuration. */
-export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
+export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.tpl|\.xml|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
 
 export interface WalkResult {
   files: string[];
