@@ -417,6 +417,13 @@ describe('django-hardener check --fix: where it writes', () => {
     assert.equal(harden.code, 1);
     assert.match(harden.stderr, /^settings\.py: warning: not fixed: it leads outside the project/);
     assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
+    // So does --add-noqa: the finding stays, and is not counted as silenced.
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101', '--add-noqa'), {
+      code: 1,
+      stdout: '',
+      stderr: `settings.py: warning: no noqa comments added: it leads outside the project (to ${realpathSync(path.join(outside, 'shared_settings.py'))}), and --add-noqa never writes there\nAdded noqa comments for 0 findings in 0 files.\n`,
+    });
+    assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
   });
 
   test('a file that cannot be written (EACCES) is named; its fix is not counted and its finding is still reported', () => {

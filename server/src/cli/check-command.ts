@@ -18,8 +18,8 @@ import { FORMATTERS, type FormatContext, type OutputFormat, type ReportedRule } 
 import { formatStatisticsJson, formatStatisticsText } from './formatters/statistics';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
-import { displayPath } from './paths';
-import { unwritableReason, type Unwritable } from './project-writes';
+import { displayPath, isWithin } from './paths';
+import { NOQA_WRITER, unwritableReason, type Unwritable } from './project-writes';
 import { SourceLines } from './source-lines';
 import { unifiedDiff } from './unified-diff';
 import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
@@ -166,13 +166,24 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   if (options.addNoqa) {
     const changes = addNoqaComments(reported, source);
     let failed = false;
+    let silenced = 0;
+    let files = 0;
     for (const [file, text] of [...changes.texts].sort(([a], [b]) => a.localeCompare(b))) {
-      if (!writeText(file, encodeSource(text, source.hadBom(file)), io)) failed = true;
+      // The same guard as --fix: a link leading outside the project is never written through.
+      const root = workspace.targets.find((target) => isWithin(target.root, file))?.root ?? io.cwd;
+      const reason = unwritableReason(root, file, NOQA_WRITER);
+      if (reason) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
+      if (reason || !writeText(file, encodeSource(text, source.hadBom(file)), io)) {
+        failed = true;
+        continue;
+      }
+      silenced += changes.silenced.get(file) ?? 0;
+      files++;
     }
     for (const finding of changes.skipped) {
       io.err(`${show(finding.file)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}: warning: no noqa comment for ${finding.code}: the line cannot take a comment`);
     }
-    if (!options.quiet) io.err(`Added noqa comments for ${plural(changes.silenced, 'finding')} in ${plural(changes.texts.size, 'file')}.`);
+    if (!options.quiet) io.err(`Added noqa comments for ${plural(silenced, 'finding')} in ${plural(files, 'file')}.`);
     return settle(failed || unreadable || changes.skipped.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN);
   }
 
