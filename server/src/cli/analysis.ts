@@ -1,4 +1,5 @@
 import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog } from '../engine/analyze';
+import { readsFile } from '../engine/file-analyzers';
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
@@ -11,6 +12,7 @@ import type { CheckTarget } from './workspace';
 /** One analysis of a project, with what the user should hear about besides findings. */
 export interface TargetAnalysis {
   store: DiskSourceStore;
+  project: Project;
   /** Findings that belong to the checked paths. */
   findings: Finding[];
   /** Relevant settings modules whose parse has errors, with the first error's position. */
@@ -29,16 +31,18 @@ export interface TargetAnalysis {
  * the production modules that read it, wherever it is anchored: a change to base.py can
  * leave production.py without a setting it needs.
  */
-export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
+export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool, warn: (message: string) => void = () => {}): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
+  // A link that leads nowhere matters when it stands for a file the tool would read.
+  for (const link of target.deadLinks) if (readsFile(project, link.file)) store.problems.set(link.file, link.message);
   let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
     // Settings rules judge the whole project here; the per-file rules run on the workers.
     const settings = analyzeProjectSettings(project, { config: target.config, log });
-    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, log);
+    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, warn);
     for (const [file, message] of perFile.problems) store.problems.set(file, message);
-    for (const message of perFile.logs) log(message);
+    for (const note of perFile.notes) log(note);
     result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };
   } else {
     for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
@@ -62,7 +66,7 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   }
   const relevantFiles = new Set(relevant.map((m) => m.file));
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
-  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
+  return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
 }
 
 const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));

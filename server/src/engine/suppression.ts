@@ -1,4 +1,4 @@
-import { lineStarts } from './text';
+import { lineText } from './text';
 import type { Finding } from './types';
 
 const PYTHON_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
@@ -102,16 +102,19 @@ export interface SuppressionOptions {
 
 /** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`, or another linter's equivalent) comment. */
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined, options: SuppressionOptions = {}): Finding[] {
+  // Each line is read once, however many findings it holds (a long line can hold thousands).
+  const silenced = new Map<string, { codes: Set<string> | null; foreign: Set<string> }>();
   return findings.filter((finding) => {
-    // The finding's own line, cut from the text by its line starts (not a split of the whole module).
-    const text = textOf(finding.file) ?? '';
-    const starts = lineStarts(text);
-    const lineNumber = finding.range.start.line;
-    const line = lineNumber < starts.length ? text.slice(starts[lineNumber], lineNumber + 1 < starts.length ? starts[lineNumber + 1] - 1 : text.length) : '';
-    const template = !finding.file.endsWith('.py');
-    const codes = noqaCodes(line, template);
-    if (codes === null) return false;
-    if (codes.has(finding.code)) return false;
-    return template || options.foreign === false || !foreignSuppressions(line).has(finding.code);
+    const key = `${finding.file}\0${finding.range.start.line}`;
+    let line = silenced.get(key);
+    if (line === undefined) {
+      // The finding's own line, cut from the text by its line starts (not a split of the whole module).
+      const text = lineText(textOf(finding.file) ?? '', finding.range.start.line);
+      const template = !finding.file.endsWith('.py');
+      const codes = noqaCodes(text, template);
+      line = { codes, foreign: template || options.foreign === false || codes === null ? new Set() : foreignSuppressions(text) };
+      silenced.set(key, line);
+    }
+    return line.codes !== null && !line.codes.has(finding.code) && !line.foreign.has(finding.code);
   });
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { splitLines } from '../text';
 
 /** Files whose text may name DJANGO_SETTINGS_MODULE. */
 export const SETTINGS_REFERENCE_FILES = new Set(['manage.py', 'wsgi.py', 'asgi.py', 'pytest.ini', 'pyproject.toml', 'setup.cfg', 'tox.ini', '.env']);
@@ -13,8 +14,7 @@ export function settingsModuleReferences(fileName: string, text: string): string
       ? [/^\s*(?:export\s+)?DJANGO_SETTINGS_MODULE\s*=\s*["']?([\w.]+)["']?/gm]
       : [/^\s*["']?DJANGO_SETTINGS_MODULE["']?\s*=\s*["']?([\w.]+)["']?/gm, /--ds[= ]([\w.]+)/g];
   // A commented-out line names a module nobody uses any more.
-  const live = text
-    .split('\n')
+  const live = splitLines(text)
     .filter((line) => !/^\s*[#;]/.test(line))
     .join('\n');
   for (const pattern of patterns) for (const match of live.matchAll(pattern)) found.add(match[1]);

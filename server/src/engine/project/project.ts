@@ -26,8 +26,17 @@ export interface SettingsModuleInfo {
   explicit: boolean;
 }
 
+/**
+ * Star imports followed one inside another at most: a module deeper in a chain is read as
+ * one that cannot be resolved (the modules importing it are then not judged). Real chains
+ * are two to four modules deep; following one without end would recurse as deep.
+ */
+export const MAX_IMPORT_DEPTH = 32;
+
 /** What the engine knows of a Django project beyond one file. */
 export class Project {
+  /** Set when a chain of star imports went deeper than MAX_IMPORT_DEPTH. */
+  importDepthExceeded = false;
   private evaluated = new Map<string, EvaluatedModule | undefined>();
   private evaluating = new Set<string>();
   private modules?: SettingsModuleInfo[];
@@ -144,6 +153,10 @@ export class Project {
   evaluate(file: string): EvaluatedModule | undefined {
     if (this.evaluated.has(file)) return this.evaluated.get(file);
     if (this.evaluating.has(file)) return undefined;
+    if (this.evaluating.size >= MAX_IMPORT_DEPTH) {
+      this.importDepthExceeded = true;
+      return undefined;
+    }
     const source = this.store.get(file);
     if (!source) {
       this.evaluated.set(file, undefined);
