@@ -103,17 +103,18 @@ export interface SuppressionOptions {
 /** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`, or another linter's equivalent) comment. */
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined, options: SuppressionOptions = {}): Finding[] {
   // Each line is read once, however many findings it holds (a long line can hold thousands).
-  const silenced = new Map<string, { codes: Set<string> | null; foreign?: Set<string> }>();
+  const silenced = new Map<string, { codes: Set<string> | null; foreign: Set<string> }>();
   return findings.filter((finding) => {
     const key = `${finding.file}\0${finding.range.start.line}`;
-    let entry = silenced.get(key);
-    if (entry === undefined) {
+    let line = silenced.get(key);
+    if (line === undefined) {
       // The finding's own line, cut from the text by its line starts (not a split of the whole module).
-      const line = lineText(textOf(finding.file) ?? '', finding.range.start.line);
+      const text = lineText(textOf(finding.file) ?? '', finding.range.start.line);
       const template = !finding.file.endsWith('.py');
-      entry = { codes: noqaCodes(line, template), foreign: template || options.foreign === false ? undefined : foreignSuppressions(line) };
-      silenced.set(key, entry);
+      const codes = noqaCodes(text, template);
+      line = { codes, foreign: template || options.foreign === false || codes === null ? new Set() : foreignSuppressions(text) };
+      silenced.set(key, line);
     }
-    return entry.codes !== null && !entry.codes.has(finding.code) && !entry.foreign?.has(finding.code);
+    return line.codes !== null && !line.codes.has(finding.code) && !line.foreign.has(finding.code);
   });
 }

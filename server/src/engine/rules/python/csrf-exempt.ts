@@ -25,7 +25,8 @@ Reports every use of \`django.views.decorators.csrf.csrf_exempt\`, resolved thro
 
 The severity follows what the view does with its request (its body, the methods of a class-based view, and the functions of the same module it passes the request to):
 
-- **warning**: it acts as the logged-in user: it reads \`request.user\`, \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\` or a \`LoginRequiredMixin\`-style base. Also a warning when it hands the request to a function of another module (which may do so), and for \`csrf_exempt(views.hook)\` in a URLconf when the view is not in the same file.
+- **warning**: it acts as the logged-in user: it reads \`request.user\`, \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\` or a \`LoginRequiredMixin\`-style base. 
+- **info**: what the view does with the request cannot be seen from here: it hands the request to a function of another module, or \`csrf_exempt(views.hook)\` in a URLconf names a view of another file. The message names what to read; exempting a view is often right (OAuth, SAML and webhook endpoints are), so suspicion alone is not a warning.
 - **info**: it authenticates its callers by a header token or a signature (\`request.headers["X-Hub-Signature-256"]\`, \`HTTP_AUTHORIZATION\`, \`hmac.compare_digest()\`, \`Signer.unsign()\`, \`stripe.Webhook.construct_event()\`…) and never touches the session or the user: a webhook. Info too when it uses no session, cookie or logged-in user at all (a ping URL that carries its own secret): a forged cross-site request carries no identity there. Info as well when the view runs the CSRF check itself, to answer a failure its own way: it calls \`CsrfViewMiddleware(…).process_view(…)\` or \`csrf_protect()\`, directly or through a function of the same module. The message says which.
 
 \`csrf_protect\`, \`requires_csrf_token\`, \`ensure_csrf_cookie\` and functions of your own that happen to be called \`csrf_exempt\` are not reported.
@@ -111,8 +112,9 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
   if (!view || view.functions.length === 0) {
     return ctx.finding(
       at,
-      `${on} turns off CSRF protection, so any site can forge its requests.`.replace(/ on this view turns/, ' turns') +
-        ' Keep the protection and send the token, unless the view authenticates callers by a header token or signature.',
+      `${on} turns off CSRF protection for a view defined elsewhere.`.replace(/ on this view turns/, ' turns') +
+        ' If it acts as the logged-in user, any site can forge its requests; keep the protection unless it authenticates callers another way.',
+      { severity: 'info' },
     );
   }
   const enforcing = enforcesCsrf(ctx, view.functions);
@@ -147,7 +149,9 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
   if (use.handedTo) {
     const callee = use.handedTo.childForFieldName('function')?.text.replace(/\s+/g, ' ') ?? 'another function';
     const shown = callee.length > 40 ? callee.slice(0, 39) + '…' : callee;
-    return ctx.finding(at, `${on} turns off CSRF protection for a view that passes on its request.` + ` If \`${shown}()\` acts as the logged-in user, any site can forge requests that do.`);
+    return ctx.finding(at, `${on} turns off CSRF protection for a view that passes on its request.` + ` If \`${shown}()\` acts as the logged-in user, any site can forge requests that do.`, {
+      severity: 'info',
+    });
   }
   return ctx.finding(
     at,
