@@ -66,10 +66,17 @@ function tempDir(): string {
   return dir;
 }
 
-/** A throwaway project; manage.py marks its root unless the files say otherwise. */
+/** What manage.py holds in a throwaway project: it runs `settings.py` at the root, when there is one. */
+const MANAGE_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n';
+/** A wsgi.py that deploys proj/settings/production.py. */
+const WSGI_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.production")\n';
+/** A settings module by its content alone, with DEBUG on. */
+const FULL_DEBUG = 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "urls"\nDEBUG = True\n';
+
+/** A throwaway project; manage.py marks its root (and names settings.py) unless the files say otherwise. */
 function project(files: Record<string, string | Buffer>): string {
   const root = tempDir();
-  for (const [rel, content] of Object.entries({ 'manage.py': '', ...files })) {
+  for (const [rel, content] of Object.entries({ 'manage.py': MANAGE_PY, ...files })) {
     if (content === undefined) continue;
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);
@@ -229,7 +236,7 @@ describe('django-hardener check: which files and findings', () => {
   });
 
   test('virtualenvs, node_modules, .git, migrations and site-packages are skipped; --exclude adds more', () => {
-    const debug = 'DEBUG = True\n';
+    const debug = FULL_DEBUG;
     const root = project({
       'settings.py': debug,
       '.venv/pyvenv.cfg': 'home = /usr/bin\n',
@@ -261,7 +268,7 @@ describe('django-hardener check: which files and findings', () => {
     const root = project({
       'pyproject.toml': '[tool.django-hardener]\nexclude = ["legacy/**"]\n',
       'settings.py': 'DEBUG = False\n',
-      'legacy/settings.py': 'DEBUG = True\n',
+      'legacy/settings.py': FULL_DEBUG,
     });
     const run = cli(root, 'check', '--select', 'DJH101');
     assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: '' });
@@ -479,12 +486,12 @@ describe('django-hardener harden', () => {
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/dev.py'), {
       code: 2,
       stdout: '',
-      stderr: 'shop/settings/dev.py: error: this is a development settings module (named like a development module); only production modules are hardened\n',
+      stderr: 'shop/settings/dev.py: error: this is a development settings module (named like a development module (dev)); only production modules are hardened\n',
     });
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/base.py', '--write'), {
       code: 2,
       stdout: '',
-      stderr: 'shop/settings/base.py: error: this is a base settings module (star-imported by another settings module); only production modules are hardened\n',
+      stderr: 'shop/settings/base.py: error: this is a base settings module (only reached from shop/settings/dev.py, shop/settings/production.py); only production modules are hardened\n',
     });
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/views.py'), {
       code: 2,
@@ -495,7 +502,7 @@ describe('django-hardener harden', () => {
   });
 
   test('without a file: several production modules, or none, is an error that lists them', () => {
-    const several = project({ 'proj/settings/production.py': 'DEBUG = True\n', 'proj/settings/staging.py': 'DEBUG = True\n' });
+    const several = project({ 'proj/settings/base.py': FULL_DEBUG, 'proj/settings/production.py': 'from .base import *\n', 'proj/settings/staging.py': 'from .base import *\n' });
     assert.deepEqual(cli(several, 'harden'), {
       code: 2,
       stdout: '',
@@ -510,7 +517,7 @@ describe('django-hardener harden', () => {
   });
 
   test('a module whose star import cannot be followed is not hardened', () => {
-    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
     assert.deepEqual(cli(root, 'harden'), {
       code: 2,
       stdout: '',
@@ -600,7 +607,7 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('a settings module that cannot be read is named, not judged', () => {
-    const root = project({ 'proj/settings/production.py': Buffer.from([0x44, 0x45, 0x42, 0x55, 0x47, 0xff]) });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': Buffer.from([0x44, 0x45, 0x42, 0x55, 0x47, 0xff]) });
     assert.deepEqual(cli(root, 'check'), { code: 1, stdout: 'No problems found.\n', stderr: 'proj/settings/production.py: error: invalid UTF-8 at byte 5\n' });
   });
 
@@ -661,7 +668,7 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('a settings module that star-imports a missing module: no findings, a note', () => {
-    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
     assert.deepEqual(cli(root, 'check'), {
       code: 0,
       stdout: 'No problems found.\n',
@@ -687,6 +694,7 @@ describe('worker threads on a large project', () => {
     const files: Record<string, string | Buffer> = {
       'shop/settings/base.py': 'DEBUG = True\nSECRET_KEY = "django-insecure-abc"\nALLOWED_HOSTS = ["shop.example"]\n',
       'shop/settings/production.py': 'from .base import *  # noqa: F403\n',
+      'shop/wsgi.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")\n',
       'orders/views.py': ['from shop.models import Book', '', '', 'def search(title):', '    return list(Book.objects.raw(f"SELECT * FROM book WHERE title = \'{title}\'"))', ''].join('\n'),
       'orders/templates/orders/checkout.html': '<form method="post" action="/pay/">\n  <button>Pay</button>\n</form>\n',
       'orders/broken.py': Buffer.from([0x41, 0x20, 0x3d, 0x20, 0xff, 0xfe, 0x0a]),
@@ -732,7 +740,7 @@ describe('dependencies declared above the project root', () => {
     if (withRepository) mkdirSync(path.join(repo, '.git'));
     writeFileSync(path.join(repo, 'requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
     mkdirSync(path.join(repo, 'src', 'shop', 'shop'), { recursive: true });
-    writeFileSync(path.join(repo, 'src', 'shop', 'manage.py'), '');
+    writeFileSync(path.join(repo, 'src', 'shop', 'manage.py'), 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n');
     writeFileSync(path.join(repo, 'src', 'shop', 'shop', 'settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
     return repo;
   }

@@ -111,7 +111,7 @@ describe('server in-process', () => {
     session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
       await client.initialize(rootUri);
       const modules = (await client.connection.sendRequest(PRODUCTION_MODULES_REQUEST)) as ProductionModuleItem[];
-      assert.deepEqual(modules, [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'named like a production module' }]);
+      assert.deepEqual(modules, [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'run where the site is deployed (mysite/wsgi.py)' }]);
       await client.waitFor('progress', (e) => e.value.kind === 'end');
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.scanWorkspace)) as ScanCommandResult;
@@ -180,7 +180,7 @@ describe('server in-process', () => {
       mkdirSync(file('.git'));
       writeFileSync(file('requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
       mkdirSync(file('src/shop/shop'), { recursive: true });
-      writeFileSync(file('src/shop/manage.py'), '');
+      writeFileSync(file('src/shop/manage.py'), 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n');
       writeFileSync(file('src/shop/shop/settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
       const settings = uri('src/shop/shop/settings.py');
       await client.initialize(uri('src/shop'));
