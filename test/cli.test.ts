@@ -24,7 +24,7 @@ const STARTPROJECT = path.join(CLI_FIXTURES, 'startproject');
 const SNAPSHOTS = path.join(CLI_FIXTURES, 'snapshots');
 const VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const DEBUG_FIXABLE = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';
 const SPLIT_INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
 const STARTPROJECT_DEBUG_FIXED = "DEBUG = os.environ.get('DJANGO_DEBUG', 'False') == 'True'";
@@ -749,7 +749,7 @@ describe('dependencies declared above the project root', () => {
     const run = cli(layout(true), 'check', 'src/shop', '--select', 'DJH123');
     assert.equal(
       run.stdout,
-      'src/shop/shop/settings.py:2:1: DJH123 [login-not-rate-limited] No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
+      'src/shop/shop/settings.py:2:1: DJH123 [login-not-rate-limited] Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
     );
   });
 

@@ -19,7 +19,7 @@ const PROJECT = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'split-settings'
 const BASE = 'mysite/settings/base.py';
 const PRODUCTION = 'mysite/settings/production.py';
 
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const INHERITS = 'mysite/settings/production.py inherits this value through `from … import *` and does not override it';
 
 /** What client.lua records (Lua's empty tables may come back as `{}`). */
@@ -160,11 +160,11 @@ describe('Neovim as an LSP client', () => {
       assert.deepEqual(
         list(result.actions).map((a) => [a.title, a.kind, a.isPreferred ?? null]),
         [
-          ['Set DEBUG = False', 'quickfix', true],
+          ['Set DEBUG = False in production.py (changes runtime behaviour)', 'quickfix', true],
           ['Ignore DJH101 on this line', 'quickfix', null],
         ],
       );
-      assert.equal(result.applied, 'Set DEBUG = False');
+      assert.equal(result.applied, 'Set DEBUG = False in production.py (changes runtime behaviour)');
 
       // The fix lands in the production module (base.py is shared with development).
       assert.equal(readFileSync(path.join(root, BASE), 'utf8'), baseBefore);

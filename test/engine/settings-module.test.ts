@@ -308,12 +308,13 @@ describe('layout', () => {
     assert.deepEqual(layout.bodyStart, { line: 2, character: 0 });
     assert.deepEqual(layout.importsEnd, { line: 5, character: 24 });
     assert.deepEqual(layout.lastAssignmentEnd, { line: 10, character: 1 });
-    assert.deepEqual(layout.anchor, { file: at('settings.py'), range: range(7, 0, 7, 35) });
+    // A missing setting is reported at the module's head: its first statement after the docstring and __future__ imports.
+    assert.deepEqual(layout.anchor, { file: at('settings.py'), range: range(4, 0, 4, 9) });
     assert.deepEqual(Object.fromEntries(layout.ownImports), { os: 'os', Path: 'pathlib.Path' });
   });
 
   test('a multi-line anchor statement is reported on its first line', async () => {
-    const module = await evaluateModule('import os\nMIDDLEWARE = [\n    "a",\n]\n');
+    const module = await evaluateModule('"""Settings."""\nMIDDLEWARE = [\n    "a",\n]\n');
     assert.deepEqual(module.layout.anchor.range, range(1, 0, 1, 14));
     assert.deepEqual(module.layout.lastAssignmentEnd, { line: 3, character: 1 });
   });
@@ -326,9 +327,9 @@ describe('layout', () => {
     assert.deepEqual(module.layout.anchor.range, range(0, 0, 0, 0));
   });
 
-  test('a module that is only imports anchors on its last import', async () => {
-    const module = await evaluateModule('import os\nfrom .base import *\n');
-    assert.deepEqual(module.layout.importsEnd, { line: 1, character: 19 });
+  test('a module built on a base anchors on its star import', async () => {
+    const module = await evaluateModule('"""Production."""\nfrom .base import *\nimport os\n');
+    assert.deepEqual(module.layout.importsEnd, { line: 2, character: 9 });
     assert.deepEqual(module.layout.anchor.range, range(1, 0, 1, 19));
   });
 });

@@ -170,7 +170,7 @@ describe('server in-process', () => {
       const actions = await client.codeActions(uri('settings.py'), diagnostic[0].range, diagnostic);
       assert.deepEqual(
         actions.map((a) => a.title),
-        ['Read DEBUG from the environment, off by default', 'Ignore DJH101 on this line'],
+        ['Read DEBUG from the environment, off by default (changes runtime behaviour)', 'Ignore DJH101 on this line'],
       );
     }),
   );
@@ -188,7 +188,7 @@ describe('server in-process', () => {
       const declared = (await client.diagnostics(settings, 0, 1)).diagnostics;
       assert.deepEqual(
         declared.map((d) => [d.code, d.range.start.line, d.message]),
-        [['DJH123', 1, 'No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.']],
+        [['DJH123', 1, 'Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.']],
       );
       // The requirements change: an editor watching them says so, and the finding follows.
       writeFileSync(file('requirements.txt'), 'Django==4.2\n');

@@ -42,7 +42,18 @@ export interface ServerOptions {
 }
 
 /** Files whose changes on disk matter: Python, dependency lists and project configuration. */
-const WATCHED_GLOBS = ['**/*.{py,pyi,toml,txt,in,cfg,ini,lock}', '**/.env', '**/Pipfile'];
+// Deployment files name the settings module production runs (see entry-points.ts).
+const WATCHED_GLOBS = [
+  '**/*.{py,pyi,toml,txt,in,cfg,ini,lock}',
+  '**/.env*',
+  '**/.envs/**',
+  '**/Pipfile',
+  '**/{Dockerfile,Containerfile}*',
+  '**/*.dockerfile',
+  '**/*compose*.{yml,yaml}',
+  '**/Procfile*',
+  '**/{app.json,app.yaml,render.yaml}',
+];
 
 /**
  * The language server: open documents with incremental parsing, project-wide settings

@@ -21,7 +21,7 @@ export const DEBUG_ONLY = { select: ['DJH101'] };
 const PRODUCTION = 'mysite/settings/production.py';
 const BASE = 'mysite/settings/base.py';
 
-export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -87,11 +87,11 @@ export function editorScenarios(connect: Connect): void {
       assert.deepEqual(
         (actions as CodeAction[]).map((a) => [a.title, a.kind, a.isPreferred]),
         [
-          ['Set DEBUG = False', CodeActionKind.QuickFix, true],
+          ['Set DEBUG = False (changes runtime behaviour)', CodeActionKind.QuickFix, true],
           ['Ignore DJH101 on this line', CodeActionKind.QuickFix, undefined],
         ],
       );
-      const fix = actionTitled(actions, 'Set DEBUG = False');
+      const fix = actionTitled(actions, 'Set DEBUG = False (changes runtime behaviour)');
       assert.deepEqual(fix.edit, {
         documentChanges: [{ textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] }],
       });

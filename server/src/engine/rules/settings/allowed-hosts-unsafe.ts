@@ -3,6 +3,7 @@ import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
 import { defaultWithin, requiredListRead, sourceAt } from './support/environment-reads';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
 
 const ENV_VARIABLE = 'DJANGO_ALLOWED_HOSTS';
 
@@ -23,6 +24,8 @@ Reports a production settings module whose \`ALLOWED_HOSTS\` is empty (or unset,
 An environment read whose default is empty is not reported: when the variable is missing, Django refuses every request instead of accepting any host, so the mistake fails closed and shows at once. Only \`'*'\` is a wildcard; \`'.example.com'\` matches one domain and its subdomains and is fine.
 
 A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django builds absolute URLs (password-reset links, redirects, \`request.build_absolute_uri()\`) from the \`Host\` header. With \`'*'\`, an attacker who sends a forged \`Host\` gets links to their own server mailed to your users, or poisons a cache with them. An empty list is what \`startproject\` writes: Django's own \`check --deploy\` reports it as \`security.W020\` (whatever \`DEBUG\` is), and the usual quick repair under pressure is \`'*'\`.
@@ -54,10 +57,10 @@ Unsafe: the site answers only the hosts named in \`DJANGO_ALLOWED_HOSTS\`, which
     if (!wildcard || !state) return [];
     const fixes = [wildcardFix(ctx, wildcard.env)];
     if (wildcard.env) {
-      const message = `ALLOWED_HOSTS falls back to '*' when ${wildcard.env.variable} is unset; Django then accepts any Host header, which lets attackers poison password-reset links and caches.`;
+      const message = `ALLOWED_HOSTS falls back to '*' when ${wildcard.env.variable} is unset. Django then accepts any Host header, which lets attackers poison password-reset links and caches.`;
       return [ctx.atSetting(state, message, { fixes })];
     }
-    const message = "ALLOWED_HOSTS contains '*'; Django accepts any Host header, which lets attackers poison password-reset links and caches.";
+    const message = "ALLOWED_HOSTS contains '*', so Django accepts any Host header. Attackers can then poison password-reset links and caches.";
     return [wildcard.loc ? ctx.atValue(wildcard.loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
   },
 };
@@ -69,7 +72,7 @@ function emptyHosts(ctx: SettingsRuleContext, value: Value): Finding[] {
   if (value.kind === 'env' || ctx.silenced('security.W020')) return [];
   const read = requiredListRead(ctx, ENV_VARIABLE);
   const fix = ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: read.text, imports: read.imports }]);
-  const message = 'ALLOWED_HOSTS is empty; a deployed site must list the host names it serves, and Django refuses every request once DEBUG is off.';
+  const message = `ALLOWED_HOSTS is ${ctx.isSet('ALLOWED_HOSTS') ? 'empty' : 'not set'}, so Django refuses every request once DEBUG is off. A deployed site must list the host names it serves.`;
   return [ctx.atSettingOrMissing('ALLOWED_HOSTS', message, { fixes: [fix], djangoCheck: 'security.W020' })];
 }
 

@@ -2,6 +2,7 @@ import { unsetView } from '../../project/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import { envDefaultIntent } from './support/settings-lookup';
+import { findingMessage } from './support/setting-values';
 
 const SETTINGS = ['SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE'];
 
@@ -64,13 +65,12 @@ Unsafe: a site that is embedded in another site's frame, or whose login relies o
       }
       const shown = none ? `'${value.kind === 'string' ? value.value : 'None'}'` : value.kind === 'none' ? 'None' : 'False';
       const is = fromEnv ? `defaults to ${shown} when ${fromEnv.variable} is unset` : `is ${shown}`;
-      const sent = `browsers send the ${cookie} with requests other sites trigger`;
-      const effect = !none
-        ? `so the ${cookie} carries no SameSite attribute and browsers that do not default to Lax send it with requests other sites trigger`
+      const message = !none
+        ? findingMessage(`${name} ${is}`, `the ${cookie} carries no SameSite attribute`, 'Browsers that do not default to Lax send it with requests other sites trigger.')
         : cookie === 'session cookie'
-          ? `so ${sent}, leaving only the CSRF token between an attacker's page and the user's account`
-          : `so ${sent}, giving up the browser's own layer of defence against cross-site request forgery`;
-      findings.push(ctx.atSetting(state, `${name} ${is}, ${effect}.`, { fixes }));
+          ? findingMessage(`${name} ${is}`, `the ${cookie} goes with requests other sites trigger`, "Only the CSRF token then stands between an attacker's page and the user's account.")
+          : findingMessage(`${name} ${is}`, `the ${cookie} goes with requests other sites trigger`, "The browser's own layer of defence against cross-site request forgery is given up.");
+      findings.push(ctx.atSetting(state, message, { fixes }));
     }
     return findings;
   },

@@ -196,8 +196,11 @@ function walkDict(dict: Extract<Value, { kind: 'dict' }>, path: string[], visit:
 
 function message(label: string, found: Credential): string {
   const what = found.url ? 'a URL with a hard-coded password' : 'a hard-coded credential';
-  if (found.env) return `${label} falls back to ${what} when ${found.env.variable} is unset; anyone who can read the source can use it.`;
-  return found.url ? `${label} holds ${what}; anyone who can read the source can use it.` : `${label} is hard-coded; anyone who can read the source can use this credential.`;
+  if (found.env) {
+    const fallback = found.url ? 'falls back to a URL with a password in it' : 'has a hard-coded fallback';
+    return `${label} ${fallback} when ${found.env.variable} is unset. Anyone who can read the source can use it.`;
+  }
+  return found.url ? `${label} holds ${what}. Anyone who can read the source can use it.` : `${label} is hard-coded in the source. Anyone who can read the source can use this credential.`;
 }
 
 /** An environment variable name made of words: `DB_REPLICA_PASSWORD`. */

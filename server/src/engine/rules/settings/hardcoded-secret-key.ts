@@ -75,12 +75,12 @@ function secretKeyFindings(ctx: SettingsRuleContext): Finding[] {
   const found = hardcodedKey(state.value);
   if (!found) return [];
   const weak = ctx.silenced('security.W009') ? undefined : weakKeyReason(found.key);
-  const what = weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key';
+  const consequence = 'Anyone with the source can forge sessions and password-reset tokens.';
   const message = found.env
-    ? `SECRET_KEY falls back to ${what} when ${found.env.variable} is unset; anyone with the source can forge sessions and password-reset tokens.`
+    ? `SECRET_KEY falls back to ${weak ? 'a weak key' : 'a key'} written in the source when ${found.env.variable} is unset.${weak ? ` The key is weak (${weak}).` : ''} ${consequence}`
     : weak
-      ? `SECRET_KEY is hard-coded and weak (${weak}); anyone with the source can forge sessions and password-reset tokens.`
-      : 'SECRET_KEY is hard-coded; anyone with the source can forge sessions and password-reset tokens.';
+      ? `SECRET_KEY is hard-coded and weak (${weak}). ${consequence}`
+      : `SECRET_KEY is hard-coded in the source. ${consequence}`;
   const fixes = keyFix(ctx, state, found.env);
   return [ctx.atSetting(state, message, { fixes, djangoCheck: weak ? 'security.W009' : undefined })];
 }
@@ -112,8 +112,8 @@ function fallbackFindings(ctx: SettingsRuleContext): Finding[] {
     // signed with the empty key is accepted, and anyone can compute that signature.
     // https://docs.djangoproject.com/en/stable/ref/settings/#secret-key-fallbacks
     const message = unset.value
-      ? `${which} is ${weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key'}${when}; Django still accepts what it signs, so anyone with the source can forge sessions and tokens.`
-      : `${which} is an empty key${when}; Django accepts what it signs, so anyone can forge sessions and tokens.`;
+      ? `${which} is ${weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key'}${when}. Django still accepts what it signs, so anyone with the source can forge sessions and tokens.`
+      : `${which} is an empty key${when}. Django accepts what it signs, so anyone can forge sessions and tokens.`;
     const options = { fixes: fallbackFix(ctx, state, item, unset.value, whole), djangoCheck: weak ? 'security.W025' : undefined };
     findings.push(item.loc && !whole ? ctx.atValue(item.loc, message, options) : ctx.atSetting(state, message, options));
   });

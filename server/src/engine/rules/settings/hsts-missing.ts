@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, setNumberFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setNumberFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 const ONE_YEAR = 31536000;
 
@@ -18,6 +18,8 @@ export const hstsMissing: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` holds \`SecurityMiddleware\` but whose \`SECURE_HSTS_SECONDS\` is unset, \`0\` or \`None\`, including an environment read that comes out as \`0\` when its variable is unset.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without a \`Strict-Transport-Security\` header, browsers keep trying plain HTTP first whenever a user types the address or follows an \`http://\` link. Anyone on the network path can answer that request, strip the redirect to HTTPS and read or change everything the user sends, cookies included. Django's own \`check --deploy\` reports it as \`security.W004\`.
@@ -50,7 +52,11 @@ Unsafe: once a browser has seen the header it refuses plain HTTP for the whole p
     // https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
     const comment = 'HSTS: start with a short value (e.g. 3600) and raise it once HTTPS works everywhere';
     const fix = setNumberFix(ctx, 'SECURE_HSTS_SECONDS', ONE_YEAR, comment);
-    const message = `${currentValuePhrase(ctx, 'SECURE_HSTS_SECONDS')}, so browsers are never told to insist on HTTPS and a request made over plain HTTP can be intercepted.`;
+    const message = findingMessage(
+      currentValuePhrase(ctx, 'SECURE_HSTS_SECONDS'),
+      'browsers are never told to insist on HTTPS',
+      'A request made over plain HTTP can then be intercepted and downgraded.',
+    );
     return [ctx.atSettingOrMissing('SECURE_HSTS_SECONDS', message, { fixes: [fix], djangoCheck: 'security.W004' })];
   },
 };

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/setting-values';
+import { currentValuePhrase, findingMessage, isTrue, setTrueFix, truthyNotTrueMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH115: without `preload`, a user's very first visit is still unprotected by HSTS. */
 export const hstsPreload: SettingsRule = {
@@ -16,6 +16,8 @@ export const hstsPreload: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module with \`SecurityMiddleware\` installed and \`SECURE_HSTS_SECONDS\` set, whose \`SECURE_HSTS_PRELOAD\` is not \`True\` (unset, \`False\`, or anything other than the boolean \`True\`, as Django checks it: a truthy value such as \`1\` does add \`preload\`, and is reported only because \`check --deploy\` keeps warning about it).
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 A \`Strict-Transport-Security\` header only protects a browser after its first visit: that first request can still go over plain HTTP and be intercepted. Browsers ship a list of domains that are HTTPS-only from the start, and a site can only be submitted to it when its header carries \`preload\`. Django's own \`check --deploy\` reports it as \`security.W021\`.
@@ -47,7 +49,7 @@ Unsafe: the preload list also requires \`includeSubDomains\` and a long max-age,
     if (isTrue(ctx.value('SECURE_HSTS_PRELOAD')) !== false) return [];
     const message =
       truthyNotTrueMessage(ctx, 'SECURE_HSTS_PRELOAD', 'security.W021') ??
-      `${currentValuePhrase(ctx, 'SECURE_HSTS_PRELOAD')}, so the site cannot join the browsers' HSTS preload list and each user's very first request may still go over plain HTTP.`;
+      findingMessage(currentValuePhrase(ctx, 'SECURE_HSTS_PRELOAD'), "the site cannot join the browsers' HSTS preload list", "Each user's very first request may still go over plain HTTP.");
     return [ctx.atSettingOrMissing('SECURE_HSTS_PRELOAD', message, { fixes: [setTrueFix(ctx, 'SECURE_HSTS_PRELOAD')], djangoCheck: 'security.W021' })];
   },
 };

@@ -41,7 +41,7 @@ Unsafe, like every settings fix, although on Django 4.0 and later removing the l
     if (!state) return [];
     const removable = state.history.every((def) => isStandaloneAssignment(ctx, def));
     const fixes = removable ? [ctx.fix('Remove SECURE_BROWSER_XSS_FILTER', [{ kind: 'remove', name: 'SECURE_BROWSER_XSS_FILTER' }])] : [];
-    const message = 'SECURE_BROWSER_XSS_FILTER has no effect since Django 4.0 and browsers ignore the X-XSS-Protection header it sent, so it only suggests a protection that is not there.';
+    const message = 'SECURE_BROWSER_XSS_FILTER has no effect since Django 4.0. Browsers also ignore the X-XSS-Protection header it sent, so it only suggests a protection that is not there.';
     return [ctx.atSetting(state, message, { fixes })];
   },
 };

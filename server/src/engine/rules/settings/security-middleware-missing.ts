@@ -2,6 +2,7 @@ import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { COMMON_MIDDLEWARE, CSRF_MIDDLEWARE, type InsertPosition, listHas, middlewareInsertFix, SECURITY_MIDDLEWARE, SESSION_MIDDLEWARE } from './support/middleware';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH121: without SecurityMiddleware or CsrfViewMiddleware, whole classes of protection are off. */
 export const securityMiddlewareMissing: SettingsRule = {
@@ -16,6 +17,8 @@ export const securityMiddlewareMissing: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` lacks \`django.middleware.security.SecurityMiddleware\` or \`django.middleware.csrf.CsrfViewMiddleware\`, once for each missing middleware.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 \`SecurityMiddleware\` is what sends the HSTS, \`X-Content-Type-Options\`, \`Referrer-Policy\` and \`Cross-Origin-Opener-Policy\` headers and performs the HTTPS redirect: without it, \`SECURE_HSTS_SECONDS\`, \`SECURE_CONTENT_TYPE_NOSNIFF\`, \`SECURE_REFERRER_POLICY\` and \`SECURE_SSL_REDIRECT\` are silently ignored (so DJH113–DJH116 and DJH120 say nothing until it is installed). \`CsrfViewMiddleware\` rejects forged cross-site POST requests; without it, any other site can make a logged-in user's browser submit forms to this one. Django's own \`check --deploy\` reports them as \`security.W001\` and \`security.W003\`.
@@ -55,13 +58,13 @@ Unsafe: \`SecurityMiddleware\` starts enforcing whatever the \`SECURE_*\` settin
     const findings: Finding[] = [];
     if (listHas(ctx, 'MIDDLEWARE', SECURITY_MIDDLEWARE) === false && !ctx.silenced('security.W001')) {
       const fix = middlewareInsertFix(ctx, SECURITY_MIDDLEWARE, 'first');
-      const message = 'SecurityMiddleware is not in MIDDLEWARE, so the HSTS, nosniff, referrer-policy and HTTPS-redirect settings have no effect and none of those protections reach the browser.';
-      findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W001' }));
+      const message = `SecurityMiddleware is not in ${ctx.middleware}, so the SECURE_* settings have no effect. No HSTS, nosniff, referrer-policy or HTTPS redirect reaches the browser.`;
+      findings.push(ctx.atSettingOrMissing(ctx.middleware, message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W001' }));
     }
     if (listHas(ctx, 'MIDDLEWARE', CSRF_MIDDLEWARE) === false && !ctx.silenced('security.W003')) {
       const fix = middlewareInsertFix(ctx, CSRF_MIDDLEWARE, csrfPosition(ctx));
-      const message = "CsrfViewMiddleware is not in MIDDLEWARE, so any other site can make a logged-in user's browser submit forms and other POST requests to this one (cross-site request forgery).";
-      findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W003' }));
+      const message = `CsrfViewMiddleware is not in ${ctx.middleware}, so requests are not checked for CSRF. Any other site can make a logged-in user's browser submit forms to this one.`;
+      findings.push(ctx.atSettingOrMissing(ctx.middleware, message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W003' }));
     }
     return findings;
   },

@@ -1,3 +1,4 @@
+import { FIRST_SENTENCE_LIMIT, findingMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 import type { Node } from '../../parse/python';
 import { asString, unsetView, type Value } from '../../project/values';
 import type { Finding, Location } from '../../types';
@@ -41,6 +42,8 @@ export const weakPasswordValidation: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`AUTH_PASSWORD_VALIDATORS\` is missing or empty, lacks one of Django's four built-in validators (\`UserAttributeSimilarityValidator\`, \`MinimumLengthValidator\`, \`CommonPasswordValidator\`, \`NumericPasswordValidator\`), or whose \`MinimumLengthValidator\` accepts fewer than 12 characters. Without \`OPTIONS\`, \`MinimumLengthValidator\` requires only 8.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django checks new passwords only against the validators listed here; the global default is an empty list, which accepts \`password\` or a single character. Short, common, all-digit and username-like passwords are the first ones credential-stuffing and offline cracking try.
@@ -94,8 +97,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 
     if (entries.length === 0) {
       const message = state
-        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django accepts any password, even "password" or a single character.'
-        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django accepts any password, even "password" or a single character.';
+        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django accepts any password. Even "password" or a single character will do.'
+        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django accepts any password. Even "password" or a single character will do.';
       return [ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes })];
     }
 
@@ -105,7 +108,11 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
       if (missing.length > 0) {
         const names = listing(missing.map((m) => m.name.slice(PREFIX.length)));
         const stops = listing(missing.map((m) => m.stops));
-        const message = `AUTH_PASSWORD_VALIDATORS lacks ${names}, so users can choose ${stops}, which attackers guess first.`;
+        const named = findingMessage(`AUTH_PASSWORD_VALIDATORS lacks ${names}`, `users can choose ${stops}`, 'Attackers guess those first.');
+        const message =
+          named.split('. ')[0].length < FIRST_SENTENCE_LIMIT
+            ? named
+            : `AUTH_PASSWORD_VALIDATORS lacks ${missing.length} of Django's 4 built-in validators. Without ${names}, users can choose ${stops}, which attackers guess first.`;
         findings.push(ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes }));
       }
     }
@@ -114,8 +121,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
       const at = entry.minLength.at ?? entry.nameAt ?? entry.item.loc;
       const length = entry.minLength.value;
       const message = entry.minLength.at
-        ? `MinimumLengthValidator accepts passwords of ${length} characters; anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`
-        : `MinimumLengthValidator has no min_length, so it accepts passwords of ${DJANGO_MIN_LENGTH} characters; anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`;
+        ? `MinimumLengthValidator accepts passwords of ${length} characters. Anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`
+        : `MinimumLengthValidator has no min_length, so it accepts passwords of ${DJANGO_MIN_LENGTH} characters. Anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`;
       findings.push(at ? ctx.atValue(firstLine(ctx, at), message, { fixes }) : ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes }));
     }
     return findings;

@@ -30,7 +30,11 @@ export function currentValuePhrase(ctx: SettingsRuleContext, name: string): stri
  */
 export function truthyNotTrueMessage(ctx: SettingsRuleContext, name: string, djangoCheck: string): string | undefined {
   if (truthy(ctx.value(name)) !== true) return undefined;
-  return `${currentValuePhrase(ctx, name)} rather than True: it takes effect, but Django's deploy check only accepts the boolean True and keeps reporting ${djangoCheck}.`;
+  return findingMessage(
+    `${currentValuePhrase(ctx, name)} rather than True`,
+    `Django's deploy check keeps reporting ${djangoCheck}`,
+    'The setting does take effect: the check accepts only the boolean True.',
+  );
 }
 
 /**
@@ -65,3 +69,21 @@ export function setNumberFix(ctx: SettingsRuleContext, name: string, number: num
   }
   return ctx.fix(`Set ${name} = ${number}`, [{ kind: 'set', name, value: String(number), comment }]);
 }
+
+/** What the editors' problem lists show of a message before cutting it. */
+export const FIRST_SENTENCE_LIMIT = 100;
+
+/**
+ * A finding message whose first sentence stands alone within FIRST_SENTENCE_LIMIT
+ * characters: `state, so consequence.` when that fits, else `state.` with the consequence
+ * as a sentence of its own; `more` follows either way.
+ */
+export function findingMessage(state: string, consequence: string, more?: string): string {
+  const joined = `${state}, so ${consequence}.`;
+  const first = joined.length <= FIRST_SENTENCE_LIMIT ? joined : `${state}. ${consequence.charAt(0).toUpperCase()}${consequence.slice(1)}.`;
+  return more ? `${first} ${more}` : first;
+}
+
+/** For the docs of the rules that report a setting missing altogether. */
+export const MISSING_SETTING_DOCS =
+  "A setting missing altogether is reported on the production module's first line of code (after its docstring, so a `# noqa` can go there; in a module built on `base.py`, its star import): it is the module as a whole that lacks it. Each rule reports its own setting there, so `--select`, `--ignore` and `# noqa` work per rule. See [where findings go](../settings-model.md#where-findings-go).";
