@@ -450,7 +450,8 @@ describe('django-hardener harden', () => {
     const hardened = read(root, 'mysite/settings.py');
     assert.equal(hardened, applyPatch(original, diff));
     assert.ok(run.stdout.startsWith('Wrote mysite/settings.py\nHardened mysite/settings.py: fixed '), run.stdout);
-    assert.ok(run.stdout.includes('\nThe hardened settings read these environment variables; set them where the site runs:\n'), run.stdout);
+    assert.ok(run.stdout.includes('\nProduction must now set these environment variables (the settings refuse to start without them):\n  DJANGO_SECRET_KEY\n  DJANGO_ALLOWED_HOSTS\n'), run.stdout);
+    assert.ok(run.stdout.includes('\nTo run the site locally (manage.py runserver, plain HTTP), set DJANGO_DEBUG=True.\n'), run.stdout);
 
     const again = cli(root, 'harden', '--write');
     assert.equal(again.code, 0);

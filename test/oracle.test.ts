@@ -29,6 +29,7 @@ import {
   removeItem,
   replaceText,
   run,
+  runserverGet,
   startProject,
   type CheckRun,
   type DjangoInstall,
@@ -591,6 +592,19 @@ describe('Django oracle: harden', () => {
     const dir = path.join(workDir, 'harden-startproject');
     cpSync(template, dir, { recursive: true });
     await hardenAndCheck(t, dj, dir, path.join(PROJECT, 'settings.py'), `${PROJECT}.settings`);
+
+    // The lone settings.py also serves development: one switch keeps runserver working.
+    await t.test('runserver with only DJANGO_DEBUG=True serves plain HTTP, without a redirect or Secure cookies', async () => {
+      const page = await runserverGet(dj, dir, { DJANGO_DEBUG: 'True' }, '/admin/login/');
+      assert.equal(page.status, 200, `GET /admin/login/ answered ${page.status} (Location: ${page.location})\n${page.log}`);
+      assert.ok(page.setCookie?.startsWith('csrftoken='), `no CSRF cookie: ${page.setCookie}`);
+      assert.doesNotMatch(page.setCookie ?? '', /;\s*Secure/i, 'the CSRF cookie is Secure, so a form post over plain HTTP would fail');
+    });
+    await t.test('a production start without DJANGO_SECRET_KEY fails loudly', async () => {
+      const start = await manageCheck(dj, dir, [], { DJANGO_SETTINGS_MODULE: `${PROJECT}.settings`, DJANGO_ALLOWED_HOSTS: 'example.com' });
+      assert.notEqual(start.code, 0, `manage.py check passed without DJANGO_SECRET_KEY:\n${start.stdout}`);
+      assert.match(start.stderr, /KeyError: 'DJANGO_SECRET_KEY'/);
+    });
   });
 
   test('harden --write on split settings whose base.py lacks the security middleware leaves base.py and dev.py as they were', async (t) => {

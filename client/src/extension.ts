@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CLIENT_COMMANDS, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult } from '../../server/src/lsp/protocol';
+import {
+  CLIENT_COMMANDS,
+  PRODUCTION_MODULES_REQUEST,
+  SERVER_COMMANDS,
+  type HardenCommandResult,
+  type ProductionModuleItem,
+  type ScanCommandResult,
+  type SettingsModelCommandResult,
+} from '../../server/src/lsp/protocol';
 import { DOCUMENT_SELECTOR } from './document-selector';
 
 let client: LanguageClient | undefined;
@@ -43,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand(CLIENT_COMMANDS.hardenSettings, () => hardenSettings(output)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.scanWorkspace, () => scanWorkspace(output)),
+    vscode.workspace.registerTextDocumentContentProvider(MODEL_SCHEME, modelDocuments),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showSettingsModel, () => showSettingsModel(output)),
   );
 
   try {
@@ -80,8 +90,13 @@ async function hardenSettings(output: vscode.LogOutputChannel): Promise<void> {
   }
   const result: HardenCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.hardenSettings, arguments: [target] });
   if (result && !result.applied && result.message) void vscode.window.showInformationMessage(result.message);
-  else if (result?.applied && result.remaining > 0) {
-    output.info(`Harden settings: ${result.fixed} problem(s) fixed, ${result.remaining} left that need a change by hand`);
+  else if (result?.applied) {
+    if (result.remaining > 0) output.info(`Harden settings: ${result.fixed} problem(s) fixed, ${result.remaining} left that need a change by hand`);
+    const told = hardenedEnvironmentMessage(result);
+    if (told) {
+      output.info(`Harden settings: ${told}`);
+      void vscode.window.showInformationMessage(told);
+    }
   }
 }
 
@@ -92,4 +107,46 @@ async function scanWorkspace(output: vscode.LogOutputChannel): Promise<void> {
   }
   const result: ScanCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.scanWorkspace, arguments: [] });
   if (result) vscode.window.setStatusBarMessage(`Django Hardener: ${result.findings} finding(s) in ${result.modules} production settings module(s)`, 5000);
+}
+
+/** What production must now set, and the switch that runs the site locally, after Harden settings. */
+export function hardenedEnvironmentMessage(result: HardenCommandResult): string | undefined {
+  const parts: string[] = [];
+  const variables = result.productionVariables ?? [];
+  if (variables.length > 0) parts.push(`Production must now set ${variables.join(', ')}.`);
+  if (result.developmentSwitch) parts.push(`Set ${result.developmentSwitch}=True to run the site locally.`);
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
+/** The settings model is shown as a read-only document of this scheme. */
+const MODEL_SCHEME = 'django-hardener';
+const MODEL_URI = vscode.Uri.from({ scheme: MODEL_SCHEME, path: '/Settings model' });
+
+class ModelDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  text = '';
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  update(text: string): void {
+    this.text = text;
+    this.changed.fire(MODEL_URI);
+  }
+}
+
+const modelDocuments = new ModelDocuments();
+
+/** "Show settings model": the settings modules, their roles and reasons, and production's values, in a read-only document. */
+async function showSettingsModel(output: vscode.LogOutputChannel): Promise<void> {
+  if (!client?.isRunning()) {
+    output.warn('Show settings model: the server is not running');
+    return;
+  }
+  const result: SettingsModelCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.settingsModel, arguments: [] });
+  modelDocuments.update(result?.text ?? 'The server gave no settings model.\n');
+  const document = await vscode.workspace.openTextDocument(MODEL_URI);
+  await vscode.window.showTextDocument(document, { preview: true });
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DiagnosticSeverity, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
 import { CONFIGURATION_SCHEMA } from '../../server/src/lsp/configuration';
-import { PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type ProductionModuleItem, type ScanCommandResult } from '../../server/src/lsp/protocol';
+import { PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type ProductionModuleItem, type ScanCommandResult, type SettingsModelCommandResult } from '../../server/src/lsp/protocol';
 import { analyzeProject } from '../../server/src/engine/analyze';
 import { REPO_ROOT } from '../support/fixtures';
 import { openProject } from '../support/project';
@@ -118,6 +118,26 @@ describe('server in-process', () => {
       assert.deepEqual(result, { modules: 1, findings: 1 });
       const create = await client.waitFor('progressCreate', () => true, since);
       await client.waitFor('progress', (e) => e.token === create.token && e.value.kind === 'end', since);
+    }),
+  );
+
+  test('the settings model command: modules, roles, reasons and production values, as text', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri }) => {
+      await client.initialize(rootUri);
+      const result = (await client.executeCommand(SERVER_COMMANDS.settingsModel)) as SettingsModelCommandResult;
+      const lines = result.text.split('\n');
+      assert.ok(lines.includes('mysite/settings/production.py  production  (mysite.settings.production)'), result.text);
+      assert.ok(lines.includes('    run where the site is deployed (mysite/wsgi.py)'), result.text);
+      assert.ok(lines.includes('mysite/settings/dev.py  development  (mysite.settings.dev)'), result.text);
+      assert.ok(
+        lines.some((line) => /^ {4}DEBUG +True +\[mysite\/settings\/production\.py:3\]$/.test(line)),
+        result.text,
+      );
+      assert.ok(
+        lines.some((line) => /^ {4}SECRET_KEY +env DJANGO_SECRET_KEY \(unset → no default\) +\[mysite\/settings\/base\.py:3\]$/.test(line)),
+        result.text,
+      );
+      await client.waitFor('progress', (e) => e.value.kind === 'end');
     }),
   );
 

@@ -7,6 +7,7 @@
 export const SERVER_COMMANDS = {
   hardenSettings: 'djangoHardener.server.hardenSettings',
   scanWorkspace: 'djangoHardener.server.scanWorkspace',
+  settingsModel: 'djangoHardener.server.settingsModel',
 } as const;
 
 /** Palette commands contributed by the client. */
@@ -14,6 +15,7 @@ export const CLIENT_COMMANDS = {
   hardenSettings: 'djangoHardener.hardenSettings',
   scanWorkspace: 'djangoHardener.scanWorkspace',
   showOutput: 'djangoHardener.showOutput',
+  showSettingsModel: 'djangoHardener.showSettingsModel',
 } as const;
 
 /** The code action kind of "fix all safe problems". */
@@ -43,6 +45,15 @@ export interface HardenCommandResult {
   remaining: number;
   /** Why nothing was done, when nothing was. */
   message?: string;
+  /** Environment variables the hardened settings read without a default: production must set them. */
+  productionVariables?: string[];
+  /** The variable DEBUG reads in a module that also serves development: set to True, it runs the site locally. */
+  developmentSwitch?: string;
+}
+
+/** What the settings model command answers: the model of every workspace folder, as text. */
+export interface SettingsModelCommandResult {
+  text: string;
 }
 
 export interface ScanCommandResult {

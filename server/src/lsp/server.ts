@@ -29,7 +29,8 @@ import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
 import { OpenDocument } from './open-document';
-import { FIX_ALL_KIND, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult } from './protocol';
+import { FIX_ALL_KIND, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult, type SettingsModelCommandResult } from './protocol';
+import { renderSettingsModel, settingsModelReport } from '../engine/project/settings-model';
 import { pathToUri, uriToPath } from './uri';
 import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
 import { AnalysisScheduler } from './scheduler';
@@ -119,7 +120,7 @@ export class HardenerServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
-        executeCommandProvider: { commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace] },
+        executeCommandProvider: { commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace, SERVER_COMMANDS.settingsModel] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'django-hardener' },
@@ -451,11 +452,13 @@ export class HardenerServer {
     });
   }
 
-  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | null> {
+  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | SettingsModelCommandResult | null> {
     await this.ready;
     switch (params.command) {
       case SERVER_COMMANDS.hardenSettings:
         return this.hardenSettings(params.arguments?.[0]);
+      case SERVER_COMMANDS.settingsModel:
+        return this.settingsModel();
       case SERVER_COMMANDS.scanWorkspace:
         for (const folder of this.allFolders()) this.walkFolder(folder);
         this.store.clear();
@@ -491,7 +494,21 @@ export class HardenerServer {
     const edit = toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!workspaceEdit?.documentChanges, preview);
     const response = await this.connection.workspace.applyEdit({ label: `Harden ${project.relative(file)}`, edit });
     if (!response.applied) this.log(`Harden settings: the editor did not apply the edit${response.failureReason ? ` (${response.failureReason})` : ''}`);
-    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length };
+    const productionVariables = result.environment.filter((v) => v.required).map((v) => v.name);
+    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length, productionVariables, developmentSwitch: result.developmentSwitch };
+  }
+
+  /** What `django-hardener settings --values` prints, for every workspace folder. */
+  private settingsModel(): SettingsModelCommandResult {
+    if (this.startupError) return { text: `Django Hardener cannot start: ${this.startupError}\n` };
+    const parts: string[] = [];
+    for (const folder of this.allFolders()) {
+      const project = this.projectOf(folder);
+      const report = settingsModelReport(project, { values: true });
+      const show = (file: string) => project.relative(file) || '.';
+      parts.push(`# ${folder.root}${folder.enabled ? '' : ' (Django Hardener is disabled here)'}\n\n${renderSettingsModel(report, show)}`);
+    }
+    return { text: parts.length > 0 ? parts.join('\n') : 'No workspace folder is open.\n' };
   }
 
   private async productionModules(): Promise<ProductionModuleItem[]> {

@@ -175,7 +175,7 @@ export function editorScenarios(connect: Connect): void {
       await client.diagnostics(uri(PRODUCTION), 0, 1);
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
-      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0 });
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, productionVariables: [] });
       const request = only(client.of('applyEdit', since));
       assert.equal(request.params.label, 'Harden mysite/settings/production.py');
       assert.deepEqual(request.params.edit, {
@@ -199,7 +199,7 @@ export function editorScenarios(connect: Connect): void {
       await client.diagnostics(uri(PRODUCTION), 0, 1);
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
-      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0 });
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, productionVariables: [] });
       assert.deepEqual(only(client.of('applyEdit', since)).params.edit, {
         documentChanges: [
           {

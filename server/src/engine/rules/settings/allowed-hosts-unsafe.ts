@@ -2,8 +2,9 @@ import { truthy, unsetView, type Value } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
-import { defaultWithin, requiredListRead, sourceAt } from './support/environment-reads';
+import { defaultWithin, requiredListRead, sourceAt, type SourceWithImports } from './support/environment-reads';
 import { MISSING_SETTING_DOCS } from './support/setting-values';
+import { debuggingTest } from './support/development-switch';
 
 const ENV_VARIABLE = 'DJANGO_ALLOWED_HOSTS';
 
@@ -70,7 +71,7 @@ function emptyHosts(ctx: SettingsRuleContext, value: Value): Finding[] {
   // request with 400 until the variable is set, so nothing is exposed meanwhile.
   // https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
   if (value.kind === 'env' || ctx.silenced('security.W020')) return [];
-  const read = requiredListRead(ctx, ENV_VARIABLE);
+  const read = hostsRead(ctx);
   const fix = ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: read.text, imports: read.imports }]);
   const message = `ALLOWED_HOSTS is ${ctx.isSet('ALLOWED_HOSTS') ? 'empty' : 'not set'}, so Django refuses every request once DEBUG is off. A deployed site must list the host names it serves.`;
   return [ctx.atSettingOrMissing('ALLOWED_HOSTS', message, { fixes: [fix], djangoCheck: 'security.W020' })];
@@ -106,6 +107,18 @@ function wildcardFix(ctx: SettingsRuleContext, read: EnvRead | undefined): Fix {
     const empty = /^[rRuU]?['"]/.test(current) ? ctx.str('') : current.startsWith('[') ? '[]' : current.startsWith('(') ? '()' : undefined;
     if (empty) return ctx.fix(`Default ${read.variable} to no host`, [{ kind: 'replace', location: read.defaultLoc, value: empty }]);
   }
-  const required = requiredListRead(ctx, ENV_VARIABLE);
+  const required = hostsRead(ctx);
   return ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: required.text, imports: required.imports }]);
+}
+
+/**
+ * A required read of DJANGO_ALLOWED_HOSTS; in a module that also serves development, an
+ * empty list while the DEBUG switch is on, which Django takes for the local hosts.
+ */
+function hostsRead(ctx: SettingsRuleContext): SourceWithImports {
+  const required = requiredListRead(ctx, ENV_VARIABLE);
+  const test = debuggingTest(ctx, 'ALLOWED_HOSTS');
+  // NOTE: with DEBUG on and ALLOWED_HOSTS empty, Django allows localhost and 127.0.0.1.
+  // https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
+  return test ? { text: `[] if ${test.text} else ${required.text}`, imports: [...required.imports, ...test.imports] } : required;
 }

@@ -1,6 +1,6 @@
 import { compareVersions } from '../../project/dependencies';
 import { unsetView } from '../../project/values';
-import type { SettingsIntent } from '../../types';
+import type { Finding, SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { listEditable, literal } from './support/settings-lookup';
@@ -23,12 +23,14 @@ export const cspMissing: SettingsRule = {
     scope: 'settings',
     summary: 'No Content-Security-Policy is sent: MIDDLEWARE has no CSP middleware, or the built-in one has an empty policy.',
     fix: 'unsafe',
-    djangoChecks: [],
+    djangoChecks: ['security.W026'],
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` has no Content-Security-Policy middleware — neither Django 6.0's \`django.middleware.csp.ContentSecurityPolicyMiddleware\` nor django-csp's \`csp.middleware.CSPMiddleware\` — or has Django's middleware with both \`SECURE_CSP\` and \`SECURE_CSP_REPORT_ONLY\` empty, so that no header is sent.
 
 ${MISSING_SETTING_DOCS}
+
+On Django 6.0 and later (declared), a \`SECURE_CSP\` or \`SECURE_CSP_REPORT_ONLY\` that is not a dict is reported instead, as Django's own \`security.W026\` check does: the built-in middleware reads the policy as a dict of directives.
 
 ## Why is this bad
 A Content-Security-Policy tells the browser where scripts, styles and frames may come from. Without one, any cross-site scripting hole — a \`|safe\` filter too many, a \`mark_safe\` on user input — runs the attacker's script with the full authority of the page. A policy of \`default-src 'self'\` blocks inline and third-party scripts, which stops most injected payloads.
@@ -64,6 +66,8 @@ Unsafe: a \`'self'\`-only policy blocks inline scripts and styles and anything l
 - [MDN: Content-Security-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy)
 `,
   check(ctx) {
+    const shape = policyShapeFindings(ctx);
+    if (shape.length > 0) return shape;
     const middleware = ctx.strings(ctx.middleware);
     if (!middleware) return [];
     if (middleware.some((m) => m !== BUILT_IN_MIDDLEWARE && /csp|content_?security_?policy/i.test(m))) return [];
@@ -81,6 +85,22 @@ Unsafe: a \`'self'\`-only policy blocks inline scripts and styles and anything l
     return [ctx.atSettingOrMissing(ctx.middleware, message, { fixes })];
   },
 };
+
+/** Django 6.0's security.W026: SECURE_CSP and SECURE_CSP_REPORT_ONLY must be dicts of directives. */
+function policyShapeFindings(ctx: SettingsRuleContext): Finding[] {
+  if (!ctx.djangoAtLeast(6, 0)) return [];
+  const findings: Finding[] = [];
+  for (const name of ['SECURE_CSP', 'SECURE_CSP_REPORT_ONLY']) {
+    const state = ctx.setting(name);
+    const value = state ? unsetView(state.value) : undefined;
+    if (!state || !value || value.kind === 'unknown' || value.kind === 'dict' || value.kind === 'none') continue;
+    if (ctx.silenced('security.W026')) continue;
+    const shown = value.kind === 'list' ? (value.tuple ? 'a tuple' : 'a list') : `a ${value.kind}`;
+    const message = `${name} is ${shown}, not a dict of directives, so Django builds no policy from it. Django's deploy check reports security.W026; write it as {"default-src": [CSP.SELF], ...}.`;
+    findings.push(ctx.atSetting(state, message, { djangoCheck: 'security.W026' }));
+  }
+  return findings;
+}
 
 function emptyPolicy(ctx: SettingsRuleContext, name: string): boolean {
   if (!ctx.isSet(name)) return true;

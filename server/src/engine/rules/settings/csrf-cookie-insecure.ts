@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { CSRF_MIDDLEWARE, listHas } from './support/middleware';
-import { currentValuePhrase, findingMessage, setTrueFix, MISSING_SETTING_DOCS } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH112: a CSRF cookie without the Secure flag also travels over plain HTTP. */
 export const csrfCookieInsecure: SettingsRule = {
@@ -48,6 +48,6 @@ Unsafe: over plain HTTP (a local \`runserver\` sharing these settings, a site no
     if (truthy(ctx.value('CSRF_USE_SESSIONS')) !== false) return [];
     if (truthy(ctx.value('CSRF_COOKIE_SECURE')) !== false) return [];
     const message = findingMessage(currentValuePhrase(ctx, 'CSRF_COOKIE_SECURE'), 'the CSRF cookie is also sent over plain HTTP', 'A network sniffer can read the token there.');
-    return [ctx.atSettingOrMissing('CSRF_COOKIE_SECURE', message, { fixes: [setTrueFix(ctx, 'CSRF_COOKIE_SECURE')], djangoCheck: 'security.W016' })];
+    return [ctx.atSettingOrMissing('CSRF_COOKIE_SECURE', message, { fixes: [setWhenNotDebuggingFix(ctx, 'CSRF_COOKIE_SECURE')], djangoCheck: 'security.W016' })];
   },
 };

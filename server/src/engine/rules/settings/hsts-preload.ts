@@ -37,7 +37,7 @@ SECURE_HSTS_PRELOAD = True
 \`\`\`
 
 ## Fix safety
-Unsafe: the preload list also requires \`includeSubDomains\` and a long max-age, and once the domain is on it, removing it takes months to reach users' browsers. The fix sets \`SECURE_HSTS_PRELOAD = True\` (an environment read with a boolean default gets a \`True\` default instead); submitting the domain at hstspreload.org stays a deliberate step.
+Unsafe: the preload list also requires \`includeSubDomains\` and a long max-age, and once the domain is on it, removing it takes months to reach users' browsers. The fix sets \`SECURE_HSTS_PRELOAD = True\` (an environment read with a boolean default gets a \`True\` default instead), with a comment: the list accepts the site only once \`SECURE_HSTS_SECONDS\` is a year or more (DJH113's fix starts at an hour), and submitting the domain at hstspreload.org stays a deliberate step.
 
 ## References
 - [Django: SECURE_HSTS_PRELOAD](https://docs.djangoproject.com/en/stable/ref/settings/#secure-hsts-preload)
@@ -50,6 +50,7 @@ Unsafe: the preload list also requires \`includeSubDomains\` and a long max-age,
     const message =
       truthyNotTrueMessage(ctx, 'SECURE_HSTS_PRELOAD', 'security.W021') ??
       findingMessage(currentValuePhrase(ctx, 'SECURE_HSTS_PRELOAD'), "the site cannot join the browsers' HSTS preload list", "Each user's very first request may still go over plain HTTP.");
-    return [ctx.atSettingOrMissing('SECURE_HSTS_PRELOAD', message, { fixes: [setTrueFix(ctx, 'SECURE_HSTS_PRELOAD')], djangoCheck: 'security.W021' })];
+    const comment = 'The preload list takes the site once SECURE_HSTS_SECONDS is 31536000 or more; submitting it at hstspreload.org is a step of its own';
+    return [ctx.atSettingOrMissing('SECURE_HSTS_PRELOAD', message, { fixes: [setTrueFix(ctx, 'SECURE_HSTS_PRELOAD', comment)], djangoCheck: 'security.W021' })];
   },
 };

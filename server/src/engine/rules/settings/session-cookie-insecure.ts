@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/middleware';
-import { currentValuePhrase, findingMessage, setTrueFix, MISSING_SETTING_DOCS } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH111: a session cookie without the Secure flag also travels over plain HTTP. */
 export const sessionCookieInsecure: SettingsRule = {
@@ -48,7 +48,7 @@ Unsafe: over plain HTTP (a local \`runserver\` sharing these settings, a site no
     if (ids.includes(undefined) || ids.every((id) => ctx.silenced(id!))) return [];
     const djangoCheck = ids.length === 1 ? ids[0] : undefined;
     const message = findingMessage(currentValuePhrase(ctx, 'SESSION_COOKIE_SECURE'), 'the session cookie is also sent over plain HTTP', 'A network sniffer can copy it there and hijack the session.');
-    return [ctx.atSettingOrMissing('SESSION_COOKIE_SECURE', message, { fixes: [setTrueFix(ctx, 'SESSION_COOKIE_SECURE')], djangoCheck })];
+    return [ctx.atSettingOrMissing('SESSION_COOKIE_SECURE', message, { fixes: [setWhenNotDebuggingFix(ctx, 'SESSION_COOKIE_SECURE')], djangoCheck })];
   },
 };
 

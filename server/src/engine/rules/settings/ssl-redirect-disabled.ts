@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, findingMessage, isTrue, setTrueFix, MISSING_SETTING_DOCS } from './support/setting-values';
+import { currentValuePhrase, findingMessage, isTrue, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH110: without SECURE_SSL_REDIRECT, pages requested over plain HTTP are served over plain HTTP. */
 export const sslRedirectDisabled: SettingsRule = {
@@ -53,6 +53,6 @@ Unsafe: a site that is not reachable over HTTPS becomes unreachable, and behind 
       truthy(value) === true
         ? findingMessage(`${phrase}, not True`, "Django's deploy check keeps warning", 'It does redirect: the check accepts only the boolean True.')
         : findingMessage(phrase, 'plain-HTTP requests are served instead of redirected to HTTPS', 'Anyone on the network path can read and change what such a request carries.');
-    return [ctx.atSettingOrMissing('SECURE_SSL_REDIRECT', message, { fixes: [setTrueFix(ctx, 'SECURE_SSL_REDIRECT')], djangoCheck: 'security.W008' })];
+    return [ctx.atSettingOrMissing('SECURE_SSL_REDIRECT', message, { fixes: [setWhenNotDebuggingFix(ctx, 'SECURE_SSL_REDIRECT')], djangoCheck: 'security.W008' })];
   },
 };

@@ -1,5 +1,5 @@
 import { stringLiteralValue } from '../../parse/python';
-import { asList, asString, truthy } from '../../project/values';
+import { asString, presentItems, truthy } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
@@ -63,7 +63,7 @@ Unsafe: an origin the site really serves over plain HTTP stops being trusted. On
 
 function originFindings(ctx: SettingsRuleContext): Finding[] {
   const state = ctx.setting('CSRF_TRUSTED_ORIGINS');
-  const items = state ? asList(state.value) : undefined;
+  const items = state ? presentItems(state.value)?.items : undefined;
   if (!state || !items) return [];
   const findings: Finding[] = [];
   for (const item of items) {

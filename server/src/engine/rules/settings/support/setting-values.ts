@@ -3,6 +3,7 @@ import { describe, truthy, unsetView, type Value } from '../../../project/values
 import { offsetAt } from '../../../text';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
+import { debuggingTest, notDebugging } from './development-switch';
 
 /** Python's `value is True` for the value production ends up with; undefined when unknown. */
 export function isTrue(value: Value): boolean | undefined {
@@ -41,14 +42,25 @@ export function truthyNotTrueMessage(ctx: SettingsRuleContext, name: string, dja
  * A fix that makes a boolean setting True: an environment read gets a True default, so the
  * variable still works; anything else is set to True.
  */
-export function setTrueFix(ctx: SettingsRuleContext, name: string): Fix {
+export function setTrueFix(ctx: SettingsRuleContext, name: string, comment?: string): Fix {
   const state = ctx.setting(name);
   const value = state?.value;
   if (state && value?.kind === 'env' && value.defaultLoc && state.definition.valueLoc && unsetView(value).kind === 'bool') {
     const replacement = replacementDefault(ctx.evaluated, ctx.project.store, state.definition.valueLoc, value, true, ctx.quote);
     if (replacement) return ctx.fix(`Default ${value.variable} to True`, [{ kind: 'replace', location: value.defaultLoc, value: replacement }]);
   }
-  return ctx.fix(`Set ${name} = True`, [{ kind: 'set', name, value: 'True' }]);
+  return ctx.fix(`Set ${name} = True`, [{ kind: 'set', name, value: 'True', ...(comment ? { comment } : {}) }]);
+}
+
+/**
+ * A fix for a setting that needs HTTPS (the HTTPS redirect, Secure cookies): in a module that
+ * also serves development with a DEBUG switch, it follows `not DEBUG`, so `runserver` keeps
+ * serving plain HTTP; elsewhere it is True (see setTrueFix).
+ */
+export function setWhenNotDebuggingFix(ctx: SettingsRuleContext, name: string): Fix {
+  const test = debuggingTest(ctx, name);
+  if (!test || ctx.setting(name)?.value.kind === 'env') return setTrueFix(ctx, name);
+  return ctx.fix(`Set ${name} = not DEBUG`, [{ kind: 'set', name, value: notDebugging(test), imports: test.imports }]);
 }
 
 /**
