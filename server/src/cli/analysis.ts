@@ -30,9 +30,12 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   const project = new Project(target.root, target.files, store, target.config);
   let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
-    // Settings rules judge the whole project here; the per-file rules run on the workers.
+    // Settings rules judge the whole project here, while the per-file rules run on the workers,
+    // which take the settings modules found here instead of looking for them again.
+    const context = { root: target.root, files: target.files, config: target.config, texts: [...texts], settingsModules: project.settingsModules() };
+    const pending = pool.analyze(context, target.checked, log);
     const settings = analyzeProjectSettings(project, { config: target.config, log });
-    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, log);
+    const perFile = await pending;
     for (const [file, message] of perFile.problems) store.problems.set(file, message);
     for (const message of perFile.logs) log(message);
     result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };

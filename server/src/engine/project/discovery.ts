@@ -58,7 +58,7 @@ export function neverSettings(relativeFile: string, text: string | undefined, si
   for (let i = 0; i + 1 < dirs.length; i++) if (dirs[i] === 'django' && dirs[i + 1] === 'conf') return "Django's own django/conf/";
   if (dirs.includes('project_template')) return 'a template of a project (project_template/), rendered by startproject';
   for (let i = 0; i + 1 < dirs.length; i++) if (dirs[i] === 'management' && dirs[i + 1] === 'commands') return 'a management command';
-  if (text !== undefined && /^class\s+Migration\s*\(/m.test(text)) return 'a migration';
+  if (text !== undefined && isMigration(text)) return 'a migration';
   const dir = dirs.join('/');
   const inFolder = siblings(dir);
   if (inFolder.includes('apps.py') || inFolder.includes('migrations')) return 'a module of a Django app';
@@ -71,4 +71,17 @@ export function excludedFromContentScan(relativeFile: string): boolean {
   const base = all[all.length - 1];
   if (/^(test_.*|.*_tests?|tests?|conftest)\.py$/.test(base)) return true;
   return all.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'testing' || dir === 'migrations' || dir === 'node_modules');
+}
+
+const migrations = new Map<string, boolean>();
+
+/** Whether a module defines a Django migration (`class Migration(...)` at top level), remembered per text. */
+function isMigration(text: string): boolean {
+  let found = migrations.get(text);
+  if (found === undefined) {
+    found = text.includes('class Migration') && /^class\s+Migration\s*\(/m.test(text);
+    if (migrations.size >= 1_000) migrations.clear();
+    migrations.set(text, found);
+  }
+  return found;
 }

@@ -3,7 +3,8 @@ import picomatch from 'picomatch';
 import type { HardenerConfig } from '../config';
 import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './dependencies';
 import { excludedFromContentScan, neverSettings, productionWord, roleByName } from './discovery';
-import { entryPointKind, imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
+import { imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
+import { FileIndex } from './file-index';
 import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from './settings-module';
 import type { SourceFile, SourceStore } from './source-store';
 import type { EvaluationCache } from './evaluation-cache';
@@ -38,19 +39,34 @@ const CORE_SETTINGS = ['INSTALLED_APPS', 'MIDDLEWARE', 'MIDDLEWARE_CLASSES', 'RO
 /** Settings that shape a project (the others also appear in configuration files of other tools). */
 const SHAPING_SETTINGS = new Set(['INSTALLED_APPS', 'MIDDLEWARE', 'MIDDLEWARE_CLASSES', 'ROOT_URLCONF']);
 const MIN_CORE_SETTINGS = 3;
-/** A cheap look at a module's text before it is read for real: a core setting assigned at the start of a line, or a star import. */
-const CONTENT_HINT = new RegExp(`^(?:(?:${CORE_SETTINGS.join('|')})\\s*(?::[^=\\n]*)?\\+?=|from\\s+[\\w.]+\\s+import\\s+\\*)`, 'm');
+/** A cheap look at a module's text before it is read for real: core settings assigned at the start of a line, star imports. */
+const CORE_ASSIGNMENT = new RegExp(`^(${CORE_SETTINGS.join('|')})\\s*(?::[^=\\n]*)?\\+?=`, 'gm');
+const STAR_IMPORT = /^from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\*/gm;
 
-const hints = new WeakMap<SourceFile, boolean>();
+/** What a module's text says at the start of its lines: the core settings it assigns, the modules it star-imports. */
+interface TextFacts {
+  core: Set<string>;
+  stars: { name: string; level: number }[];
+}
 
-/** Whether a module's text hints at settings (see CONTENT_HINT), once per text. */
-function contentHint(source: SourceFile): boolean {
-  let hint = hints.get(source);
-  if (hint === undefined) {
-    hint = CONTENT_HINT.test(source.text);
-    hints.set(source, hint);
+const NO_FACTS: TextFacts = { core: new Set(), stars: [] };
+const factsOfSource = new WeakMap<SourceFile, TextFacts>();
+
+/** A module's text facts, read once per text with two searches (the text is not parsed). */
+function textFacts(source: SourceFile): TextFacts {
+  let facts = factsOfSource.get(source);
+  if (!facts) {
+    const { text } = source;
+    const maybe = CORE_SETTINGS.some((name) => text.includes(name)) || text.includes('import *');
+    if (!maybe) facts = NO_FACTS;
+    else {
+      const core = new Set([...text.matchAll(CORE_ASSIGNMENT)].map((m) => m[1]));
+      const stars = [...text.matchAll(STAR_IMPORT)].map((m) => ({ level: m[1].length, name: m[2] }));
+      facts = core.size === 0 && stars.length === 0 ? NO_FACTS : { core, stars };
+    }
+    factsOfSource.set(source, facts);
   }
-  return hint;
+  return facts;
 }
 
 /** What a file that names modules says, and the modules named that the project does not hold. */
@@ -66,10 +82,7 @@ export class Project {
   private modules?: SettingsModuleInfo[];
   private naming?: Naming;
   private deps?: Dependencies;
-  private readonly fileSet: Set<string>;
-  private readonly sourceRoots: string[];
-  private readonly resolved = new Map<string, string | undefined>();
-  private folderEntries?: Map<string, string[]>;
+  private readonly index: FileIndex;
 
   constructor(
     readonly root: string,
@@ -82,10 +95,7 @@ export class Project {
     /** The settings modules found by another thread for the same files (the command line's workers). */
     known?: SettingsModuleInfo[],
   ) {
-    this.fileSet = new Set(files);
-    const roots = new Set<string>([root, path.join(root, 'src')]);
-    for (const file of files) if (path.basename(file) === 'manage.py') roots.add(path.dirname(file));
-    this.sourceRoots = [...roots];
+    this.index = cache?.indexFor(root, files) ?? new FileIndex(root, files);
     this.modules = known;
   }
 
@@ -108,13 +118,13 @@ export class Project {
   }
 
   relative(file: string): string {
-    return path.relative(this.root, file).split(path.sep).join('/');
+    return this.index.relative(file);
   }
 
   /** The dotted name of a module, from the nearest source root above it. */
   moduleName(file: string): string {
     let best: string | undefined;
-    for (const root of this.sourceRoots) {
+    for (const root of this.index.sourceRoots) {
       const relative = path.relative(root, file);
       if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
       const dotted = relative
@@ -188,21 +198,30 @@ export class Project {
     }
     for (const file of configured) note(file, 'configured as a production settings module (production-settings)');
 
-    // By content, where nothing names the module: core settings assigned, or a settings module star-imported.
-    const content = new Map<string, { core: string[]; starImports: string[] }>();
+    // By content, where nothing names the module: core settings assigned, or a settings module
+    // star-imported. The text says which modules are worth reading for real; only those are evaluated.
+    const facts = new Map<string, TextFacts>();
     for (const file of this.files) {
       if (!file.endsWith('.py') || candidates.has(file) || fragments.has(file)) continue;
-      const relative = this.relative(file);
-      if (excludedFromContentScan(relative)) continue;
+      // Per keystroke in a large workspace: a cached look at each text first, paths only for the few that hint.
       const source = this.store.peek?.(file) ?? this.store.get(file);
-      if (!source || !contentHint(source)) continue;
-      if (neverSettings(relative, source.text, (dir) => this.folderListing(dir))) continue;
-      const evaluated = this.evaluate(file);
-      if (!evaluated) continue;
-      const core = CORE_SETTINGS.filter((name) => evaluated.settings.get(name)?.history.some((d) => d.statement.file === file && d.kind !== 'conditional'));
-      content.set(file, { core, starImports: evaluated.starImports.filter((target) => !evaluated.included.has(target)) });
+      const found = source ? textFacts(source) : NO_FACTS;
+      if (found === NO_FACTS) continue;
+      const relative = this.relative(file);
+      if (excludedFromContentScan(relative) || neverSettings(relative, source!.text, (dir) => this.index.folderListing(dir))) continue;
+      facts.set(file, found);
     }
-    for (const [file, { core }] of content) {
+    /** The core settings a module assigns itself at top level, unconditionally, read for real. */
+    const ownCore = (file: string): string[] => {
+      const evaluated = this.evaluate(file);
+      if (!evaluated) return [];
+      return CORE_SETTINGS.filter((name) => evaluated.settings.get(name)?.history.some((d) => d.statement.file === file && d.kind !== 'conditional'));
+    };
+    const cores = new Map<string, string[]>();
+    for (const [file, found] of facts) {
+      if (found.core.size < MIN_CORE_SETTINGS || ![...found.core].some((name) => SHAPING_SETTINGS.has(name))) continue;
+      const core = ownCore(file);
+      cores.set(file, core);
       if (core.length >= MIN_CORE_SETTINGS && core.some((name) => SHAPING_SETTINGS.has(name))) {
         candidates.add(file);
         note(file, `assigns ${core.join(', ')}`);
@@ -232,11 +251,16 @@ export class Project {
     };
     for (const file of candidates) if (!seen.has(file)) reach(file);
     // A module star-importing a settings module is one (production.py on base.py), and so on up.
+    const starTargets = new Map<string, string[]>();
+    for (const [file, found] of facts) {
+      const targets = found.stars.map((star) => this.resolver.resolve(file, star.name, star.level)).filter((t): t is string => !!t && t !== file);
+      if (targets.length > 0) starTargets.set(file, targets);
+    }
     for (let changed = true; changed;) {
       changed = false;
-      for (const [file, { starImports }] of content) {
+      for (const [file, targets] of starTargets) {
         if (seen.has(file)) continue;
-        const settings = starImports.find((target) => seen.has(target));
+        const settings = targets.find((target) => seen.has(target));
         if (!settings) continue;
         candidates.add(file);
         note(file, `star-imports ${this.relative(settings)}, a settings module`);
@@ -245,10 +269,12 @@ export class Project {
       }
     }
     const settingsFolders = new Set([...seen].map((f) => path.dirname(f)));
-    for (const [file, { core }] of content) {
-      if (seen.has(file) || fragments.has(file) || core.length === 0) continue;
+    for (const [file, found] of facts) {
+      if (seen.has(file) || fragments.has(file) || found.core.size === 0) continue;
       // One core setting alone is a fragment only beside settings modules (a component of a settings package).
-      if (core.length === 1 && !settingsFolders.has(path.dirname(file))) continue;
+      if (found.core.size === 1 && !settingsFolders.has(path.dirname(file))) continue;
+      const core = cores.get(file) ?? ownCore(file);
+      if (core.length === 0) continue;
       fragments.set(file, `assigns ${core.join(', ')} but not enough of a project's settings to be run on its own, and nothing names or imports it`);
     }
 
@@ -269,10 +295,8 @@ export class Project {
     const unresolved: SettingsReference[] = [];
     const copies: ImageCopy[] = [];
     const references: SettingsReference[] = [];
-    for (const file of this.files) {
+    for (const { file } of this.index.entryPoints()) {
       const relative = this.relative(file);
-      const kind = entryPointKind(relative);
-      if (!kind) continue;
       const source = this.store.get(file);
       if (!source) continue;
       references.push(...settingsReferences(file, relative, source.text));
@@ -298,7 +322,7 @@ export class Project {
     const matches = (imagePath: string) => tails.some((tail) => imagePath === '/' + tail || imagePath.endsWith('/' + tail));
     for (const copy of copies) {
       for (const source of copy.sources) {
-        if (this.fileSet.has(source)) {
+        if (this.index.fileSet.has(source)) {
           const imagePath = copy.intoFolder ? path.posix.join(copy.destination, path.basename(source)) : copy.destination;
           if (matches(imagePath)) return source;
           continue;
@@ -319,23 +343,6 @@ export class Project {
     if (!evaluated || evaluated.starImports.length === 0 || evaluated.included.size > 0) return undefined;
     for (const state of evaluated.settings.values()) if (state.history.some((d) => d.statement.file === file)) return undefined;
     return evaluated.starImports;
-  }
-
-  /** The names in a folder of the project (files and subfolders), from the file list. */
-  private folderListing(relativeDir: string): readonly string[] {
-    if (!this.folderEntries) {
-      this.folderEntries = new Map();
-      for (const file of this.files) {
-        const parts = this.relative(file).split('/');
-        for (let i = 0; i < parts.length; i++) {
-          const dir = parts.slice(0, i).join('/');
-          const entries = this.folderEntries.get(dir) ?? [];
-          if (!entries.includes(parts[i])) entries.push(parts[i]);
-          this.folderEntries.set(dir, entries);
-        }
-      }
-    }
-    return this.folderEntries.get(relativeDir) ?? [];
   }
 
   /** Statically executes a settings module (cached); undefined if it cannot be read. */
@@ -422,40 +429,54 @@ export class Project {
   };
 
   resolveDotted(dotted: string): string | undefined {
-    if (this.resolved.has(dotted)) return this.resolved.get(dotted);
+    const memo = this.index.dotted;
+    if (memo.has(dotted)) return memo.get(dotted);
     const found = this.findDotted(dotted);
-    this.resolved.set(dotted, found);
+    memo.set(dotted, found);
     return found;
   }
 
   private findDotted(dotted: string): string | undefined {
     const parts = dotted.split('.').filter(Boolean);
     if (parts.length === 0) return undefined;
-    for (const root of this.sourceRoots) {
+    for (const root of this.index.sourceRoots) {
       const found = this.moduleFile(path.join(root, ...parts));
       if (found) return found;
     }
     // A project root deeper or shallower than expected: match the path suffix (two parts at
     // least, so `os` or `json` never match some file of the project).
     if (parts.length < 2) return undefined;
-    const suffixes = [path.join(...parts) + '.py', path.join(...parts, '__init__.py')];
-    for (const file of this.files) if (suffixes.some((s) => file.endsWith(path.sep + s))) return file;
+    const last = parts[parts.length - 1];
+    for (const [base, tail] of [
+      [`${last}.py`, path.join(...parts) + '.py'],
+      ['__init__.py', path.join(...parts, '__init__.py')],
+    ]) {
+      const found = this.index.named(base).find((file) => file.endsWith(path.sep + tail));
+      if (found) return found;
+    }
     return undefined;
   }
 
   /** Python's `glob.glob(os.path.join(dir, pattern))` over the project's files, sorted (see README: include order). */
   private glob(dir: string, pattern: string): string[] {
     const absolute = path.resolve(dir, pattern);
-    if (!/[*?[]/.test(pattern)) return this.fileSet.has(absolute) || this.store.exists(absolute) ? [absolute] : [];
+    if (!/[*?[]/.test(pattern)) return this.index.fileSet.has(absolute) || this.store.exists(absolute) ? [absolute] : [];
     const matcher = picomatch(absolute.split(path.sep).join('/'), { dot: false, noglobstar: true });
     return this.files.filter((file) => matcher(file.split(path.sep).join('/'))).sort();
   }
 
   private moduleFile(base: string): string | undefined {
+    const memo = this.index.modules;
+    if (memo.has(base)) return memo.get(base);
+    let found: string | undefined;
     for (const candidate of [base + '.py', path.join(base, '__init__.py')]) {
-      if (this.fileSet.has(candidate) || this.store.exists(candidate)) return candidate;
+      if (this.index.fileSet.has(candidate) || this.store.exists(candidate)) {
+        found = candidate;
+        break;
+      }
     }
-    return undefined;
+    memo.set(base, found);
+    return found;
   }
 }
 
