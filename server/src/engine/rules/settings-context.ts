@@ -183,11 +183,13 @@ export class SettingsRuleContext {
   inheritedFrom(location: Location): RelatedLocation[] {
     if (location.file === this.module.file) return [];
     const site = this.importSiteFor(location.file);
+    const included = [...this.evaluated.included].some((file) => file === location.file);
+    const through = included ? 'runs this file through include()' : 'inherits this value through `from … import *`';
     return [
       {
         file: this.module.file,
         range: site?.range ?? this.evaluated.layout.anchor.range,
-        message: `${this.project.relative(this.module.file)} inherits this value through \`from … import *\` and does not override it`,
+        message: `${this.project.relative(this.module.file)} ${through} and does not override it`,
       },
     ];
   }

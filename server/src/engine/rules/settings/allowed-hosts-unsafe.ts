@@ -59,7 +59,7 @@ Unsafe: the site answers only the hosts named in \`DJANGO_ALLOWED_HOSTS\`, which
     const fixes = [wildcardFix(ctx, wildcard.env)];
     if (wildcard.env) {
       const message = `ALLOWED_HOSTS falls back to '*' when ${wildcard.env.variable} is unset. Django then accepts any Host header, which lets attackers poison password-reset links and caches.`;
-      return [ctx.atSetting(state, message, { fixes })];
+      return [wildcard.loc ? ctx.atValue(wildcard.loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
     }
     const message = "ALLOWED_HOSTS contains '*', so Django accepts any Host header. Attackers can then poison password-reset links and caches.";
     return [wildcard.loc ? ctx.atValue(wildcard.loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
@@ -91,6 +91,8 @@ function findWildcard(ctx: SettingsRuleContext, value: Value, view: Value): { lo
   for (const item of view.items) {
     const entry = unsetView(item);
     if (entry.kind !== 'string' || entry.value !== '*') continue;
+    // A '*' in the default of a read (os.environ.get, a helper, django-environ's scheme) is what production gets unset.
+    if (value.kind === 'env') return { loc: item.kind === 'string' ? item.loc : undefined, env: fromDefault(item) ?? fromDefault(value) ?? value };
     if (item.kind === 'string' && item.loc) return { loc: item.loc };
     return { env: fromDefault(item) ?? fromDefault(value) };
   }

@@ -20,6 +20,8 @@ export const cookieSamesiteNone: SettingsRule = {
   docs: `## What it does
 Reports \`SESSION_COOKIE_SAMESITE\` or \`CSRF_COOKIE_SAMESITE\` set to the string \`'None'\` (any case), or to \`None\` or \`False\`, in a production settings module — one finding per setting, including an environment read with such a default.
 
+Projects declaring Django older than 2.1, which has neither setting, are not judged.
+
 ## Why is this bad
 \`SameSite=Lax\` (Django's default) keeps browsers from sending the cookie with requests that other sites trigger, such as a form auto-submitted from an attacker's page. With \`'None'\` the session cookie rides along with every cross-site request, which leaves CSRF protection to the token alone and opens the door to cross-site leaks and clickjacking-style attacks on logged-in users.
 
@@ -44,6 +46,8 @@ Unsafe: a site that is embedded in another site's frame, or whose login relies o
 - [MDN: SameSite cookies](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie#samesitesamesite-value)
 `,
   check(ctx) {
+    // NOTE: the SameSite settings both came with Django 2.1.
+    if (!ctx.djangoAtLeast(2, 1)) return [];
     const findings: Finding[] = [];
     for (const name of SETTINGS) {
       const state = ctx.setting(name);

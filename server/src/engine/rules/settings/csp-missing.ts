@@ -81,7 +81,8 @@ Unsafe: a \`'self'\`-only policy blocks inline scripts and styles and anything l
     const intents = flavour ? cspIntents(ctx, flavour) : undefined;
     const fixes = intents ? [ctx.fix(fixTitle(flavour!), intents)] : [];
     const first = `No Content-Security-Policy header is sent: ${ctx.middleware} has no CSP middleware. The browser runs any script an attacker manages to inject`;
-    const message = flavour ? `${first}.` : `${first}; use Django 6.0's ContentSecurityPolicyMiddleware or add django-csp to the requirements.`;
+    const advice = ctx.django.declared && !ctx.djangoAtLeast(6, 0) ? 'add django-csp to the requirements' : "use Django 6.0's ContentSecurityPolicyMiddleware or add django-csp to the requirements";
+    const message = flavour ? `${first}.` : `${first}; ${advice}.`;
     return [ctx.atSettingOrMissing(ctx.middleware, message, { fixes })];
   },
 };

@@ -79,7 +79,7 @@ function secretKeyFindings(ctx: SettingsRuleContext): Finding[] {
   const weak = ctx.silenced('security.W009') ? undefined : weakKeyReason(found.key);
   const consequence = 'Anyone with the source can forge sessions and password-reset tokens.';
   const message = found.env
-    ? `SECRET_KEY falls back to ${weak ? 'a weak key' : 'a key'} written in the source when ${found.env.variable} is unset.${weak ? ` The key is weak (${weak}).` : ''} ${consequence}`
+    ? `SECRET_KEY falls back to a key written in the source when ${found.env.variable} is unset.${weak ? ` It is also weak (${weak}).` : ''} ${consequence}`
     : weak
       ? `SECRET_KEY is hard-coded and weak (${weak}). ${consequence}`
       : `SECRET_KEY is hard-coded in the source. ${consequence}`;

@@ -19,6 +19,8 @@ Reports a production settings module with \`SecurityMiddleware\` installed and \
 
 ${MISSING_SETTING_DOCS}
 
+Projects declaring Django older than 1.11, which has no such setting, are not judged.
+
 ## Why is this bad
 A \`Strict-Transport-Security\` header only protects a browser after its first visit: that first request can still go over plain HTTP and be intercepted. Browsers ship a list of domains that are HTTPS-only from the start, and a site can only be submitted to it when its header carries \`preload\`. Django's own \`check --deploy\` reports it as \`security.W021\`.
 
@@ -44,7 +46,8 @@ Unsafe: the preload list also requires \`includeSubDomains\` and a long max-age,
 - [HSTS preload list submission](https://hstspreload.org/)
 `,
   check(ctx) {
-    if (ctx.silenced('security.W021') || !securityMiddlewareInstalled(ctx)) return [];
+    // NOTE: SECURE_HSTS_PRELOAD (and security.W021) came with Django 1.11.
+    if (ctx.silenced('security.W021') || !securityMiddlewareInstalled(ctx) || !ctx.djangoAtLeast(1, 11)) return [];
     if (truthy(ctx.value('SECURE_HSTS_SECONDS')) !== true) return [];
     if (isTrue(ctx.value('SECURE_HSTS_PRELOAD')) !== false) return [];
     const message =

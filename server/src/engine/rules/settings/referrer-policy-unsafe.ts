@@ -46,6 +46,8 @@ An unset \`SECURE_REFERRER_POLICY\` is fine: the default has been \`'same-origin
 
 ${MISSING_SETTING_DOCS}
 
+The referrer policy is judged for projects on Django 3.0 or later and the opener policy on 4.0 or later (the version declared, or 4.2 when none is): older releases send neither header.
+
 ## Why is this bad
 The \`Referer\` header carries the address of the page a request comes from. Under a leaking policy, and by default in older browsers when no policy is sent, every link, image and script on another site receives the full URL, path and query string included, which often holds password-reset tokens, search terms or record ids. An invalid value is ignored by browsers, so it protects nothing. An invalid Cross-Origin-Opener-Policy is ignored too, leaving windows that this site opens (or that open it) able to script each other across origins. Django's own \`check --deploy\` reports \`None\` as \`security.W022\`, an invalid referrer policy as \`security.E023\` and an invalid opener policy as \`security.E024\` (Django 4.0 and later); the leaking policies are valid, so Django says nothing about them.
 
@@ -73,7 +75,8 @@ Unsafe: other sites that relied on seeing where their visitors came from (analyt
 - [MDN: Referrer-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy)
 `,
   check(ctx) {
-    if (!securityMiddlewareInstalled(ctx)) return [];
+    // NOTE: SecurityMiddleware sends Referrer-Policy from Django 3.0, Cross-Origin-Opener-Policy from 4.0.
+    if (!securityMiddlewareInstalled(ctx) || !ctx.djangoAtLeast(3, 0)) return [];
     const findings: Finding[] = [];
     const referrer = referrerFinding(ctx);
     if (referrer) findings.push(referrer);
@@ -140,6 +143,7 @@ function referrerFinding(ctx: SettingsRuleContext): Finding | undefined {
 }
 
 function openerFinding(ctx: SettingsRuleContext): Finding | undefined {
+  if (!ctx.djangoAtLeast(4, 0)) return undefined;
   const name = 'SECURE_CROSS_ORIGIN_OPENER_POLICY';
   const raw = ctx.value(name);
   const value = unsetView(raw);

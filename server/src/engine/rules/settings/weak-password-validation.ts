@@ -41,7 +41,7 @@ export const weakPasswordValidation: SettingsRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports a production settings module whose \`AUTH_PASSWORD_VALIDATORS\` is missing or empty, lacks one of Django's four built-in validators (\`UserAttributeSimilarityValidator\`, \`MinimumLengthValidator\`, \`CommonPasswordValidator\`, \`NumericPasswordValidator\`), or whose \`MinimumLengthValidator\` accepts fewer than 12 characters. Without \`OPTIONS\`, \`MinimumLengthValidator\` requires only 8.
+Reports a production settings module whose \`AUTH_PASSWORD_VALIDATORS\` is missing or empty, lacks one of Django's four built-in validators (\`UserAttributeSimilarityValidator\`, \`MinimumLengthValidator\`, \`CommonPasswordValidator\`, \`NumericPasswordValidator\`), or whose \`MinimumLengthValidator\` accepts fewer than 12 characters. Without \`OPTIONS\`, \`MinimumLengthValidator\` requires only 8. Projects declaring Django older than 1.9, which has no password validation, are not judged.
 
 ${MISSING_SETTING_DOCS}
 
@@ -85,6 +85,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 - [OWASP Authentication Cheat Sheet: password strength](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#implement-proper-password-strength-controls)
 `,
   check(ctx) {
+    // NOTE: password validation came with Django 1.9; before it the setting means nothing.
+    if (!ctx.djangoAtLeast(1, 9)) return [];
     const state = ctx.setting('AUTH_PASSWORD_VALIDATORS');
     const list = unsetView(ctx.value('AUTH_PASSWORD_VALIDATORS'));
     if (list.kind !== 'list') return [];
