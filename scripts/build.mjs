@@ -60,11 +60,12 @@ for (const entry of entries) {
   });
 }
 
-// Tests are bundled too: the engine imports ESM-only packages that Node 20 cannot require.
-const testEntries = listTests(path.join(root, 'test'));
-// Bundles of tests that no longer exist would still run: start from an empty folder.
-rmSync(testOut, { recursive: true, force: true });
+// Tests are bundled too (the engine imports ESM-only packages that Node 20 cannot require),
+// except for `npm pack` (--bundles-only), which must not touch a test run's bundles.
+const testEntries = process.argv.includes('--bundles-only') ? [] : listTests(path.join(root, 'test'));
 if (testEntries.length > 0) {
+  // Bundles of tests that no longer exist would still run: start from an empty folder.
+  rmSync(testOut, { recursive: true, force: true });
   await bundle({
     entryPoints: testEntries,
     outdir: testOut,

@@ -6,18 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { applyPatch } from 'diff';
 import { ALL_RULES } from '../server/src/engine/rules/registry';
+import { CLI, cli, copyOf, project, read, tempDir, type Run } from './support/cli-run';
 import { FIXTURES, listFiles, REPO_ROOT } from './support/fixtures';
 import { matchSnapshot } from './support/snapshot';
 
-const DIST = path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist');
-const CLI = path.join(DIST, 'cli.js');
 const CLI_FIXTURES = path.join(FIXTURES, 'cli');
 const SPLIT = path.join(CLI_FIXTURES, 'split');
 const STARTPROJECT = path.join(CLI_FIXTURES, 'startproject');
@@ -28,17 +26,6 @@ const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error page
 const DEBUG_FIXABLE = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';
 const SPLIT_INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
 const STARTPROJECT_DEBUG_FIXED = "DEBUG = os.environ.get('DJANGO_DEBUG', 'False') == 'True'";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(cwd: string, ...args: string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function scrub(text: string): string {
   return text.split(pathToFileURL(REPO_ROOT).href).join('file://<repo>').split(REPO_ROOT).join('<repo>').split(`"version": "${VERSION}"`).join('"version": "<version>"');
@@ -55,44 +42,10 @@ function assertNoStackTrace(run: Run): void {
   assert.doesNotMatch(run.stdout + run.stderr, /\b(TypeError|RangeError|ReferenceError|SyntaxError): /, 'a JavaScript error escaped');
 }
 
-const temporary: string[] = [];
-after(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'djh-cli-'));
-  temporary.push(dir);
-  return dir;
-}
-
-/** What manage.py holds in a throwaway project: it runs `settings.py` at the root, when there is one. */
-const MANAGE_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n';
 /** A wsgi.py that deploys proj/settings/production.py. */
 const WSGI_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.production")\n';
 /** A settings module by its content alone, with DEBUG on. */
 const FULL_DEBUG = 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "urls"\nDEBUG = True\n';
-
-/** A throwaway project; manage.py marks its root (and names settings.py) unless the files say otherwise. */
-function project(files: Record<string, string | Buffer>): string {
-  const root = tempDir();
-  for (const [rel, content] of Object.entries({ 'manage.py': MANAGE_PY, ...files })) {
-    if (content === undefined) continue;
-    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    writeFileSync(path.join(root, rel), content);
-  }
-  return root;
-}
-
-function copyOf(fixture: string): string {
-  const root = tempDir();
-  cpSync(fixture, root, { recursive: true });
-  return root;
-}
-
-function read(root: string, rel: string): string {
-  return readFileSync(path.join(root, rel), 'utf8');
-}
 
 /** Every file of a folder with its bytes, to prove that a run changed nothing. */
 function contents(root: string): Map<string, string> {
@@ -125,14 +78,14 @@ describe('django-hardener check: output formats', () => {
 
   test('text: location, code, name, message, related location, summary', () => {
     const run = cli(SPLIT, 'check', '--select', 'DJH101');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
     assert.equal(run.stderr, '');
     assert.equal(run.code, 1);
   });
 
   test('text: paths are relative to the working directory', () => {
     const run = cli(REPO_ROOT, 'check', 'test/fixtures/cli/split', '--select', 'DJH101');
-    assert.equal(run.stdout.split('\n')[0], `test/fixtures/cli/split/shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.stdout.split('\n')[0], `test/fixtures/cli/split/shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
     assert.equal(run.code, 1);
   });
 
@@ -167,8 +120,11 @@ describe('django-hardener check: output formats', () => {
       id: 'DJH101',
       name: 'debug-enabled',
       shortDescription: { text: ALL_RULES[0].meta.summary },
-      helpUri: 'https://django-hardener.dev/rules/DJH101',
+      fullDescription: { text: ALL_RULES[0].meta.summary },
+      help: { text: ALL_RULES[0].docs.trim(), markdown: ALL_RULES[0].docs.trim() },
+      helpUri: 'https://github.com/django-hardener/django-hardener/blob/main/docs/rules/DJH101.md',
       defaultConfiguration: { level: 'error' },
+      properties: { tags: ['security', 'external/cwe/cwe-489', 'external/cwe/cwe-215'], 'security-severity': '7.5' },
     });
     const selected = JSON.parse(cli(SPLIT, 'check', '--format', 'sarif', '--select', 'DJH101').stdout).runs[0];
     assert.deepEqual(
@@ -182,6 +138,7 @@ describe('django-hardener check: output formats', () => {
         level: 'error',
         message: { text: DEBUG_MESSAGE },
         locations: [{ physicalLocation: { artifactLocation: { uri: 'shop/settings/base.py', uriBaseId: '%SRCROOT%' }, region: { startLine: 5, startColumn: 1, endLine: 5, endColumn: 13 } } }],
+        partialFingerprints: { 'djangoHardener/v1': selected.results[0].partialFingerprints['djangoHardener/v1'] },
         relatedLocations: [
           {
             id: 0,
@@ -200,7 +157,7 @@ describe('django-hardener check: output formats', () => {
 
   test('--quiet prints findings only', () => {
     const run = cli(SPLIT, 'check', '--select', 'DJH101', '--quiet');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, ''].join('\n'));
     assert.equal(cli(SPLIT, 'check', 'shop/settings/dev.py', '--quiet').stdout, '');
   });
 });
@@ -208,13 +165,13 @@ describe('django-hardener check: output formats', () => {
 describe('django-hardener check: which files and findings', () => {
   test('checking production.py shows what it inherits from base.py', () => {
     const run = cli(SPLIT, 'check', 'shop/settings/production.py', '--select', 'DJH101');
-    assert.equal(run.stdout.split('\n')[0], `shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
+    assert.equal(run.stdout.split('\n')[0], `shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`);
     assert.equal(run.code, 1);
   });
 
   test('checking base.py shows its own lines, judged through production.py', () => {
     const run = cli(SPLIT, 'check', 'shop/settings/base.py', '--select', 'DJH101');
-    assert.equal(run.stdout, [`shop/settings/base.py:5:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
+    assert.equal(run.stdout, [`shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`, SPLIT_INHERITS, '', DEBUG_FIXABLE, ''].join('\n'));
   });
 
   test('a development module alone has nothing to report', () => {
@@ -288,7 +245,7 @@ describe('django-hardener check: exit codes and selection', () => {
       [['check', '--format', 'xml'], "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, sarif, github.\n"],
       [['check', '--bogus'], "error: unknown option '--bogus'\n"],
       [['bogus'], "error: unknown command 'bogus'\n"],
-      [['check', '--unsafe-fixes'], 'django-hardener: error: --unsafe-fixes needs --fix\n'],
+      [['check', '--unsafe-fixes'], 'django-hardener: error: --unsafe-fixes needs --fix or --diff\n'],
       [['check', '--select', 'E501'], "django-hardener: error: unknown rule selector 'E501' (expected a code such as DJH101, or a prefix such as DJH1)\n"],
       [['harden', '--diff', '--write'], 'django-hardener: error: --diff and --write cannot be used together\n'],
     ];
@@ -375,7 +332,7 @@ describe('django-hardener check --fix', () => {
     const run = cli(root, 'check', '--select', 'DJH101', '--fix');
     assert.deepEqual(run, {
       code: 1,
-      stdout: `mysite/settings.py:26:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`,
+      stdout: `mysite/settings.py:26:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`,
       stderr: 'Fixed 0 problems.\n',
     });
     assert.deepEqual(contents(root), before);
@@ -563,7 +520,7 @@ function assertDeployCheckPasses(root: string, variables: string[]): void {
 
 describe('django-hardener check: bad input', () => {
   const settings = 'DEBUG = True\n';
-  const settingsFinding = `settings.py:1:1: DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
+  const settingsFinding = `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
 
   /** Runs on a project holding a bad file and a settings.py that must still be checked. */
   function withBadFile(files: Record<string, string | Buffer>, ...args: string[]): Run {
@@ -750,7 +707,7 @@ describe('dependencies declared above the project root', () => {
     const run = cli(layout(true), 'check', 'src/shop', '--select', 'DJH123');
     assert.equal(
       run.stdout,
-      'src/shop/shop/settings.py:2:1: DJH123 [login-not-rate-limited] Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
+      'src/shop/shop/settings.py:2:1: info DJH123 [login-not-rate-limited] Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
     );
   });
 

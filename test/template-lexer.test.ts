@@ -14,7 +14,8 @@ import { parseTemplate } from '../server/src/engine/templates/document';
 import { parseFilterExpression } from '../server/src/engine/templates/filters';
 import { attributeOf, includeName, literalValue, scanHtml } from '../server/src/engine/templates/html-scanner';
 import { pyStrip, tokenize } from '../server/src/engine/templates/lexer';
-import { isTemplateFile, templateLayout, templatesNamed } from '../server/src/engine/templates/template-files';
+import { isTemplateFile, templatesNamed } from '../server/src/engine/templates/template-files';
+import { templateSettings } from '../server/src/engine/templates/template-settings';
 import { applyTextEdits } from '../server/src/engine/text';
 import { at, memoryProject, ROOT } from './engine/memory-project';
 import { findDjango } from './support/django';
@@ -218,12 +219,19 @@ describe('filter expressions', () => {
 
   test('as Django reads them', () => {
     const parsed = parse('{{  note|default:"a|safe"|safe }}');
-    assert.deepEqual(parsed?.head, { kind: 'variable', text: 'note' });
+    assert.deepEqual(parsed?.head, { kind: 'variable', text: 'note', start: 4, end: 8 });
     assert.deepEqual(
-      parsed?.filters.map((f) => [f.name, f.start, f.end]),
+      parsed?.filters.map((f) => [f.name, f.start, f.end, f.arg]),
       [
-        ['default', 9, 16],
-        ['safe', 26, 30],
+        ['default', 9, 16, { kind: 'constant', text: '"a|safe"' }],
+        ['safe', 26, 30, undefined],
+      ],
+    );
+    assert.deepEqual(
+      parse('{{ n|add:-1|date:fmt }}')?.filters.map((f) => f.arg),
+      [
+        { kind: 'number', text: '-1' },
+        { kind: 'variable', text: 'fmt' },
       ],
     );
     assert.equal(parse('{{ "<b>"|safe }}')?.head.kind, 'constant');
@@ -249,6 +257,7 @@ describe('which files are templates', () => {
         "    {'BACKEND': 'django.template.backends.jinja2.Jinja2', 'DIRS': [BASE_DIR / 'templates' / 'jinja'], 'APP_DIRS': True},",
         ']',
       ].join('\n'),
+      'shop/apps.py': '',
       'shop/templates/shop/list.html': '',
       'shop/templates/shop/mail.txt': '',
       'shop/jinja2/shop/list.html': '',
@@ -257,24 +266,20 @@ describe('which files are templates', () => {
       'emails/welcome.txt': '',
       'legacy/old.html': '',
       'templates/jinja/base.html': '',
+      // A templates/ folder DIRS does not name, with no app beside it: no loader reads it.
       'templates/site/base.html': '',
       'docs/page.djhtml': '',
       'notes.txt': '',
     });
-    assert.deepEqual(templateLayout(project), {
+    assert.deepEqual(templateSettings(project), {
       djangoDirs: [at('emails'), at('frontend/pages'), at('legacy')],
       jinja2Dirs: [at('templates/jinja')],
+      loaderDirs: [],
+      appDirs: [],
+      unresolvedDirs: false,
     });
     const templates = project.files.filter((f) => isTemplateFile(project, f)).map((f) => path.relative(ROOT, f));
-    assert.deepEqual(templates, [
-      'docs/page.djhtml',
-      'emails/welcome.txt',
-      'frontend/pages/home.htm',
-      'legacy/old.html',
-      'shop/templates/shop/list.html',
-      'shop/templates/shop/mail.txt',
-      'templates/site/base.html',
-    ]);
+    assert.deepEqual(templates, ['docs/page.djhtml', 'emails/welcome.txt', 'frontend/pages/home.htm', 'legacy/old.html', 'shop/templates/shop/list.html', 'shop/templates/shop/mail.txt']);
     assert.deepEqual(templatesNamed(project, 'shop/list.html'), [at('shop/templates/shop/list.html')]);
     assert.deepEqual(templatesNamed(project, 'home.htm'), [at('frontend/pages/home.htm')]);
   });
@@ -288,7 +293,7 @@ describe('which files are templates', () => {
       'proj/wsgi.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.production")\n',
       'site_templates/index.html': '',
     });
-    assert.deepEqual(templateLayout(project).djangoDirs, [at('site_templates'), '/srv/shared/templates']);
+    assert.deepEqual(templateSettings(project).djangoDirs, [at('site_templates'), '/srv/shared/templates']);
     assert.ok(isTemplateFile(project, at('site_templates/index.html')));
   });
 });

@@ -1,17 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, RevealOutputChannelOn, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   CLIENT_COMMANDS,
   PRODUCTION_MODULES_REQUEST,
   SERVER_COMMANDS,
+  STATUS_NOTIFICATION,
   type HardenCommandResult,
   type ProductionModuleItem,
   type ScanCommandResult,
   type SettingsModelCommandResult,
+  type StatusParams,
 } from '../../server/src/lsp/protocol';
 import { DOCUMENT_SELECTOR } from './document-selector';
+import { ServerStatus } from './server-status';
 
 let client: LanguageClient | undefined;
 
@@ -22,12 +25,19 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Django Hardener', { log: true });
   context.subscriptions.push(output);
-  context.subscriptions.push(vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => output.show(true)));
+  const status = new ServerStatus();
+  context.subscriptions.push(status);
+  const docs = context.asAbsolutePath(path.join('docs', 'rules'));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showOutput, () => output.show(true)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showRuleDocumentation, (code?: string) => showRuleDocumentation(docs, code)),
+  );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   if (!existsSync(serverModule)) {
     const message = `Django Hardener cannot start: ${serverModule} is missing. Reinstall the extension.`;
     output.error(message);
+    status.failed(message);
     void vscode.window.showErrorMessage(message);
     return;
   }
@@ -45,14 +55,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       output.error(`the server failed to initialise: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     },
+    middleware: {
+      window: {
+        // A rule page installed with the extension opens as a rendered preview, not as Markdown source.
+        showDocument: async (params, token, next) => {
+          const uri = vscode.Uri.parse(params.uri);
+          if (params.external || uri.scheme !== 'file' || !isWithin(docs, uri.fsPath)) return next(params, token);
+          await vscode.commands.executeCommand('markdown.showPreview', uri);
+          return { success: true };
+        },
+      },
+    },
   };
   client = new LanguageClient('djangoHardener', 'Django Hardener', serverOptions, clientOptions);
-
+  const languageClient = client;
   context.subscriptions.push(
+    languageClient.onDidChangeState((event) => status.serverState(event.newState)),
+    languageClient.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => status.modules(params.modules)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.hardenSettings, () => hardenSettings(output)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.scanWorkspace, () => scanWorkspace(output)),
     vscode.workspace.registerTextDocumentContentProvider(MODEL_SCHEME, modelDocuments),
     vscode.commands.registerCommand(CLIENT_COMMANDS.showSettingsModel, () => showSettingsModel(output)),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, async () => {
+      output.info('restarting the server');
+      status.serverState(State.Starting);
+      try {
+        await languageClient.restart();
+      } catch (error) {
+        output.error(`the server did not restart: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
   );
 
   try {
@@ -88,16 +120,9 @@ async function hardenSettings(output: vscode.LogOutputChannel): Promise<void> {
     if (!picked) return;
     target = picked.uri;
   }
+  // Once the edit is applied, the server tells the user what production must now set.
   const result: HardenCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.hardenSettings, arguments: [target] });
   if (result && !result.applied && result.message) void vscode.window.showInformationMessage(result.message);
-  else if (result?.applied) {
-    if (result.remaining > 0) output.info(`Harden settings: ${result.fixed} problem(s) fixed, ${result.remaining} left that need a change by hand`);
-    const told = hardenedEnvironmentMessage(result);
-    if (told) {
-      output.info(`Harden settings: ${told}`);
-      void vscode.window.showInformationMessage(told);
-    }
-  }
 }
 
 async function scanWorkspace(output: vscode.LogOutputChannel): Promise<void> {
@@ -107,15 +132,6 @@ async function scanWorkspace(output: vscode.LogOutputChannel): Promise<void> {
   }
   const result: ScanCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.scanWorkspace, arguments: [] });
   if (result) vscode.window.setStatusBarMessage(`Django Hardener: ${result.findings} finding(s) in ${result.modules} production settings module(s)`, 5000);
-}
-
-/** What production must now set, and the switch that runs the site locally, after Harden settings. */
-export function hardenedEnvironmentMessage(result: HardenCommandResult): string | undefined {
-  const parts: string[] = [];
-  const variables = result.productionVariables ?? [];
-  if (variables.length > 0) parts.push(`Production must now set ${variables.join(', ')}.`);
-  if (result.developmentSwitch) parts.push(`Set ${result.developmentSwitch}=True to run the site locally.`);
-  return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 /** The settings model is shown as a read-only document of this scheme. */
@@ -149,4 +165,29 @@ async function showSettingsModel(output: vscode.LogOutputChannel): Promise<void>
   modelDocuments.update(result?.text ?? 'The server gave no settings model.\n');
   const document = await vscode.workspace.openTextDocument(MODEL_URI);
   await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** Opens a rule's page from the extension's own docs as a preview; without a code, asks which. */
+async function showRuleDocumentation(docs: string, code?: string): Promise<void> {
+  let chosen = typeof code === 'string' ? code.toUpperCase() : undefined;
+  if (!chosen) {
+    const codes = existsSync(docs)
+      ? readdirSync(docs)
+          .filter((name) => /^DJH\d{3}\.md$/.test(name))
+          .map((name) => name.slice(0, -3))
+      : [];
+    chosen = await vscode.window.showQuickPick(codes.sort(), { placeHolder: 'Rule to show the documentation of' });
+    if (!chosen) return;
+  }
+  const page = vscode.Uri.file(path.join(docs, `${chosen}.md`));
+  if (!/^DJH\d{3}$/.test(chosen) || !existsSync(page.fsPath)) {
+    void vscode.window.showWarningMessage(`Django Hardener has no rule ${chosen}.`);
+    return;
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', page);
+}
+
+function isWithin(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

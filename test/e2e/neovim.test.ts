@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { assertDocsLink } from '../support/docs-link';
 import { REPO_ROOT } from '../support/fixtures';
 
 const SERVER = path.join(path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist'), 'server.js');
@@ -137,13 +138,13 @@ describe('Neovim as an LSP client', () => {
       const shown = forBase.filter((p) => list(p.diagnostics).length > 0).at(-1);
       assert.ok(shown, `no diagnostics published for base.py: ${JSON.stringify(result.published)}`);
       assert.equal(shown.diagnostics.length, 1, JSON.stringify(shown.diagnostics));
-      const { data, ...diagnostic } = shown.diagnostics[0];
+      const { data, codeDescription, ...diagnostic } = shown.diagnostics[0];
       assert.ok(data, 'the diagnostic carries its fixes in data');
+      assertDocsLink((codeDescription as { href?: string } | undefined)?.href, 'DJH101');
       assert.deepEqual(diagnostic, {
         range: { start: { line: 6, character: 0 }, end: { line: 6, character: 12 } },
         severity: 1,
         code: 'DJH101',
-        codeDescription: { href: 'https://django-hardener.dev/rules/DJH101' },
         source: 'django-hardener',
         message: DEBUG_MESSAGE,
         relatedInformation: [
@@ -162,6 +163,8 @@ describe('Neovim as an LSP client', () => {
         [
           ['Set DEBUG = False in production.py (changes runtime behaviour)', 'quickfix', true],
           ['Ignore DJH101 on this line', 'quickfix', null],
+          ['Show documentation for DJH101', 'quickfix', null],
+          ['Harden mysite/settings/production.py (1 fix)', 'refactor.rewrite.djangoHardener.harden', null],
         ],
       );
       assert.equal(result.applied, 'Set DEBUG = False in production.py (changes runtime behaviour)');

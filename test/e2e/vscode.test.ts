@@ -40,6 +40,7 @@ const CLI = path.join(path.resolve(REPO_ROOT, process.env.DIST_DIR ?? 'dist'), '
 const SCREENSHOTS = path.join(CACHE, 'screenshots');
 const BASE = 'shop/settings/base.py';
 const PRODUCTION = 'shop/settings/production.py';
+const TEMPLATE = 'orders/templates/orders/checkout.html';
 
 const DEBUG_LINE = 'DEBUG = True';
 const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
@@ -138,6 +139,33 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
     }),
   );
 
+  test('the language status names the production module judged; a click opens the output', STEP, () =>
+    step('language-status', async () => {
+      await activeTab(page, 'base.py').click();
+      await page.locator('#status\\.languageStatus').click();
+      const hover = page.locator('.monaco-hover', { hasText: 'Django Hardener: shop/settings/production.py' });
+      await hover.waitFor();
+      await shot('2a-language-status.png');
+      await hover.locator('a', { hasText: 'Show output' }).click();
+      await page.locator('.part.panel .monaco-editor', { hasText: 'scanned' }).waitFor();
+      // Back to the Problems panel, which the next steps read.
+      await showProblems(page);
+    }),
+  );
+
+  test('"Show documentation for DJH101" opens the rule page shipped with the extension as a preview', STEP, () =>
+    step('documentation', async () => {
+      await activeTab(page, 'base.py').click();
+      await goToLine(page, debugLineNumber);
+      const show = await openQuickFixes(page, 'Show documentation for DJH101');
+      await show.click();
+      await activeTab(page, 'Preview DJH101.md').waitFor();
+      await shot('2b-rule-documentation.png');
+      await page.locator('.part.editor .tab', { hasText: 'base.py' }).click();
+      await activeTab(page, 'base.py').waitFor();
+    }),
+  );
+
   test('the quick fix from Ctrl+. sets DEBUG = False in production.py', STEP, () =>
     step('quick-fix', async () => {
       await activeTab(page, 'base.py').click();
@@ -175,16 +203,39 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
         await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'production.py' }).first().click();
         outcome = await waitForEditOrPicker(page, 'production.py');
       }
-      // The edit is shown in the Refactor Preview first: VS Code lists changes that ask for
-      // confirmation unticked, so the user ticks the module and applies.
+      // The edit is shown in the Refactor Preview first, every change ticked, one row per new setting.
       assert.equal(outcome, 'preview', 'Harden settings is previewed before it is applied');
-      const moduleRow = page.locator('.bulk-edit-panel .monaco-list-row', { hasText: 'production.py' }).first();
+      const panel = page.locator('.bulk-edit-panel');
+      const moduleRow = panel.locator('.monaco-list-row', { hasText: 'production.py' }).first();
       await moduleRow.waitFor();
       assert.equal(await dirtyTab(page, 'production.py').count(), 0, 'nothing is applied before the user confirms');
-      await moduleRow.locator('.edit-checkbox').click();
+      const csrfCookie = panel.locator('.monaco-list-row', { hasText: 'CSRF_COOKIE_SECURE = True' });
+      await csrfCookie.waitFor();
+      const ticks = await panel.locator('.monaco-list-row').evaluateAll((rows) =>
+        rows.map((row) => {
+          const box = row.querySelector('.edit-checkbox');
+          return box === null
+            ? 'none'
+            : box.querySelector('.checked, [aria-checked="true"]') || box.classList.contains('checked') || box.getAttribute('aria-checked') === 'true'
+              ? 'ticked'
+              : 'unticked';
+        }),
+      );
+      assert.ok(ticks.filter((tick) => tick === 'ticked').length >= 8, JSON.stringify(ticks));
+      assert.deepEqual(
+        ticks.filter((tick) => tick === 'unticked'),
+        [],
+        'every change starts ticked',
+      );
+      // The user leaves one change out.
+      await csrfCookie.locator('.edit-checkbox').click();
       await shot('4-harden-preview.png');
-      await page.locator('.bulk-edit-panel .monaco-button', { hasText: 'Apply' }).click();
+      await panel.locator('.monaco-button', { hasText: 'Apply' }).click();
       await dirtyTab(page, 'production.py').waitFor();
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Production must now set DJANGO_SECRET_KEY, DB_PASSWORD' });
+      await toast.waitFor();
+      assert.match((await toast.textContent()) ?? '', /Hardened shop\/settings\/production\.py: \d+ fixes\./);
+      await shot('4b-harden-notification.png');
       // The preview panel had the focus; give it back to the editor.
       await activeTab(page, 'production.py').click();
       await waitForProblem(page, ['DJH110'], 'absent');
@@ -193,12 +244,37 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
 
       const hardened = onDisk(PRODUCTION);
       assert.match(hardened, /^SECURE_SSL_REDIRECT = True$/m);
+      assert.doesNotMatch(hardened, /CSRF_COOKIE_SECURE/, 'the unticked change is left out');
       assert.equal(hardened.match(/^DEBUG = False$/gm)?.length, 1, 'the quick fix is not repeated');
-      assert.equal(hardened, cliHarden(`${originalProduction}${HARDENING}`), 'the editor and `django-hardener harden --write` agree');
+      assert.equal(
+        hardened,
+        cliHarden(`${originalProduction}${HARDENING}`).replace('CSRF_COOKIE_SECURE = True\n', ''),
+        'the editor and `django-hardener harden --write` agree, but for the unticked change',
+      );
 
       await page.keyboard.press('Control+End');
       await waitForVisibleLine(page, 'SECURE_SSL_REDIRECT = True');
-      assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: 'Django Hardener' }).isVisible(), false, 'no popup');
+      await shot('5-hardened.png');
+    }),
+  );
+
+  test('a template under templates/ opens as Django HTML', STEP, () =>
+    step('template', async () => {
+      await openFile(page, TEMPLATE);
+      await page.locator('.statusbar-item', { hasText: 'Django HTML' }).waitFor();
+      await shot('6-template.png');
+    }),
+  );
+
+  test('"Django Hardener: Restart server" starts a new server, which scans and publishes again', STEP, () =>
+    step('restart', async () => {
+      await runCommand(page, 'Django Hardener: Restart server');
+      await runCommand(page, 'Django Hardener: Show output');
+      await page.locator('.part.panel .view-line', { hasText: 'restarting the server' }).waitFor();
+      // The first server's start-up scan and the new one's.
+      await page.locator('.part.panel .view-line', { hasText: 'scanned 1 folder' }).nth(1).waitFor();
+      await showProblems(page);
+      await waitForProblem(page, ['DJH112'], 'present');
       await shot('last-run.png');
     }),
   );

@@ -6,9 +6,10 @@ import { initPythonParser, parsePython } from '../../server/src/engine/parse/pyt
 import type { Finding } from '../../server/src/engine/types';
 import { codeActions, kindRequested } from '../../server/src/lsp/code-actions';
 import { readDiagnosticData, toDiagnostic } from '../../server/src/lsp/diagnostics';
-import { noqaEdit } from '../../server/src/lsp/noqa-edit';
+import { docsUrl } from '../../server/src/engine/rules/rule';
+import { noqaEdit } from '../../server/src/engine/noqa-edit';
 import { OpenDocument } from '../../server/src/lsp/open-document';
-import { FIX_ALL_KIND } from '../../server/src/lsp/protocol';
+import { FIX_ALL_KIND, HARDEN_KIND, SERVER_COMMANDS } from '../../server/src/lsp/protocol';
 
 before(() => initPythonParser());
 
@@ -65,13 +66,14 @@ describe('code actions', () => {
     related: [],
     fixes: [{ title: `fix ${code}`, safety, edits: [{ file, range: { start: at(line, 4), end: at(line, 5) }, newText }] }],
   });
-  const context = (document: OpenDocument, findings: Finding[]) => ({
+  const context = (document: OpenDocument, findings: Finding[], hardenTargets: { uri: string; label: string; fixes: number }[] = []) => ({
     document,
     versionOf: (u: string) => (u === uri ? document.version : null),
     latestFindings: () => ({ findings, version: document.version }),
     uriOf: () => uri,
     documentChanges: false,
     log: () => undefined,
+    hardenTargets: () => hardenTargets,
   });
 
   test('fix-all takes only the safe fixes, and only when asked for', () => {
@@ -100,6 +102,7 @@ describe('code actions', () => {
       finding('DJH901', 1, 'unsafe', '3'),
       () => uri,
       () => 4,
+      docsUrl,
     );
     const foreign: Diagnostic = { ...diagnostic, source: 'flake8' };
     const broken: Diagnostic = { ...diagnostic, data: { version: 4, versions: {}, fixes: [{ title: 1 }] } };
@@ -110,8 +113,33 @@ describe('code actions', () => {
       [
         ['fix DJH901', true, 1],
         ['Ignore DJH901 on this line', undefined, 1],
+        ['Show documentation for DJH901', undefined, 2],
       ],
     );
+    // The documentation needs no fix data: the malformed diagnostic is ours too.
+    assert.deepEqual(actions.at(-1), {
+      title: 'Show documentation for DJH901',
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic, broken],
+      command: { title: 'Show documentation for DJH901', command: SERVER_COMMANDS.showRuleDocumentation, arguments: ['DJH901'] },
+    });
+    document.dispose();
+  });
+
+  test('"Harden … (N fixes)" for each production module the document belongs to, as a refactoring', () => {
+    const document = new OpenDocument(uri, file, 'python', 4, text);
+    const targets = [
+      { uri, label: 'this module', fixes: 12 },
+      { uri: 'file:///p/other.py', label: 'other.py', fixes: 1 },
+    ];
+    const params = (only?: string[]) => ({ textDocument: { uri }, range: { start: at(0, 0), end: at(0, 0) }, context: { diagnostics: [], only } });
+    const expected = [
+      { title: 'Harden this module (12 fixes)', kind: HARDEN_KIND, command: { title: 'Harden this module (12 fixes)', command: SERVER_COMMANDS.hardenSettings, arguments: [uri] } },
+      { title: 'Harden other.py (1 fix)', kind: HARDEN_KIND, command: { title: 'Harden other.py (1 fix)', command: SERVER_COMMANDS.hardenSettings, arguments: ['file:///p/other.py'] } },
+    ];
+    assert.deepEqual(codeActions(params(), context(document, [], targets)), expected);
+    assert.deepEqual(codeActions(params(['refactor']), context(document, [], targets)), expected);
+    assert.deepEqual(codeActions(params([CodeActionKind.QuickFix]), context(document, [], targets)), []);
     document.dispose();
   });
 

@@ -1,7 +1,7 @@
 /** The extension manifest, the template grammar and the packaged file list. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -29,8 +29,27 @@ describe('extension manifest', () => {
         `${CLIENT_COMMANDS.scanWorkspace} → Django Hardener: Scan workspace`,
         `${CLIENT_COMMANDS.showOutput} → Django Hardener: Show output`,
         `${CLIENT_COMMANDS.showSettingsModel} → Django Hardener: Show settings model`,
+        `${CLIENT_COMMANDS.restartServer} → Django Hardener: Restart server`,
+        `${CLIENT_COMMANDS.showRuleDocumentation} → Django Hardener: Show rule documentation`,
       ],
     );
+  });
+
+  test('the extension page: icon, repository, bugs, homepage, keywords, changelog', () => {
+    assert.equal(manifest.icon, 'images/icon.png');
+    const png = readFileSync(path.join(REPO_ROOT, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'the Marketplace wants 128×128 at least');
+    const repository = manifest.repository.url.replace(/\.git$/, '');
+    assert.match(repository, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+    assert.equal(manifest.homepage, `${repository}#readme`);
+    assert.equal(manifest.bugs.url, `${repository}/issues`);
+    for (const keyword of ['django', 'security', 'linter']) assert.ok(manifest.keywords.includes(keyword), keyword);
+    assert.ok(existsSync(path.join(REPO_ROOT, 'CHANGELOG.md')));
+  });
+
+  test('HTML under a templates/ folder opens as django-html', () => {
+    assert.deepEqual(manifest.contributes.configurationDefaults, { 'files.associations': { '**/templates/**/*.html': 'django-html', '**/templates/**/*.htm': 'django-html' } });
   });
 
   test('the django-html language, its grammar and language configuration', () => {
@@ -100,28 +119,39 @@ describe('django-html grammar', () => {
 describe('packaging', () => {
   const bundled = ['extension.js', 'server.js', 'web-tree-sitter.wasm', 'tree-sitter-python.wasm'];
 
-  test('the .vsix allow-list takes the bundles, WASM, manifest, docs and grammar, and nothing else', { timeout: 60_000 }, (t) => {
+  test('the .vsix allow-list takes the bundles, WASM, manifest, README, changelog, icon, docs and rule pages, and grammar, and nothing else', { timeout: 60_000 }, (t) => {
     if (!bundled.every((name) => existsSync(path.join(DIST_DIR, name)))) return t.skip(`no built extension in ${DIST_DIR}`);
     const stage = mkdtempSync(path.join(os.tmpdir(), 'dh-vsix-'));
     try {
-      for (const name of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'client', 'server', 'test']) {
+      for (const name of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'language-configuration.json', 'syntaxes', 'client', 'server', 'test', 'docs', 'images']) {
         cpSync(path.join(REPO_ROOT, name), path.join(stage, name), { recursive: true });
       }
       mkdirSync(path.join(stage, 'dist'));
       cpSync(DIST_DIR, path.join(stage, 'dist'), { recursive: true });
       const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
       const listed = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      assert.deepEqual(listed.trim().split('\n').sort(), [
-        'LICENSE',
-        'README.md',
-        'dist/extension.js',
-        'dist/server.js',
-        'dist/tree-sitter-python.wasm',
-        'dist/web-tree-sitter.wasm',
-        'language-configuration.json',
-        'package.json',
-        'syntaxes/django-html.tmLanguage.json',
-      ]);
+      const docs = readdirSync(path.join(REPO_ROOT, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`);
+      const rulePages = readdirSync(path.join(REPO_ROOT, 'docs', 'rules')).map((name) => `docs/rules/${name}`);
+      assert.deepEqual(
+        listed.trim().split('\n').sort(),
+        [
+          'CHANGELOG.md',
+          'LICENSE',
+          'README.md',
+          ...docs,
+          ...rulePages,
+          'dist/extension.js',
+          'dist/server.js',
+          'dist/tree-sitter-python.wasm',
+          'dist/web-tree-sitter.wasm',
+          'images/icon.png',
+          'language-configuration.json',
+          'package.json',
+          'syntaxes/django-html.tmLanguage.json',
+        ].sort(),
+      );
     } finally {
       rmSync(stage, { recursive: true, force: true });
     }

@@ -190,7 +190,7 @@ describe('server in-process', () => {
       const actions = await client.codeActions(uri('settings.py'), diagnostic[0].range, diagnostic);
       assert.deepEqual(
         actions.map((a) => a.title),
-        ['Read DEBUG from the environment, off by default (changes runtime behaviour)', 'Ignore DJH101 on this line'],
+        ['Read DEBUG from the environment, off by default (changes runtime behaviour)', 'Ignore DJH101 on this line', 'Show documentation for DJH101', 'Harden this module (1 fix)'],
       );
     }),
   );

@@ -1,7 +1,7 @@
 /**
- * Django's own template lexer as an oracle: one Python process lexes every template it
+ * Django's own template engine as an oracle: one Python process lexes every template it
  * is given (as JSON on stdin) with `django.template.base.Lexer`, and `DebugLexer` for the
- * offsets, which it converts to UTF-16 code units.
+ * offsets, which it converts to UTF-16 code units; another renders templates with data.
  */
 import { spawn } from 'node:child_process';
 import type { TemplateTokenKind } from '../../server/src/engine/templates/lexer';
@@ -43,10 +43,10 @@ for text in json.loads(sys.stdin.buffer.read().decode('utf-8', 'surrogatepass'))
 sys.stdout.buffer.write(json.dumps(results).encode('ascii'))
 `;
 
-/** Django's tokens for each template, or the reason Django cannot be run. */
-export function djangoTokens(templates: readonly string[]): Promise<DjangoToken[][] | { missing: string }> {
+/** Runs a Python script with JSON on stdin; its stdout, or the reason Django cannot be run. */
+function runDjango(script: string, input: unknown): Promise<string | { missing: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SYSTEM_PYTHON, ['-c', SCRIPT], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(SYSTEM_PYTHON, ['-c', script], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk) => out.push(chunk));
@@ -56,11 +56,37 @@ export function djangoTokens(templates: readonly string[]): Promise<DjangoToken[
       const stderr = Buffer.concat(err).toString('utf8');
       if (code !== 0) {
         if (/No module named .?django/.test(stderr)) return resolve({ missing: `${SYSTEM_PYTHON} cannot import django` });
-        return reject(new Error(`the Django lexer exited ${code}: ${stderr}`));
+        return reject(new Error(`Django exited ${code}: ${stderr}`));
       }
-      const raw = JSON.parse(Buffer.concat(out).toString('utf8')) as [TemplateTokenKind, string, number, number, number][][];
-      resolve(raw.map((tokens) => tokens.map(([kind, contents, line, start, end]) => ({ kind, contents, line, start, end }))));
+      resolve(Buffer.concat(out).toString('utf8'));
     });
-    child.stdin.end(JSON.stringify(templates));
+    child.stdin.end(JSON.stringify(input));
   });
+}
+
+/** Django's tokens for each template, or the reason Django cannot be run. */
+export async function djangoTokens(templates: readonly string[]): Promise<DjangoToken[][] | { missing: string }> {
+  const out = await runDjango(SCRIPT, templates);
+  if (typeof out !== 'string') return out;
+  const raw = JSON.parse(out) as [TemplateTokenKind, string, number, number, number][][];
+  return raw.map((tokens) => tokens.map(([kind, contents, line, start, end]) => ({ kind, contents, line, start, end })));
+}
+
+const RENDER_SCRIPT = String.raw`
+import json, sys
+import django
+from django.conf import settings
+settings.configure(TEMPLATES=[{'BACKEND': 'django.template.backends.django.DjangoTemplates'}], USE_I18N=False)
+django.setup()
+from django.template import Context, Template
+results = []
+for item in json.loads(sys.stdin.buffer.read().decode('utf-8')):
+    results.append(Template(item['text']).render(Context(item['data'])))
+sys.stdout.buffer.write(json.dumps(results).encode('utf-8'))
+`;
+
+/** Each template rendered by Django with its data (plain JSON values), or the reason Django cannot be run. */
+export async function djangoRender(items: readonly { text: string; data: Record<string, unknown> }[]): Promise<string[] | { missing: string }> {
+  const out = await runDjango(RENDER_SCRIPT, items);
+  return typeof out === 'string' ? (JSON.parse(out) as string[]) : out;
 }

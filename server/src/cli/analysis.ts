@@ -2,6 +2,7 @@ import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog 
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
+import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Position } from '../engine/types';
 import { isWithinAny } from './paths';
 import { MIN_FILES_FOR_WORKERS, type FileAnalysisPool } from './worker-pool';
@@ -23,7 +24,10 @@ export interface TargetAnalysis {
 /**
  * Analyses a project's production settings modules, with `texts` replacing files' disk
  * content (fixes applied in memory). Every checked Python file is read, so that files
- * that cannot be decoded are reported even when no rule needs them.
+ * that cannot be decoded are reported even when no rule needs them. Checking a settings
+ * module (a pre-commit hook passing the changed files) reports every settings finding of
+ * the production modules that read it, wherever it is anchored: a change to base.py can
+ * leave production.py without a setting it needs.
  */
 export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
@@ -43,10 +47,11 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
     for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
     result = analyzeProject(project, target.checked, { config: target.config, log });
   }
-  const findings = result.findings.filter((finding) => belongsTo(finding, target.paths));
-
   // A production module matters when it, or a module it star-imports, was asked about.
   const relevant = project.productionModules().filter((m) => project.chainOf(m.file).some((file) => isWithinAny(target.paths, file)));
+  const judged = new Set(relevant.flatMap((m) => project.chainOf(m.file)));
+  const findings = result.findings.filter((finding) => belongsTo(finding, target.paths) || (SETTINGS_CODES.has(finding.code) && judged.has(finding.file)));
+
   const syntaxErrors: TargetAnalysis['syntaxErrors'] = [];
   const reported = new Set<string>();
   for (const module of relevant) {
@@ -62,6 +67,8 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
   return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
 }
+
+const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));
 
 /**
  * A finding belongs to the checked paths when it sits in one, or when one of its related

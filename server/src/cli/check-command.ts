@@ -1,21 +1,28 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { sortFindings } from '../engine/analyze';
 import { ruleEnabled, type HardenerConfig } from '../engine/config';
 import { initPythonParser } from '../engine/parse/python';
-import { encodeSource } from '../engine/parse/source';
+import { decodeSource, encodeSource } from '../engine/parse/source';
 import { docsUrl } from '../engine/rules/rule';
 import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Severity } from '../engine/types';
+import { addNoqaComments } from './add-noqa';
 import { analyzeTarget, type TargetAnalysis } from './analysis';
+import { readBaseline, renderBaseline, withoutBaseline } from './baseline';
+import { colorEnabled, createColors, type ColorMode } from './colors';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
 import { MAX_FIX_ROUNDS, runFixLoop } from './fix-loop';
-import { FORMATTERS, type OutputFormat, type ReportedRule } from './formatters';
+import { FORMATTERS, type FormatContext, type OutputFormat, type ReportedRule } from './formatters';
+import { formatStatisticsJson, formatStatisticsText } from './formatters/statistics';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
 import { displayPath } from './paths';
 import { unmatchedSelectors } from './rule-selection';
+import { SourceLines } from './source-lines';
+import { unifiedDiff } from './unified-diff';
 import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
-import { openWorkspace } from './workspace';
+import { openWorkspace, type CheckTarget } from './workspace';
 
 export interface CheckOptions {
   format: OutputFormat;
@@ -24,22 +31,49 @@ export interface CheckOptions {
   ignore: string[];
   fix: boolean;
   unsafeFixes: boolean;
+  /** Print what the fixes would change as a unified diff instead of writing it. */
+  diff: boolean;
   exclude: string[];
   quiet: boolean;
+  /** Exit 0 whatever is found (usage and internal errors still exit 2). */
+  exitZero: boolean;
+  /** Counts per rule code instead of the findings. */
+  statistics: boolean;
+  /** Text output quotes the reported lines. */
+  showSource: boolean;
+  color: ColorMode;
+  /** Where the report goes instead of stdout. */
+  outputFile?: string;
+  /** Append `# noqa` comments for every finding instead of reporting. */
+  addNoqa: boolean;
+  /** Write the findings to this baseline file instead of reporting them. */
+  writeBaseline?: string;
+  /** A configuration file used instead of each project's own. */
+  configFile?: string;
   version: string;
 }
 
 /**
  * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain or a file
- * could not be read, 2 when nothing could be checked or a rule failed internally.
+ * could not be read, 2 when nothing could be checked, the configuration or baseline cannot
+ * be read, or a rule failed internally.
  */
 export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<number> {
+  const show = (file: string) => displayPath(io.cwd, file);
+  const configFile = options.configFile && path.resolve(io.cwd, options.configFile);
+  if (configFile) {
+    try {
+      readFileSync(configFile);
+    } catch (error) {
+      io.err(`${show(configFile)}: error: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      return EXIT_USAGE;
+    }
+  }
   await initPythonParser();
   if (!options.quiet) {
     for (const selector of unmatchedSelectors([...(options.select ?? []), ...options.ignore])) io.err(`django-hardener: warning: ${selector} matches no rule`);
   }
-  const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, options);
-  const show = (file: string) => displayPath(io.cwd, file);
+  const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, { ...options, configFile });
   let unreadable = workspace.problems.length > 0;
   for (const problem of workspace.problems) io.err(`${show(problem.file)}: error: ${problem.message}`);
   if (workspace.targets.every((target) => target.checked.length === 0)) {
@@ -56,25 +90,29 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     }
   };
 
+  const source = new SourceLines();
   const findings: Finding[] = [];
+  const fixedTexts = new Map<string, string>();
   let fixed = 0;
   let productionModules = 0;
+  const reportedConfigs = new Set<string>();
   const pool = workspace.targets.some((target) => target.checked.length >= MIN_FILES_FOR_WORKERS) ? FileAnalysisPool.create(workerCount()) : undefined;
   try {
     for (const target of workspace.targets) {
-      if (target.configFile && !options.quiet) for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
+      if (target.configFile && !options.quiet && !reportedConfigs.has(target.configFile)) {
+        reportedConfigs.add(target.configFile);
+        for (const problem of target.configProblems) io.err(`${show(target.configFile)}: warning: ${problem.message}`);
+      }
       let analysis: TargetAnalysis;
-      if (options.fix) {
+      if (options.fix || options.diff) {
         const result = await runFixLoop((texts) => analyzeTarget(target, texts, log, pool), options.unsafeFixes);
         analysis = result.final;
         fixed += result.fixed;
         if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
-        for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
-          try {
-            writeFileSync(file, encodeSource(text, result.bom.has(file)));
-          } catch (error) {
-            io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-            unreadable = true;
+        for (const [file, text] of result.texts) fixedTexts.set(file, text);
+        if (options.fix) {
+          for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
+            if (!writeText(file, encodeSource(text, result.bom.has(file)), io)) unreadable = true;
           }
         }
       } else {
@@ -90,7 +128,10 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
         }
         for (const { file, reason } of analysis.skipped) io.err(`${show(file)}: note: settings not checked: ${reason}`);
       }
-      findings.push(...analysis.findings);
+      for (const finding of analysis.findings) source.remember(finding.file, analysis.store.get(finding.file)?.text, analysis.store.hadBom(finding.file));
+      const baselined = options.writeBaseline ? undefined : acceptedFindings(target, analysis.findings, source, io);
+      if (baselined === 'error') return EXIT_USAGE;
+      findings.push(...(baselined ?? analysis.findings));
       productionModules += analysis.productionModules;
       analysis.store.dispose();
     }
@@ -98,14 +139,99 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     await pool?.close();
   }
   if (productionModules === 0 && !options.quiet) io.err('django-hardener: note: no production settings module found, so the settings rules had nothing to check');
-
   const reported = sortFindings(dedupe(findings));
-  const configs = workspace.targets.map((target) => target.config);
-  io.out(FORMATTERS[options.format](reported, { cwd: io.cwd, rules: reportedRules(configs), toolVersion: options.version, quiet: options.quiet }));
-  if (options.fix && !options.quiet) io.err(`Fixed ${plural(fixed, 'problem')}.`);
+  const lineOf = (f: Finding) => source.line(f.file, f.range.start.line);
+  const settle = (code: number) => (internalErrors.size > 0 ? EXIT_USAGE : options.exitZero ? EXIT_CLEAN : code);
 
-  if (internalErrors.size > 0) return EXIT_USAGE;
-  return reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN;
+  if (options.diff) {
+    const changes = [...fixedTexts].sort(([a], [b]) => a.localeCompare(b)).map(([file, after]) => unifiedDiff(show(file), readOriginal(file), after));
+    const changed = changes.filter((change) => change !== '');
+    if (!emit(changed.join(''), options, io)) return EXIT_USAGE;
+    if (!options.quiet) io.err(changed.length > 0 ? `Would fix ${plural(fixed, 'problem')} in ${plural(changed.length, 'file')}.` : 'No fixes available.');
+    return settle(changed.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  if (options.writeBaseline) {
+    const file = path.resolve(io.cwd, options.writeBaseline);
+    if (!writeText(file, renderBaseline(reported, file, lineOf), io)) return settle(EXIT_FINDINGS);
+    if (!options.quiet) {
+      io.err(`Wrote ${plural(reported.length, 'finding')} to ${show(file)}.`);
+      io.err(`Add \`baseline = "${path.relative(workspace.targets[0].root, file).split(path.sep).join('/')}"\` under [tool.django-hardener] so that check reports only new findings.`);
+    }
+    return settle(unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  if (options.addNoqa) {
+    const changes = addNoqaComments(reported, source);
+    let failed = false;
+    for (const [file, text] of [...changes.texts].sort(([a], [b]) => a.localeCompare(b))) {
+      if (!writeText(file, encodeSource(text, source.hadBom(file)), io)) failed = true;
+    }
+    for (const finding of changes.skipped) {
+      io.err(`${show(finding.file)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}: warning: no noqa comment for ${finding.code}: the line cannot take a comment`);
+    }
+    if (!options.quiet) io.err(`Added noqa comments for ${plural(changes.silenced, 'finding')} in ${plural(changes.texts.size, 'file')}.`);
+    return settle(failed || unreadable || changes.skipped.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN);
+  }
+
+  const useColor = !options.outputFile && options.format === 'text' && colorEnabled(options.color, !!io.isTTY, io.env ?? {});
+  const context: FormatContext = {
+    cwd: io.cwd,
+    rules: reportedRules(workspace.targets.map((target) => target.config)),
+    toolVersion: options.version,
+    quiet: options.quiet,
+    source,
+    colors: createColors(useColor),
+    showSource: options.showSource,
+  };
+  const report = options.statistics ? (options.format === 'json' ? formatStatisticsJson(reported) : formatStatisticsText(reported, context)) : FORMATTERS[options.format](reported, context);
+  if (!emit(report, options, io)) return EXIT_USAGE;
+  if (options.fix && !options.quiet) io.err(`Fixed ${plural(fixed, 'problem')}.`);
+  return settle(reported.length > 0 || unreadable ? EXIT_FINDINGS : EXIT_CLEAN);
+}
+
+/**
+ * The findings a target's configured baseline does not accept; undefined without one, and
+ * 'error' (already reported) when the baseline cannot be read.
+ */
+function acceptedFindings(target: CheckTarget, findings: Finding[], source: SourceLines, io: CliIO): Finding[] | 'error' | undefined {
+  const file = target.config.baseline;
+  if (!file) return undefined;
+  try {
+    return withoutBaseline(sortFindings(findings), file, readBaseline(file), (f) => source.line(f.file, f.range.start.line));
+  } catch (error) {
+    io.err(`${displayPath(io.cwd, file)}: error: ${(error as Error).message}`);
+    return 'error';
+  }
+}
+
+/** The report on stdout, or in `--output-file`; false when that file cannot be written. */
+function emit(text: string, options: CheckOptions, io: CliIO): boolean {
+  if (!options.outputFile) {
+    io.out(text);
+    return true;
+  }
+  return writeText(path.resolve(io.cwd, options.outputFile), text, io);
+}
+
+function writeText(file: string, content: string | Buffer, io: CliIO): boolean {
+  try {
+    writeFileSync(file, content);
+    return true;
+  } catch (error) {
+    io.err(`${displayPath(io.cwd, file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return false;
+  }
+}
+
+/** A file's text as it is on disk, before the fixes held in memory. */
+function readOriginal(file: string): string {
+  try {
+    const decoded = decodeSource(readFileSync(file));
+    return decoded.ok ? decoded.text : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Rules enabled by any of the configurations, with the severity the first one gives them. */
@@ -118,6 +244,8 @@ function reportedRules(configs: readonly HardenerConfig[]): ReportedRule[] {
       summary: rule.meta.summary,
       severity: configured ?? rule.meta.severity,
       helpUri: docsUrl(rule.meta.code),
+      docs: rule.docs,
+      fix: rule.meta.fix,
     };
   });
 }

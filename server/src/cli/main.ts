@@ -22,6 +22,8 @@ runCli(
     cwd: process.cwd(),
     out: (text) => process.stdout.write(text),
     err: (line) => process.stderr.write(line + '\n'),
+    isTTY: process.stdout.isTTY,
+    env: process.env,
   },
   version,
 ).then((code) => {

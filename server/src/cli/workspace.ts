@@ -34,6 +34,8 @@ export interface SelectionOptions {
   select?: string[];
   ignore: string[];
   exclude: string[];
+  /** An absolute path: this configuration file instead of each project's own. */
+  configFile?: string;
 }
 
 /** Groups the given paths by project root and lists each project's files. */
@@ -55,7 +57,7 @@ export function openWorkspace(paths: readonly string[], cwd: string, options: Se
   }
   const targets: CheckTarget[] = [];
   for (const [root, rootPaths] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
-    const loaded = loadProjectConfig(root);
+    const loaded = loadProjectConfig(root, options.configFile);
     const config = mergeSelection(loaded.config, options);
     const excludes = [...config.exclude, ...options.exclude];
     const checkedWalk = walkFiles(rootPaths, excludes, root);

@@ -1,5 +1,6 @@
 import { ruleEnabled, type HardenerConfig } from './config';
 import { FILE_ANALYZERS } from './file-analyzers';
+import { ignoredForFile } from './per-file-ignores';
 import type { Project, SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
 import type { SettingsRule } from './rules/rule';
@@ -85,7 +86,8 @@ function finish(project: Project, findings: Finding[], options: AnalysisOptions)
     const level = options.config.severity[f.code];
     return level && level !== 'off' ? { ...f, severity: level } : f;
   });
-  const kept = options.keepSuppressed ? overridden : applySuppressions(overridden, (file) => project.store.get(file)?.text);
+  const configured = overridden.filter((f) => !ignoredForFile(options.config, project.relative(f.file), f.code));
+  const kept = options.keepSuppressed ? configured : applySuppressions(configured, (file) => project.store.get(file)?.text);
   return sortFindings(dedupe(kept));
 }
 

@@ -10,6 +10,15 @@ export interface HardenerConfig {
   /** Production settings modules, as dotted names or paths relative to the project root. */
   productionSettings: string[];
   exclude: string[];
+  /** Codes or prefixes silenced in the files a glob (relative to the project root) matches. */
+  perFileIgnores?: PerFileIgnore[];
+  /** A baseline file of accepted findings, as written (relative to the configuration file's folder until loaded, then absolute). */
+  baseline?: string;
+}
+
+export interface PerFileIgnore {
+  glob: string;
+  codes: string[];
 }
 
 export const DEFAULT_CONFIG: HardenerConfig = { select: [], ignore: [], severity: {}, productionSettings: [], exclude: [] };
@@ -20,15 +29,31 @@ export interface ConfigProblem {
 
 const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
 
+/** The keys a configuration table may have; anything else is named in a warning. */
+const KNOWN_KEYS = new Set(['select', 'ignore', 'severity', 'production-settings', 'productionSettings', 'exclude', 'per-file-ignores', 'baseline']);
+
 /** Reads `[tool.django-hardener]`; a malformed value is reported and left at its default. */
 export function readPyprojectConfig(text: string): { config: HardenerConfig; problems: ConfigProblem[] } {
+  return readTomlConfig(text, 'pyproject.toml');
+}
+
+/**
+ * Reads a configuration file: `[tool.django-hardener]` of a pyproject.toml, or the top level
+ * of a django-hardener.toml (as ruff.toml is to Ruff). A malformed value is reported and left
+ * at its default; an unknown key is reported and ignored.
+ */
+export function readTomlConfig(text: string, fileName: string): { config: HardenerConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   let table: Record<string, unknown> = {};
   try {
     const doc = parseToml(text) as Record<string, any>;
-    table = doc.tool?.['django-hardener'] ?? {};
+    table = fileName === 'pyproject.toml' ? (doc.tool?.['django-hardener'] ?? {}) : doc;
   } catch (error) {
-    problems.push({ message: `pyproject.toml does not parse: ${(error as Error).message.split('\n')[0]}` });
+    problems.push({ message: `${fileName} does not parse: ${(error as Error).message.split('\n')[0]}` });
+  }
+  const prefix = fileName === 'pyproject.toml' ? 'tool.django-hardener.' : '';
+  for (const key of Object.keys(table)) {
+    if (!KNOWN_KEYS.has(key)) problems.push({ message: `unknown configuration key ${prefix}${key}` });
   }
   return { config: normaliseConfig(table, problems), problems };
 }
@@ -56,7 +81,23 @@ export function normaliseConfig(input: Record<string, unknown>, problems: Config
       problems.push({ message: 'severity must be a table of code = "error" | "warning" | "info" | "off"' });
     }
   }
+  const perFileIgnores: PerFileIgnore[] = [];
+  const rawIgnores = input['per-file-ignores'];
+  if (rawIgnores !== undefined) {
+    if (typeof rawIgnores === 'object' && rawIgnores && !Array.isArray(rawIgnores)) {
+      for (const [glob, codes] of Object.entries(rawIgnores)) {
+        if (Array.isArray(codes) && codes.every((c) => typeof c === 'string')) perFileIgnores.push({ glob, codes: codes.map((c: string) => c.toUpperCase()) });
+        else problems.push({ message: `per-file-ignores."${glob}" must be a list of rule codes or prefixes` });
+      }
+    } else {
+      problems.push({ message: 'per-file-ignores must be a table of "glob" = ["DJH201", …]' });
+    }
+  }
+  const baseline = input.baseline;
+  if (baseline !== undefined && typeof baseline !== 'string') problems.push({ message: 'baseline must be the path of a baseline file' });
   return {
+    ...(perFileIgnores.length > 0 ? { perFileIgnores } : {}),
+    ...(typeof baseline === 'string' && baseline !== '' ? { baseline } : {}),
     select: strings('select').map((s) => s.toUpperCase()),
     ignore: strings('ignore').map((s) => s.toUpperCase()),
     severity,

@@ -24,7 +24,7 @@ export const templateAnalyzer: FileAnalyzer = {
     if (!source) return [];
     const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
     if (interested.length === 0) return [];
-    const template = new TemplateFile(project, file, parseTemplate(source.text));
+    const template = new TemplateFile(project, file, parseTemplate(source.text), new Set(rules.map((rule) => rule.meta.code)));
     const findings: Finding[] = [];
     for (const rule of interested) {
       try {

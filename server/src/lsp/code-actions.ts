@@ -1,10 +1,11 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import { applyFixes } from '../engine/fixes/apply';
+import { noqaEdit, templateNoqaEdit } from '../engine/noqa-edit';
+import { parseTemplate } from '../engine/templates/document';
 import type { Fix, Finding } from '../engine/types';
 import { readDiagnosticData, type EditData } from './diagnostics';
-import { noqaEdit } from './noqa-edit';
 import type { OpenDocument } from './open-document';
-import { FIX_ALL_KIND } from './protocol';
+import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, HARDEN_KIND, SERVER_COMMANDS } from './protocol';
 import { toWorkspaceEdit } from './workspace-edit';
 
 /** What the code-action builder needs from the server. */
@@ -17,6 +18,8 @@ export interface CodeActionContext {
   uriOf(file: string): string;
   documentChanges: boolean;
   log(message: string): void;
+  /** The production modules the document belongs to that "Harden settings" would change, with how many fixes. */
+  hardenTargets(): { uri: string; label: string; fixes: number }[];
 }
 
 /** Whether an action of `kind` was asked for (`only` lists kinds or their parents). */
@@ -34,6 +37,13 @@ export function codeActions(params: CodeActionParams, ctx: CodeActionContext): C
   const actions: CodeAction[] = [];
   if (kindRequested(params.context.only, CodeActionKind.QuickFix, true)) {
     for (const diagnostic of params.context.diagnostics) actions.push(...quickFixes(diagnostic, ctx));
+    actions.push(...documentationActions(params.context.diagnostics));
+  }
+  if (kindRequested(params.context.only, HARDEN_KIND, true)) {
+    for (const target of ctx.hardenTargets()) {
+      const title = `Harden ${target.label} (${target.fixes} fix${target.fixes === 1 ? '' : 'es'})`;
+      actions.push({ title, kind: HARDEN_KIND, command: { title, command: SERVER_COMMANDS.hardenSettings, arguments: [target.uri] } });
+    }
   }
   if (kindRequested(params.context.only, FIX_ALL_KIND, false)) {
     const fixAll = fixAllAction(ctx);
@@ -66,8 +76,9 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
       edit: toWorkspaceEdit(fix.edits, (uri) => data.versions[uri] ?? null, ctx.documentChanges),
     }));
   const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
-  if (code && document.isPython && document.source()) {
-    const edit = noqaEdit(document.currentSyntax(), document.text, diagnostic.range.start.line, code);
+  if (code) {
+    const line = diagnostic.range.start.line;
+    const edit = document.isPython ? document.source() && noqaEdit(document.currentSyntax(), document.text, line, code) : templateNoqaEdit(parseTemplate(document.text), line, code);
     if (edit) {
       actions.push({
         title: `Ignore ${code} on this line`,
@@ -78,6 +89,19 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
     }
   }
   return actions;
+}
+
+/** "Show documentation for DJHnnn", once per code among our diagnostics. */
+function documentationActions(diagnostics: Diagnostic[]): CodeAction[] {
+  const codes = new Map<string, Diagnostic[]>();
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') continue;
+    codes.set(diagnostic.code, [...(codes.get(diagnostic.code) ?? []), diagnostic]);
+  }
+  return [...codes].map(([code, related]) => {
+    const title = `Show documentation for ${code}`;
+    return { title, kind: CodeActionKind.QuickFix, diagnostics: related, command: { title, command: SERVER_COMMANDS.showRuleDocumentation, arguments: [code] } };
+  });
 }
 
 /** Every safe fix of the document's current findings that does not clash with another. */

@@ -100,6 +100,8 @@ export function readEditorSettings(raw: unknown, problems: ConfigProblem[] = [])
 export function mergeConfig(project: HardenerConfig, editor: HardenerConfig): HardenerConfig {
   const pick = (own: string[], fallback: string[]) => (own.length > 0 ? own : fallback);
   return {
+    // Per-file ignores live in the project's configuration only.
+    ...(project.perFileIgnores ? { perFileIgnores: project.perFileIgnores } : {}),
     select: pick(editor.select, project.select),
     ignore: pick(editor.ignore, project.ignore),
     severity: { ...project.severity, ...editor.severity },

@@ -1,5 +1,4 @@
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { docsUrl } from '../engine/rules/rule';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
 import type { Finding, FixSafety, Range, Severity } from '../engine/types';
 import { DIAGNOSTIC_SOURCE } from './protocol';
 
@@ -28,6 +27,9 @@ export interface DiagnosticData {
   fixes: FixData[];
 }
 
+/** Rules about something obsolete: editors strike the reported text through. */
+const DEPRECATED_CODES = new Set(['DJH118', 'DJH208']);
+
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -35,7 +37,7 @@ const SEVERITIES: Record<Severity, DiagnosticSeverity> = {
 };
 
 /** Renders a finding as an LSP diagnostic carrying its fixes. */
-export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, versionOf: (file: string) => number | null): Diagnostic {
+export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, versionOf: (file: string) => number | null, docsHref: (code: string) => string): Diagnostic {
   const fixes: FixData[] = finding.fixes.map((fix) => ({
     title: fix.title,
     safety: fix.safety,
@@ -48,11 +50,12 @@ export function toDiagnostic(finding: Finding, uriOf: (file: string) => string, 
     range: finding.range,
     severity: SEVERITIES[finding.severity],
     code: finding.code,
-    codeDescription: { href: docsUrl(finding.code) },
+    codeDescription: { href: docsHref(finding.code) },
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,
     data,
   };
+  if (DEPRECATED_CODES.has(finding.code)) diagnostic.tags = [DiagnosticTag.Deprecated];
   if (finding.related.length > 0) {
     diagnostic.relatedInformation = finding.related.map((related) => ({
       location: { uri: uriOf(related.file), range: related.range },

@@ -8,6 +8,8 @@ export const SERVER_COMMANDS = {
   hardenSettings: 'djangoHardener.server.hardenSettings',
   scanWorkspace: 'djangoHardener.server.scanWorkspace',
   settingsModel: 'djangoHardener.server.settingsModel',
+  /** Opens a rule's page (`window/showDocument`); the argument is the rule code. */
+  showRuleDocumentation: 'djangoHardener.server.showRuleDocumentation',
 } as const;
 
 /** Palette commands contributed by the client. */
@@ -16,6 +18,8 @@ export const CLIENT_COMMANDS = {
   scanWorkspace: 'djangoHardener.scanWorkspace',
   showOutput: 'djangoHardener.showOutput',
   showSettingsModel: 'djangoHardener.showSettingsModel',
+  restartServer: 'djangoHardener.restartServer',
+  showRuleDocumentation: 'djangoHardener.showRuleDocumentation',
 } as const;
 
 /** The code action kind of "fix all safe problems". */
@@ -23,6 +27,19 @@ export const FIX_ALL_KIND = 'source.fixAll.djangoHardener';
 
 /** Diagnostics' `source`. */
 export const DIAGNOSTIC_SOURCE = 'django-hardener';
+
+/** The code action kind of "Harden this module". */
+export const HARDEN_KIND = 'refactor.rewrite.djangoHardener.harden';
+
+/**
+ * Custom notification from the server: the production settings modules it judges, sent when
+ * the set changes (the client's status item shows them).
+ */
+export const STATUS_NOTIFICATION = 'djangoHardener/status';
+
+export interface StatusParams {
+  modules: ProductionModuleItem[];
+}
 
 /** Custom request: the production settings modules of the workspace, for the quick pick. */
 export const PRODUCTION_MODULES_REQUEST = 'djangoHardener/productionModules';
@@ -46,7 +63,7 @@ export interface HardenCommandResult {
   /** Why nothing was done, when nothing was. */
   message?: string;
   /** Environment variables the hardened settings read without a default: production must set them. */
-  productionVariables?: string[];
+  environmentVariables?: string[];
   /** The variable DEBUG reads in a module that also serves development: set to True, it runs the site locally. */
   developmentSwitch?: string;
 }

@@ -21,23 +21,40 @@ import {
 } from 'vscode-languageserver/node';
 import { analyzeProject } from '../engine/analyze';
 import type { ConfigProblem } from '../engine/config';
-import { hardenSettingsModule } from '../engine/fixes/harden';
+import { hardenSettingsModule, type HardenResult } from '../engine/fixes/harden';
 import { initPythonParser } from '../engine/parse/python';
+import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
 import type { Finding } from '../engine/types';
 import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
 import { OpenDocument } from './open-document';
-import { FIX_ALL_KIND, PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type HardenCommandResult, type ProductionModuleItem, type ScanCommandResult, type SettingsModelCommandResult } from './protocol';
+import {
+  FIX_ALL_KIND,
+  HARDEN_KIND,
+  PRODUCTION_MODULES_REQUEST,
+  SERVER_COMMANDS,
+  STATUS_NOTIFICATION,
+  type HardenCommandResult,
+  type ProductionModuleItem,
+  type ScanCommandResult,
+  type SettingsModelCommandResult,
+  type StatusParams,
+} from './protocol';
 import { renderSettingsModel, settingsModelReport } from '../engine/project/settings-model';
 import { pathToUri, uriToPath } from './uri';
-import { toWorkspaceEdit, type EditAnnotation } from './workspace-edit';
+import { oneEditPerStatement } from './harden-edit';
+import { hardenPreviewEdit, toWorkspaceEdit } from './workspace-edit';
+import { docsUrl } from '../engine/rules/rule';
+import { RuleDocs } from './rule-docs';
 import { AnalysisScheduler } from './scheduler';
 import { projectRootFor, WorkspaceFolder } from './workspace-folder';
 import { WorkspaceSourceStore } from './workspace-store';
 
 export interface ServerOptions {
+  /** The folder of the rule pages (`<code>.md`) diagnostics link to; without it they link to the public pages. */
+  docsDirectory?: string;
   /** The debounce window: at most one analysis starts per window while changes keep coming (see AnalysisScheduler). */
   debounceMs?: number;
 }
@@ -78,11 +95,19 @@ export class HardenerServer {
   private markReady!: () => void;
   private readonly reported = new Set<string>();
   private shuttingDown = false;
+  private readonly ruleDocs: RuleDocs;
+  /** Production modules per folder, from its last analysis, for the status item. */
+  private readonly productionByFolder = new Map<WorkspaceFolder, ProductionModuleItem[]>();
+  private sentStatus?: string;
+  /** Analyses so far: a "Harden this module" count computed for one is reused until the next. */
+  private generation = 0;
+  private readonly hardenCache = new Map<string, { generation: number; result: HardenResult }>();
 
   constructor(
     private readonly connection: Connection,
     options: ServerOptions = {},
   ) {
+    this.ruleDocs = new RuleDocs(options.docsDirectory);
     this.scheduler = new AnalysisScheduler(options.debounceMs ?? 50, () => void this.guard('analysis', undefined, () => this.flush()));
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     this.store = new WorkspaceSourceStore(
@@ -119,8 +144,10 @@ export class HardenerServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
-        executeCommandProvider: { commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace, SERVER_COMMANDS.settingsModel] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, HARDEN_KIND, FIX_ALL_KIND] },
+        executeCommandProvider: {
+          commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace, SERVER_COMMANDS.showRuleDocumentation, SERVER_COMMANDS.settingsModel],
+        },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'django-hardener' },
@@ -278,7 +305,7 @@ export class HardenerServer {
         folder.files.delete(file);
         folder.evaluations.forget(file);
       }
-      if (path.basename(file) === 'pyproject.toml' && path.dirname(file) === folder.root) reconfigure.add(folder);
+      if (CONFIG_FILE_NAMES.includes(path.basename(file)) && path.dirname(file) === folder.root) reconfigure.add(folder);
       // Requirements and pyproject changes alter the project model (declared packages and
       // versions) behind every finding, not just one file's.
       this.schedule(folder, WorkspaceFolder.isProjectModelFile(file) ? undefined : file);
@@ -339,6 +366,7 @@ export class HardenerServer {
         this.connection.console.error(`analysis of ${folder.root} failed: ${(error as Error).stack ?? error}`);
       }
     }
+    this.publishStatus();
     setImmediate(() => void this.guard('blocks', undefined, () => this.prepareBlocks()));
   }
 
@@ -365,6 +393,8 @@ export class HardenerServer {
     let findings: Finding[] = [];
     let modules = 0;
     const republish = new Set(forced);
+    this.generation++;
+    this.productionByFolder.delete(folder);
     if (folder.enabled) {
       const project = this.projectOf(folder);
       // Code and template rules judge the open documents; settings rules the whole project.
@@ -375,6 +405,10 @@ export class HardenerServer {
       for (const skipped of result.skipped) this.logOnce(`${project.relative(skipped.file)} is not checked: ${skipped.reason}`);
       const productionModules = project.productionModules();
       modules = productionModules.length;
+      this.productionByFolder.set(
+        folder,
+        productionModules.map((m) => ({ uri: this.uriOf(m.file), label: project.relative(m.file), reason: m.reason })),
+      );
       for (const file of forced) {
         for (const module of project.productionModulesReading(file)) {
           for (const member of project.chainOf(module.file)) republish.add(member);
@@ -396,6 +430,7 @@ export class HardenerServer {
           finding,
           (f) => this.uriOf(f),
           (f) => this.versionOfFile(f),
+          (code) => this.ruleDocs.href(code),
         ),
       );
       const key = JSON.stringify(diagnostics);
@@ -429,7 +464,27 @@ export class HardenerServer {
       progress.done();
     }
     this.log(`scanned ${folders.length} folder(s): ${total.modules} production settings module(s), ${total.findings} finding(s)`);
+    this.publishStatus();
     return total;
+  }
+
+  /** Tells the client which production modules are judged, when that changed. */
+  private publishStatus(): void {
+    const status: StatusParams = { modules: [...this.productionByFolder.values()].flat().sort((a, b) => a.label.localeCompare(b.label)) };
+    const key = JSON.stringify(status);
+    if (key === this.sentStatus) return;
+    this.sentStatus = key;
+    // A notification racing the shutdown is lost, not an error.
+    this.connection.sendNotification(STATUS_NOTIFICATION, status).catch(() => undefined);
+  }
+
+  /** What "Harden settings" would do for a production module, computed once per analysis. */
+  private hardenPreview(folder: WorkspaceFolder, file: string): HardenResult {
+    const cached = this.hardenCache.get(file);
+    if (cached && cached.generation === this.generation) return cached.result;
+    const result = hardenSettingsModule(this.projectOf(folder), file, folder.config);
+    this.hardenCache.set(file, { generation: this.generation, result });
+    return result;
   }
 
   private codeAction(params: CodeActionParams): CodeAction[] {
@@ -449,16 +504,26 @@ export class HardenerServer {
       uriOf: (file) => this.uriOf(file),
       documentChanges: !!this.capabilities.workspace?.workspaceEdit?.documentChanges,
       log: (m) => this.log(m),
+      hardenTargets: () => {
+        if (!folder?.enabled || !document.file || !document.isPython || this.startupError) return [];
+        const project = this.projectOf(folder);
+        return project.productionModulesReading(document.file).flatMap((module) => {
+          const fixes = this.hardenPreview(folder, module.file).findings.length;
+          return fixes > 0 ? [{ uri: this.uriOf(module.file), label: module.file === document.file ? 'this module' : project.relative(module.file), fixes }] : [];
+        });
+      },
     });
   }
 
-  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | SettingsModelCommandResult | null> {
+  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | SettingsModelCommandResult | boolean | null> {
     await this.ready;
     switch (params.command) {
       case SERVER_COMMANDS.hardenSettings:
         return this.hardenSettings(params.arguments?.[0]);
       case SERVER_COMMANDS.settingsModel:
         return this.settingsModel();
+      case SERVER_COMMANDS.showRuleDocumentation:
+        return this.showRuleDocumentation(params.arguments?.[0]);
       case SERVER_COMMANDS.scanWorkspace:
         for (const folder of this.allFolders()) this.walkFolder(folder);
         this.store.clear();
@@ -486,16 +551,23 @@ export class HardenerServer {
     if (result.edits.length === 0) {
       return { applied: false, fixed: 0, remaining: result.remaining.length, message: `${project.relative(file)} has nothing left to harden` };
     }
-    const edits = result.edits.map((edit) => ({ uri: this.uriOf(edit.file), range: edit.range, newText: edit.newText }));
+    const module = project.relative(file);
+    const edits = oneEditPerStatement(result.edits).map((edit) => ({ uri: this.uriOf(edit.file), range: edit.range, newText: edit.newText }));
     const versions = new Map(edits.map((edit) => [edit.uri, this.documents.get(edit.uri)?.version ?? null]));
-    // Harden rewrites many lines at once: where the editor can, it shows the edit for review before applying it.
     const workspaceEdit = this.capabilities.workspace?.workspaceEdit;
-    const preview = workspaceEdit?.documentChanges && workspaceEdit.changeAnnotationSupport ? hardenAnnotation(project.relative(file), result.findings.length) : undefined;
-    const edit = toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!workspaceEdit?.documentChanges, preview);
-    const response = await this.connection.workspace.applyEdit({ label: `Harden ${project.relative(file)}`, edit });
+    // Harden rewrites many lines at once: where the editor can, it shows the edit for review, each new setting a change of its own.
+    const canPreview = !!workspaceEdit?.documentChanges && !!workspaceEdit.changeAnnotationSupport && !!workspaceEdit.resourceOperations?.includes('create');
+    const edit = canPreview
+      ? hardenPreviewEdit(edits, (u) => versions.get(u) ?? null, this.uriOf(file), module, result.findings.length)
+      : toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!workspaceEdit?.documentChanges);
+    const response = await this.connection.workspace.applyEdit({ label: `Harden ${module}`, edit });
     if (!response.applied) this.log(`Harden settings: the editor did not apply the edit${response.failureReason ? ` (${response.failureReason})` : ''}`);
-    const productionVariables = result.environment.filter((v) => v.required).map((v) => v.name);
-    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length, productionVariables, developmentSwitch: result.developmentSwitch };
+    const environmentVariables = result.environment.filter((v) => v.required).map((v) => v.name);
+    const developmentSwitch = result.developmentSwitch;
+    if (response.applied) {
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: hardenedMessage(module, result, environmentVariables) });
+    }
+    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length, environmentVariables, ...(developmentSwitch ? { developmentSwitch } : {}) };
   }
 
   /** What `django-hardener settings --values` prints, for every workspace folder. */
@@ -509,6 +581,22 @@ export class HardenerServer {
       parts.push(`# ${folder.root}${folder.enabled ? '' : ' (Django Hardener is disabled here)'}\n\n${renderSettingsModel(report, show)}`);
     }
     return { text: parts.length > 0 ? parts.join('\n') : 'No workspace folder is open.\n' };
+  }
+
+  /** Opens a rule's page: the one installed beside the server, else the public one in a browser. */
+  private async showRuleDocumentation(argument: unknown): Promise<boolean> {
+    const code = typeof argument === 'string' ? argument.toUpperCase() : '';
+    if (!/^DJH\d{3}$/.test(code)) {
+      this.log(`show documentation: expected a rule code, got ${JSON.stringify(argument)}`);
+      return false;
+    }
+    const local = this.ruleDocs.localUri(code);
+    if (!this.capabilities.window?.showDocument?.support) {
+      this.log(`the documentation of ${code} is at ${local ?? docsUrl(code)}`);
+      return false;
+    }
+    const shown = await this.connection.window.showDocument(local ? { uri: local, takeFocus: true } : { uri: docsUrl(code), external: true });
+    return shown.success;
   }
 
   private async productionModules(): Promise<ProductionModuleItem[]> {
@@ -559,14 +647,17 @@ export class HardenerServer {
   }
 }
 
-/** The label of a Harden settings edit, which the editor previews before applying. */
-function hardenAnnotation(module: string, fixes: number): EditAnnotation {
-  return {
-    id: 'djangoHardener.harden',
-    label: `Harden ${module}`,
-    description: `${fixes} settings fix${fixes === 1 ? '' : 'es'} for a production settings module`,
-    needsConfirmation: true,
-  };
+/**
+ * What the user must do after "Harden settings": the environment variables production must
+ * now set, and the findings no fix addresses. The first sentence stands alone.
+ */
+export function hardenedMessage(module: string, result: HardenResult, environmentVariables: readonly string[]): string {
+  const parts = [`Hardened ${module}: ${result.findings.length} fix${result.findings.length === 1 ? '' : 'es'}.`];
+  if (environmentVariables.length > 0) parts.push(`Production must now set ${environmentVariables.join(', ')}.`);
+  if (result.developmentSwitch) parts.push(`Set ${result.developmentSwitch}=True to run the site locally.`);
+  const manual = [...new Map(result.remaining.map((f) => [f.code, `${f.code} ${f.name}`])).values()];
+  if (manual.length > 0) parts.push(`Left for a change by hand: ${manual.join(', ')}.`);
+  return parts.join(' ');
 }
 
 /** Creates the server over an injected connection (stdio, IPC, or in-memory streams in tests). */

@@ -1,4 +1,4 @@
-import { TextDocumentEdit, type ChangeAnnotation, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { CreateFile, TextDocumentEdit, type ChangeAnnotation, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { EditData } from './diagnostics';
 
 /** A label every edit of a workspace edit carries; with `needsConfirmation` the editor previews the edit first. */
@@ -27,4 +27,30 @@ export function toWorkspaceEdit(edits: readonly EditData[], versionOf: (uri: str
     return { documentChanges: documentEdits, changeAnnotations: { [id]: described } };
   }
   return { changes: Object.fromEntries([...byUri].map(([uri, list]) => [uri, strip(list)])) };
+}
+
+/**
+ * The "Harden settings" edit as VS Code's Refactor Preview shows it: every change ticked,
+ * each a row the user can untick, nothing applied before **Apply**.
+ *
+ * NOTE: VS Code previews a workspace edit only when one of its changes needs confirmation,
+ * and lists those changes unticked. So the text edits need none, and one more operation
+ * does: creating the module's own file with `ignoreIfExists`, which the preview leaves out
+ * (the file exists) and which changes nothing either way. Clients without a preview apply
+ * the edit as it is: the text edits, and a no-op.
+ */
+export function hardenPreviewEdit(edits: readonly EditData[], versionOf: (uri: string) => number | null, moduleUri: string, module: string, fixes: number): WorkspaceEdit {
+  const annotation: EditAnnotation = {
+    id: 'djangoHardener.harden',
+    label: `Harden ${module}`,
+    description: `${fixes} settings fix${fixes === 1 ? '' : 'es'}; untick a change to leave it out`,
+    needsConfirmation: false,
+  };
+  const review: EditAnnotation = { id: 'djangoHardener.harden.review', label: `Review the hardening of ${module}`, needsConfirmation: true };
+  const { documentChanges = [], changeAnnotations = {} } = toWorkspaceEdit(edits, versionOf, true, annotation);
+  const { id, ...reviewDescribed } = review;
+  return {
+    documentChanges: [CreateFile.create(moduleUri, { ignoreIfExists: true }, id), ...documentChanges],
+    changeAnnotations: { ...changeAnnotations, [id]: reviewDescribed },
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
 import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
-import { loadProjectConfig } from '../engine/project/load-config';
+import { CONFIG_FILE_NAMES, loadProjectConfig } from '../engine/project/load-config';
 import { EvaluationCache } from '../engine/project/evaluation-cache';
 import { DEFAULT_EXCLUDES, dependencyFilesAbove, isInterestingFile, walkFiles } from '../engine/project/walk';
 import type { Finding } from '../engine/types';
@@ -87,7 +87,7 @@ export class WorkspaceFolder {
 
   /** Whether a file feeds the project model beyond its own text (dependencies, configuration). */
   static isProjectModelFile(file: string): boolean {
-    return DEPENDENCY_FILE_PATTERN.test(file.split(path.sep).join('/')) || path.basename(file) === 'pyproject.toml';
+    return DEPENDENCY_FILE_PATTERN.test(file.split(path.sep).join('/')) || CONFIG_FILE_NAMES.includes(path.basename(file));
   }
 }
 

@@ -8,7 +8,11 @@ import { createRequire } from 'node:module';
 /** The parts of playwright-core's API the test uses (it is installed outside the project). */
 export interface Locator {
   first(): Locator;
-  locator(selector: string): Locator;
+  nth(index: number): Locator;
+  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+  textContent(): Promise<string | null>;
+  /** Runs `fn` in the page on every matching element. */
+  evaluateAll<R>(fn: (elements: PageElement[]) => R): Promise<R>;
   count(): Promise<number>;
   /** Sets an input's value directly, wherever the keyboard focus is. */
   fill(value: string, options?: { timeout?: number }): Promise<void>;
@@ -36,8 +40,10 @@ interface Chromium {
 }
 
 /** The few DOM parts the in-page functions use (the project compiles without the DOM library). */
-interface PageElement {
+export interface PageElement {
   textContent: string | null;
+  classList: { contains(name: string): boolean };
+  getAttribute(name: string): string | null;
   style: { top: string; display: string };
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): ArrayLike<PageElement>;

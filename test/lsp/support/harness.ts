@@ -58,7 +58,7 @@ export const inProcess: Connect = (options = {}) => {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const connection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-  const server = createServer(connection, { debounceMs: options.debounceMs ?? 10 });
+  const server = createServer(connection, { debounceMs: options.debounceMs ?? 10, docsDirectory: path.join(REPO_ROOT, 'docs', 'rules') });
   connection.listen();
   const client = new TestClient(new StreamMessageReader(toClient), new StreamMessageWriter(toServer), { ...options, processId: null });
   return {

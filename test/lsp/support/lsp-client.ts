@@ -4,7 +4,7 @@
  * does, and records every notification so a test can wait for one. Nothing here sleeps:
  * `waitFor` resolves on the notification itself.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   ApplyWorkspaceEditRequest,
   CodeActionRequest,
@@ -21,6 +21,7 @@ import {
   LogMessageNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
+  ShowDocumentRequest,
   ShowMessageNotification,
   ShutdownRequest,
   WorkDoneProgress,
@@ -37,6 +38,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type Range,
+  type ShowDocumentParams,
   type ShowMessageParams,
   type TextDocumentContentChangeEvent,
   type TextEdit,
@@ -45,6 +47,7 @@ import {
   type WorkDoneProgressReport,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { STATUS_NOTIFICATION, type StatusParams } from '../../../server/src/lsp/protocol';
 import { uriToPath } from '../../../server/src/lsp/uri';
 
 export type ClientEvent =
@@ -55,7 +58,9 @@ export type ClientEvent =
   | { kind: 'progress'; token: string | number; value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd }
   | { kind: 'progressCreate'; token: string | number }
   | { kind: 'register'; method: string }
-  | { kind: 'configuration'; items: { scopeUri?: string; section?: string }[] };
+  | { kind: 'configuration'; items: { scopeUri?: string; section?: string }[] }
+  | { kind: 'showDocument'; params: ShowDocumentParams }
+  | { kind: 'status'; params: StatusParams };
 
 type EventOf<K extends ClientEvent['kind']> = Extract<ClientEvent, { kind: K }>;
 
@@ -74,7 +79,7 @@ export const EDITOR_CAPABILITIES: ClientCapabilities = {
     publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
     codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
   },
-  window: { workDoneProgress: true, showMessage: {} },
+  window: { workDoneProgress: true, showMessage: {}, showDocument: { support: true } },
 };
 
 export interface TestClientOptions {
@@ -129,6 +134,11 @@ export class TestClient {
       this.record({ kind: 'configuration', items: params.items });
       return params.items.map((item) => (item.section === 'djangoHardener' ? this.settings : null));
     });
+    c.onRequest(ShowDocumentRequest.type, (params) => {
+      this.record({ kind: 'showDocument', params });
+      return { success: true };
+    });
+    c.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => this.record({ kind: 'status', params }));
     c.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
       this.record({ kind: 'applyEdit', params });
       if (!this.applyEdits) return { applied: false, failureReason: 'the test declined' };
@@ -246,6 +256,8 @@ export class TestClient {
   async applyWorkspaceEdit(edit: WorkspaceEdit): Promise<void> {
     const perUri = new Map<string, TextEdit[]>();
     for (const change of edit.documentChanges ?? []) {
+      // Creating a file that exists, with ignoreIfExists, does nothing.
+      if ('kind' in change && change.kind === 'create' && change.options?.ignoreIfExists && existsSync(uriToPath(change.uri)!)) continue;
       if (!('textDocument' in change)) throw new Error('unexpected resource operation');
       const open = this.open.get(change.textDocument.uri);
       if (open && change.textDocument.version !== null && change.textDocument.version !== open.version)
@@ -254,7 +266,11 @@ export class TestClient {
     }
     for (const [uri, edits] of Object.entries(edit.changes ?? {})) perUri.set(uri, [...(perUri.get(uri) ?? []), ...edits]);
     for (const [uri, edits] of perUri) {
-      const ordered = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+      // Last first, so earlier edits keep their positions; insertions at one place land in array order.
+      const ordered = edits
+        .map((e, index) => ({ e, index }))
+        .sort((a, b) => b.e.range.start.line - a.e.range.start.line || b.e.range.start.character - a.e.range.start.character || b.index - a.index)
+        .map(({ e }) => e);
       if (this.open.has(uri))
         await this.change(
           uri,

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CodeActionKind, DiagnosticSeverity, FileChangeType, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
+import { CodeActionKind, DiagnosticSeverity, FileChangeType, MessageType, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import { initPythonParser, parsePython } from '../../../server/src/engine/parse/python';
-import { FIX_ALL_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
+import { FIX_ALL_KIND, HARDEN_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
 import { analyzeProject } from '../../../server/src/engine/analyze';
 import { differingSpan } from '../../support/differing-span';
+import { assertDocsLink } from '../../support/docs-link';
 import { openProject } from '../../support/project';
 import { EDITOR_CAPABILITIES, offsetAt, positionAt } from './lsp-client';
 import type { Connect, Session } from './harness';
@@ -52,7 +53,7 @@ function assertProductionDebug(diagnostic: Diagnostic): void {
   assert.equal(diagnostic.message, DEBUG_MESSAGE);
   assert.equal(diagnostic.source, 'django-hardener');
   assert.equal(diagnostic.severity, DiagnosticSeverity.Error);
-  assert.deepEqual(diagnostic.codeDescription, { href: 'https://django-hardener.dev/rules/DJH101' });
+  assertDocsLink(diagnostic.codeDescription?.href, 'DJH101');
   assert.equal(diagnostic.relatedInformation, undefined);
 }
 
@@ -89,6 +90,8 @@ export function editorScenarios(connect: Connect): void {
         [
           ['Set DEBUG = False (changes runtime behaviour)', CodeActionKind.QuickFix, true],
           ['Ignore DJH101 on this line', CodeActionKind.QuickFix, undefined],
+          ['Show documentation for DJH101', CodeActionKind.QuickFix, undefined],
+          ['Harden this module (1 fix)', HARDEN_KIND, undefined],
         ],
       );
       const fix = actionTitled(actions, 'Set DEBUG = False (changes runtime behaviour)');
@@ -129,11 +132,12 @@ export function editorScenarios(connect: Connect): void {
       const since = client.mark();
       await client.change(uri(PRODUCTION), [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a comment\n' }]);
       // Asked before the new diagnostics arrive, and again after: the old diagnostic's fixes are refused both times.
-      assert.deepEqual(await client.codeActions(uri(PRODUCTION), stale.range, [stale]), []);
+      const edits = (actions: unknown[]) => (actions as CodeAction[]).filter((action) => action.edit);
+      assert.deepEqual(edits(await client.codeActions(uri(PRODUCTION), stale.range, [stale])), []);
       const fresh = only((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics);
       assert.deepEqual(fresh.range, { start: { line: 3, character: 0 }, end: { line: 3, character: 12 } });
-      assert.deepEqual(await client.codeActions(uri(PRODUCTION), stale.range, [stale]), []);
-      assert.equal((await client.codeActions(uri(PRODUCTION), fresh.range, [fresh])).length, 2);
+      assert.deepEqual(edits(await client.codeActions(uri(PRODUCTION), stale.range, [stale])), []);
+      assert.equal(edits(await client.codeActions(uri(PRODUCTION), fresh.range, [fresh])).length, 2);
       // Only safe fixes go into fix-all; DEBUG's is unsafe, so there is no fix-all action.
       assert.deepEqual(await client.codeActions(uri(PRODUCTION), fresh.range, [], [FIX_ALL_KIND]), []);
     }),
@@ -175,7 +179,8 @@ export function editorScenarios(connect: Connect): void {
       await client.diagnostics(uri(PRODUCTION), 0, 1);
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
-      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, productionVariables: [] });
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, environmentVariables: [] });
+      assert.deepEqual(only(client.of('show', since)).params, { type: MessageType.Info, message: 'Hardened mysite/settings/production.py: 1 fix.' });
       const request = only(client.of('applyEdit', since));
       assert.equal(request.params.label, 'Harden mysite/settings/production.py');
       assert.deepEqual(request.params.edit, {
@@ -189,26 +194,28 @@ export function editorScenarios(connect: Connect): void {
     }),
   );
 
-  test('"Harden settings" asks an editor that can preview edits to show it first', TIMEOUT, () =>
+  test('"Harden settings" asks an editor that can preview edits to show it first, every change ticked', TIMEOUT, () =>
     withSession(connect, { settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
       await client.initialize(rootUri, {
         ...EDITOR_CAPABILITIES,
-        workspace: { ...EDITOR_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } } },
+        workspace: { ...EDITOR_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true, resourceOperations: ['create'], changeAnnotationSupport: { groupsOnLabel: true } } },
       });
       await client.openFile(uri(PRODUCTION));
       await client.diagnostics(uri(PRODUCTION), 0, 1);
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri(PRODUCTION)])) as HardenCommandResult;
-      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, productionVariables: [] });
+      assert.deepEqual(result, { applied: true, fixed: 1, remaining: 0, environmentVariables: [] });
       assert.deepEqual(only(client.of('applyEdit', since)).params.edit, {
         documentChanges: [
+          { kind: 'create', uri: uri(PRODUCTION), options: { ignoreIfExists: true }, annotationId: 'djangoHardener.harden.review' },
           {
             textDocument: { uri: uri(PRODUCTION), version: 1 },
             edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False', annotationId: 'djangoHardener.harden' }],
           },
         ],
         changeAnnotations: {
-          'djangoHardener.harden': { label: 'Harden mysite/settings/production.py', description: '1 settings fix for a production settings module', needsConfirmation: true },
+          'djangoHardener.harden': { label: 'Harden mysite/settings/production.py', description: '1 settings fix; untick a change to leave it out', needsConfirmation: false },
+          'djangoHardener.harden.review': { label: 'Review the hardening of mysite/settings/production.py', needsConfirmation: true },
         },
       });
       assert.deepEqual((await client.diagnostics(uri(PRODUCTION), since, 2)).diagnostics, []);

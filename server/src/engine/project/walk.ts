@@ -23,7 +23,7 @@ export const DEFAULT_EXCLUDES = [
 ];
 
 /** Files the engine may read: Python, templates, and the project's configuration. */
-export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
+export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.tpl|\.xml|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
 
 /** Where a project says how it is deployed, which names its settings module: containers, process files, environment files. */
 const DEPLOYMENT_FILE = /^((dockerfile|containerfile)([.-][\w.-]*)?|[\w.-]*\.dockerfile|(docker-)?compose([.-][\w.-]*)?\.ya?ml|procfile([.-][\w.-]*)?|app\.json|app\.yaml|render\.yaml|\.env[\w.-]*)$/i;

@@ -1,3 +1,4 @@
+import { repository } from '../../../../package.json';
 import type { Trigger } from './triggers';
 import type { Finding, RuleMeta } from '../types';
 import type { TemplateRuleContext } from '../templates/context';
@@ -41,9 +42,14 @@ export interface TemplateRule {
 
 export type Rule = SettingsRule | PythonRule | TemplateRule;
 
-/** Where the generated docs are published; diagnostics and SARIF link there. */
-export const DOCS_BASE_URL = 'https://django-hardener.dev/rules/';
+/**
+ * The project's public pages all follow from `repository` in package.json, the one place a
+ * publisher sets: the rule pages are the generated `docs/rules/<code>.md` files of its
+ * default branch, as the forge renders them.
+ */
+export const REPOSITORY_URL = repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
+/** The public page of a rule (SARIF `helpUri`, and the editor's link when the docs are not installed beside the server). */
 export function docsUrl(code: string): string {
-  return `${DOCS_BASE_URL}${code}`;
+  return `${REPOSITORY_URL}/blob/main/docs/rules/${code}.md`;
 }

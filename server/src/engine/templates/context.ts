@@ -1,9 +1,17 @@
 import type { Project } from '../project/project';
-import type { Finding, Fix, FixSafety, RelatedLocation, RuleMeta } from '../types';
-import type { TemplateDocument } from './document';
+import { noqaCodes } from '../suppression';
+import type { Finding, Fix, FixSafety, RelatedLocation, RuleMeta, Severity } from '../types';
+import type { TemplateDocument, TemplateNode } from './document';
+import { parseFilterExpression, type FilterExpression } from './filters';
 import { scanHtml, type HtmlContext } from './html-scanner';
 import { templateRendersToken, type TokenVerdict } from './includes';
+import { usesJinjaSyntax } from './jinja-syntax';
+import { templateOutput, type TemplateOutput } from './output-kind';
 import { templateProjectFacts, type TemplateProjectFacts } from './project-facts';
+import { renderSitesOf } from './render-sites';
+import { templateNamesOf } from './template-files';
+import { TemplateScopes } from './template-scopes';
+import { judgeExpression, type JudgedExpression } from './template-values';
 
 /** An edit in the template, by offsets. */
 export interface OffsetEdit {
@@ -15,16 +23,44 @@ export interface OffsetEdit {
 /** What the rules of one template share: the tokens, and the HTML scan made once on demand. */
 export class TemplateFile {
   private scanned?: HtmlContext;
+  private bound?: TemplateScopes;
+  private judgedOutput?: TemplateOutput;
+  private skipped?: boolean;
+  private readonly expressions = new Map<TemplateNode, FilterExpression | undefined>();
 
   constructor(
     readonly project: Project,
     readonly file: string,
     readonly doc: TemplateDocument,
+    /** The rules enabled for this analysis, so one rule can leave a case to another that reports it better. */
+    readonly enabledCodes: ReadonlySet<string> = new Set(),
   ) {}
 
   get html(): HtmlContext {
     this.scanned ??= scanHtml(this.doc);
     return this.scanned;
+  }
+
+  get scopes(): TemplateScopes {
+    this.bound ??= new TemplateScopes(this.doc);
+    return this.bound;
+  }
+
+  get output(): TemplateOutput {
+    this.judgedOutput ??= templateOutput(this.project, this.file, this.doc);
+    return this.judgedOutput;
+  }
+
+  /** Jinja-only syntax, or text output: see TemplateRuleContext.notHtmlTemplate. */
+  get notHtml(): boolean {
+    this.skipped ??= usesJinjaSyntax(this.doc) || this.output.kind === 'text';
+    return this.skipped;
+  }
+
+  /** A variable's expression as Django reads it; undefined when Django would reject it. Read once for all rules. */
+  expressionOf(node: TemplateNode): FilterExpression | undefined {
+    if (!this.expressions.has(node)) this.expressions.set(node, parseFilterExpression(node, this.doc.text));
+    return this.expressions.get(node);
   }
 }
 
@@ -59,11 +95,51 @@ export class TemplateRuleContext {
   }
 
   /**
-   * A `.txt` template renders plain text (an email body, robots.txt): HTML escaping is
-   * not what keeps it safe.
+   * Whether the file is not a Django HTML template after all: it uses Jinja-only syntax (a
+   * Flask or Jinja2 template where Django looks), or it renders text (an email subject or
+   * body, an SMS, robots.txt), where HTML escaping is not what keeps it safe. Rules ask just
+   * before they report, since the answer may read the project's code; it is worked out once.
    */
-  get plainText(): boolean {
-    return this.file.endsWith('.txt');
+  get notHtmlTemplate(): boolean {
+    return this.template.notHtml;
+  }
+
+  get output(): TemplateOutput {
+    return this.template.output;
+  }
+
+  get scopes(): TemplateScopes {
+    return this.template.scopes;
+  }
+
+  /** A variable's expression as Django reads it; undefined when Django would reject it. */
+  expressionOf(node: TemplateNode): FilterExpression | undefined {
+    return this.template.expressionOf(node);
+  }
+
+  /** Whether the project's code renders this template, and only from views exempt from CSRF (`@csrf_exempt`). */
+  renderedOnlyByCsrfExemptViews(): boolean {
+    const sites = renderSitesOf(this.project, templateNamesOf(this.project, this.file));
+    return sites.length > 0 && sites.every((site) => site.csrfExempt);
+  }
+
+  /** Whether the line holding `offset` silences this rule (`{# noqa: DJH306 #}`): a finding that gathers several places leaves such a line out. */
+  silencedAt(offset: number): boolean {
+    const { line } = this.doc.position(offset);
+    const text = this.text.slice(this.doc.lineStart(line), this.doc.lineStart(line + 1));
+    const codes = noqaCodes(text, true);
+    return codes === null || codes.has(this.meta.code);
+  }
+
+  /** Whether another rule runs in this analysis. */
+  enabled(code: string): boolean {
+    return this.template.enabledCodes.has(code);
+  }
+
+  /** What an expression written at `node` (a variable, or a tag whose argument it is) prints, from what the template shows. */
+  judge(expression: FilterExpression, node: TemplateNode): JudgedExpression {
+    const scopes = this.template.scopes;
+    return judgeExpression(expression, scopes, scopes.scopeOf(node), node.start);
   }
 
   get facts(): TemplateProjectFacts {
@@ -75,11 +151,11 @@ export class TemplateRuleContext {
     return templateRendersToken(this.project, name);
   }
 
-  finding(start: number, end: number, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[] } = {}): Finding {
+  finding(start: number, end: number, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity } = {}): Finding {
     return {
       code: this.meta.code,
       name: this.meta.name,
-      severity: this.meta.severity,
+      severity: options.severity ?? this.meta.severity,
       message,
       file: this.file,
       range: this.doc.range(start, end),

@@ -73,6 +73,10 @@ export interface FormElement {
    * `{% block %}` a child template can fill, `{{ block.super }}`, a form-rendering tag.
    */
   opaque: TemplateNode[];
+  /** Submit buttons in the body (`<button>`, `<input type="submit">`, or one whose type the template computes). */
+  submitters: number;
+  /** Controls in the body (`<input>`, `<select>`, `<textarea>`, `<button>`) and variables that may render some (`{{ form }}`). */
+  controls: number;
 }
 
 export interface CsrfTokenUse {
@@ -180,6 +184,23 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
   let open: Group[] = [];
   const frames: BranchFrame[] = [];
 
+  const markOpenForms = (update: (form: FormElement) => void) => {
+    for (const group of open) for (const form of group) update(form);
+  };
+
+  // Controls are counted once, globally: a form's are those counted between its opening and
+  // closing tags (or the end), so nesting depth does not multiply the work.
+  let controlCount = 0;
+  let submitterCount = 0;
+  const countedFrom = new Map<FormElement, [number, number]>();
+  const countControls = (group: Group) => {
+    for (const form of group) {
+      const [controls, submitters] = countedFrom.get(form) ?? [controlCount, submitterCount];
+      form.controls = controlCount - controls;
+      form.submitters = submitterCount - submitters;
+    }
+  };
+
   const startTag = (at: number, closing: boolean) => {
     tag = { name: '', closing, start: at, end: at, selfClosing: false, attributes: [], verbatim };
     nameText = '';
@@ -207,22 +228,32 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     attribute = undefined;
     state = State.Data;
     if (done.closing) {
-      if (done.name === 'form' && open.length > 0) open.pop();
+      // A form inside {% verbatim %} belongs to a client-side template: it opens and closes nothing around it.
+      if (done.name === 'form' && open.length > 0 && !done.verbatim) countControls(open.pop()!);
       return;
     }
     if (done.name === 'form') {
-      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [] };
+      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], submitters: 0, controls: 0 };
       forms.push(form);
-      open.push([form]);
+      countedFrom.set(form, [controlCount, submitterCount]);
+      if (!done.verbatim) open.push([form]);
+    } else if ((done.name === 'button' || done.name === 'input' || done.name === 'select' || done.name === 'textarea') && open.length > 0) {
+      controlCount++;
+      if (done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done)) submitterCount++;
+      if (done.name === 'textarea') enterRawText(done, end);
     } else if (done.name === 'script' || done.name === 'style' || done.name === 'textarea' || done.name === 'title') {
-      // NOTE: HTML ignores the slash of `<script src="…" />`: the element stays open.
-      // https://html.spec.whatwg.org/multipage/parsing.html#parse-errors (non-void-html-element-start-tag-with-trailing-solidus)
-      const element: RawTextElement = { tag: done, bodyStart: end, bodyEnd: text.length, nodes: [] };
-      if (done.name === 'script') scripts.push(element);
-      else if (done.name === 'style') styles.push(element);
-      raw = { element, closer: `</${done.name}`, kind: done.name === 'script' ? 'script' : done.name === 'style' ? 'style' : 'rcdata' };
-      state = State.RawText;
+      enterRawText(done, end);
     }
+  };
+
+  const enterRawText = (done: HtmlTag, end: number) => {
+    // NOTE: HTML ignores the slash of `<script src="…" />`: the element stays open.
+    // https://html.spec.whatwg.org/multipage/parsing.html#parse-errors (non-void-html-element-start-tag-with-trailing-solidus)
+    const element: RawTextElement = { tag: done, bodyStart: end, bodyEnd: text.length, nodes: [] };
+    if (done.name === 'script') scripts.push(element);
+    else if (done.name === 'style') styles.push(element);
+    raw = { element, closer: `</${done.name}`, kind: done.name === 'script' ? 'script' : done.name === 'style' ? 'style' : 'rcdata' };
+    state = State.RawText;
   };
 
   const scanText = (from: number, to: number) => {
@@ -489,10 +520,6 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
   };
 
-  const markOpenForms = (update: (form: FormElement) => void) => {
-    for (const group of open) for (const form of group) update(form);
-  };
-
   const branchTag = (node: TemplateNode) => {
     const opener = BRANCH_OPENERS.get(node.tag);
     if (opener) {
@@ -547,10 +574,16 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
     if (node.role === 'block') blockTag(node);
     else if (open.length > 0 && /^block\.super\b/.test(node.contents)) markOpenForms((form) => form.opaque.push(node));
+    // NOTE: the token written by hand, `<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">`.
+    // https://docs.djangoproject.com/en/stable/ref/csrf/#django.template.context_processors.csrf
+    else if (open.length > 0 && node.contents === 'csrf_token') markOpenForms((form) => (form.hasToken = true));
 
     switch (state) {
       case State.Data:
-        if (node.role === 'var') vars.set(node, { kind: 'data' });
+        if (node.role === 'var') {
+          vars.set(node, { kind: 'data' });
+          if (open.length > 0) controlCount++;
+        }
         break;
       case State.RawText:
         raw!.element.nodes.push(node);
@@ -573,6 +606,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
   }
   while (frames.length > 0) closeFrame(frames.pop()!);
+  for (const group of open) countControls(group);
   return { forms, scripts, styles, tokens, vars };
 }
 
@@ -609,6 +643,16 @@ export function literalValue(attribute: HtmlAttribute | undefined): string | und
     value += part.text;
   }
   return value;
+}
+
+/** A `<button>` that submits (no type, `submit`, or a computed one) or an `<input type="submit|image">`. */
+function isSubmitter(tag: HtmlTag): boolean {
+  const type = attributeOf(tag, 'type');
+  if (!type) return tag.name === 'button';
+  const literal = type.quote === undefined ? '' : literalValue(type);
+  if (literal === undefined) return true;
+  const value = literal.trim().toLowerCase();
+  return tag.name === 'button' ? value !== 'button' && value !== 'reset' : value === 'submit' || value === 'image';
 }
 
 /** The first attribute of that name, as browsers read duplicates. */

@@ -75,8 +75,23 @@ function evaluate(project: Project, file: string, node: Node, depth: number): st
       return dir;
     }
     case 'binary_operator': {
-      if (node.childForFieldName('operator')?.text !== '/') return undefined;
-      return joinAll([node.childForFieldName('left'), node.childForFieldName('right')].filter((n): n is Node => !!n));
+      const operator = node.childForFieldName('operator')?.text;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!left || !right) return undefined;
+      if (operator === '/') return joinAll([left, right]);
+      if (operator === '+') {
+        // Only strings add: `BASE_DIR + '/templates'` is plain concatenation.
+        const [a, b] = [next(left), next(right)];
+        return a === undefined || b === undefined ? undefined : a + b;
+      }
+      if (operator === '-' && right.type === 'integer') {
+        // django-environ: `environ.Path(__file__) - 3` goes three folders up.
+        let dir = next(left);
+        for (let i = 0; dir !== undefined && i < Number(right.text); i++) dir = path.dirname(dir);
+        return dir;
+      }
+      return undefined;
     }
     case 'call': {
       const callee = node.childForFieldName('function');
@@ -87,7 +102,7 @@ function evaluate(project: Project, file: string, node: Node, depth: number): st
         // `.resolve(strict=True)` still names the same path.
         if (!/\.resolve$/.test(name)) return undefined;
       }
-      if (/^(pathlib\.)?(Pure)?(Posix)?Path$/.test(name) || /^(os\.)?(path\.)?join$/.test(name)) return joinAll(list);
+      if (/^(pathlib\.|environ\.)?(Pure)?(Posix)?Path$/.test(name) || /^(os\.)?(path\.)?join$/.test(name)) return joinAll(list);
       if (/^(os\.)?(path\.)?dirname$/.test(name) && list.length === 1) {
         const inner = next(list[0]);
         return inner === undefined ? undefined : path.dirname(inner);
@@ -97,8 +112,10 @@ function evaluate(project: Project, file: string, node: Node, depth: number): st
         const method = callee.childForFieldName('attribute')?.text;
         const object = callee.childForFieldName('object');
         if (method === 'resolve' || method === 'absolute') return next(object);
-        if (method === 'joinpath') return joinAll([object!, ...list]);
+        if (method === 'joinpath' || method === 'path') return joinAll([object!, ...list]);
       }
+      // Calling a path: django-environ's `root('templates')` joins, as `root.path()` does.
+      if (callee.type === 'identifier' && list.length > 0) return joinAll([callee, ...list]);
       return undefined;
     }
     default:

@@ -1,25 +1,23 @@
 import path from 'node:path';
 import type { Project } from '../project/project';
-import { asList, asString, dictGet, unsetView } from '../project/values';
-import { resolvePathExpression } from './settings-paths';
+import { templateSettings, type TemplateSettings } from './template-settings';
 
 /** What every template rule's documentation says about the files it reads. */
 export const WHICH_TEMPLATES_DOC =
-  "Templates are the `.html`, `.htm`, `.txt` and `.djhtml` files under a `templates/` folder or a folder named in `TEMPLATES[*]['DIRS']` of the production or base settings (`BASE_DIR / 'templates'` and `os.path.join(BASE_DIR, 'templates')` included), and `.djhtml` files anywhere. Folders a Jinja2 backend serves (its `DIRS`, and apps' `jinja2/` folders) are skipped: Jinja2 has its own syntax and escaping.";
+  "Templates are the files Django's loaders read: those under the `templates/` folder of an app (a Python package such as one with `apps.py`, `models.py` or `views.py`, or one `INSTALLED_APPS` names), under the folders `TEMPLATES[*]['DIRS']` names and under the folders given to the loaders of `TEMPLATES[*]['OPTIONS']['loaders']`, with the extensions `.html`, `.htm`, `.tpl`, `.txt`, `.xml` and `.djhtml` (`.djhtml` files anywhere). Not judged: folders a Jinja2 backend serves and apps' `jinja2/` folders, Flask templates (a `templates/` folder beside a module importing `flask`, or a file using Jinja-only syntax such as `{{ url_for(…) }}` or `{% set %}`), templates inside a documentation tree (`docs/`) or a test suite (`tests/`, `test_utils/`, `testapp/`…). See [which templates are judged](../templates.md).";
 
 /** File names a Django template may have. */
-export const TEMPLATE_FILE = /\.(html?|txt|djhtml)$/;
+export const TEMPLATE_FILE = /\.(html?|txt|tpl|xml|djhtml)$/;
 
-/** The template directories a project's settings name, by the engine that renders them. */
-export interface TemplateLayout {
-  /** `DIRS` of DjangoTemplates backends. */
-  djangoDirs: string[];
-  /** `DIRS` of Jinja2 backends: their files are not Django templates. */
-  jinja2Dirs: string[];
-}
+/** Why a file under a template folder is still not judged as a Django template. */
+export type TemplateExclusion = 'jinja2' | 'flask' | 'docs' | 'tests';
 
 interface ProjectTemplates {
-  layout: TemplateLayout;
+  settings: TemplateSettings;
+  files: Set<string>;
+  /** Directory → its Python files, for the Flask test. */
+  pythonFiles?: Map<string, string[]>;
+  flaskDirs: Map<string, boolean>;
   /** Template name (`orders/checkout.html`) → the files that could be loaded under it. */
   index?: Map<string, string[]>;
 }
@@ -29,81 +27,134 @@ const cache = new WeakMap<Project, ProjectTemplates>();
 function templatesOf(project: Project): ProjectTemplates {
   let found = cache.get(project);
   if (!found) {
-    found = { layout: readLayout(project) };
+    found = { settings: templateSettings(project), files: new Set(project.files), flaskDirs: new Map() };
     cache.set(project, found);
   }
   return found;
 }
 
-export function templateLayout(project: Project): TemplateLayout {
-  return templatesOf(project).layout;
+/** Files beside a `templates/` folder that make its parent a Python package, and so possibly an app. */
+const APP_MARKERS = [
+  '__init__.py',
+  'apps.py',
+  'models.py',
+  'views.py',
+  'urls.py',
+  'admin.py',
+  path.join('models', '__init__.py'),
+  path.join('views', '__init__.py'),
+  path.join('templatetags', '__init__.py'),
+];
+
+// A test suite's folders: tests/, test/, testing/, unittests/, test_utils/, tests_x/, x_tests/, testapp/, testproject/…
+const TEST_FOLDER = /^(tests?|testing|unittests?|tests?[_-].*|.*[_-]tests?|test(apps?|projects?|site|utils))$/i;
+const DOCS_FOLDER = /^(docs?|documentation)$/i;
+
+/** The project-relative folders above a template folder, which say whether it is documentation or a test suite's. */
+function exclusionAbove(project: Project, root: string): TemplateExclusion | undefined {
+  const relative = path.relative(project.root, root);
+  if (relative.startsWith('..')) return undefined;
+  const above = relative.split(path.sep).slice(0, -1);
+  if (above.some((segment) => DOCS_FOLDER.test(segment))) return 'docs';
+  if (above.some((segment) => TEST_FOLDER.test(segment))) return 'tests';
+  return undefined;
 }
 
-/**
- * Reads `TEMPLATES[*]['DIRS']` from the production and base settings modules. A directory
- * written as a string, or as a path expression over BASE_DIR-like names, is resolved; one
- * that cannot be read is left out.
- */
-function readLayout(project: Project): TemplateLayout {
-  const djangoDirs = new Set<string>();
-  const jinja2Dirs = new Set<string>();
-  for (const module of project.settingsModules()) {
-    if (module.role === 'development') continue;
-    const state = project.evaluate(module.file)?.settings.get('TEMPLATES');
-    for (const entry of asList(state?.value) ?? []) {
-      if (unsetView(entry).kind !== 'dict') continue;
-      const backend = asString(dictGet(entry, 'BACKEND')) ?? '';
-      // NOTE: a Jinja2 backend renders its DIRS with Jinja2, whose syntax and escaping differ.
-      // https://docs.djangoproject.com/en/stable/topics/templates/#django.template.backends.jinja2.Jinja2
-      const target = /jinja2/i.test(backend) ? jinja2Dirs : djangoDirs;
-      for (const item of asList(dictGet(entry, 'DIRS')) ?? []) {
-        const literal = asString(item);
-        const dir = literal !== undefined ? path.resolve(project.root, literal) : item.loc ? resolvePathExpression(project, item.loc) : undefined;
-        if (dir) target.add(path.normalize(dir).replace(/[\\/]+$/, ''));
-      }
+/** Whether a Python module in `dir` imports Flask: its `templates/` folder is then Flask's. */
+function isFlaskDir(project: Project, templates: ProjectTemplates, dir: string): boolean {
+  const known = templates.flaskDirs.get(dir);
+  if (known !== undefined) return known;
+  if (!templates.pythonFiles) {
+    templates.pythonFiles = new Map();
+    for (const file of project.files) {
+      if (!file.endsWith('.py')) continue;
+      const list = templates.pythonFiles.get(path.dirname(file)) ?? [];
+      list.push(file);
+      templates.pythonFiles.set(path.dirname(file), list);
     }
   }
-  return { djangoDirs: [...djangoDirs].sort(), jinja2Dirs: [...jinja2Dirs].sort() };
+  const flask = (templates.pythonFiles.get(dir) ?? []).some((file) => /^[ \t]*(from[ \t]+flask\b|import[ \t]+flask\b)/m.test(project.store.get(file)?.text ?? ''));
+  templates.flaskDirs.set(dir, flask);
+  return flask;
 }
 
 /**
- * The directories above `file` that make it a Django template, nearest first; undefined
- * when there is none or Jinja2 renders it. A Jinja2 backend's DIRS entry holding the file
- * wins over folder names; otherwise the nearest directory decides, so a `jinja2/` folder
- * inside `templates/` is Jinja2's. Folder names count only inside the project, so a
- * checkout below some `templates/` folder is not all templates.
+ * Whether `dir` is a folder Django's loaders read templates from: a DjangoTemplates
+ * backend's DIRS, a loader's folder, or the `templates/` folder of an app.
  */
-function templateRoots(project: Project, file: string): string[] | undefined {
-  const { djangoDirs, jinja2Dirs } = templateLayout(project);
+function isTemplateRoot(project: Project, templates: ProjectTemplates, dir: string): boolean {
+  const { settings, files } = templates;
+  if (settings.djangoDirs.includes(dir) || settings.loaderDirs.includes(dir)) return true;
+  if (path.basename(dir) !== 'templates') return false;
+  const parent = path.dirname(dir);
+  if (settings.appDirs.includes(parent) || APP_MARKERS.some((marker) => files.has(path.join(parent, marker)))) return true;
+  // DIRS could not be read: a project-level templates/ folder is probably in it.
+  return settings.unresolvedDirs && (parent === project.root || files.has(path.join(parent, 'manage.py')));
+}
+
+type Roots = { roots: string[] } | { excluded: TemplateExclusion };
+
+/**
+ * The folders above `file` from which Django's loaders can load it, nearest first, or why
+ * it is not a Django template. A Jinja2 backend's DIRS entry holding the file wins over
+ * folder names; otherwise the nearest folder decides, so a `jinja2/` folder inside
+ * `templates/` is Jinja2's. Folder names count only inside the project, so a checkout
+ * below some `templates/` folder is not all templates.
+ */
+function templateRoots(project: Project, file: string): Roots | undefined {
+  const templates = templatesOf(project);
+  const { djangoDirs, loaderDirs, jinja2Dirs } = templates.settings;
   const roots: string[] = [];
   let nearestJinja = '';
   let explicitDjango = '';
   let explicitJinja = '';
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const inside = dir === project.root || dir.startsWith(project.root + path.sep);
-    const base = inside ? path.basename(dir) : '';
-    const django = djangoDirs.includes(dir);
+    const explicit = djangoDirs.includes(dir) || loaderDirs.includes(dir);
+    if (explicit || (inside && isTemplateRoot(project, templates, dir))) roots.push(dir);
+    if (explicit && !explicitDjango) explicitDjango = dir;
     const jinja = jinja2Dirs.includes(dir);
-    if (base === 'templates' || django) roots.push(dir);
-    if (django && !explicitDjango) explicitDjango = dir;
     if (jinja && !explicitJinja) explicitJinja = dir;
-    if (!nearestJinja && (base === 'jinja2' || jinja)) nearestJinja = dir;
+    if (!nearestJinja && (jinja || (inside && path.basename(dir) === 'jinja2'))) nearestJinja = dir;
     if (path.dirname(dir) === dir) break;
   }
-  if (explicitJinja && explicitJinja.length >= explicitDjango.length) return undefined;
-  if (roots.length === 0 && !nearestJinja) return file.endsWith('.djhtml') ? [] : undefined;
-  if (nearestJinja.length >= (roots[0]?.length ?? 0)) return undefined;
-  return roots;
+  if (explicitJinja && explicitJinja.length >= explicitDjango.length) return { excluded: 'jinja2' };
+  if (nearestJinja && nearestJinja.length >= (roots[0]?.length ?? 0)) return { excluded: 'jinja2' };
+  if (roots.length === 0) return file.endsWith('.djhtml') ? { roots: [] } : undefined;
+  const nearest = roots[0];
+  // A folder DIRS names explicitly is Django's whatever its neighbours import or whatever it is called.
+  if (!djangoDirs.includes(nearest) && !loaderDirs.includes(nearest)) {
+    const above = exclusionAbove(project, nearest);
+    if (above) return { excluded: above };
+    if (isFlaskDir(project, templates, path.dirname(nearest))) return { excluded: 'flask' };
+  }
+  return { roots };
 }
 
 /**
- * Whether Django's template engine renders this file: `.html`, `.htm`, `.txt` or `.djhtml`
- * under a `templates/` directory or a directory of a DjangoTemplates backend's `DIRS`,
- * unless a Jinja2 backend's directory (or an app's `jinja2/` folder) holds it more
- * closely. A `.djhtml` file (VS Code's django-html) is a template anywhere outside Jinja2's.
+ * Whether Django's template engine renders this file: a template file name under a folder
+ * Django's loaders read (see WHICH_TEMPLATES_DOC), unless Jinja2, Flask, documentation or
+ * a test suite owns that folder. A `.djhtml` file (VS Code's django-html) is a template
+ * anywhere outside those.
  */
 export function isTemplateFile(project: Project, file: string): boolean {
-  return TEMPLATE_FILE.test(file) && templateRoots(project, file) !== undefined;
+  if (!TEMPLATE_FILE.test(file)) return false;
+  const found = templateRoots(project, file);
+  return found !== undefined && 'roots' in found;
+}
+
+/** Why a template file is not judged, or undefined when it is (or is no template at all). */
+export function templateExclusion(project: Project, file: string): TemplateExclusion | undefined {
+  if (!TEMPLATE_FILE.test(file)) return undefined;
+  const found = templateRoots(project, file);
+  return found && 'excluded' in found ? found.excluded : undefined;
+}
+
+/** The names Django can load `file` under (`shop/list.html`), one per template folder holding it, nearest first. */
+export function templateNamesOf(project: Project, file: string): string[] {
+  const found = templateRoots(project, file);
+  if (!found || !('roots' in found)) return [];
+  return found.roots.map((root) => path.relative(root, file).split(path.sep).join('/'));
 }
 
 /**
@@ -116,8 +167,7 @@ export function templatesNamed(project: Project, name: string): string[] {
     const index = new Map<string, string[]>();
     for (const file of project.files) {
       if (!TEMPLATE_FILE.test(file)) continue;
-      for (const root of templateRoots(project, file) ?? []) {
-        const key = path.relative(root, file).split(path.sep).join('/');
+      for (const key of templateNamesOf(project, file)) {
         const list = index.get(key) ?? [];
         if (!list.includes(file)) list.push(file);
         index.set(key, list);

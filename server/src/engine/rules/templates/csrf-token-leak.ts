@@ -16,7 +16,7 @@ export const csrfTokenLeak: TemplateRule = {
   docs: `## What it does
 Reports \`{% csrf_token %}\` inside a \`<form>\` whose \`action\` is an absolute URL (\`https://…\`, \`http://…\` or \`//…\`) to a host the project does not name as its own. The project's own hosts are those of \`ALLOWED_HOSTS\` (\`.example.com\` covering subdomains), \`CSRF_TRUSTED_ORIGINS\`, \`SESSION_COOKIE_DOMAIN\` and \`CSRF_COOKIE_DOMAIN\` in any settings module. An action whose host the template computes, a relative URL and \`{% url %}\` are not reported, nor is a loopback host.
 
-${WHICH_TEMPLATES_DOC}
+${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
 ## Why is this bad
 The token is posted with the form to the other site, which can then make this site accept forged requests from the same user: the token is the proof that a request came from your own pages. Django's documentation says not to use \`{% csrf_token %}\` in forms that post to external URLs.
@@ -50,7 +50,8 @@ No fix: only you know whether the form really leaves the site.
     for (const use of ctx.html.tokens) {
       const target = use.forms.map((form) => formTarget(form, ctx.facts.ownHosts)).find((t) => t.kind === 'other-site');
       if (target?.kind !== 'other-site') continue;
-      const message = `This {% csrf_token %} is posted to ${target.host}, another site, which can then forge requests to this one on the user's behalf.`;
+      if (ctx.notHtmlTemplate) return [];
+      const message = `This {% csrf_token %} is posted to ${target.host}, another site. That site can then forge requests to this one on the user's behalf.`;
       findings.push(ctx.finding(use.node.start, use.node.end, message));
     }
     return findings;

@@ -22,7 +22,7 @@ Reports a \`fetch(url, { method: "POST", … })\` call in an inline \`<script>\`
 
 Stays silent when it cannot tell: options that are not an object literal or that spread another object, a method or headers the script computes, any mention of \`csrf\` or \`xsrf\` in the options (a token read from a cookie, a wrapper's header), a \`FormData\` body (a form's \`{% csrf_token %}\` field travels in it), and a literal URL on another site.
 
-${WHICH_TEMPLATES_DOC}
+${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
 ## Why is this bad
 Django's \`CsrfViewMiddleware\` rejects unsafe requests that carry no token, so the call fails with "403 Forbidden". The tempting way out, \`@csrf_exempt\` on the view, lets any other site make a logged-in user's browser call it.
@@ -66,7 +66,8 @@ No fix: where the script should read the token from depends on the project.
         const method = unprotectedMethod(ctx.text, script, call, ctx.facts.ownHosts, ctx.facts.csrfHeaders);
         if (!method) continue;
         const at = script.start + call.name;
-        const message = `This fetch() sends a ${method} request without an X-CSRFToken header, so Django's CSRF check rejects it; exempting the view instead would let any site make that request for a logged-in user.`;
+        if (ctx.notHtmlTemplate) return [];
+        const message = `This fetch() sends a ${method} request without an X-CSRFToken header. Django's CSRF check rejects it; exempting the view instead would let any site make that request for a logged-in user.`;
         findings.push(ctx.finding(at, at + 'fetch'.length, message));
       }
     }

@@ -21,9 +21,13 @@ export const formMissingCsrfToken: TemplateRule = {
   docs: `## What it does
 Reports a \`<form>\` whose method is POST (in any case, quoted or not) when nothing between its opening tag and its \`</form>\` renders \`{% csrf_token %}\`.
 
-The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form. \`{% comment %}\` bodies are not rendered and are ignored.
+A token written by hand, \`<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">\`, counts as one.
 
-${WHICH_TEMPLATES_DOC}
+The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template: Django prints it as it is, and a token tag there would print as text; such a form opens and closes nothing for the forms around it, so a later form is still judged); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form; or when it has no action (so it posts back to the page's own URL) and every view that renders the template, found by the template's name in the project's code, is decorated with \`@csrf_exempt\`: Django then accepts it as it is, and DJH205 reports the exemption. \`{% comment %}\` bodies are not rendered and are ignored.
+
+A form that JavaScript probably sends is reported as **info** rather than error: when the template's own text names the CSRF header (\`X-CSRFToken\`, or \`CSRF_HEADER_NAME\`) in a script or an \`hx-headers\` attribute; or when the form has no submit button (nor an include or block that could add one) and either a \`data-\` attribute names an endpoint (\`data-url="{% url 'ping' %}"\`, \`data-action-url-value="{{ release_url }}"\`), as Stimulus and htmx controllers read them, or it has no field at all for a user to submit. Such a request may carry the token in its header; a plain submission would still be rejected.
+
+${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
 ## Why is this bad
 Django's \`CsrfViewMiddleware\` rejects a POST request that does not carry the token, so the form fails with "403 Forbidden". The usual way out, \`@csrf_exempt\` on the view, removes the protection: any other site can then make a logged-in user's browser submit the form.
@@ -55,16 +59,62 @@ Safe: it only adds the hidden token field. The fix puts \`{% csrf_token %}\` on 
   triggers: [/<form/i],
   check(ctx) {
     const findings = [];
+    let scriptSendsHeader: boolean | undefined;
     for (const form of ctx.html.forms) {
       if (form.tag.verbatim || form.nested || !isPost(form) || mayRenderToken(ctx, form)) continue;
       // A form posting to another site must not carry this site's token (DJH302).
       if (formTarget(form, ctx.facts.ownHosts).kind !== 'this-site') continue;
-      const message = 'This POST form has no {% csrf_token %}, so Django rejects its submissions; exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
-      findings.push(ctx.finding(form.tag.start, form.tag.end, message, { fixes: [ctx.fix('Add {% csrf_token %} to the form', [insertion(ctx, form)])] }));
+      if (ctx.notHtmlTemplate) return [];
+      // NOTE: a form without an action posts back to the URL that rendered it; when every view rendering
+      // this template is exempt from CSRF, Django accepts the form as it is (DJH205 reports the exemption).
+      // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm
+      if (postsBack(form) && ctx.renderedOnlyByCsrfExemptViews()) continue;
+      scriptSendsHeader ??= sendsCsrfHeader(ctx);
+      const fixes = [ctx.fix('Add {% csrf_token %} to the form', [insertion(ctx, form)])];
+      const byScript = scriptSendsHeader ? "this template's script sends an X-CSRFToken header" : submittedByScript(form);
+      if (byScript) {
+        const why = byScript;
+        const message = `This POST form has no {% csrf_token %}, but JavaScript probably sends it. ${why[0].toUpperCase()}${why.slice(1)}, so the request may carry the token in a header; submitted without the script, the form is rejected.`;
+        findings.push(ctx.finding(form.tag.start, form.tag.end, message, { fixes, severity: 'info' }));
+        continue;
+      }
+      const message = 'This POST form has no {% csrf_token %}, so Django rejects its submissions. Exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
+      findings.push(ctx.finding(form.tag.start, form.tag.end, message, { fixes }));
     }
     return findings;
   },
 };
+
+/** A form without an action, or with an empty one, posts to the page's own URL. */
+function postsBack(form: FormElement): boolean {
+  const action = attributeOf(form.tag, 'action');
+  return !action || action.quote === undefined || literalValue(action)?.trim() === '';
+}
+
+/** Whether the template's own text (a script, an `hx-headers` attribute) names the CSRF header: its requests send the token. */
+function sendsCsrfHeader(ctx: TemplateRuleContext): boolean {
+  const headers = ctx.facts.csrfHeaders;
+  return ctx.doc.nodes.some((node) => node.role === 'text' && headers.some((header) => node.contents.toLowerCase().includes(header)));
+}
+
+/**
+ * Why a form can only be sent by a script, if it can: it has no submit button (nor an
+ * include or block that could render one) and either names an endpoint in a `data-`
+ * attribute (a URL, `{% url %}`, a `*_url` variable), which a script reads as Stimulus and
+ * htmx controllers do, or has no control at all for a user to submit it with.
+ */
+function submittedByScript(form: FormElement): string | undefined {
+  if (form.submitters > 0 || form.includes.length > 0 || form.opaque.length > 0) return undefined;
+  const endpoint = form.tag.attributes.some(
+    (attribute) =>
+      attribute.name.startsWith('data-') &&
+      attribute.parts.some((part) =>
+        part.kind === 'text' ? part.text.includes('/') : part.node.tag === 'url' || (part.node.role === 'var' && /url|endpoint|href|action|path/i.test(part.node.contents)),
+      ),
+  );
+  if (endpoint) return 'the form has no submit button and names an endpoint in a data- attribute';
+  return form.controls === 0 ? 'the form has no submit button and no fields' : undefined;
+}
 
 /** A literal POST method. A computed method, or attributes a variable writes before it, cannot be read. */
 function isPost(form: FormElement): boolean {

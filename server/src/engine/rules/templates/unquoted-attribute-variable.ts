@@ -1,5 +1,7 @@
 import type { HtmlAttribute } from '../../templates/html-scanner';
 import { WHICH_TEMPLATES_DOC } from '../../templates/template-files';
+import { severityFor } from '../../templates/template-values';
+import { fittedMessage } from '../../templates/value-docs';
 import type { TemplateRule } from '../rule';
 
 /** DJH305: `<a href={{ url }}>` lets a value with a space add attributes. */
@@ -14,9 +16,11 @@ export const unquotedAttributeVariable: TemplateRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports an HTML attribute value that is not quoted and holds a template variable, as in \`<input value={{ name }}>\` or \`<div class=card-{{ kind }}>\`. The attribute is reported once, at its first variable.
+Reports an HTML attribute value that is not quoted and holds a template variable, as in \`<input value={{ name }}>\` or \`<div class=card-{{ kind }}>\`. The attribute is reported once, at its first variable that can carry text: a number, a date, a primary key or another value the template shows cannot hold a space an attacker chose (\`data-id={{ item.id }}\`, \`data-order={{ when|date:"U" }}\`) is not reported. See DJH303 for the values that count as safe.
 
-${WHICH_TEMPLATES_DOC}
+The severity says how much the template shows about the value: **warning** when it holds request data or stored user data (\`value={{ request.GET.q }}\`), **info** when the template does not show where it comes from (a count from the view cannot hold a space; a name can). Either way the fix, adding quotes, is safe to apply.
+
+${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
 ## Why is this bad
 Django's escaping turns \`<\`, \`>\`, \`&\` and quotes into entities but leaves spaces alone. In an unquoted value a space ends the value, so \`x onmouseover=alert(document.cookie)\` adds an event handler to the element: escaping does not protect unquoted attributes.
@@ -46,6 +50,11 @@ Safe: the fix wraps the whole value in double quotes (single quotes when the val
       // NOTE: Django's own security guide gives `class={{ var }}` as the XSS that escaping misses.
       // https://docs.djangoproject.com/en/stable/topics/security/#cross-site-scripting-xss-protection
       if (where.kind !== 'attribute-value' || where.attribute.quote !== '' || reported.has(where.attribute)) continue;
+      const expression = ctx.expressionOf(node);
+      const trust = expression ? ctx.judge(expression, node).value.trust : 'unknown';
+      const severity = severityFor(trust);
+      if (!severity) continue;
+      if (ctx.notHtmlTemplate) return [];
       const attribute = where.attribute;
       reported.add(attribute);
       const literal = attribute.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('');
@@ -60,8 +69,13 @@ Safe: the fix wraps the whole value in double quotes (single quotes when the val
             ]
           : [];
       const name = attribute.name && attribute.name !== '\0' ? `the ${attribute.name} attribute` : 'an attribute';
-      const message = `{{ ${node.contents} }} is the unquoted value of ${name}; escaping leaves spaces alone, so a value with a space can add attributes such as an onmouseover handler.`;
-      findings.push(ctx.finding(node.start, node.end, message, { fixes }));
+      const names = [`{{ ${node.contents} }}`, ...(expression ? [`{{ ${expression.head.text} }}`] : []), 'This variable'];
+      const message = fittedMessage(
+        names,
+        (shown) => `${shown} is the unquoted value of ${name}: a space in it can add attributes.`,
+        'Escaping leaves spaces alone, so a value such as `x onmouseover=…` adds an event handler; quote the value.',
+      );
+      findings.push(ctx.finding(node.start, node.end, message, { fixes, severity }));
     }
     return findings;
   },

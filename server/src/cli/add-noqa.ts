@@ -1,0 +1,60 @@
+import { noqaEdit, templateNoqaEdit, type NoqaEdit } from '../engine/noqa-edit';
+import { parsePython } from '../engine/parse/python';
+import { ALL_RULES } from '../engine/rules/registry';
+import { parseTemplate } from '../engine/templates/document';
+import { applyTextEdits } from '../engine/text';
+import type { Finding } from '../engine/types';
+import type { SourceLines } from './source-lines';
+
+export interface NoqaChanges {
+  /** New text of every file that gets a comment. */
+  texts: Map<string, string>;
+  /** Findings now silenced by a comment. */
+  silenced: number;
+  /** Findings whose line cannot take a comment (it ends inside a string, after a `\`, in `{% verbatim %}`). */
+  skipped: Finding[];
+}
+
+const TEMPLATE_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'template').map((rule) => rule.meta.code));
+
+/**
+ * `--add-noqa`: one `# noqa: CODES` (templates: `{# noqa: CODES #}`) per reported line,
+ * naming every code reported there, merged into a `noqa` comment the line already has, as
+ * Ruff's `--add-noqa` does. Works in memory; the caller writes the files.
+ */
+export function addNoqaComments(findings: readonly Finding[], source: SourceLines): NoqaChanges {
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
+  const texts = new Map<string, string>();
+  const skipped: Finding[] = [];
+  let silenced = 0;
+  for (const [file, fileFindings] of byFile) {
+    const text = source.text(file);
+    const template = fileFindings.every((f) => TEMPLATE_CODES.has(f.code));
+    if (text === undefined || (!template && !file.endsWith('.py'))) {
+      skipped.push(...fileFindings);
+      continue;
+    }
+    const byLine = new Map<number, Finding[]>();
+    for (const finding of fileFindings) byLine.set(finding.range.start.line, [...(byLine.get(finding.range.start.line) ?? []), finding]);
+    const tree = template ? undefined : parsePython(text);
+    const document = template ? parseTemplate(text) : undefined;
+    try {
+      const edits: NoqaEdit[] = [];
+      for (const [line, lineFindings] of byLine) {
+        const codes = lineFindings.map((f) => f.code);
+        const edit = tree ? noqaEdit(tree, text, line, codes) : templateNoqaEdit(document!, line, codes);
+        if (edit) {
+          edits.push(edit);
+          silenced += lineFindings.length;
+        } else {
+          skipped.push(...lineFindings);
+        }
+      }
+      if (edits.length > 0) texts.set(file, applyTextEdits(text, edits));
+    } finally {
+      tree?.delete();
+    }
+  }
+  return { texts, silenced, skipped };
+}
