@@ -315,6 +315,82 @@ describe('django-hardener check: exit codes and selection', () => {
     assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
   });
 
+  test('a project whose settings modules are none of them production lists them, with their roles, and how to name one', () => {
+    const root = project({
+      'manage.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")\n',
+      'pytest.ini': '[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.test\n',
+      'shop/settings/base.py': 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "shop.urls"\nDEBUG = False\n',
+      'shop/settings/dev.py': 'from .base import *\n\nDEBUG = True\n',
+      'shop/settings/test.py': 'from .base import *\n',
+    });
+    assert.deepEqual(cli(root, 'check'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: [
+        'django-hardener: note: no production settings module found, so the settings rules had nothing to check',
+        '  the settings modules found (django-hardener settings explains them):',
+        '  shop/settings/base.py: base, only reached from shop/settings/dev.py, shop/settings/test.py',
+        '  shop/settings/dev.py: development, named like a development module (dev)',
+        '  shop/settings/test.py: test, named like a test module (test)',
+        '  Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]',
+        '',
+      ].join('\n'),
+    });
+    const model = cli(root, 'settings');
+    assert.equal(model.code, 0);
+    assert.equal(
+      model.stdout,
+      [
+        'shop/settings/base.py  base  (shop.settings.base)',
+        '    assigns INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF',
+        '    star-imported by shop/settings/dev.py',
+        '    star-imported by shop/settings/test.py',
+        '    only reached from shop/settings/dev.py, shop/settings/test.py',
+        '',
+        'shop/settings/dev.py  development  (shop.settings.dev)',
+        '    named by DJANGO_SETTINGS_MODULE in manage.py',
+        '    named like a development module (dev)',
+        '',
+        'shop/settings/test.py  test  (shop.settings.test)',
+        '    named by DJANGO_SETTINGS_MODULE in pytest.ini (test configuration)',
+        '    named like a test module (test)',
+        '',
+        'No production settings module: none of the modules above is what a deployment runs.',
+        'Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('settings --values --format json: each production value and where it comes from; host names whole, middleware by class', () => {
+    const run = cli(SPLIT, 'settings', '--values', '--format', 'json');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    const modules = JSON.parse(run.stdout) as { file: string; role: string; django?: unknown; values?: { name: string; value: string; source: string }[] }[];
+    assert.deepEqual(
+      modules.map((m) => [m.file, m.role]),
+      [
+        ['shop/settings/base.py', 'base'],
+        ['shop/settings/dev.py', 'development'],
+        ['shop/settings/production.py', 'production'],
+      ],
+    );
+    const production = modules[2];
+    assert.deepEqual(production.django, { version: '4.2', declared: false });
+    const value = (name: string) => production.values!.find((v) => v.name === name);
+    assert.deepEqual(value('DEBUG'), { name: 'DEBUG', value: 'True', source: 'shop/settings/base.py:5' });
+    assert.deepEqual(value('SECRET_KEY'), { name: 'SECRET_KEY', value: 'env DJANGO_SECRET_KEY (unset → no default)', source: 'shop/settings/production.py:5' });
+    assert.deepEqual(value('ALLOWED_HOSTS'), { name: 'ALLOWED_HOSTS', value: "['shop.example.com']", source: 'shop/settings/production.py:7' });
+    assert.deepEqual(value('MIDDLEWARE'), {
+      name: 'MIDDLEWARE',
+      value: '[SecurityMiddleware, SessionMiddleware, CommonMiddleware, CsrfViewMiddleware, AuthenticationMiddleware, MessageMiddleware, XFrameOptionsMiddleware]',
+      source: 'shop/settings/base.py:19',
+    });
+    assert.deepEqual(value('SECURE_HSTS_SECONDS'), { name: 'SECURE_HSTS_SECONDS', value: '0', source: "Django's default" });
+    assert.equal(modules[0].values, undefined, 'only production modules carry values');
+    assert.deepEqual(cli(SPLIT, 'settings', 'no/such/dir'), { code: 2, stdout: '', stderr: 'no/such/dir: error: no such file or directory\n' });
+  });
+
   test('a project without settings says so', () => {
     const root = project({ 'app/views.py': 'x = 1\n' });
     assert.deepEqual(cli(root, 'check'), {

@@ -19,6 +19,8 @@ export interface TargetAnalysis {
   skipped: { file: string; reason: string }[];
   /** How many production settings modules the project has. */
   productionModules: number;
+  /** When none is production: the settings modules found, with their roles and why. */
+  settingsModules: { file: string; role: string; reason: string }[];
 }
 
 /**
@@ -65,7 +67,9 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   }
   const relevantFiles = new Set(relevant.map((m) => m.file));
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
-  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
+  const productionModules = project.productionModules().length;
+  const settingsModules = productionModules > 0 ? [] : project.settingsModules().map((m) => ({ file: m.file, role: m.role, reason: m.reason }));
+  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules, settingsModules };
 }
 
 const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));

@@ -73,6 +73,11 @@ const SECRET_SETTINGS = new Set(['SECRET_KEY', 'SECRET_KEY_FALLBACKS']);
 const ONLY_WHEN_SET = new Set(['MIDDLEWARE_CLASSES', 'SECURE_BROWSER_XSS_FILTER', 'SECURE_CSP', 'SECURE_CSP_REPORT_ONLY', 'SECRET_KEY_FALLBACKS', 'PASSWORD_HASHERS', 'SECURE_PROXY_SSL_HEADER']);
 
 const MAX_VALUE_LENGTH = 120;
+/** `django.middleware.security.SecurityMiddleware`, not `shop.example.com`. */
+const DOTTED_CLASS_PATH = /^\w+(\.\w+)+\.[A-Z]\w*$/;
+
+/** What to do when no settings module is production. */
+export const NAME_PRODUCTION_ADVICE = 'Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]';
 
 export function settingsModelReport(project: Project, options: { values: boolean }): SettingsModelReport {
   const django = djangoVersionOf(project);
@@ -120,8 +125,8 @@ export function valueText(name: string, value: Value): string {
     if (value.kind === 'string') return `a literal of ${value.value.length} character${value.value.length === 1 ? '' : 's'}`;
     if (value.kind === 'list' && !value.open) return `${value.items.length} value${value.items.length === 1 ? '' : 's'}`;
   }
-  if (value.kind === 'list' && value.items.every((item) => item.kind === 'string' && /^[\w]+(\.[\w]+){2,}$/.test(item.value))) {
-    // Dotted paths (MIDDLEWARE, PASSWORD_HASHERS) by their class names, so the list fits.
+  if (value.kind === 'list' && value.items.length > 0 && value.items.every((item) => item.kind === 'string' && DOTTED_CLASS_PATH.test(item.value))) {
+    // Dotted paths of classes (MIDDLEWARE, PASSWORD_HASHERS) by their class names, so the list fits; host names stay whole.
     const names = value.items.map((item) => (item.kind === 'string' ? item.value.slice(item.value.lastIndexOf('.') + 1) : '?'));
     if (value.open) names.push('…');
     return `${value.open ? 'at least ' : ''}[${names.join(', ')}]`;
@@ -160,7 +165,7 @@ export function renderSettingsModel(report: SettingsModelReport, show: (file: st
         ? "No production settings module: nothing names DJANGO_SETTINGS_MODULE, and no module holds enough of a project's settings."
         : 'No production settings module: none of the modules above is what a deployment runs.',
     );
-    lines.push('Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]');
+    lines.push(NAME_PRODUCTION_ADVICE);
   }
   return lines.join('\n').replace(/\n+$/, '') + '\n';
 }
