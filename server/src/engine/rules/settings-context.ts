@@ -7,11 +7,13 @@ import type { Project, SettingsModuleInfo } from '../project/project';
 import { textAt } from '../project/source-store';
 import type { EvaluatedModule, SettingDefinition, SettingState } from '../project/settings-module';
 import { asStringList, listHolds, presentItems, unsetView, UNKNOWN, type Value } from '../project/values';
-import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent } from '../types';
+import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent, Severity } from '../types';
 import { DJANGO_DEFAULTS } from './django-defaults';
 
 export interface FindingOptions {
   fixes?: Fix[];
+  /** Lower than the rule's own when the evidence is only partial. */
+  severity?: Severity;
   related?: RelatedLocation[];
   djangoCheck?: string;
 }
@@ -228,7 +230,7 @@ export class SettingsRuleContext {
     return {
       code: this.meta.code,
       name: this.meta.name,
-      severity: this.meta.severity,
+      severity: options.severity ?? this.meta.severity,
       message,
       file: location.file,
       range: location.range,

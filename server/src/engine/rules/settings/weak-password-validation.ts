@@ -48,7 +48,7 @@ ${MISSING_SETTING_DOCS}
 ## Why is this bad
 Django checks new passwords only against the validators listed here; the global default is an empty list, which accepts \`password\` or a single character. Short, common, all-digit and username-like passwords are the first ones credential-stuffing and offline cracking try.
 
-A list that holds an entry this rule cannot read (a variable, a computed name) is judged only on what it can read. A custom validator does not replace a missing built-in one.
+A list that holds an entry this rule cannot read (a variable, a computed name) is judged only on what it can read. When the list also holds validators of the project's own or of a third party (\`dojo.user.validators.MinLengthValidator\`), a missing built-in is reported as info only: what those check cannot be read, and they often do the built-ins' work under other names. A weak \`MinimumLengthValidator\` in it is still a warning.
 
 ## Example
 \`\`\`python
@@ -106,6 +106,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 
     const findings: Finding[] = [];
     if (entries.every((e) => e.name !== undefined)) {
+      // A validator of the project's own (DefectDojo's MinLengthValidator, NumberValidator…) may check what a missing built-in would: out of reach, so info.
+      const custom = entries.some((e) => !e.name!.startsWith(PREFIX));
       const missing = BUILT_INS.filter((b) => !entries.some((e) => e.name === b.name));
       if (missing.length > 0) {
         const names = listing(missing.map((m) => m.name.slice(PREFIX.length)));
@@ -115,7 +117,7 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
           named.split('. ')[0].length < FIRST_SENTENCE_LIMIT
             ? named
             : `AUTH_PASSWORD_VALIDATORS lacks ${missing.length} of Django's 4 built-in validators. Without ${names}, users can choose ${stops}, which attackers guess first.`;
-        findings.push(ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes }));
+        findings.push(ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes, ...(custom ? { severity: 'info' as const } : {}) }));
       }
     }
     for (const entry of entries) {
