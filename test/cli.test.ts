@@ -5,8 +5,8 @@
  * about CLI behaviour rather than rule coverage pin `--select DJH101` and assert exactly.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -279,9 +279,13 @@ describe('django-hardener check: exit codes and selection', () => {
     assert.deepEqual(cli(SPLIT, 'check', '--ignore', 'DJH1'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
   });
 
-  test('a well-formed code that matches no rule is a warning', () => {
-    const run = cli(SPLIT, 'check', '--select', 'DJH199');
-    assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: 'django-hardener: warning: DJH199 matches no rule\n' });
+  test('a well-formed code that matches no rule is a usage error, in --select and --ignore alike', () => {
+    assert.deepEqual(cli(SPLIT, 'check', '--select', 'DJH199'), { code: 2, stdout: '', stderr: "django-hardener: error: no rule matches 'DJH199'\n" });
+    assert.deepEqual(cli(SPLIT, 'check', '--ignore', 'DJH101,DJH999', '--ignore', 'DJH4'), {
+      code: 2,
+      stdout: '',
+      stderr: "django-hardener: error: no rule matches 'DJH999', 'DJH4'\n",
+    });
   });
 
   test('pyproject.toml configures the selection; the command line wins', () => {
@@ -459,12 +463,83 @@ describe('django-hardener check --fix', () => {
   }
 });
 
+describe('django-hardener check --fix: where it writes', () => {
+  const EXAMPLE = path.join(REPO_ROOT, 'examples', 'insecure-project');
+
+  test('the bundled example: every fix is made, the settings fixes composed into one edit a round, and nothing is left for harden', () => {
+    const root = copyOf(EXAMPLE);
+    const run = cli(root, 'check', '--fix', '--unsafe-fixes');
+    assertNoStackTrace(run);
+    assert.doesNotMatch(run.stderr, /did not settle/);
+    assert.match(run.stderr, /^Fixed 13 problems\.$/m);
+    assert.doesNotMatch(run.stdout, /fixable/);
+    assert.equal(cli(root, 'harden').code, 0);
+    // Once more: nothing to fix.
+    assert.match(cli(root, 'check', '--fix', '--unsafe-fixes').stderr, /^Fixed 0 problems\.$/m);
+  });
+
+  test('a symbolic link inside the project to a file outside it is read, never written through', () => {
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'shared_settings.py'), 'DEBUG = True\n');
+    const root = project({ 'app/views.py': 'x = 1\n' });
+    symlinkSync(path.join(outside, 'shared_settings.py'), path.join(root, 'settings.py'));
+    const report = cli(root, 'check', '--select', 'DJH101');
+    assert.deepEqual([report.code, report.stdout.split('\n')[0]], [1, `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`]);
+    const run = cli(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes');
+    assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `settings.py: warning: not fixed: it leads outside the project (to ${realpathSync(path.join(outside, 'shared_settings.py'))}), and --fix never writes there\nFixed 0 problems.\n`,
+    );
+    assert.match(run.stdout, /^settings\.py:1:1: error DJH101 /);
+    // harden --write refuses it the same way, and writes nothing.
+    const harden = cli(root, 'harden', '--write');
+    assert.equal(harden.code, 1);
+    assert.match(harden.stderr, /^settings\.py: warning: not fixed: it leads outside the project/);
+    assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
+    // So does --add-noqa: the finding stays, and is not counted as silenced.
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101', '--add-noqa'), {
+      code: 1,
+      stdout: '',
+      stderr: `settings.py: warning: no noqa comments added: it leads outside the project (to ${realpathSync(path.join(outside, 'shared_settings.py'))}), and --add-noqa never writes there\nAdded noqa comments for 0 findings in 0 files.\n`,
+    });
+    assert.equal(read(outside, 'shared_settings.py'), 'DEBUG = True\n');
+  });
+
+  test('a file that cannot be written (EACCES) is named; its fix is not counted and its finding is still reported', () => {
+    const root = project({
+      'settings.py': 'DEBUG = True\n',
+      'app/views.py': "from django.db import connection\n\ndef v(request):\n    connection.cursor().execute(f\"SELECT * FROM t WHERE a = '{request.GET['q']}'\")\n",
+    });
+    // As root, permissions do not stop a write: the command runs as nobody then.
+    const asNobody = process.getuid?.() === 0;
+    for (const dir of [root, path.join(root, 'app')]) chmodSync(dir, 0o755);
+    chmodSync(path.join(root, 'settings.py'), asNobody ? 0o644 : 0o444);
+    chmodSync(path.join(root, 'app', 'views.py'), 0o666);
+    const result = spawnSync(process.execPath, [CLI, 'check', '--fix', '--unsafe-fixes', '--select', 'DJH101,DJH201'], {
+      cwd: root,
+      encoding: 'utf8',
+      ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+    });
+    const run = { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    assertNoStackTrace(run);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, 'settings.py: error: cannot write (EACCES); its fixes are not made\nFixed 1 problem.\n');
+    assert.equal(run.stdout, `settings.py:1:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}\n\n${DEBUG_FIXABLE}\n`);
+    assert.doesNotMatch(run.stdout, /No problems found/);
+    assert.equal(read(root, 'settings.py'), 'DEBUG = True\n');
+    assert.match(read(root, 'app/views.py'), /execute\("SELECT \* FROM t WHERE a = %s", \[request\.GET\['q'\]\]\)/);
+  });
+});
+
 describe('django-hardener harden', () => {
   test('--diff prints a git-style diff and writes nothing', () => {
     const args = ['harden', '--diff'];
     const before = contents(STARTPROJECT);
     const run = cli(STARTPROJECT, ...args);
-    assert.equal(run.code, 0);
+    // A change to make is exit 1, as `ruff --diff` says it.
+    assert.equal(run.code, 1);
     assert.ok(run.stdout.startsWith('--- a/mysite/settings.py\n+++ b/mysite/settings.py\n@@ '), run.stdout);
     assert.ok(run.stdout.includes(`\n-DEBUG = True\n+${STARTPROJECT_DEBUG_FIXED}\n`));
     snapshot('harden-startproject-diff', STARTPROJECT, args, run);
@@ -490,7 +565,10 @@ describe('django-hardener harden', () => {
     assert.equal(again.code, 0);
     assert.ok(again.stdout.startsWith('Nothing to harden in mysite/settings.py.\n'), again.stdout);
     assert.equal(read(root, 'mysite/settings.py'), hardened);
-    assert.equal(cli(root, 'harden', '--diff').stdout, '');
+    // Nothing to do is exit 0.
+    const nothing = cli(root, 'harden', '--diff');
+    assert.deepEqual([nothing.code, nothing.stdout], [0, '']);
+    assert.ok(nothing.stderr.startsWith('Nothing to harden in mysite/settings.py.\n'), nothing.stderr);
 
     // What is left needs a change by hand: nothing `check --fix` could still do.
     const check = cli(root, 'check');
@@ -507,13 +585,13 @@ describe('django-hardener harden', () => {
   test('split settings: the single production module is found; the fix goes there', () => {
     const args = ['harden'];
     const run = cli(SPLIT, ...args);
-    assert.equal(run.code, 0);
+    assert.equal(run.code, 1);
     assert.ok(run.stdout.startsWith('--- a/shop/settings/production.py\n+++ b/shop/settings/production.py\n'), run.stdout);
     assert.ok(run.stdout.includes('\n+DEBUG = False\n'));
     snapshot('harden-split-diff', SPLIT, args, run);
     // Named explicitly from another folder: the same change, paths relative to that folder.
     const named = cli(path.join(SPLIT, 'shop'), 'harden', 'settings/production.py');
-    assert.deepEqual(named, { code: 0, stdout: run.stdout.replace(/^(---|\+\+\+) ([ab])\/shop\//gm, '$1 $2/'), stderr: run.stderr.replace(/shop\//g, '') });
+    assert.deepEqual(named, { code: 1, stdout: run.stdout.replace(/^(---|\+\+\+) ([ab])\/shop\//gm, '$1 $2/'), stderr: run.stderr.replace(/shop\//g, '') });
   });
 
   test('refuses a development or base module', () => {
@@ -562,7 +640,7 @@ describe('django-hardener harden', () => {
   test('leaves lines silenced with # noqa alone', () => {
     const root = project({ 'settings.py': 'import os\n\nDEBUG = True  # noqa: DJH101\nSECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\n' });
     const run = cli(root, 'harden');
-    assert.equal(run.code, 0);
+    assert.equal(run.code, 1);
     assert.ok(run.stdout.startsWith('--- a/settings.py\n'), run.stdout);
     assert.doesNotMatch(run.stdout, /^[-+]DEBUG/m);
   });
@@ -678,6 +756,30 @@ describe('django-hardener check: bad input', () => {
     assert.doesNotMatch(fixed, /[^\r]\n/);
   });
 
+  test('lines ending in a lone \\r: read as Python reads them, reported and fixed at the right place', () => {
+    const text = [
+      'from django.db import connection',
+      '',
+      'def search(request):',
+      '    x = request.GET["q"]',
+      '    c = connection.cursor()',
+      '    c.execute(f"SELECT * FROM t WHERE a = \'{x}\'")',
+      '',
+    ].join('\r');
+    const root = project({ 'app/views.py': text });
+    const json = JSON.parse(cli(root, 'check', '--select', 'DJH201', '--format', 'json').stdout);
+    assert.deepEqual(
+      json.map((f: { code: string; line: number; column: number; endLine: number; endColumn: number }) => [f.code, f.line, f.column, f.endLine, f.endColumn]),
+      [['DJH201', 6, 15, 6, 49]],
+    );
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH201', '--fix', '--unsafe-fixes'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: 'django-hardener: note: no production settings module found, so the settings rules had nothing to check\nFixed 1 problem.\n',
+    });
+    assert.equal(read(root, 'app/views.py'), text.replace(`c.execute(f"SELECT * FROM t WHERE a = '{x}'")`, 'c.execute("SELECT * FROM t WHERE a = %s", [x])'));
+  });
+
   test('a symbolic link loop', () => {
     const root = project({ 'settings.py': settings });
     symlinkSync('loop.py', path.join(root, 'loop.py'));
@@ -693,6 +795,35 @@ describe('django-hardener check: bad input', () => {
     assert.deepEqual(cli(root, 'check', 'nope'), { code: 2, stdout: '', stderr: 'nope: error: no such file or directory\ndjango-hardener: error: no files to check\n' });
     const run = cli(root, 'check', 'nope', 'settings.py', '--select', 'DJH101');
     assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'nope: error: no such file or directory\n' });
+  });
+
+  test('a missing path given on the command line is named, absolute or relative, inside the checked folder or not', () => {
+    const root = project({ 'settings.py': 'DEBUG = False\n' });
+    const elsewhere = path.join(tempDir(), 'elsewhere.py');
+    const run = cli(root, 'check', '.', path.join(root, 'gone.py'), 'app/gone.py', elsewhere, '--select', 'DJH101');
+    const shown = path.relative(root, elsewhere).split(path.sep).join('/');
+    assert.deepEqual(run, {
+      code: 1,
+      stdout: 'No problems found.\n',
+      stderr: `gone.py: error: no such file or directory\napp/gone.py: error: no such file or directory\n${shown}: error: no such file or directory\n`,
+    });
+  });
+
+  test('a dead link to a file the tool never reads is no error; one to a Python module or a template is named', () => {
+    const root = project({ 'settings.py': 'DEBUG = False\n', 'shop/apps.py': '', 'shop/templates/shop/index.html': '<p>hello</p>\n' });
+    // Links into a git submodule that was never initialised.
+    mkdirSync(path.join(root, 'theme'));
+    symlinkSync('../vendor/theme/config.yaml', path.join(root, 'theme', 'config.yaml'));
+    symlinkSync('../vendor/theme/ruff.toml', path.join(root, 'theme', 'ruff.toml'));
+    symlinkSync('../vendor/theme/layout.tpl', path.join(root, 'theme', 'layout.tpl'));
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
+    symlinkSync('../vendor/theme/helpers.py', path.join(root, 'theme', 'helpers.py'));
+    symlinkSync('../../../vendor/theme/base.html', path.join(root, 'shop', 'templates', 'shop', 'base.html'));
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), {
+      code: 1,
+      stdout: 'No problems found.\n',
+      stderr: 'shop/templates/shop/base.html: error: broken symbolic link\ntheme/helpers.py: error: broken symbolic link\n',
+    });
   });
 
   test('an empty directory is nothing to check', () => {
@@ -719,6 +850,34 @@ describe('django-hardener check: bad input', () => {
     assertNoStackTrace(run);
     assert.equal(run.code, 2);
     assert.equal(run.stderr, `django-hardener: internal error: cannot find web-tree-sitter.wasm next to ${lonely} nor in node_modules: the build must copy it there\n`);
+  });
+});
+
+describe('django-hardener when its output is closed early', () => {
+  /** Runs the CLI with both its stdout and stderr read by nobody (`… 2>&1 | head -1` once head has gone); resolves to its exit code. */
+  function runClosed(cwd: string, ...args: string[]): Promise<number | null> {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    child.stderr.destroy();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`django-hardener ${args.join(' ')} did not end`));
+      }, 30_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  test('check, harden and --fix end with their own exit codes, and the fixes are written', async () => {
+    assert.equal(await runClosed(SPLIT, 'check'), 1);
+    assert.equal(await runClosed(SPLIT, 'harden'), 1);
+    assert.equal(await runClosed(SPLIT, 'check', '--select', 'DJH999'), 2);
+    const root = copyOf(SPLIT);
+    assert.equal(await runClosed(root, 'check', '--select', 'DJH101', '--fix', '--unsafe-fixes'), 0);
+    assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
   });
 });
 

@@ -320,7 +320,7 @@ describe('robustness', () => {
     const failures: string[] = [];
     let findings = 0;
     for (const [rel, text] of Object.entries(files)) {
-      const found = templateAnalyzer.analyze(project, at(rel), DEFAULT_CONFIG, (message) => failures.push(message));
+      const found = templateAnalyzer.analyze(project, at(rel), DEFAULT_CONFIG, (note) => failures.push(`${note.code}: ${note.message}`));
       findings += found.length;
       for (const finding of found) {
         for (const fix of finding.fixes) assert.doesNotThrow(() => applyTextEdits(text, fix.edits), `${rel}: ${finding.code} fix`);

@@ -19,6 +19,8 @@ const CLIENT_LUA = path.join(REPO_ROOT, 'test', 'e2e', 'neovim', 'client.lua');
 const PROJECT = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'split-settings');
 const BASE = 'mysite/settings/base.py';
 const PRODUCTION = 'mysite/settings/production.py';
+const TEMPLATE = 'shop/templates/shop/pay.html';
+const CSRF_MESSAGE = 'This POST form has no {% csrf_token %}, so Django rejects its submissions. Exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
 
 const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const INHERITS = 'mysite/settings/production.py inherits this value through `from … import *` and does not override it';
@@ -29,6 +31,7 @@ interface NeovimResult {
   steps: string[];
   published: { uri: string; version?: number; diagnostics: Record<string, unknown>[] }[];
   vim_diagnostics?: Record<string, unknown>[];
+  moved?: { from: number; to: number };
   actions?: { title: string; kind?: string; isPreferred?: boolean }[];
   applied?: string;
   messages: unknown[] | Record<string, never>;
@@ -65,7 +68,7 @@ function list<T>(value: T[] | Record<string, never> | undefined): T[] {
  * Runs client.lua in a headless Neovim against `server` on a fresh copy of the project. Each
  * wait inside is bounded by `waitMs`; the whole run is killed after `killAfterMs`.
  */
-async function runNeovim(root: string, server: string, options: { waitMs: number; killAfterMs: number }): Promise<NeovimRun> {
+async function runNeovim(root: string, server: string, options: { waitMs: number; killAfterMs: number; file?: string; select?: string; move?: boolean }): Promise<NeovimRun> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'dh-nvim-home-'));
   const resultFile = path.join(scratch, 'result.json');
   const xdg = Object.fromEntries(['CONFIG', 'DATA', 'STATE', 'CACHE'].map((kind) => [`XDG_${kind}_HOME`, path.join(scratch, kind.toLowerCase())]));
@@ -77,8 +80,9 @@ async function runNeovim(root: string, server: string, options: { waitMs: number
     DH_NODE: process.execPath,
     DH_SERVER: server,
     DH_ROOT: root,
-    DH_FILE: BASE,
-    DH_SELECT: 'DJH101',
+    DH_FILE: options.file ?? BASE,
+    DH_SELECT: options.select ?? 'DJH101',
+    DH_MOVE: options.move ? '1' : '0',
     DH_RESULT: resultFile,
     DH_TIMEOUT_MS: String(options.waitMs),
   };
@@ -178,6 +182,35 @@ describe('Neovim as an LSP client', () => {
       assert.deepEqual(list(forBase.at(-1)!.diagnostics), []);
       assert.deepEqual(list(result.messages), [], 'no message shown to the user');
       assert.deepEqual(result.exit, { code: 0, signal: 0 });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('opens a template first, before any Python file: its squiggle, the squiggle moving as the template alone is edited, its fix', { timeout: 90_000 }, async (t) => {
+    if (!requireNeovim(t)) return;
+    assert.ok(existsSync(SERVER), `${SERVER} is built`);
+    const root = copyProject();
+    try {
+      const before = readFileSync(path.join(root, TEMPLATE), 'utf8');
+      const run = await runNeovim(root, SERVER, { waitMs: 15_000, killAfterMs: 75_000, file: TEMPLATE, select: 'DJH301', move: true });
+      const result = run.result;
+      assert.ok(result, `client.lua wrote no result (status ${run.status}, timed out: ${run.timedOut}):\n${run.output}`);
+      assert.equal(result.error, undefined, `client.lua failed after ${JSON.stringify(result.steps)}: ${result.error}\n${JSON.stringify(result.logs)}\n${run.output}`);
+      assert.deepEqual(result.steps, ['started', 'diagnostics', 'moved', 'codeActions', 'applied', 'cleared', 'stopped']);
+      assert.deepEqual(result.vim_diagnostics, [{ lnum: 1, col: 2, end_lnum: 1, end_col: 22, severity: 1, source: 'django-hardener', code: 'DJH301', message: CSRF_MESSAGE }]);
+      assert.deepEqual(result.moved, { from: 1, to: 2 });
+      assert.deepEqual(
+        list(result.actions).map((a) => [a.title, a.kind, a.isPreferred ?? null]),
+        [
+          ['Add {% csrf_token %} to the form', 'quickfix', true],
+          ['Ignore DJH301 on this line', 'quickfix', null],
+          ['Show documentation for DJH301', 'quickfix', null],
+        ],
+      );
+      // The edit (a line at the top) and the fix, written by Neovim.
+      assert.equal(readFileSync(path.join(root, TEMPLATE), 'utf8'), `\n${before.replace('<form method="post">\n', '<form method="post">\n    {% csrf_token %}\n')}`);
+      assert.deepEqual(list(result.messages), [], 'no message shown to the user');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

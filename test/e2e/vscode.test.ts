@@ -41,6 +41,8 @@ const SCREENSHOTS = path.join(CACHE, 'screenshots');
 const BASE = 'shop/settings/base.py';
 const PRODUCTION = 'shop/settings/production.py';
 const TEMPLATE = 'orders/templates/orders/checkout.html';
+const FORM_LINE = `  <form method="post" action="{% url 'orders:checkout' order.pk %}">`;
+const TOKEN_LINE = '    {% csrf_token %}';
 
 const DEBUG_LINE = 'DEBUG = True';
 const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
@@ -58,6 +60,8 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
   let page: Page;
   let workspace: string;
   let debugLineNumber: number;
+  let formLineNumber: number;
+  let originalTemplate: string;
   let originalProduction: string;
   let failedStep: string | undefined;
   const timings: string[] = [];
@@ -102,6 +106,9 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
       debugLineNumber = onDisk(BASE).split('\n').indexOf(DEBUG_LINE) + 1;
       assert.ok(debugLineNumber > 0, `${BASE} has a \`${DEBUG_LINE}\` line`);
       originalProduction = onDisk(PRODUCTION);
+      originalTemplate = onDisk(TEMPLATE);
+      formLineNumber = originalTemplate.split('\n').indexOf(FORM_LINE) + 1;
+      assert.ok(formLineNumber > 0, `${TEMPLATE} has the form line`);
       browser = await launchChromium(tools.PLAYWRIGHT_CORE, tools.CHROMIUM, server.home);
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       page = await context.newPage();
@@ -117,6 +124,41 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
     if (server) rmSync(server.runDir, { recursive: true, force: true });
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
+
+  test('a template opened first, before any Python file: its squiggle, the squiggle moving as the template alone is edited, its quick fix', STEP, (t: TestContext) =>
+    step('template-first', async () => {
+      await timed('first template squiggle', async () => {
+        await openFile(page, TEMPLATE);
+        await waitForSquiggle(page, FORM_LINE, 'error', 'present');
+      });
+      await showProblems(page);
+      await waitForProblem(page, ['DJH301', `[Ln ${formLineNumber}, Col 3]`], 'present');
+      // A line break typed above the form, in the template alone: the squiggle follows it.
+      await activeTab(page, 'checkout.html').click();
+      await goToLine(page, formLineNumber);
+      await page.keyboard.press('Enter');
+      await dirtyTab(page, 'checkout.html').waitFor();
+      await waitForProblem(page, ['DJH301', `[Ln ${formLineNumber + 1}, Col 3]`], 'present');
+      await waitForSquiggle(page, FORM_LINE, 'error', 'present');
+      await shot('0-template-squiggle.png');
+      await goToLine(page, formLineNumber + 1);
+      const fix = await openQuickFixes(page, 'Add {% csrf_token %} to the form');
+      await page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore DJH301 on this line' }).waitFor();
+      await fix.click();
+      await waitForVisibleLine(page, TOKEN_LINE);
+      await waitForSquiggle(page, FORM_LINE, 'error', 'absent');
+      await waitForProblem(page, ['DJH301'], 'absent');
+      await page.keyboard.press('Control+S');
+      await dirtyTab(page, 'checkout.html').waitFor({ state: 'detached' });
+      const lines = originalTemplate.split('\n');
+      lines.splice(formLineNumber - 1, 1, '', FORM_LINE, TOKEN_LINE);
+      assert.equal(onDisk(TEMPLATE), lines.join('\n'));
+      // The next step starts as a user would: the panel closed, the editor showing more lines.
+      await page.keyboard.press('Control+J');
+      await page.locator('.markers-panel').waitFor({ state: 'hidden' });
+      t.diagnostic(timings.join(', '));
+    }),
+  );
 
   test('opening base.py draws the DEBUG squiggle', STEP, (t: TestContext) =>
     step('squiggle', async () => {

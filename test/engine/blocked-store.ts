@@ -6,12 +6,15 @@ import { Edit, type Point } from 'web-tree-sitter';
 import { BlockedModule, type BlockingOptions } from '../../server/src/engine/parse/blocked-module';
 import type { ModuleSyntax } from '../../server/src/engine/parse/module-syntax';
 import { parsePython, type Tree } from '../../server/src/engine/parse/python';
+import { syntaxChangeSpan } from '../../server/src/engine/parse/syntax-edit';
 import type { SourceFile, SourceStore } from '../../server/src/engine/project/source-store';
+import { positionAt } from '../../server/src/engine/text';
 import { differingSpan } from '../support/differing-span';
 
-/** The edit that turns `before` into `after`, in tree-sitter's terms. */
+/** The edit that turns `before` into `after`, in tree-sitter's terms, as the language server records a change. */
 export function editBetween(before: string, after: string): Edit {
-  const { start, oldEnd, newEnd } = differingSpan(before, after);
+  const differing = differingSpan(before, after);
+  const { start, oldEnd, newEnd } = syntaxChangeSpan(before, differing.start, differing.oldEnd, differing.newEnd - differing.start);
   return new Edit({
     startIndex: start,
     oldEndIndex: oldEnd,
@@ -23,10 +26,8 @@ export function editBetween(before: string, after: string): Edit {
 }
 
 function pointAt(text: string, offset: number): Point {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  let row = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) row++;
-  return { row, column: offset - lineStart };
+  const position = positionAt(text, offset);
+  return { row: position.line, column: position.character };
 }
 
 /** One file's text and, once asked for, its blocks, kept in step with every new text. */

@@ -166,7 +166,7 @@ describe('hostile settings text never makes evaluation or analysis throw', () =>
             { kind: 'remove', name: 'SECRET_KEY' },
           ]);
         }
-        const result = analyzeProjectSettings(project, { config: project.config, log: (message) => crashes.push(message) });
+        const result = analyzeProjectSettings(project, { config: project.config, log: (note) => crashes.push(`${note.code}: ${note.message}\n${note.detail ?? ''}`) });
         assert.equal(Array.isArray(result.findings), true);
         analysed++;
       }

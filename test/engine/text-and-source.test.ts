@@ -3,7 +3,23 @@ import { describe, test } from 'node:test';
 import { initPythonParser, parsePython, pythonString, preferredQuote, rangeOf } from '../../server/src/engine/parse/python';
 import { decodeSource, encodeSource, MAX_SOURCE_BYTES } from '../../server/src/engine/parse/source';
 import { applySuppressions, noqaCodes } from '../../server/src/engine/suppression';
-import { applyTextEdits, comparePositions, lineBreakOf, lineStarts, offsetAt, positionAt, rangeContains } from '../../server/src/engine/text';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  applyTextEdits,
+  comparePositions,
+  endsWithLineBreak,
+  lineBreakOf,
+  lineCount,
+  lineEndAfter,
+  lineStartBefore,
+  lineStarts,
+  lineText,
+  offsetAt,
+  positionAt,
+  rangeContains,
+  splitLines,
+  withLoneCarriageReturnsAsNewlines,
+} from '../../server/src/engine/text';
 import type { Finding } from '../../server/src/engine/types';
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
@@ -60,6 +76,70 @@ describe('text positions', () => {
     assert.equal(lineBreakOf(crlf), '\r\n');
     assert.equal(lineBreakOf('a\nb\r\n'), '\n');
     assert.equal(lineBreakOf('no break'), '\n');
+  });
+
+  test('a lone \\r ends a line as \\n and \\r\\n do', () => {
+    const mixed = 'a\rbb\r\nc\n\rd';
+    assert.deepEqual(lineStarts(mixed), [0, 2, 6, 8, 9]);
+    assert.deepEqual(splitLines(mixed), ['a', 'bb', 'c', '', 'd']);
+    assert.equal(lineCount(mixed), 5);
+    assert.equal(lineText(mixed, 1), 'bb');
+    assert.equal(lineText(mixed, 9), '');
+    assert.deepEqual(positionAt(mixed, 2), { line: 1, character: 0 });
+    // Inside a \r\n is the position of its \r, as vscode-languageserver-textdocument says.
+    assert.deepEqual(positionAt(mixed, 5), { line: 1, character: 2 });
+    assert.equal(offsetAt(mixed, { line: 0, character: 5 }), 1);
+    assert.equal(lineStartBefore(mixed, 4), 2);
+    assert.equal(lineEndAfter(mixed, 2), 4);
+    assert.equal(lineBreakOf('a\rb\nc'), '\r');
+    assert.equal(lineBreakOf('a\r\nb\rc'), '\r\n');
+    assert.equal(endsWithLineBreak('a\r'), true);
+    assert.equal(endsWithLineBreak('a'), false);
+    assert.equal(withLoneCarriageReturnsAsNewlines(mixed), 'a\nbb\r\nc\n\nd');
+    const plain = 'x = 1\r\n';
+    assert.equal(withLoneCarriageReturnsAsNewlines(plain), plain);
+  });
+
+  test('positions and offsets agree with vscode-languageserver-textdocument on random mixed line endings', () => {
+    let seed = 11;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const pieces = ['\n', '\r', '\r\n', '\n\r', '\r\r', 'a', 'bc', ' ', 'é', '😀', ''];
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: random(40) }, () => pieces[random(pieces.length)]).join('');
+      const reference = TextDocument.create('file:///t', 'plaintext', 1, text);
+      assert.equal(lineCount(text), reference.lineCount, JSON.stringify(text));
+      for (let offset = -1; offset <= text.length + 1; offset++) {
+        assert.deepEqual(positionAt(text, offset), reference.positionAt(offset), `positionAt(${JSON.stringify(text)}, ${offset})`);
+      }
+      for (let line = -1; line <= reference.lineCount + 1; line++) {
+        for (let character = -1; character <= 8; character++) {
+          const position = { line, character };
+          assert.equal(offsetAt(text, position), reference.offsetAt(position), `offsetAt(${JSON.stringify(text)}, ${line}:${character})`);
+        }
+        if (line >= 0 && line < reference.lineCount) {
+          const range = { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } };
+          assert.equal(lineText(text, line), reference.getText(range));
+        }
+      }
+      assert.deepEqual(splitLines(text).length, reference.lineCount);
+    }
+  });
+
+  test('a Python file whose lines end in a lone \\r is parsed in the lines Python reads', async () => {
+    await initPythonParser();
+    const text = 'import os\rX = 1\r\nY = "a"\rZ = 2\r';
+    const tree = parsePython(text);
+    assert.deepEqual(
+      tree.rootNode.namedChildren.map((node) => [node!.type, rangeOf(node!)]),
+      [
+        ['import_statement', { start: { line: 0, character: 0 }, end: { line: 0, character: 9 } }],
+        ['expression_statement', { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } }],
+        ['expression_statement', { start: { line: 2, character: 0 }, end: { line: 2, character: 7 } }],
+        ['expression_statement', { start: { line: 3, character: 0 }, end: { line: 3, character: 5 } }],
+      ],
+    );
+    for (const node of tree.rootNode.namedChildren) assert.equal(node!.startIndex, offsetAt(text, rangeOf(node!).start));
+    tree.delete();
   });
 
   test('a character past the end of a line stays on that line (as LSP says)', () => {

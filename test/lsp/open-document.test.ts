@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPythonParser, parsePython, type Tree } from '../../server/src/engine/parse/python';
+import { offsetAt } from '../../server/src/engine/text';
 import { OpenDocument } from '../../server/src/lsp/open-document';
 
 /** Every node with its kind and place: an edit recorded at the wrong place shows here. */
@@ -61,6 +63,58 @@ describe('open document', () => {
   }
 });
 
+/** Applies random edits that make, split and join `\r\n` pairs and lone `\r`s, to the document and to the editor's copy; `check` runs every few. */
+function editNearBreaks(document: OpenDocument, versions: number, check: (version: number) => void): void {
+  let seed = 5;
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  // The editor's view of the text, to turn offsets into the positions it would send.
+  const editor = TextDocument.create(document.uri, 'python', document.version, document.text);
+  const inserts = ['\r', '\n', '\r\n', 'x', ' ', '(', ')', '', ''];
+  for (let version = document.version + 1; version < versions; version++) {
+    const text = editor.getText();
+    // Mostly right next to a line break.
+    const breaks = [...text.matchAll(/[\r\n]/g)].map((m) => m.index);
+    const at = random(4) > 0 && breaks.length > 0 ? Math.min(text.length, breaks[random(breaks.length)] + random(2)) : random(text.length + 1);
+    const end = Math.min(text.length, at + (random(3) === 0 ? random(3) : 0));
+    const change = { range: { start: editor.positionAt(at), end: editor.positionAt(end) }, text: inserts[random(inserts.length)] };
+    TextDocument.update(editor, [change], version);
+    document.applyChanges([change], version);
+    assert.equal(document.text, editor.getText());
+    if (random(3) === 0) check(version);
+  }
+}
+
+describe('edits next to line breaks', () => {
+  test('random edits that make, split and join \\r\\n pairs and lone \\r keep the tree a fresh parse gives', async () => {
+    await initPythonParser();
+    const start = ['import os', 'A = 1', 'B = (2,', '     3)', 'if A:', '    C = "x"', 'D = 4\rE = 5\nF = 6', ''].join('\r\n');
+    const document = new OpenDocument('file:///memory/views.py', '/memory/views.py', 'python', 1, start);
+    editNearBreaks(document, 400, (version) => {
+      const fresh = parsePython(document.text);
+      assert.deepEqual(nodesOf(document.syntaxTree()), nodesOf(fresh), `version ${version}: ${JSON.stringify(document.text)}`);
+      fresh.delete();
+    });
+    document.dispose();
+  });
+
+  test('in a module kept in blocks, too', async () => {
+    await initPythonParser();
+    const breaks = ['\n', '\r\n', '\r'];
+    const text = Array.from({ length: 1200 }, (_, i) => `S_${i} = ${i}${breaks[i % 3]}`).join('');
+    const document = new OpenDocument('file:///memory/settings.py', '/memory/settings.py', 'python', 1, text);
+    document.moduleSyntax();
+    assert.equal(document.prepareBlocks(), true);
+    const shape = (nodes: { type: string; startPosition: { row: number; column: number }; endPosition: { row: number; column: number }; startIndex: number }[]) =>
+      nodes.map((n) => `${n.type} ${n.startPosition.row}:${n.startPosition.column}-${n.endPosition.row}:${n.endPosition.column} ${n.startIndex}`);
+    editNearBreaks(document, 120, (version) => {
+      const fresh = parsePython(document.text);
+      if (!fresh.rootNode.hasError) assert.deepEqual(shape(document.moduleSyntax().rootNode.namedChildren), shape(fresh.rootNode.namedChildren), `version ${version}`);
+      fresh.delete();
+    });
+    document.dispose();
+  });
+});
+
 describe('a large open document', () => {
   test('is kept in blocks that follow its edits, and reads as a fresh parse of its text', async () => {
     await initPythonParser();
@@ -109,12 +163,11 @@ describe('a large open document of bad input', () => {
       if (document.prepareBlocks()) cut.push(name);
       let expected = text;
       for (let version = 2; version < 14; version++) {
-        const lines = expected.split('\n');
-        const line = next(lines.length);
+        const line = next(expected.split(/\r\n|\r|\n/).length);
         const insert = ['(', '"""', '\n', 'x', '\r\n', ')'][next(6)];
         document.applyChanges([{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: insert }], version);
-        lines[line] = insert + lines[line];
-        expected = lines.join('\n');
+        const at = offsetAt(expected, { line, character: 0 });
+        expected = expected.slice(0, at) + insert + expected.slice(at);
         assert.equal(document.text, expected, `${name}, version ${version}`);
         const syntax = document.moduleSyntax();
         const fresh = parsePython(document.text);
@@ -124,8 +177,8 @@ describe('a large open document of bad input', () => {
       }
       document.dispose();
     }
-    // Garbage has syntax errors, so it is not cut; a lone \r breaks no line for tree-sitter
-    // (one statement, nowhere to cut).
-    assert.deepEqual(cut, ['tabs and a BOM', 'lone surrogates']);
+    // Garbage has syntax errors, so it is not cut; lines ending in a lone \r are lines to
+    // the parser too (as to Python), so that module is cut like the others.
+    assert.deepEqual(cut, ['lone \\r', 'tabs and a BOM', 'lone surrogates']);
   });
 });

@@ -9,8 +9,8 @@ import type { SourceLines } from './source-lines';
 export interface NoqaChanges {
   /** New text of every file that gets a comment. */
   texts: Map<string, string>;
-  /** Findings now silenced by a comment. */
-  silenced: number;
+  /** How many findings a comment silences, per file that gets one. */
+  silenced: Map<string, number>;
   /** Findings whose line cannot take a comment (it ends inside a string, after a `\`, in `{% verbatim %}`). */
   skipped: Finding[];
 }
@@ -27,7 +27,7 @@ export function addNoqaComments(findings: readonly Finding[], source: SourceLine
   for (const finding of findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
   const texts = new Map<string, string>();
   const skipped: Finding[] = [];
-  let silenced = 0;
+  const silenced = new Map<string, number>();
   for (const [file, fileFindings] of byFile) {
     const text = source.text(file);
     const template = fileFindings.every((f) => TEMPLATE_CODES.has(f.code));
@@ -46,7 +46,7 @@ export function addNoqaComments(findings: readonly Finding[], source: SourceLine
         const edit = tree ? noqaEdit(tree, text, line, codes) : templateNoqaEdit(document!, line, codes);
         if (edit) {
           edits.push(edit);
-          silenced += lineFindings.length;
+          silenced.set(file, (silenced.get(file) ?? 0) + lineFindings.length);
         } else {
           skipped.push(...lineFindings);
         }

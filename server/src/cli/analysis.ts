@@ -1,4 +1,5 @@
 import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog } from '../engine/analyze';
+import { readsFile } from '../engine/file-analyzers';
 import { firstSyntaxError } from '../engine/parse/python';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project } from '../engine/project/project';
@@ -11,6 +12,7 @@ import type { CheckTarget } from './workspace';
 /** One analysis of a project, with what the user should hear about besides findings. */
 export interface TargetAnalysis {
   store: DiskSourceStore;
+  project: Project;
   /** Findings that belong to the checked paths. */
   findings: Finding[];
   /** Relevant settings modules whose parse has errors, with the first error's position. */
@@ -31,19 +33,21 @@ export interface TargetAnalysis {
  * the production modules that read it, wherever it is anchored: a change to base.py can
  * leave production.py without a setting it needs.
  */
-export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool): Promise<TargetAnalysis> {
+export async function analyzeTarget(target: CheckTarget, texts: Map<string, string>, log: AnalysisLog, pool?: FileAnalysisPool, warn: (message: string) => void = () => {}): Promise<TargetAnalysis> {
   const store = new DiskSourceStore(texts);
   const project = new Project(target.root, target.files, store, target.config);
+  // A link that leads nowhere matters when it stands for a file the tool would read.
+  for (const link of target.deadLinks) if (readsFile(project, link.file)) store.problems.set(link.file, link.message);
   let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
     // Settings rules judge the whole project here, while the per-file rules run on the workers,
     // which take the settings modules found here instead of looking for them again.
     const context = { root: target.root, files: target.files, config: target.config, texts: [...texts], settingsModules: project.settingsModules() };
-    const pending = pool.analyze(context, target.checked, log);
+    const pending = pool.analyze(context, target.checked, warn);
     const settings = analyzeProjectSettings(project, { config: target.config, log });
     const perFile = await pending;
     for (const [file, message] of perFile.problems) store.problems.set(file, message);
-    for (const message of perFile.logs) log(message);
+    for (const note of perFile.notes) log(note);
     result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };
   } else {
     for (const file of target.checked) if (file.endsWith('.py')) store.get(file);
@@ -69,7 +73,7 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
   const productionModules = project.productionModules().length;
   const settingsModules = productionModules > 0 ? [] : project.settingsModules().map((m) => ({ file: m.file, role: m.role, reason: m.reason }));
-  return { store, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules, settingsModules };
+  return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules, settingsModules };
 }
 
 const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));

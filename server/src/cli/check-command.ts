@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sortFindings } from '../engine/analyze';
+import { sortFindings, type AnalysisNote } from '../engine/analyze';
 import { ruleEnabled, type HardenerConfig } from '../engine/config';
+import { noteSubject } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { decodeSource, encodeSource } from '../engine/parse/source';
 import { NAME_PRODUCTION_ADVICE } from '../engine/project/settings-model';
@@ -13,13 +14,13 @@ import { analyzeTarget, type TargetAnalysis } from './analysis';
 import { readBaseline, renderBaseline, withoutBaseline } from './baseline';
 import { colorEnabled, createColors, type ColorMode } from './colors';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
-import { MAX_FIX_ROUNDS, runFixLoop } from './fix-loop';
+import { MAX_FIX_ROUNDS, runFixLoop, type FixLoopResult } from './fix-loop';
 import { FORMATTERS, type FormatContext, type OutputFormat, type ReportedRule } from './formatters';
 import { formatStatisticsJson, formatStatisticsText } from './formatters/statistics';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
-import { displayPath } from './paths';
-import { unmatchedSelectors } from './rule-selection';
+import { displayPath, isWithin } from './paths';
+import { NOQA_WRITER, unwritableReason, type Unwritable } from './project-writes';
 import { SourceLines } from './source-lines';
 import { unifiedDiff } from './unified-diff';
 import { FileAnalysisPool, MIN_FILES_FOR_WORKERS, workerCount } from './worker-pool';
@@ -55,9 +56,9 @@ export interface CheckOptions {
 }
 
 /**
- * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain or a file
- * could not be read, 2 when nothing could be checked, the configuration or baseline cannot
- * be read, or a rule failed internally.
+ * `django-hardener check`: exit 0 when nothing is found, 1 when findings remain, a file
+ * could not be read or written, or a rule failed on a file; 2 when nothing could be
+ * checked or the configuration or baseline cannot be read.
  */
 export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<number> {
   const show = (file: string) => displayPath(io.cwd, file);
@@ -71,9 +72,6 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     }
   }
   await initPythonParser();
-  if (!options.quiet) {
-    for (const selector of unmatchedSelectors([...(options.select ?? []), ...options.ignore])) io.err(`django-hardener: warning: ${selector} matches no rule`);
-  }
   const workspace = openWorkspace(paths.length > 0 ? paths : ['.'], io.cwd, { ...options, configFile });
   let unreadable = workspace.problems.length > 0;
   for (const problem of workspace.problems) io.err(`${show(problem.file)}: error: ${problem.message}`);
@@ -82,13 +80,22 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     return EXIT_USAGE;
   }
 
-  const internalErrors = new Set<string>();
-  const log = (message: string) => {
-    const firstLine = message.split('\n')[0];
-    if (!internalErrors.has(firstLine)) {
-      internalErrors.add(firstLine);
-      io.err(`django-hardener: internal error: ${firstLine}`);
-    }
+  // A rule that gave up on a file is named once, however many fix rounds meet it; the
+  // other rules' findings stand. A failure (a bug of ours) fails the run like an unreadable
+  // file; a documented limit is a note.
+  const noted = new Set<string>();
+  const log = (note: AnalysisNote) => {
+    const key = `${note.kind}\0${note.file}\0${note.code ?? note.analyzer}\0${note.message}`;
+    if (noted.has(key)) return;
+    noted.add(key);
+    const who = noteSubject(note);
+    if (note.kind === 'failed') {
+      unreadable = true;
+      io.err(`${show(note.file)}: error: ${who} failed on this file (${note.message}); the other rules' findings are reported`);
+    } else if (!options.quiet) io.err(`${show(note.file)}: note: ${who} stopped on this file: ${note.message}`);
+  };
+  const warn = (message: string) => {
+    if (!options.quiet) io.err(`django-hardener: warning: ${message}`);
   };
 
   const source = new SourceLines();
@@ -107,18 +114,13 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       }
       let analysis: TargetAnalysis;
       if (options.fix || options.diff) {
-        const result = await runFixLoop((texts) => analyzeTarget(target, texts, log, pool), options.unsafeFixes);
-        analysis = result.final;
-        fixed += result.fixed;
-        if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
-        for (const [file, text] of result.texts) fixedTexts.set(file, text);
-        if (options.fix) {
-          for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
-            if (!writeText(file, encodeSource(text, result.bom.has(file)), io)) unreadable = true;
-          }
-        }
+        const outcome = await fixAndWrite(target, (texts) => analyzeTarget(target, texts, log, pool, warn), options, io);
+        analysis = outcome.analysis;
+        fixed += outcome.fixed;
+        if (outcome.failed) unreadable = true;
+        for (const [file, text] of outcome.texts) fixedTexts.set(file, text);
       } else {
-        analysis = await analyzeTarget(target, new Map(), log, pool);
+        analysis = await analyzeTarget(target, new Map(), log, pool, warn);
       }
       for (const [file, message] of [...analysis.store.problems].sort(([a], [b]) => a.localeCompare(b))) {
         io.err(`${show(file)}: error: ${message}`);
@@ -151,7 +153,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   }
   const reported = sortFindings(dedupe(findings));
   const lineOf = (f: Finding) => source.line(f.file, f.range.start.line);
-  const settle = (code: number) => (internalErrors.size > 0 ? EXIT_USAGE : options.exitZero ? EXIT_CLEAN : code);
+  const settle = (code: number) => (options.exitZero ? EXIT_CLEAN : code);
 
   if (options.diff) {
     const changes = [...fixedTexts].sort(([a], [b]) => a.localeCompare(b)).map(([file, after]) => unifiedDiff(show(file), readOriginal(file), after));
@@ -174,13 +176,24 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   if (options.addNoqa) {
     const changes = addNoqaComments(reported, source);
     let failed = false;
+    let silenced = 0;
+    let files = 0;
     for (const [file, text] of [...changes.texts].sort(([a], [b]) => a.localeCompare(b))) {
-      if (!writeText(file, encodeSource(text, source.hadBom(file)), io)) failed = true;
+      // The same guard as --fix: a link leading outside the project is never written through.
+      const root = workspace.targets.find((target) => isWithin(target.root, file))?.root ?? io.cwd;
+      const reason = unwritableReason(root, file, NOQA_WRITER);
+      if (reason) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
+      if (reason || !writeText(file, encodeSource(text, source.hadBom(file)), io)) {
+        failed = true;
+        continue;
+      }
+      silenced += changes.silenced.get(file) ?? 0;
+      files++;
     }
     for (const finding of changes.skipped) {
       io.err(`${show(finding.file)}:${finding.range.start.line + 1}:${finding.range.start.character + 1}: warning: no noqa comment for ${finding.code}: the line cannot take a comment`);
     }
-    if (!options.quiet) io.err(`Added noqa comments for ${plural(changes.silenced, 'finding')} in ${plural(changes.texts.size, 'file')}.`);
+    if (!options.quiet) io.err(`Added noqa comments for ${plural(silenced, 'finding')} in ${plural(files, 'file')}.`);
     return settle(failed || unreadable || changes.skipped.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN);
   }
 
@@ -242,6 +255,56 @@ function readOriginal(file: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * `--fix` (or `--diff`, which writes nothing) for one project: the fix loop over texts in
+ * memory, then the writes. Files that must not be written (see unwritableReason) are named
+ * and left alone before anything is written, the loop running again without touching
+ * them, so that a fix spanning several files is made whole or not at all. A write that
+ * still fails is named, its file's fixes are not counted, and what is reported is analysed
+ * from what the disk then holds.
+ */
+async function fixAndWrite(
+  target: CheckTarget,
+  analyze: (texts: Map<string, string>) => Promise<TargetAnalysis>,
+  options: CheckOptions,
+  io: CliIO,
+): Promise<{ analysis: TargetAnalysis; fixed: number; failed: boolean; texts: Map<string, string> }> {
+  const show = (file: string) => displayPath(io.cwd, file);
+  const refused = new Map<string, Unwritable>();
+  let result: FixLoopResult;
+  for (;;) {
+    result = await runFixLoop(analyze, { unsafe: options.unsafeFixes, config: target.config, editable: (file) => !refused.has(file) });
+    const fresh = [...result.texts.keys()].flatMap((file) => {
+      const reason = unwritableReason(target.root, file);
+      return reason ? [[file, reason] as const] : [];
+    });
+    if (fresh.length === 0) break;
+    for (const [file, reason] of fresh) refused.set(file, reason);
+    result.final.store.dispose();
+  }
+  let failed = [...refused.values()].some((reason) => reason.severity === 'error');
+  for (const [file, reason] of [...refused].sort(([a], [b]) => a.localeCompare(b))) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
+  if (!result.converged) io.err(`django-hardener: warning: fixes did not settle after ${MAX_FIX_ROUNDS} rounds; the last round's findings are shown`);
+  const addressed = (made: (file: string) => boolean) =>
+    result.applied.filter((planned) => planned.fix.edits.every((edit) => made(edit.file))).reduce((count, planned) => count + planned.addresses, 0);
+  if (!options.fix) return { analysis: result.final, fixed: addressed(() => true), failed, texts: result.texts };
+  const written = new Map<string, string>();
+  for (const [file, text] of [...result.texts].sort(([a], [b]) => a.localeCompare(b))) {
+    try {
+      writeFileSync(file, encodeSource(text, result.bom.has(file)));
+      written.set(file, text);
+    } catch (error) {
+      io.err(`${show(file)}: error: cannot write (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); its fixes are not made`);
+      failed = true;
+    }
+  }
+  const fixed = addressed((file) => written.has(file));
+  if (written.size === result.texts.size) return { analysis: result.final, fixed, failed, texts: written };
+  // What remains is what the disk holds now.
+  result.final.store.dispose();
+  return { analysis: await analyze(written), fixed, failed, texts: written };
 }
 
 /** Rules enabled by any of the configurations, with the severity the first one gives them. */

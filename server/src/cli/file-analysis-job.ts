@@ -1,4 +1,4 @@
-import { analyzeFile } from '../engine/analyze';
+import { analyzeFile, type AnalysisNote } from '../engine/analyze';
 import type { HardenerConfig } from '../engine/config';
 import { DiskSourceStore } from '../engine/project/disk-store';
 import { Project, type SettingsModuleInfo } from '../engine/project/project';
@@ -20,8 +20,8 @@ export interface FileAnalysisResult {
   findings: Finding[];
   /** Files that could not be read, with why. */
   problems: [string, string][];
-  /** Internal errors the rules reported. */
-  logs: string[];
+  /** What rules or analyzers could not do (see AnalysisNote). */
+  notes: AnalysisNote[];
 }
 
 /**
@@ -39,15 +39,15 @@ export class FileAnalysisSession {
   }
 
   analyze(share: readonly string[]): FileAnalysisResult {
-    const logs: string[] = [];
+    const notes: AnalysisNote[] = [];
     const findings: Finding[] = [];
     const known = new Set(this.store.problems.keys());
     for (const file of share) {
       if (file.endsWith('.py')) this.store.get(file);
-      findings.push(...analyzeFile(this.project, file, { config: this.context.config, log: (message) => logs.push(message) }));
+      findings.push(...analyzeFile(this.project, file, { config: this.context.config, log: (note) => notes.push(note) }));
     }
     const problems = [...this.store.problems].filter(([file]) => !known.has(file));
-    return { findings, problems, logs };
+    return { findings, problems, notes };
   }
 
   dispose(): void {

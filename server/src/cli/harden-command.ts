@@ -13,6 +13,7 @@ import { plural } from './formatters/text';
 import type { CliIO } from './io';
 import { displayPath } from './paths';
 import { findProjectRoot } from './project-root';
+import { unwritableReason } from './project-writes';
 import { unifiedDiff } from './unified-diff';
 
 export interface HardenOptions {
@@ -22,9 +23,10 @@ export interface HardenOptions {
 
 /**
  * `django-hardener harden [SETTINGS_FILE] [--diff | --write]`: every settings fix of one
- * production module as one edit. Prints a unified diff on stdout (exit 0, whether or not
- * it is empty) or writes the files (exit 0, or 1 if a file cannot be written); exit 2
- * when there is no single module to harden or it cannot be hardened.
+ * production module as one edit. Prints a unified diff on stdout (exit 1 when there is a
+ * change to make, 0 when there is none, as `ruff --diff` does) or writes the files (exit 0,
+ * or 1 if a file cannot be written); exit 2 when there is no single module to harden or it
+ * cannot be hardened.
  */
 export async function runHarden(settingsFile: string | undefined, options: HardenOptions, io: CliIO): Promise<number> {
   const show = (file: string) => displayPath(io.cwd, file);
@@ -100,6 +102,18 @@ export async function runHarden(settingsFile: string | undefined, options: Harde
     }
 
     let status = EXIT_CLEAN;
+    // One edit across the module and its bases: written whole, or not at all.
+    const refused = options.write
+      ? changes.flatMap((change) => {
+          const reason = unwritableReason(root, change.file);
+          return reason ? [{ file: change.file, reason }] : [];
+        })
+      : [];
+    if (refused.length > 0) {
+      for (const { file, reason } of refused) io.err(`${show(file)}: ${reason.severity}: ${reason.message}`);
+      io.err(`django-hardener: error: nothing written, since hardening ${show(target)} changes these files together with the others`);
+      return EXIT_FINDINGS;
+    }
     if (options.write) {
       for (const change of changes) {
         try {
@@ -114,6 +128,7 @@ export async function runHarden(settingsFile: string | undefined, options: Harde
     } else {
       io.out(changes.map((change) => unifiedDiff(show(change.file), change.before, change.after)).join(''));
       say(`Hardening ${show(target)} fixes ${plural(result.findings.length, 'problem')}; run with --write to apply.`);
+      status = EXIT_FINDINGS;
     }
     const required = result.environment.filter((v) => v.required);
     const optional = result.environment.filter((v) => !v.required);

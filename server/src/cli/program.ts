@@ -5,7 +5,7 @@ import { EXIT_USAGE } from './exit-codes';
 import { OUTPUT_FORMATS, type OutputFormat } from './formatters';
 import { runHarden } from './harden-command';
 import type { CliIO } from './io';
-import { malformedSelectors, parseCodeList } from './rule-selection';
+import { malformedSelectors, parseCodeList, unmatchedSelectors } from './rule-selection';
 import { runSettings } from './settings-command';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -38,6 +38,9 @@ function checkOptions(flags: CheckFlags, version: string): CheckOptions {
   const ignore = parseCodeList(flags.ignore ?? []);
   const malformed = malformedSelectors([...(select ?? []), ...ignore]);
   if (malformed.length > 0) throw new UsageError(`unknown rule selector ${malformed.map((s) => `'${s}'`).join(', ')} (expected a code such as DJH101, or a prefix such as DJH1)`);
+  // A code that names no rule is a typo or a rule of another version: checking without it would pass silently.
+  const unmatched = unmatchedSelectors([...(select ?? []), ...ignore]);
+  if (unmatched.length > 0) throw new UsageError(`no rule matches ${unmatched.map((s) => `'${s}'`).join(', ')}`);
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError('--unsafe-fixes needs --fix or --diff');
   const modes = (['fix', 'diff', 'addNoqa', 'baseline'] as const).filter((mode) => flags[mode]).map((mode) => OPTION_NAMES[mode]);
   if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be used together`);

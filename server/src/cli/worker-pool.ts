@@ -47,7 +47,7 @@ export class FileAnalysisPool {
   }
 
   /** Checks `files` of the project on the workers. */
-  async analyze(context: ProjectContext, files: readonly string[], log: (message: string) => void): Promise<FileAnalysisResult> {
+  async analyze(context: ProjectContext, files: readonly string[], warn: (message: string) => void): Promise<FileAnalysisResult> {
     const shares: string[][] = [];
     for (let i = 0; i < files.length; i += SHARE_SIZE) shares.push(files.slice(i, i + SHARE_SIZE));
     const results: FileAnalysisResult[] = new Array(shares.length);
@@ -58,7 +58,7 @@ export class FileAnalysisPool {
         try {
           results[index] = await this.send(worker, shares[index]);
         } catch (error) {
-          log(`a worker thread failed (${(error as Error).message}); its files were checked on the main thread`);
+          warn(`a worker thread failed (${(error as Error).message}); its files were checked on the main thread`);
           fallback ??= new FileAnalysisSession(context);
           results[index] = fallback.analyze(shares[index]);
         }
@@ -70,7 +70,7 @@ export class FileAnalysisPool {
     return {
       findings: results.flatMap((r) => r.findings),
       problems: results.flatMap((r) => r.problems),
-      logs: results.flatMap((r) => r.logs),
+      notes: results.flatMap((r) => r.notes),
     };
   }
 

@@ -17,6 +17,8 @@ export interface CheckTarget {
   paths: string[];
   /** Files below those paths: the files checked and reported on. */
   checked: string[];
+  /** Dead symbolic links below those paths (broken, or loops), with why; see readsFile. */
+  deadLinks: { file: string; message: string }[];
   /**
    * Every file of the project, for settings discovery: checking only production.py must
    * still know that dev.py is a development module and base.py a base.
@@ -40,18 +42,22 @@ export interface SelectionOptions {
 
 /** Groups the given paths by project root and lists each project's files. */
 export function openWorkspace(paths: readonly string[], cwd: string, options: SelectionOptions): Workspace {
-  const absolute = [...new Set(paths.map((p) => path.resolve(cwd, p)))];
-  const distinct = absolute.filter((p) => !absolute.some((other) => other !== p && isWithin(other, p)));
   const problems: Workspace['problems'] = [];
-  const byRoot = new Map<string, string[]>();
-  for (const p of distinct) {
+  // Every path given is looked at, before nested ones are folded into the folders holding
+  // them: a missing file is named even when a folder given with it exists.
+  const absolute = [...new Set(paths.map((p) => path.resolve(cwd, p)))].filter((p) => {
     try {
       statSync(p);
+      return true;
     } catch {
       // walkFiles knows how to name the problem (missing, broken link, link loop).
       problems.push(...walkFiles([p], [], cwd).problems);
-      continue;
+      return false;
     }
+  });
+  const distinct = absolute.filter((p) => !absolute.some((other) => other !== p && isWithin(other, p)));
+  const byRoot = new Map<string, string[]>();
+  for (const p of distinct) {
     const root = findProjectRoot(p);
     byRoot.set(root, [...(byRoot.get(root) ?? []), p]);
   }
@@ -64,7 +70,7 @@ export function openWorkspace(paths: readonly string[], cwd: string, options: Se
     problems.push(...checkedWalk.problems);
     const modelFiles = rootPaths.includes(root) ? [] : walkFiles([root], excludes, root).files;
     const files = [...new Set([...modelFiles, ...checkedWalk.files, ...dependencyFilesAbove(root)])].sort();
-    targets.push({ root, config, configFile: loaded.file, configProblems: loaded.problems, paths: rootPaths, checked: checkedWalk.files, files });
+    targets.push({ root, config, configFile: loaded.file, configProblems: loaded.problems, paths: rootPaths, checked: checkedWalk.files, deadLinks: checkedWalk.deadLinks, files });
   }
   return { targets, problems: dedupeProblems(problems) };
 }

@@ -1,7 +1,8 @@
 import { ruleEnabled, type HardenerConfig } from './config';
+import { guarded, type AnalysisLog } from './guarded';
 import { FILE_ANALYZERS } from './file-analyzers';
 import { ignoredForFile } from './per-file-ignores';
-import type { Project, SettingsModuleInfo } from './project/project';
+import { MAX_IMPORT_DEPTH, type Project, type SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
 import type { SettingsRule } from './rules/rule';
 import { ALL_RULES } from './rules/registry';
@@ -9,9 +10,7 @@ import { applySuppressions } from './suppression';
 import { comparePositions } from './text';
 import type { Finding } from './types';
 
-export interface AnalysisLog {
-  (message: string): void;
-}
+export type { AnalysisLog, AnalysisNote } from './guarded';
 
 export interface AnalysisOptions {
   config: HardenerConfig;
@@ -19,7 +18,7 @@ export interface AnalysisOptions {
   /** Keep findings silenced by `# noqa` (the "Harden settings" command still wants them). */
   keepSuppressed?: boolean;
   /** Files the editor calls `django-html`: templates wherever they live. */
-  templateDocuments?: ReadonlySet<string>;
+  templateDocuments?: Pick<ReadonlySet<string>, 'has'>;
 }
 
 /** Why a production module was not judged, for the CLI and the server log. */
@@ -32,18 +31,17 @@ export interface SkippedModule {
 export function analyzeSettingsModule(project: Project, module: SettingsModuleInfo, options: AnalysisOptions): { findings: Finding[]; skipped?: SkippedModule } {
   const evaluated = project.evaluate(module.file);
   if (!evaluated) return { findings: [], skipped: { file: module.file, reason: 'cannot be read' } };
+  for (const file of project.chainOf(module.file)) {
+    for (const message of project.evaluate(file)?.limits ?? []) options.log?.({ kind: 'limit', file, analyzer: 'settings', message });
+  }
   if (evaluated.incomplete) {
-    return { findings: [], skipped: { file: module.file, reason: 'a star import cannot be resolved, so its effective settings are unknown' } };
+    const reason = project.importDepthExceeded ? `star imports nest deeper than ${MAX_IMPORT_DEPTH} modules` : 'a star import cannot be resolved';
+    return { findings: [], skipped: { file: module.file, reason: `${reason}, so its effective settings are unknown` } };
   }
   const findings: Finding[] = [];
   for (const rule of ALL_RULES) {
     if (rule.meta.scope !== 'settings' || !ruleEnabled(options.config, rule.meta.code)) continue;
-    try {
-      const ctx = new SettingsRuleContext(rule.meta, project, module, evaluated);
-      findings.push(...(rule as SettingsRule).check(ctx));
-    } catch (error) {
-      options.log?.(`${rule.meta.code} failed on ${project.relative(module.file)}: ${(error as Error).stack ?? error}`);
-    }
+    findings.push(...guarded(options.log, { file: module.file, code: rule.meta.code }, () => (rule as SettingsRule).check(new SettingsRuleContext(rule.meta, project, module, evaluated))));
   }
   return { findings: finish(project, findings, options) };
 }
@@ -64,12 +62,12 @@ export function analyzeProjectSettings(project: Project, options: AnalysisOption
 export function analyzeFile(project: Project, file: string, options: AnalysisOptions): Finding[] {
   const findings: Finding[] = [];
   for (const analyzer of FILE_ANALYZERS) {
-    try {
-      const declaredTemplate = analyzer.name === 'template' && options.templateDocuments?.has(file);
-      if (declaredTemplate || analyzer.accepts(file, project)) findings.push(...analyzer.analyze(project, file, options.config, options.log));
-    } catch (error) {
-      options.log?.(`${analyzer.name} analysis failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
-    }
+    findings.push(
+      ...guarded(options.log, { file, analyzer: analyzer.name }, () => {
+        const declaredTemplate = analyzer.name === 'template' && options.templateDocuments?.has(file);
+        return declaredTemplate || analyzer.accepts(file, project) ? analyzer.analyze(project, file, options.config, options.log) : [];
+      }),
+    );
   }
   return finish(project, findings, options);
 }

@@ -1,3 +1,4 @@
+import type { AnalysisLog } from './guarded';
 import type { HardenerConfig } from './config';
 import type { Project } from './project/project';
 import type { Finding } from './types';
@@ -11,6 +12,6 @@ export interface FileAnalyzer {
   /** A short name for logs: 'python', 'template'. */
   name: string;
   accepts(file: string, project: Project): boolean;
-  /** Findings for one file. A failing rule is logged and skipped; anything else may throw (the caller logs and carries on). */
-  analyze(project: Project, file: string, config: HardenerConfig, log?: (message: string) => void): Finding[];
+  /** Findings for one file. Each rule runs through `guarded` (analyze.ts), so one that fails costs only its own findings; anything else may throw (the caller notes it and carries on). */
+  analyze(project: Project, file: string, config: HardenerConfig, log?: AnalysisLog): Finding[];
 }

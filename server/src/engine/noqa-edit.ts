@@ -2,7 +2,7 @@ import type { ModuleSyntax } from './parse/module-syntax';
 import type { Node } from './parse/python';
 import { noqaCodes } from './suppression';
 import type { TemplateDocument, TemplateNode } from './templates/document';
-import { lineStarts } from './text';
+import { lineCount, lineText as textOfLine } from './text';
 import type { Range } from './types';
 
 const NOQA_WITH_CODES = /#\s*noqa:\s*[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*/i;
@@ -75,9 +75,8 @@ function upper(codes: string | readonly string[]): string[] {
 }
 
 function lineAt(text: string, line: number): string | undefined {
-  const starts = lineStarts(text);
-  if (line < 0 || line >= starts.length) return undefined;
-  return text.slice(starts[line], line + 1 < starts.length ? starts[line + 1] - 1 : text.length).replace(/\r$/, '');
+  if (line < 0 || line >= lineCount(text)) return undefined;
+  return textOfLine(text, line);
 }
 
 /** The token covering an offset, by binary search over the tokens in text order. */

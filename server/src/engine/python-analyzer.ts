@@ -1,3 +1,4 @@
+import { guarded } from './guarded';
 import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import type { Node } from './parse/python';
@@ -47,12 +48,7 @@ export const pythonAnalyzer: FileAnalyzer = {
     const imports = importedNames(importStatements);
     const findings: Finding[] = [];
     for (const rule of interested) {
-      try {
-        const ctx = new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets);
-        findings.push(...rule.check(ctx));
-      } catch (error) {
-        log?.(`${rule.meta.code} failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
-      }
+      findings.push(...guarded(log, { file, code: rule.meta.code }, () => rule.check(new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets))));
     }
     return findings;
   },

@@ -1,4 +1,4 @@
-import { lineStarts } from './text';
+import { lineText } from './text';
 import type { Finding } from './types';
 
 const PYTHON_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?/i;
@@ -14,15 +14,17 @@ export function noqaCodes(line: string, template = false): Set<string> | null {
 
 /** Drops findings whose reported line carries a matching `# noqa` (or `{# noqa #}`) comment. */
 export function applySuppressions(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
+  // Each line is read once, however many findings it holds (a long line can hold thousands).
+  const silenced = new Map<string, Set<string> | null>();
   return findings.filter((finding) => {
-    // The finding's own line, cut from the text by its line starts (not a split of the whole module).
-    const text = textOf(finding.file) ?? '';
-    const starts = lineStarts(text);
-    const lineNumber = finding.range.start.line;
-    const line = lineNumber < starts.length ? text.slice(starts[lineNumber], lineNumber + 1 < starts.length ? starts[lineNumber + 1] - 1 : text.length) : '';
-    const template = !finding.file.endsWith('.py');
-    const codes = noqaCodes(line, template);
-    if (codes === null) return false;
-    return !codes.has(finding.code);
+    const key = `${finding.file}\0${finding.range.start.line}`;
+    let codes = silenced.get(key);
+    if (codes === undefined) {
+      // The finding's own line, cut from the text by its line starts (not a split of the whole module).
+      const line = lineText(textOf(finding.file) ?? '', finding.range.start.line);
+      codes = noqaCodes(line, !finding.file.endsWith('.py'));
+      silenced.set(key, codes);
+    }
+    return codes !== null && !codes.has(finding.code);
   });
 }

@@ -1,3 +1,4 @@
+import { guarded } from './guarded';
 import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import type { TemplateRule } from './rules/rule';
@@ -26,13 +27,7 @@ export const templateAnalyzer: FileAnalyzer = {
     if (interested.length === 0) return [];
     const template = new TemplateFile(project, file, parseTemplate(source.text), new Set(rules.map((rule) => rule.meta.code)));
     const findings: Finding[] = [];
-    for (const rule of interested) {
-      try {
-        findings.push(...rule.check(new TemplateRuleContext(rule.meta, template)));
-      } catch (error) {
-        log?.(`${rule.meta.code} failed on ${project.relative(file)}: ${(error as Error).stack ?? error}`);
-      }
-    }
+    for (const rule of interested) findings.push(...guarded(log, { file, code: rule.meta.code }, () => rule.check(new TemplateRuleContext(rule.meta, template))));
     return findings;
   },
 };

@@ -3,9 +3,9 @@ import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { BlockedModule } from '../engine/parse/blocked-module';
 import type { ModuleSyntax } from '../engine/parse/module-syntax';
 import { parsePython } from '../engine/parse/python';
+import { syntaxChangeSpan } from '../engine/parse/syntax-edit';
 import { MAX_SOURCE_BYTES } from '../engine/parse/source';
 import type { SourceFile } from '../engine/project/source-store';
-import { lineStarts, positionAt } from '../engine/text';
 
 /**
  * From this many lines on, a settings module is parsed in blocks (see BlockedModule; it
@@ -81,9 +81,17 @@ export class OpenDocument {
       let start = this.document.offsetAt(change.range.start);
       let end = this.document.offsetAt(change.range.end);
       if (end < start) [start, end] = [end, start];
-      if (this.tree || this.blocked) this.recordEdit(start, end, change.text);
+      const span = this.tree || this.blocked ? syntaxChangeSpan(this.document.getText(), start, end, change.text.length) : undefined;
+      const startPosition = span && this.pointAt(span.start);
+      const oldEndPosition = span && this.pointAt(span.oldEnd);
       const range = { start: this.document.positionAt(start), end: this.document.positionAt(end) };
       TextDocument.update(this.document, [{ range, text: change.text }], version);
+      if (span && startPosition && oldEndPosition) {
+        // Recorded once the document holds the new text, where the span's new end is placed.
+        const edit = new Edit({ startIndex: span.start, oldEndIndex: span.oldEnd, newEndIndex: span.newEnd, startPosition, oldEndPosition, newEndPosition: this.pointAt(span.newEnd) });
+        this.tree?.edit(edit);
+        this.blocked?.edit(edit);
+      }
     }
     // A change list may be empty; the version still moves.
     if (this.document.version !== version) TextDocument.update(this.document, [], version);
@@ -131,6 +139,11 @@ export class OpenDocument {
     return true;
   }
 
+  /** The settings analysis reads this large module, which is not in blocks yet (it does not parse cleanly): ask prepareBlocks again later. */
+  get awaitsBlocks(): boolean {
+    return !this.blocked && this.blocksWanted && !this.problem && this.largeEnoughForBlocks();
+  }
+
   /** Worth keeping in blocks: many lines, and not found too small for it at about this size before. */
   private largeEnoughForBlocks(): boolean {
     const lines = this.document.lineCount;
@@ -165,40 +178,9 @@ export class OpenDocument {
     this.parsedVersion = undefined;
   }
 
-  private recordEdit(start: number, end: number, inserted: string): void {
-    const text = this.document.getText();
-    // The document's line index gives tree-sitter's rows unless a lone \r (a line break to
-    // the document, not to tree-sitter) occurs; only then are the lines counted afresh.
-    const starts = text.includes('\r') && /\r(?!\n)/.test(text) ? lineStarts(text) : undefined;
-    const startPosition = this.pointAt(start, starts);
-    const oldEndPosition = this.pointAt(end, starts);
-    const edit = new Edit({
-      startIndex: start,
-      oldEndIndex: end,
-      newEndIndex: start + inserted.length,
-      startPosition,
-      oldEndPosition,
-      newEndPosition: advance(startPosition, inserted),
-    });
-    this.tree?.edit(edit);
-    this.blocked?.edit(edit);
-  }
-
-  /** Tree-sitter's row and column (UTF-16 units; rows end at \n only) of an offset. */
-  private pointAt(offset: number, starts?: readonly number[]): Point {
-    if (!starts) {
-      const row = this.document.positionAt(offset).line;
-      return { row, column: offset - this.document.offsetAt({ line: row, character: 0 }) };
-    }
-    const position = positionAt(this.document.getText(), offset, starts);
+  /** Tree-sitter's row and column of an offset: the document's line and character, since the parser reads lone `\r`s as `\n` (see parsePython). */
+  private pointAt(offset: number): Point {
+    const position = this.document.positionAt(offset);
     return { row: position.line, column: position.character };
   }
-}
-
-function advance(from: Point, inserted: string): Point {
-  const lastBreak = inserted.lastIndexOf('\n');
-  if (lastBreak < 0) return { row: from.row, column: from.column + inserted.length };
-  let rows = 0;
-  for (let i = 0; i < inserted.length; i++) if (inserted.charCodeAt(i) === 10) rows++;
-  return { row: from.row + rows, column: inserted.length - lastBreak - 1 };
 }

@@ -19,13 +19,13 @@ import {
   type InitializeResult,
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
-import { analyzeProject } from '../engine/analyze';
 import type { ConfigProblem } from '../engine/config';
 import { hardenSettingsModule, type HardenResult } from '../engine/fixes/harden';
+import { describeNote } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
-import type { Finding } from '../engine/types';
+import { isInterestingFile } from '../engine/project/walk';
 import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
@@ -95,6 +95,10 @@ export class HardenerServer {
   private markReady!: () => void;
   private readonly reported = new Set<string>();
   private shuttingDown = false;
+  /** Documents touched since the last look at which large modules to cut into blocks. */
+  private blockCandidates = new Set<OpenDocument>();
+  /** Diagnostics built for publishing: with the analyses, what a test counts to see work grow with a change, not with what is open. */
+  private diagnosticsBuilt = 0;
   private readonly ruleDocs: RuleDocs;
   /** Production modules per folder, from its last analysis, for the status item. */
   private readonly productionByFolder = new Map<WorkspaceFolder, ProductionModuleItem[]>();
@@ -215,28 +219,57 @@ export class HardenerServer {
     if (!document) return;
     document.dispose();
     this.documents.delete(document.uri);
+    this.blockCandidates.delete(document);
     if (document.file && this.documentsByFile.get(document.file) === document) this.documentsByFile.delete(document.file);
+    if (!document.file || !mayBeAnalysed(document)) return;
+    const folder = this.folderFor(document.file);
+    folder.openFiles.delete(document.file);
+    folder.analysis.forget(document.file);
     // The file is read from disk again, which may differ from the closed buffer.
-    if (document.file && document.isPython) this.schedule(this.folderFor(document.file), document.file);
+    this.schedule(folder, document.file);
   }
 
+  /**
+   * An open document changed (or opened): Python modules and templates alike are analysed
+   * with the same scheduling. Which files the rules judge is the engine's call (a template
+   * is what its predicate says, or what the editor calls django-html); here only documents
+   * that cannot matter are passed over.
+   */
   private documentTouched(document: OpenDocument): void {
-    if (!document.file || !document.isPython) return;
+    if (!document.file || !mayBeAnalysed(document)) return;
     const folder = this.folderFor(document.file);
+    folder.openFiles.add(document.file);
     this.addOpenFile(folder, document.file);
+    if (document.isPython) this.blockCandidates.add(document);
     this.schedule(folder, document.file);
   }
 
   /** An open file the walk would skip (a virtualenv, an excluded folder) stays out of the project. */
   private addOpenFile(folder: WorkspaceFolder, file: string): void {
-    if (folder.walked ? folder.accepts(file) : folder.contains(file)) folder.files.add(file);
+    if (folder.files.has(file) || !(folder.walked ? folder.accepts(file) : folder.contains(file))) return;
+    folder.files.add(file);
+    // A new file (not saved yet) can be what another one includes or imports.
+    folder.analysis.invalidate();
   }
 
   /** Lists a folder's files again, keeping the open documents that belong to it (they may not be saved yet). */
   private walkFolder(folder: WorkspaceFolder): void {
     folder.walk((m) => this.log(m));
+    folder.analysis.invalidate();
+    for (const file of folder.openFiles) this.addOpenFile(folder, file);
+  }
+
+  /** After folders come or go: each open document belongs to the deepest folder holding it. */
+  private reassignOpenDocuments(): void {
+    for (const folder of this.allFolders()) {
+      folder.openFiles.clear();
+      folder.analysis.invalidate();
+    }
     for (const document of this.documents.values()) {
-      if (document.file && document.isPython) this.addOpenFile(folder, document.file);
+      if (!document.file || !mayBeAnalysed(document)) continue;
+      const folder = this.folderFor(document.file);
+      folder.openFiles.add(document.file);
+      this.addOpenFile(folder, document.file);
     }
   }
 
@@ -284,10 +317,9 @@ export class HardenerServer {
     }
     const added = event.added.map((f) => this.addFolder(f.uri)).filter((f): f is WorkspaceFolder => !!f);
     await this.refreshConfiguration(false);
-    for (const folder of added) {
-      this.walkFolder(folder);
-      this.schedule(folder);
-    }
+    for (const folder of added) this.walkFolder(folder);
+    this.reassignOpenDocuments();
+    for (const folder of this.allFolders()) this.schedule(folder);
   }
 
   private async watchedFilesChanged(params: DidChangeWatchedFilesParams): Promise<void> {
@@ -305,6 +337,8 @@ export class HardenerServer {
         folder.files.delete(file);
         folder.evaluations.forget(file);
       }
+      // A file come or gone can be one that another includes, imports or names as settings.
+      if (change.type !== FileChangeType.Changed || WorkspaceFolder.isProjectModelFile(file)) folder.analysis.invalidate();
       if (CONFIG_FILE_NAMES.includes(path.basename(file)) && path.dirname(file) === folder.root) reconfigure.add(folder);
       // Requirements and pyproject changes alter the project model (declared packages and
       // versions) behind every finding, not just one file's.
@@ -342,7 +376,10 @@ export class HardenerServer {
       const before = JSON.stringify([folder.enabled, folder.config]);
       const excludeChanged = folder.configure(editor, (m) => this.log(m));
       if (excludeChanged && reanalyse) this.walkFolder(folder);
-      if (reanalyse || JSON.stringify([folder.enabled, folder.config]) !== before) this.schedule(folder);
+      if (reanalyse || JSON.stringify([folder.enabled, folder.config]) !== before) {
+        folder.analysis.invalidate();
+        this.schedule(folder);
+      }
     });
   }
 
@@ -370,11 +407,19 @@ export class HardenerServer {
     setImmediate(() => void this.guard('blocks', undefined, () => this.prepareBlocks()));
   }
 
-  /** Large settings modules the analysis read whole are cut into blocks once their diagnostics are out (see OpenDocument.prepareBlocks). */
+  /**
+   * Large settings modules the analysis read whole are cut into blocks once their
+   * diagnostics are out (see OpenDocument.prepareBlocks). Only documents touched since the
+   * last look are asked, and those still waiting for a clean parse.
+   */
   private prepareBlocks(): void {
     if (this.shuttingDown) return;
-    for (const document of this.documents.values()) {
-      if (document.file && document.prepareBlocks()) this.schedule(this.folderFor(document.file));
+    const candidates = this.blockCandidates;
+    this.blockCandidates = new Set();
+    for (const document of candidates) {
+      if (!document.file || this.documents.get(document.uri) !== document) continue;
+      if (document.prepareBlocks()) this.schedule(this.folderFor(document.file));
+      else if (document.awaitsBlocks) this.blockCandidates.add(document);
     }
   }
 
@@ -383,25 +428,40 @@ export class HardenerServer {
   }
 
   /**
-   * Analyses every production settings module of a folder, and the open documents with the
-   * per-file rules, and publishes per file: files whose diagnostics changed, files that lost
-   * all of theirs (an empty publish), and the `forced` files with every production module
-   * that reads them, so a change to base.py re-publishes production.py.
+   * Analyses a folder after changes to `changed` (see FolderAnalysis: the settings rules
+   * judge the project, the per-file rules the open documents a change can affect) and
+   * publishes the files whose diagnostics changed, the files that lost all of theirs (an
+   * empty publish), and the changed files with every production module that reads them, so
+   * a change to base.py re-publishes production.py. The other open documents keep what
+   * was published for them.
    */
-  private analyseFolder(folder: WorkspaceFolder, forced: Set<string>): ScanCommandResult {
-    if (this.startupError) return { modules: 0, findings: 0 };
-    let findings: Finding[] = [];
+  private analyseFolder(folder: WorkspaceFolder, changed: Set<string>): { modules: number } {
+    if (this.startupError) return { modules: 0 };
+    const republish = new Set(changed);
+    let touched: Set<string>;
     let modules = 0;
-    const republish = new Set(forced);
     this.generation++;
     this.productionByFolder.delete(folder);
     if (folder.enabled) {
-      const project = this.projectOf(folder);
-      // Code and template rules judge the open documents; settings rules the whole project.
-      const open = [...this.documentsByFile.keys()].filter((file) => folder.contains(file)).sort();
-      const templateDocuments = new Set(open.filter((file) => this.documentsByFile.get(file)?.languageId === 'django-html'));
-      const result = analyzeProject(project, open, { config: folder.config, log: (m) => this.log(m), templateDocuments });
-      findings = result.findings;
+      const result = folder.analysis.run(
+        {
+          root: folder.root,
+          files: [...folder.files].sort(),
+          store: this.store,
+          config: folder.config,
+          evaluations: folder.evaluations,
+          openFiles: () => folder.openFiles,
+          isOpen: (file) => folder.openFiles.has(file),
+          versionOf: (file) => this.versionOfFile(file),
+          options: {
+            log: (note) => this.log(`${describeNote(note, (f) => path.relative(folder.root, f))}${note.detail ? `\n${note.detail}` : ''}`),
+            templateDocuments: { has: (file) => this.documentsByFile.get(file)?.languageId === 'django-html' },
+          },
+        },
+        changed,
+      );
+      touched = result.touched;
+      const project = result.project;
       for (const skipped of result.skipped) this.logOnce(`${project.relative(skipped.file)} is not checked: ${skipped.reason}`);
       const productionModules = project.productionModules();
       modules = productionModules.length;
@@ -409,23 +469,19 @@ export class HardenerServer {
         folder,
         productionModules.map((m) => ({ uri: this.uriOf(m.file), label: project.relative(m.file), reason: m.reason })),
       );
-      for (const file of forced) {
+      for (const file of changed) {
         for (const module of project.productionModulesReading(file)) {
           for (const member of project.chainOf(module.file)) republish.add(member);
         }
       }
+    } else {
+      folder.analysis.invalidate();
+      touched = new Set(folder.published.keys());
     }
-    const byFile = new Map<string, Finding[]>();
-    for (const finding of findings) {
-      const list = byFile.get(finding.file) ?? [];
-      list.push(finding);
-      byFile.set(finding.file, list);
-    }
-    folder.findings = byFile;
-    folder.versions = new Map([...byFile.keys(), ...forced].map((file) => [file, this.versionOfFile(file)]));
-    const targets = new Set([...byFile.keys(), ...folder.published.keys(), ...republish]);
-    for (const file of [...targets].sort()) {
-      const diagnostics = (byFile.get(file) ?? []).map((finding) =>
+    for (const file of republish) touched.add(file);
+    for (const file of [...touched].sort()) {
+      const findings = folder.enabled ? folder.analysis.findingsOf(file) : [];
+      const diagnostics = findings.map((finding) =>
         toDiagnostic(
           finding,
           (f) => this.uriOf(f),
@@ -433,14 +489,15 @@ export class HardenerServer {
           (code) => this.ruleDocs.href(code),
         ),
       );
+      this.diagnosticsBuilt += diagnostics.length;
       const key = JSON.stringify(diagnostics);
-      if (!republish.has(file) && folder.published.get(file) === key) continue;
+      if (!republish.has(file) && (folder.published.get(file) ?? '[]') === key) continue;
       if (diagnostics.length > 0) folder.published.set(file, key);
       else folder.published.delete(file);
       const version = this.documentsByFile.get(file)?.version;
       void this.connection.sendDiagnostics({ uri: this.uriOf(file), version, diagnostics });
     }
-    return { modules, findings: findings.length };
+    return { modules };
   }
 
   /** Analyses every folder now, reporting progress to the editor. */
@@ -456,9 +513,8 @@ export class HardenerServer {
         progress.report(Math.round((index / Math.max(folders.length, 1)) * 100), path.basename(folder.root));
         const forced = this.pending.get(folder) ?? new Set<string>();
         this.pending.delete(folder);
-        const result = this.analyseFolder(folder, forced);
-        total.modules += result.modules;
-        total.findings += result.findings;
+        total.modules += this.analyseFolder(folder, forced).modules;
+        if (folder.enabled) total.findings += folder.analysis.count();
       }
     } finally {
       progress.done();
@@ -497,10 +553,7 @@ export class HardenerServer {
     return codeActions(params, {
       document,
       versionOf: (uri) => this.documents.get(uri)?.version ?? null,
-      latestFindings: () => {
-        if (!folder || !document.file || !folder.versions.has(document.file)) return undefined;
-        return { findings: folder.findings.get(document.file) ?? [], version: folder.versions.get(document.file) ?? null };
-      },
+      latestFindings: () => (folder && document.file ? folder.analysis.latest(document.file) : undefined),
       uriOf: (file) => this.uriOf(file),
       documentChanges: !!this.capabilities.workspace?.workspaceEdit?.documentChanges,
       log: (m) => this.log(m),
@@ -645,6 +698,18 @@ export class HardenerServer {
   document(uri: string): OpenDocument | undefined {
     return this.documents.get(uri);
   }
+
+  /** For tests: the work the analyses have done so far (per-file analyses, diagnostics built). */
+  work(): { fileAnalyses: number; diagnosticsBuilt: number } {
+    let fileAnalyses = 0;
+    for (const folder of this.allFolders()) fileAnalyses += folder.analysis.work.fileAnalyses;
+    return { fileAnalyses, diagnosticsBuilt: this.diagnosticsBuilt };
+  }
+}
+
+/** Documents the engine may read: Python modules, what the editor calls a Django template, and files of the kinds the project walk lists (templates, configuration). */
+function mayBeAnalysed(document: OpenDocument): boolean {
+  return document.isPython || document.languageId === 'django-html' || (!!document.file && isInterestingFile(document.file));
 }
 
 /**

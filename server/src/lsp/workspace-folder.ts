@@ -6,8 +6,8 @@ import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
 import { CONFIG_FILE_NAMES, loadProjectConfig } from '../engine/project/load-config';
 import { EvaluationCache } from '../engine/project/evaluation-cache';
 import { DEFAULT_EXCLUDES, dependencyFilesAbove, isInterestingFile, walkFiles } from '../engine/project/walk';
-import type { Finding } from '../engine/types';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';
+import { FolderAnalysis } from './folder-analysis';
 
 /**
  * One workspace folder (or, for a file opened outside any folder, the project around it):
@@ -17,9 +17,10 @@ export class WorkspaceFolder {
   readonly files = new Set<string>();
   editor: EditorSettings = DEFAULT_EDITOR_SETTINGS;
   config: HardenerConfig = { ...DEFAULT_CONFIG };
-  /** Findings of the last analysis by file, with the document versions they were computed for. */
-  findings = new Map<string, Finding[]>();
-  versions = new Map<string, number | null>();
+  /** The latest findings, kept so a change re-analyses what it can affect. */
+  readonly analysis = new FolderAnalysis();
+  /** The open documents inside the folder. */
+  readonly openFiles = new Set<string>();
   /** Settings modules' evaluations, kept so a keystroke re-executes only what it changed. */
   readonly evaluations = new EvaluationCache();
   /** A key of the diagnostics last published per file, to skip unchanged republishing. */

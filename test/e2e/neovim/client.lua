@@ -3,8 +3,9 @@
 -- Environment: DH_NODE (node binary), DH_SERVER (dist/server.js), DH_ROOT (the project copy),
 -- DH_FILE (the settings module to open, relative to DH_ROOT), DH_SELECT (comma-separated rule
 -- codes, pushed as the djangoHardener.select setting), DH_RESULT (JSON written here),
--- DH_TIMEOUT_MS (bound on each wait).
--- Starts the server over stdio, waits for the diagnostics of DH_FILE, asks for the code actions
+-- DH_TIMEOUT_MS (bound on each wait), DH_MOVE (1: edit the file before fixing it, see below).
+-- Starts the server over stdio, waits for the diagnostics of DH_FILE (a settings module or a
+-- template), optionally edits it and waits for them to move, asks for the code actions
 -- on the first one, applies the preferred quick fix with Neovim's own workspace-edit code,
 -- writes every changed buffer to disk, opens the edited files in the server, waits for the
 -- diagnostic to go away and records everything in DH_RESULT. Every wait is bounded; any
@@ -106,6 +107,20 @@ local function main()
       severity = d.severity, message = d.message, source = d.source,
       code = d.user_data and d.user_data.lsp and d.user_data.lsp.code or vim.NIL,
     })
+  end
+
+  -- With DH_MOVE, the file alone is edited first: a line inserted at the top moves the first
+  -- diagnostic one line down once the server has analysed the change.
+  if env.DH_MOVE == '1' then
+    local before = diagnostics[1].lnum
+    vim.api.nvim_buf_set_lines(bufnr, 0, 0, false, { '' })
+    wait_for('the first diagnostic of ' .. env.DH_FILE .. ' to move from line ' .. before .. ' to ' .. (before + 1), function()
+      local moved = vim.diagnostic.get(bufnr)
+      return #moved > 0 and moved[1].lnum == before + 1
+    end)
+    diagnostics = vim.diagnostic.get(bufnr)
+    result.moved = { from = before, to = diagnostics[1].lnum }
+    step('moved')
   end
 
   -- What vim.lsp.buf.code_action() sends in 0.7: the LSP-shaped diagnostics of the line.

@@ -5,6 +5,7 @@
  * `waitFor` resolves on the notification itself.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   ApplyWorkspaceEditRequest,
   CodeActionRequest,
@@ -293,24 +294,15 @@ export class TestClient {
   }
 }
 
-/** Offset of an LSP position in text whose lines end with \n (the test projects' texts). */
+/** Offset of an LSP position, as an editor counts lines (\n, \r\n and a lone \r each end one). */
 export function offsetAt(text: string, position: { line: number; character: number }): number {
-  let offset = 0;
-  for (let line = 0; line < position.line; line++) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
-  }
-  const lineEnd = text.indexOf('\n', offset);
-  return Math.min(offset + position.character, lineEnd < 0 ? text.length : lineEnd);
+  return TextDocument.create('file:///t', 'plaintext', 0, text).offsetAt(position);
 }
 
 export function positionAt(text: string, offset: number): { line: number; character: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+  return TextDocument.create('file:///t', 'plaintext', 0, text).positionAt(offset);
 }
 
 export function applyEdit(text: string, range: Range, newText: string): string {
-  return text.slice(0, offsetAt(text, range.start)) + newText + text.slice(offsetAt(text, range.end));
+  return TextDocument.applyEdits(TextDocument.create('file:///t', 'plaintext', 0, text), [{ range, newText }]);
 }

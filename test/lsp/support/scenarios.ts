@@ -10,6 +10,7 @@ import { CodeActionKind, DiagnosticSeverity, FileChangeType, MessageType, type C
 import { initPythonParser, parsePython } from '../../../server/src/engine/parse/python';
 import { FIX_ALL_KIND, HARDEN_KIND, SERVER_COMMANDS, type HardenCommandResult } from '../../../server/src/lsp/protocol';
 import { analyzeProject } from '../../../server/src/engine/analyze';
+import { applyTextEdits } from '../../../server/src/engine/text';
 import { differingSpan } from '../../support/differing-span';
 import { assertDocsLink } from '../../support/docs-link';
 import { openProject } from '../../support/project';
@@ -21,6 +22,10 @@ export const DEBUG_ONLY = { select: ['DJH101'] };
 
 const PRODUCTION = 'mysite/settings/production.py';
 const BASE = 'mysite/settings/base.py';
+const LEGACY_TEMPLATE = 'shop/templates/shop/legacy.html';
+/** The reproducer: a lone \r (an old Mac file's line end) above a POST form. */
+const LEGACY_TEMPLATE_TEXT = '<div>\n<p>Copied from an old Mac file:\r legacy text</p>\n<form method="post">\n  <input name="a">\n</form>\n<a href={{ url }}>x</a>\n</div>\n';
+const LEGACY_VIEWS = 'shop/legacy_views.py';
 
 export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 
@@ -268,9 +273,108 @@ export function editorScenarios(connect: Connect): void {
     }),
   );
 
+  test('a template opened first, before any Python file, is analysed on open and on every change; its stray \\r moves nothing', TIMEOUT, () =>
+    withSession(connect, {}, async (session) => {
+      const { client, template, opened } = await openLegacyTemplate(session);
+      // The editor counts the lone \r as a line break: the form is on line 3, the link on line 6.
+      assert.deepEqual(
+        opened.diagnostics.map((d) => [d.code, d.range]),
+        [
+          ['DJH301', { start: { line: 3, character: 0 }, end: { line: 3, character: 20 } }],
+          ['DJH305', { start: { line: 6, character: 8 }, end: { line: 6, character: 17 } }],
+        ],
+      );
+      // The template alone is edited: a line above the form moves its squiggle down.
+      const since = client.mark();
+      const version = await client.change(template, [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } }, text: '\n<h1>Orders</h1>' }]);
+      const moved = await client.diagnostics(template, since, version);
+      assert.deepEqual(
+        moved.diagnostics.map((d) => [d.code, d.range.start.line]),
+        [
+          ['DJH301', 4],
+          ['DJH305', 7],
+        ],
+      );
+    }),
+  );
+
+  test('fix-all on a template with a stray \\r inserts {% csrf_token %} after the <form> (reproducer)', TIMEOUT, () =>
+    withSession(connect, {}, async (session) => {
+      const { client, template, opened } = await openLegacyTemplate(session);
+      assert.equal(opened.diagnostics.length, 2);
+      const fixAll = only(await client.codeActions(template, opened.diagnostics[0].range, [], [FIX_ALL_KIND])) as CodeAction;
+      const since = client.mark();
+      await client.applyWorkspaceEdit(fixAll.edit!);
+      assert.equal(
+        client.open.get(template)!.text,
+        '<div>\n<p>Copied from an old Mac file:\r legacy text</p>\n<form method="post">\n  {% csrf_token %}\n  <input name="a">\n</form>\n<a href="{{ url }}">x</a>\n</div>\n',
+      );
+      assert.deepEqual((await client.diagnostics(template, since, 2)).diagnostics, []);
+    }),
+  );
+
+  test('"Ignore DJHnnn on this line" in a template adds {# noqa: … #}, or merges into the one there', TIMEOUT, () =>
+    withSession(connect, {}, async ({ client, rootUri, uri, file }) => {
+      writeFileSync(file(LEGACY_TEMPLATE), '<form method="post">{# noqa: DJH307 #}\n</form>\n<a href={{ url }}>x</a>\r\n');
+      await client.initialize(rootUri);
+      const template = uri(LEGACY_TEMPLATE);
+      await client.openFile(template, 'django-html');
+      const [form, link] = (await client.diagnostics(template, 0, 1)).diagnostics;
+      const ignoreForm = actionTitled(await client.codeActions(template, form.range, [form]), 'Ignore DJH301 on this line');
+      assert.deepEqual(ignoreForm.edit, {
+        documentChanges: [{ textDocument: { uri: template, version: 1 }, edits: [{ range: { start: { line: 0, character: 35 }, end: { line: 0, character: 35 } }, newText: ', DJH301' }] }],
+      });
+      let since = client.mark();
+      await client.applyWorkspaceEdit(ignoreForm.edit!);
+      const left = only((await client.diagnostics(template, since, 2)).diagnostics);
+      assert.deepEqual([left.code, left.range], [link.code, link.range]);
+      const ignoreLink = actionTitled(await client.codeActions(template, left.range, [left]), 'Ignore DJH305 on this line');
+      assert.deepEqual(ignoreLink.edit, {
+        documentChanges: [{ textDocument: { uri: template, version: 2 }, edits: [{ range: { start: { line: 2, character: 23 }, end: { line: 2, character: 23 } }, newText: ' {# noqa: DJH305 #}' }] }],
+      });
+      since = client.mark();
+      await client.applyWorkspaceEdit(ignoreLink.edit!);
+      assert.deepEqual((await client.diagnostics(template, since, 3)).diagnostics, []);
+      assert.equal(client.open.get(template)!.text, '<form method="post">{# noqa: DJH307, DJH301 #}\n</form>\n<a href={{ url }}>x</a> {# noqa: DJH305 #}\r\n');
+    }),
+  );
+
+  test('the DJH203 quick fix in a views module with a stray \\r lands where the command line puts it (reproducer)', TIMEOUT, () =>
+    withSession(connect, {}, async ({ client, rootUri, uri, file, root }) => {
+      const text = 'from django.utils.safestring import mark_safe\n# comment \r here\n\ndef v(request):\n    return mark_safe("<b>%s</b>" % request.GET["x"])\n';
+      writeFileSync(file(LEGACY_VIEWS), text);
+      await client.initialize(rootUri);
+      const views = uri(LEGACY_VIEWS);
+      await client.openFile(views);
+      const diagnostic = only((await client.diagnostics(views, 0, 1)).diagnostics.filter((d) => d.code === 'DJH203'));
+      assert.equal(diagnostic.range.start.line, 5);
+      const fix = (await client.codeActions(views, diagnostic.range, [diagnostic])).find(
+        (a) => (a as CodeAction).kind === CodeActionKind.QuickFix && !(a as CodeAction).title.startsWith('Ignore'),
+      ) as CodeAction;
+      assert.ok(fix, 'a quick fix');
+      await client.applyWorkspaceEdit(fix.edit!);
+      // The command line reads the same file with the same line model: its fix is the reference.
+      const project = await openProject(root);
+      const finding = only(analyzeProject(project, [file(LEGACY_VIEWS)], { config: project.config }).findings.filter((f) => f.code === 'DJH203'));
+      const expected = applyTextEdits(text, finding.fixes[0].edits);
+      assert.equal(client.open.get(views)!.text, expected);
+      assert.match(expected, /^def v\(request\):$/m);
+      assert.ok(isValidPython(expected));
+    }),
+  );
+
   test('property: after 200 random incremental edits the diagnostics equal a fresh analysis', { timeout: 120_000 }, () => randomEditsMatchFreshAnalysis(connect, 0xd1a90, false));
 
   test('property: the same for a production module large enough to be parsed in blocks', { timeout: 120_000 }, () => randomEditsMatchFreshAnalysis(connect, 0x5eed, true));
+}
+
+/** The reproducer template written into the project and opened first, before any Python file, with its first diagnostics. */
+async function openLegacyTemplate({ client, rootUri, uri, file }: Session) {
+  writeFileSync(file(LEGACY_TEMPLATE), LEGACY_TEMPLATE_TEXT);
+  await client.initialize(rootUri);
+  const template = uri(LEGACY_TEMPLATE);
+  await client.openFile(template, 'django-html');
+  return { client, template, opened: await client.diagnostics(template, 0, 1) };
 }
 
 /** Settings lines enough to make a module one the server parses in blocks. */

@@ -106,6 +106,51 @@ export function hardenSettingsModule(project: Project, file: string, config: Har
   return { edits, findings: addressed, remaining, environment, developmentSwitch: edits.length > 0 ? developmentSwitch(project, module, edits, config) : undefined };
 }
 
+/** A fix to make, and how many findings it addresses. */
+export interface PlannedFix {
+  fix: Fix;
+  addresses: number;
+}
+
+/**
+ * The fixes one round of `--fix` makes for these findings: each finding's chosen fix,
+ * except that the settings fixes of a production module become one fix with their intents
+ * composed as "Harden settings" composes them (buildSettingsEdits: new settings share one
+ * `# Security hardening` block). Made one by one, every new setting would insert at the same
+ * place and only one of them could be made per round.
+ */
+export function fixesForRound(project: Project, config: HardenerConfig, findings: readonly Finding[], choose: (finding: Finding) => Fix | undefined): PlannedFix[] {
+  const key = (f: Finding) => `${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.code}\0${f.message}`;
+  const chosen = new Map<string, Fix>();
+  for (const finding of findings) {
+    const fix = choose(finding);
+    if (fix) chosen.set(key(finding), fix);
+  }
+  const composed: PlannedFix[] = [];
+  const covered = new Set<string>();
+  if ([...chosen.values()].some((fix) => fix.intents && fix.intents.length > 0)) {
+    for (const module of project.productionModules()) {
+      const evaluated = project.evaluate(module.file);
+      if (!evaluated) continue;
+      const intents: SettingsIntent[] = [];
+      let addresses = 0;
+      // The module's own findings tell which of the findings are its: two modules may share one.
+      for (const finding of analyzeSettingsModule(project, module, { config }).findings) {
+        const fix = chosen.get(key(finding));
+        if (!fix?.intents?.length || covered.has(key(finding))) continue;
+        covered.add(key(finding));
+        addresses++;
+        for (const intent of fix.intents) if (!intents.some((known) => sameIntent(known, intent))) intents.push(intent);
+      }
+      if (intents.length === 0) continue;
+      const fix: Fix = { title: `Harden ${project.relative(module.file)}`, safety: 'unsafe', edits: buildSettingsEdits(evaluated, project.store, intents), intents };
+      composed.push({ fix, addresses });
+    }
+  }
+  const single = [...chosen].filter(([k]) => !covered.has(k)).map(([, fix]) => ({ fix, addresses: 1 }));
+  return [...composed, ...single];
+}
+
 function refuse(problem: string): HardenResult {
   return { edits: [], findings: [], remaining: [], environment: [], problem };
 }

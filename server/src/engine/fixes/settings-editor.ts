@@ -2,7 +2,7 @@ import { parsePython, stringLiteralValue, type Node } from '../parse/python';
 import type { EvaluatedModule, SettingDefinition } from '../project/settings-module';
 import type { SourceStore } from '../project/source-store';
 import { asStringList } from '../project/values';
-import { comparePositions, lineBreakOf, lineStarts, offsetAt } from '../text';
+import { comparePositions, endsWithLineBreak, lineBreakOf, lineStarts, lineText, offsetAt, positionAt } from '../text';
 import type { Position, SettingsIntent, TextEdit } from '../types';
 
 export const HARDENING_HEADER = '# Security hardening';
@@ -106,7 +106,7 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
       let at: Position = layout.bodyStart;
       // After a docstring and its blank line, so the imports get a blank line of their own.
       if (at.line > 0 && at.line + 1 < starts.length && lineText(text, at.line, starts).trim() === '') at = { line: at.line + 1, character: 0 };
-      const atEndWithoutBreak = offsetAt(text, at, starts) === text.length && text.length > 0 && !text.endsWith('\n');
+      const atEndWithoutBreak = offsetAt(text, at, starts) === text.length && text.length > 0 && !endsWithLineBreak(text);
       edits.push({ file: module.file, range: { start: at, end: at }, newText: (atEndWithoutBreak ? eol : '') + importLines.map((l) => l + eol).join('') + eol });
     }
   }
@@ -116,7 +116,7 @@ export function buildSettingsEdits(module: EvaluatedModule, store: SourceStore, 
     const prefix = hasHeader ? eol : eol + eol + HARDENING_HEADER + eol;
     const body = blockLines.join(eol);
     if (at.atEnd) {
-      const needsBreak = text.length > 0 && !text.endsWith('\n');
+      const needsBreak = text.length > 0 && !endsWithLineBreak(text);
       // A search, not a trimmed copy of what may be a large module.
       const blank = !/\S/.test(text);
       const lead = blank ? '' : (needsBreak ? eol : '') + prefix.slice(eol.length);
@@ -145,12 +145,6 @@ function boundName(statement: string): string {
   return words[words.length - 1];
 }
 
-function lineText(text: string, line: number, starts: readonly number[]): string {
-  const start = starts[line] ?? text.length;
-  const end = line + 1 < starts.length ? starts[line + 1] : text.length;
-  return text.slice(start, end).replace(/\r?\n$/, '');
-}
-
 /** The end of a line's content, after any trailing comment and before its line break. */
 function lineEnd(text: string, line: number, starts: readonly number[]): Position {
   return { line, character: lineText(text, line, starts).length };
@@ -177,8 +171,7 @@ function blockAnchor(module: EvaluatedModule, text: string, starts: readonly num
     }
   }
   if (after) return { position: lineEnd(text, after.line, starts), atEnd: false };
-  const lines = text.split('\n');
-  return { position: { line: lines.length - 1, character: lines[lines.length - 1].length }, atEnd: true };
+  return { position: positionAt(text, text.length, starts), atEnd: true };
 }
 
 /** `A = B = value`: editing the shared value would change the other names too. */

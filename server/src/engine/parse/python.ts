@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Language, Parser, type Node, type Range as SyntaxRange, type Tree } from 'web-tree-sitter';
+import { withLoneCarriageReturnsAsNewlines } from '../text';
 import type { Position, Range } from '../types';
 
 export type { Node, Tree };
@@ -37,10 +38,14 @@ export function initPythonParser(): Promise<Parser> {
   return initialising;
 }
 
-/** Parses Python source; `initPythonParser()` must have resolved first. */
+/**
+ * Parses Python source; `initPythonParser()` must have resolved first. The parser reads a
+ * lone `\r` as `\n` (see withLoneCarriageReturnsAsNewlines), so rows are the lines of the
+ * engine's line model; a node's `text` then has `\n` where the source has a lone `\r`.
+ */
 export function parsePython(text: string, previous?: Tree): Tree {
   if (!parser) throw new Error('the Python parser is not initialised');
-  const tree = parser.parse(text, previous ?? null);
+  const tree = parser.parse(withLoneCarriageReturnsAsNewlines(text), previous ?? null);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }
@@ -52,9 +57,22 @@ export function parsePython(text: string, previous?: Tree): Tree {
  */
 export function parsePythonRange(read: (index: number) => string, range: SyntaxRange, previous?: Tree): Tree {
   if (!parser) throw new Error('the Python parser is not initialised');
-  const tree = parser.parse(read, previous ?? null, { includedRanges: [range] });
+  const tree = parser.parse(readingLoneCarriageReturnsAsNewlines(read), previous ?? null, { includedRanges: [range] });
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
+}
+
+/**
+ * A reader giving what `read` gives with each lone `\r` as `\n`, as parsePython reads
+ * text. A chunk's last `\r` is held back to the next read, which shows what follows it.
+ */
+function readingLoneCarriageReturnsAsNewlines(read: (index: number) => string): (index: number) => string {
+  return (index) => {
+    let chunk = read(index);
+    if (chunk === '\r') return read(index + 1).startsWith('\n') ? '\r' : '\n';
+    if (chunk.endsWith('\r')) chunk = chunk.slice(0, -1);
+    return withLoneCarriageReturnsAsNewlines(chunk);
+  };
 }
 
 export function rangeOf(node: Node): Range {

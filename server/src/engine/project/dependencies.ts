@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { normalizeLineBreaks, splitLines } from '../text';
 
 export interface DeclaredDependency {
   /** Normalised as PEP 503 does: lower case, runs of `-_.` as one `-`. */
@@ -50,7 +51,7 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
       if (isRequirementsFile(file)) {
         files.push(file);
         // A trailing backslash continues the line (pip joins them before parsing).
-        for (const line of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+        for (const line of splitLines(text.replace(/\\(?:\r\n|\r|\n)/g, ' '))) {
           // Per-requirement options (--hash=...) and comments are not part of the specifier.
           const clean = line
             .replace(/(^|\s)#.*$/, '')
@@ -83,7 +84,7 @@ export function readDependencies(sources: { file: string; text: string }[]): Dep
         }
         files.push(file);
       } else if (base === 'setup.cfg') {
-        const block = /^[ \t]*install_requires[ \t]*=[ \t]*(.*)\r?\n((?:[ \t]+.*(?:\r?\n|$))*)/m.exec(text + '\n');
+        const block = /^[ \t]*install_requires[ \t]*=[ \t]*(.*)\n((?:[ \t]+.*(?:\n|$))*)/m.exec(normalizeLineBreaks(text) + '\n');
         if (block) {
           for (const line of [block[1], ...block[2].split('\n')]) if (line.trim()) add(line.trim(), file);
           files.push(file);

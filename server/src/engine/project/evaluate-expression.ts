@@ -2,7 +2,7 @@ import { anchoredLocation, type RowAnchor } from './anchored-locations';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location } from '../types';
 import { callHelper, type HelperFunction } from './helper-functions';
-import { mapUnset, opened, pyEquals, truthy, unsetView, UNKNOWN, type EnvReader, type Value } from './values';
+import { bounded, mapUnset, opened, pyEquals, truthy, unsetView, UNKNOWN, VALUE_LIMITS, type EnvReader, type Value } from './values';
 
 /** What a name refers to while a settings module is read top to bottom. */
 export type Binding =
@@ -41,7 +41,19 @@ export interface Scope {
   importedModule?(qualified: string): ImportedModule | undefined;
   /** Set while a helper function's body is read. */
   frame?: CallFrame;
+  /** Told when an expression is past a limit (see MAX_EXPRESSION_DEPTH) and read as unknown. */
+  limitReached?(message: string): void;
 }
+
+/**
+ * Expressions nested deeper than this (brackets, calls, conditions, operands) are read as
+ * unknown rather than followed: CPython itself refuses more than 200 nested brackets, and a
+ * chain of `+` (however long) is read without nesting.
+ */
+export const MAX_EXPRESSION_DEPTH = 100;
+
+/** How deep the evaluation is in nested expressions now (evaluation is synchronous and never re-entered). */
+let depth = 0;
 
 /** Where a node is, as a location of the scope's file. */
 export function locationOf(scope: Scope, node: Node): Location {
@@ -64,11 +76,17 @@ type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | 'csv' | undefined;
 export function evaluateExpression(node: Node | null | undefined, scope: Scope): Value {
   if (!node) return UNKNOWN;
   const loc = locationOf(scope, node);
+  if (depth >= MAX_EXPRESSION_DEPTH) {
+    scope.limitReached?.(`an expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels; it is read as unknown`);
+    return { kind: 'unknown', loc };
+  }
+  depth++;
   try {
-    const value = evaluate(node, scope);
-    return value.kind === 'env' ? { ...value, loc } : { ...value, loc };
+    return bounded({ ...evaluate(node, scope), loc });
   } catch {
     return { kind: 'unknown', loc };
+  } finally {
+    depth--;
   }
 }
 
@@ -199,7 +217,13 @@ function evaluateSubscript(node: Node, scope: Scope): Value {
   return UNKNOWN;
 }
 
+/** A literal with more items than a value may hold is unknown before any item is read. */
+function tooManyItems(node: Node): boolean {
+  return node.namedChildCount > VALUE_LIMITS.items && node.namedChildren.filter((child) => child?.type !== 'comment').length > VALUE_LIMITS.items;
+}
+
 function evaluateSequence(node: Node, scope: Scope, tuple: boolean): Value {
+  if (tooManyItems(node)) return UNKNOWN;
   const items: Value[] = [];
   let open = false;
   for (const child of node.namedChildren) {
@@ -219,6 +243,7 @@ function evaluateSequence(node: Node, scope: Scope, tuple: boolean): Value {
 }
 
 function evaluateDict(node: Node, scope: Scope): Value {
+  if (tooManyItems(node)) return UNKNOWN;
   const entries: { key: Value; value: Value }[] = [];
   let open = false;
   for (const child of node.namedChildren) {
@@ -300,10 +325,43 @@ function evaluateComparison(node: Node, scope: Scope): Value {
   return compare(left, right);
 }
 
+/**
+ * The operands of a chain of `node.type` operators that nest to the left (`a + b - c` is
+ * `(a + b) - c`), innermost first: each nested operator with its right operand. Read in a
+ * loop, so a long chain costs no depth.
+ */
+function leftChain(node: Node, scope: Scope): { first: Value; steps: { node: Node; op: string | undefined; right: Value }[] } {
+  const spine: Node[] = [];
+  let left: Node | null = node;
+  while (left?.type === node.type) {
+    spine.push(left);
+    left = left.childForFieldName('left');
+  }
+  const first = evaluateExpression(left, scope);
+  const steps = spine.reverse().map((link) => ({ node: link, op: link.childForFieldName('operator')?.text, right: evaluateExpression(link.childForFieldName('right'), scope) }));
+  return { first, steps };
+}
+
+/**
+ * Folds a left chain with `apply`. An intermediate environment read is placed as its own
+ * evaluation would place it (it carries its place on); other intermediate results do not
+ * outlive the fold.
+ */
+function foldChain(node: Node, scope: Scope, apply: (op: string | undefined, left: Value, right: Value) => Value): Value {
+  const { first, steps } = leftChain(node, scope);
+  let result = first;
+  for (const [index, step] of steps.entries()) {
+    result = bounded(apply(step.op, result, step.right));
+    if (result.kind === 'env' && index < steps.length - 1) result = { ...result, loc: locationOf(scope, step.node) };
+  }
+  return result;
+}
+
 function evaluateBooleanOperator(node: Node, scope: Scope): Value {
-  const left = evaluateExpression(node.childForFieldName('left'), scope);
-  const right = evaluateExpression(node.childForFieldName('right'), scope);
-  const op = node.childForFieldName('operator')?.text;
+  return foldChain(node, scope, booleanOperation);
+}
+
+function booleanOperation(op: string | undefined, left: Value, right: Value): Value {
   const combine = (l: Value, r: Value): Value => {
     const t = truthy(l);
     if (t === undefined) return UNKNOWN;
@@ -317,10 +375,7 @@ function evaluateBooleanOperator(node: Node, scope: Scope): Value {
 }
 
 function evaluateBinary(node: Node, scope: Scope): Value {
-  const left = evaluateExpression(node.childForFieldName('left'), scope);
-  const right = evaluateExpression(node.childForFieldName('right'), scope);
-  const op = node.childForFieldName('operator')?.text;
-  return binaryOperation(op, left, right);
+  return foldChain(node, scope, binaryOperation);
 }
 
 export function binaryOperation(op: string | undefined, left: Value, right: Value): Value {
@@ -370,18 +425,18 @@ function percentFormat(template: string, operand: Value): Value {
 
 /** The dotted name a callee refers to, with import aliases resolved: `os.environ.get`. */
 export function qualifiedName(node: Node | null, scope: Scope): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'identifier') {
-    const binding = scope.lookup(node.text);
-    if (binding?.kind === 'module') return binding.qualified;
-    return undefined;
-  }
-  if (node.type === 'attribute') {
-    const base = qualifiedName(node.childForFieldName('object'), scope);
+  // Down the chain of attributes in a loop: `a.b.c…` may be as long as a line.
+  const attributes: string[] = [];
+  while (node?.type === 'attribute') {
     const attr = node.childForFieldName('attribute')?.text;
-    return base && attr ? `${base}.${attr}` : undefined;
+    if (!attr) return undefined;
+    attributes.push(attr);
+    node = node.childForFieldName('object');
   }
-  return undefined;
+  if (node?.type !== 'identifier') return undefined;
+  const binding = scope.lookup(node.text);
+  if (binding?.kind !== 'module') return undefined;
+  return [binding.qualified, ...attributes.reverse()].join('.');
 }
 
 interface CallArguments {

@@ -1,4 +1,4 @@
-import { lineStarts, positionAt } from '../text';
+import { lineStarts, offsetAt, positionAt } from '../text';
 import type { Position } from '../types';
 
 /**
@@ -52,13 +52,16 @@ export class LineShift {
   }
 
   private offsetOf(position: Position): number {
-    if (position.line >= this.oldStarts.length) return this.oldText.length;
-    return Math.min(this.oldStarts[position.line] + position.character, this.oldText.length);
+    return offsetAt(this.oldText, position, this.oldStarts);
   }
 }
 
+/** The line breaks that end in text[from, to): each `\n`, and each `\r` not followed by one (see the line model in text.ts). */
 function countLineBreaks(text: string, from: number, to: number): number {
   let count = 0;
-  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) count++;
+  }
   return count;
 }

@@ -75,8 +75,17 @@ interface Naming {
   unresolved: SettingsReference[];
 }
 
+/**
+ * Star imports followed one inside another at most: a module deeper in a chain is read as
+ * one that cannot be resolved (the modules importing it are then not judged). Real chains
+ * are two to four modules deep; following one without end would recurse as deep.
+ */
+export const MAX_IMPORT_DEPTH = 32;
+
 /** What the engine knows of a Django project beyond one file. */
 export class Project {
+  /** Set when a chain of star imports went deeper than MAX_IMPORT_DEPTH. */
+  importDepthExceeded = false;
   private evaluated = new Map<string, EvaluatedModule | undefined>();
   private evaluating = new Set<string>();
   private modules?: SettingsModuleInfo[];
@@ -207,6 +216,8 @@ export class Project {
       const source = this.store.peek?.(file) ?? this.store.get(file);
       const found = source ? textFacts(source) : NO_FACTS;
       if (found === NO_FACTS) continue;
+      // A module whose text hints at settings is an input of the model: a read, not only a look.
+      this.store.get(file);
       const relative = this.relative(file);
       if (excludedFromContentScan(relative) || neverSettings(relative, source!.text, (dir) => this.index.folderListing(dir))) continue;
       facts.set(file, found);
@@ -349,6 +360,10 @@ export class Project {
   evaluate(file: string): EvaluatedModule | undefined {
     if (this.evaluated.has(file)) return this.evaluated.get(file);
     if (this.evaluating.has(file)) return undefined;
+    if (this.evaluating.size >= MAX_IMPORT_DEPTH) {
+      this.importDepthExceeded = true;
+      return undefined;
+    }
     const source = this.store.get(file);
     if (!source) {
       this.evaluated.set(file, undefined);

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location, Position } from '../types';
-import { binaryOperation, environScheme, evaluateExpression, locationOf, qualifiedName, type Binding, type Scope } from './evaluate-expression';
+import { definitionsOf, settingState } from './definition-list';
+import { binaryOperation, environScheme, evaluateExpression, locationOf, MAX_EXPRESSION_DEPTH, qualifiedName, type Binding, type Scope } from './evaluate-expression';
 import {
   blockRecord,
   detachedText,
@@ -23,7 +24,7 @@ import { StatementAnchor } from './anchored-locations';
 import { moduleLayout, TopLevelStatements } from './module-layout';
 import { helperBinding, importedHelper } from './helper-functions';
 import type { SourceFile } from './source-store';
-import { opened, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
+import { bounded, opened, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
 /** One place that gave a setting its value. */
 export interface SettingDefinition {
@@ -77,6 +78,8 @@ export interface EvaluatedModule {
   /** True when a star import could not be resolved: the effective settings are incomplete. */
   incomplete: boolean;
   layout: ModuleLayout;
+  /** Limits the evaluation stopped at (an expression nested too deeply, …), each read as unknown. */
+  limits?: string[];
 }
 
 export interface ModuleResolver {
@@ -103,6 +106,9 @@ export function readStillHolds(read: ExternalRead, resolver: ModuleResolver, fil
       return resolver.source(read.file) === read.result;
   }
 }
+
+/** `if` statements nested deeper than this are not followed (CPython refuses 100 levels of indentation). */
+const MAX_BLOCK_DEPTH = 100;
 
 const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', 'pop', 'clear', 'update', 'setdefault', 'sort', 'reverse']);
 /** Mutations that keep whatever a list or dict held (they only add, or change one entry). */
@@ -157,6 +163,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     incomplete = true;
   };
 
+  const limits = new Set<string>();
   const scope: Scope = {
     file,
     lookup: (name) => bindings.get(name),
@@ -165,13 +172,16 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       const target = resolve(name, level);
       return target && target !== file ? evaluateOther(target) : undefined;
     },
+    limitReached: (message) => limits.add(message),
   };
+  /** How deep `if` statements nest at the statement being run. */
+  let blockDepth = 0;
   const loc = (node: Node): Location => locationOf(scope, node);
 
-  const define = (name: string, value: Value, definition: Omit<SettingDefinition, 'name' | 'value'>) => {
-    const previous = settings.get(name);
+  const define = (name: string, computed: Value, definition: Omit<SettingDefinition, 'name' | 'value'>) => {
+    const value = bounded(computed);
     const def: SettingDefinition = { name, value, ...definition };
-    settings.set(name, { name, value, definition: def, history: [...(previous?.history ?? []), def] });
+    settings.set(name, settingState(name, value, def, definitionsOf(settings.get(name)).append([def])));
     bindings.set(name, { kind: 'value', value });
   };
   const markUnknown = (name: string, statement: Node) => define(name, { kind: 'unknown', loc: loc(statement) }, { statement: loc(statement), kind: 'conditional' });
@@ -197,8 +207,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       }
       bindings.set(bound, binding);
       if (state) {
-        const previous = settings.get(bound);
-        settings.set(bound, { ...state, history: [...(previous?.history ?? []), ...state.history] });
+        settings.set(bound, settingState(state.name, state.value, state.definition, definitionsOf(settings.get(bound)).append(state.history)));
       }
     }
   };
@@ -304,10 +313,16 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     while (node && node.type === 'subscript') {
       const subscripts = node.childrenForFieldName('subscript');
       if (subscripts.length !== 1 || !subscripts[0]) return;
-      path.unshift(evaluateExpression(subscripts[0], scope));
+      path.push(evaluateExpression(subscripts[0], scope));
       node = node.childForFieldName('value');
     }
+    path.reverse();
     if (!node || node.type !== 'identifier') return;
+    if (path.length > MAX_EXPRESSION_DEPTH) {
+      scope.limitReached?.(`a subscript assignment goes deeper than ${MAX_EXPRESSION_DEPTH} levels; its setting is read as unknown`);
+      if (settings.has(node.text)) markUnknown(node.text, statement);
+      return;
+    }
     const state = settings.get(node.text);
     if (!state) return;
     const updated = setPath(state.value, path, value);
@@ -411,7 +426,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   };
 
   const compound = (statement: Node) => {
-    if (statement.type === 'if_statement') {
+    if (statement.type === 'if_statement' && blockDepth >= MAX_BLOCK_DEPTH) {
+      scope.limitReached?.(`\`if\` statements nest deeper than ${MAX_BLOCK_DEPTH} levels; what the deeper ones assign is read as unknown`);
+    } else if (statement.type === 'if_statement') {
       const condition = statement.childForFieldName('condition');
       if (condition?.type === 'named_expression') {
         // `if v := os.getenv("HOSTS"):` binds v for the branch.
@@ -420,7 +437,12 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       }
       const chosen = chooseIfBranch(statement, scope);
       if (chosen !== undefined) {
-        if (chosen) for (const child of chosen.namedChildren) if (child) run(child);
+        blockDepth++;
+        try {
+          if (chosen) for (const child of chosen.namedChildren) if (child) run(child);
+        } finally {
+          blockDepth--;
+        }
         return;
       }
     }
@@ -663,7 +685,17 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   }
   memo?.finish();
   const final = chain && tree.blocks ? { settings: chain.settings.final, bindings: chain.bindings.final } : whole;
-  return { file, settings: final.settings, bindings: final.bindings, starImports, starImportSites, included, incomplete, layout: moduleLayout(file, statements) };
+  return {
+    file,
+    settings: final.settings,
+    bindings: final.bindings,
+    starImports,
+    starImportSites,
+    included,
+    incomplete,
+    layout: moduleLayout(file, statements),
+    ...(limits.size > 0 ? { limits: [...limits] } : {}),
+  };
 }
 
 const SPLIT_SETTINGS_INCLUDE = 'split_settings.tools.include';

@@ -1,4 +1,4 @@
-import { lineStarts } from '../text';
+import { lineStarts, offsetAt } from '../text';
 import type { ModuleSyntax } from '../parse/module-syntax';
 import type { Tree } from '../parse/python';
 
@@ -31,10 +31,5 @@ export interface SourceStore {
 /** The text a location covers. */
 export function textAt(source: SourceFile, range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
   const starts = lineStarts(source.text);
-  const offset = (line: number, character: number) => {
-    if (line >= starts.length) return source.text.length;
-    const lineEnd = line + 1 < starts.length ? starts[line + 1] : source.text.length;
-    return Math.min(starts[line] + character, lineEnd);
-  };
-  return source.text.slice(offset(range.start.line, range.start.character), offset(range.end.line, range.end.character));
+  return source.text.slice(offsetAt(source.text, range.start, starts), offsetAt(source.text, range.end, starts));
 }

@@ -30,6 +30,47 @@ export interface DictEntry {
 
 export const UNKNOWN: Value = { kind: 'unknown' };
 
+/**
+ * Past these a value is not followed: it is unknown, as a value that cannot be read is.
+ * No real settings value comes near (the largest list in the projects we read holds 193
+ * items), and every operation on a value (a copy, a comparison, a lookup) stays bounded, so
+ * a module is evaluated in time linear in its text whatever it does to one setting.
+ */
+export const VALUE_LIMITS = {
+  /** Lists, tuples and dicts nested in one another (through names too: `A = [B]`). */
+  depth: 64,
+  /** Items of one list or dict. */
+  items: 1000,
+  /** Characters of one string. */
+  stringLength: 100_000,
+};
+
+const depths = new WeakMap<Value, number>();
+
+/** How deeply lists, dicts and environment defaults nest in a value (a scalar is 0); remembered from 2 on. */
+function depthOf(value: Value): number {
+  if (value.kind !== 'list' && value.kind !== 'dict' && value.kind !== 'env') return 0;
+  let depth = depths.get(value);
+  if (depth !== undefined) return depth;
+  depth = 0;
+  if (value.kind === 'list') for (const item of value.items) depth = Math.max(depth, depthOf(item));
+  else if (value.kind === 'dict') for (const entry of value.entries) depth = Math.max(depth, depthOf(entry.key), depthOf(entry.value));
+  else depth = depthOf(value.whenUnset);
+  // A container of scalars (most values) is cheaper to measure again than to remember.
+  if (++depth > 1) depths.set(value, depth);
+  return depth;
+}
+
+/** The value, or unknown (at the same place) when it is past VALUE_LIMITS. */
+export function bounded(value: Value): Value {
+  const over =
+    (value.kind === 'list' && value.items.length > VALUE_LIMITS.items) ||
+    (value.kind === 'dict' && value.entries.length > VALUE_LIMITS.items) ||
+    (value.kind === 'string' && value.value.length > VALUE_LIMITS.stringLength) ||
+    depthOf(value) > VALUE_LIMITS.depth;
+  return over ? { kind: 'unknown', loc: value.loc } : value;
+}
+
 /** The value a production deployment ends up with when no environment variable is set. */
 export function unsetView(value: Value): Value {
   return value.kind === 'env' ? unsetView(value.whenUnset) : value;

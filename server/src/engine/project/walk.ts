@@ -37,7 +37,13 @@ export function isInterestingFile(file: string): boolean {
 
 export interface WalkResult {
   files: string[];
+  /** Paths given that cannot be read (missing, broken links, link loops, unreadable folders). */
   problems: { file: string; message: string }[];
+  /**
+   * Symbolic links found below the paths that lead nowhere (broken, or a loop): a problem
+   * only when the file is one the tool reads (see readsFile), which the walk cannot tell.
+   */
+  deadLinks: { file: string; message: string }[];
 }
 
 /**
@@ -51,6 +57,7 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
   );
   const files = new Set<string>();
   const problems: { file: string; message: string }[] = [];
+  const deadLinks: { file: string; message: string }[] = [];
   const visitedDirs = new Set<string>();
   const visitedFiles = new Set<string>();
   /** Symbolic links are followed after everything else, so real paths win over aliases. */
@@ -74,7 +81,9 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
       } catch {
         // missing entirely
       }
-      problems.push({ file: absolute, message: code === 'ELOOP' ? 'symbolic link loop' : isLink ? 'broken symbolic link' : 'no such file or directory' });
+      const problem = { file: absolute, message: code === 'ELOOP' ? 'symbolic link loop' : isLink ? 'broken symbolic link' : 'no such file or directory' };
+      if (isLink && !explicit && !excluded(absolute, false)) deadLinks.push(problem);
+      else if (explicit) problems.push(problem);
       return;
     }
     if (stat.isDirectory()) {
@@ -117,7 +126,7 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
 
   for (const p of paths) visit(path.resolve(base, p), true);
   while (deferredLinks.length > 0) visit(deferredLinks.shift()!, false);
-  return { files: [...files].sort(), problems };
+  return { files: [...files].sort(), problems, deadLinks };
 }
 
 function isSymbolicLink(file: string): boolean {

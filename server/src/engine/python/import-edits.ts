@@ -1,5 +1,5 @@
 import type { Node, Tree } from '../parse/python';
-import { lineBreakOf } from '../text';
+import { endsWithLineBreak, lineBreakOf } from '../text';
 import type { Position, TextEdit } from '../types';
 
 /** An edit without its file: rules wrap it with `ctx.fix`. */
@@ -133,7 +133,7 @@ export function importInsertion(tree: Tree, text: string, statement: string): Lo
   const first = statements[index];
   if (!first) {
     const end = tree.rootNode.endPosition;
-    const needsBreak = text.length > 0 && !text.endsWith('\n');
+    const needsBreak = text.length > 0 && !endsWithLineBreak(text);
     return { range: pointRange(end), newText: (needsBreak ? eol : '') + (lastImport ? eol : '') + statement + eol };
   }
   // PEP 8 puts two blank lines before a top-level definition, one before other code.

@@ -1,3 +1,4 @@
+import { AnalysisLimit } from '../limits';
 import type { TemplateDocument, TemplateNode } from './document';
 
 /** One piece of an attribute value: literal text, or a template tag or variable. */
@@ -86,13 +87,21 @@ export interface CsrfTokenUse {
 }
 
 export interface HtmlContext {
+  /** Throws AnalysisLimit when the template holds more than MAX_OPEN_FORMS forms open at once (see scanHtml). */
   forms: FormElement[];
   scripts: RawTextElement[];
   styles: RawTextElement[];
+  /** Throws AnalysisLimit like `forms`. */
   tokens: CsrfTokenUse[];
   /** The context of every `{{ }}` variable that renders. */
   vars: Map<TemplateNode, VarContext>;
 }
+
+/**
+ * Forms open at once (nested, or opened in many `{% if %}` branches) beyond which forms are
+ * not followed: each tag inside them updates every one, and no real template comes near.
+ */
+export const MAX_OPEN_FORMS = 64;
 
 /** Tags whose use inside a form may render a CSRF token that this template does not show. */
 const TOKEN_RENDERING_TAGS = new Set([
@@ -165,6 +174,9 @@ function isAsciiAlpha(code: number): boolean {
  * script and style bodies, attribute values and their quoting. Forms are tracked across
  * `{% if %}` branches: each branch starts from the forms open before it, and the forms
  * open after `{% endif %}` are those of any branch. Broken HTML never stops the scan.
+ * Past MAX_OPEN_FORMS forms open at once the forms are not followed any further, and
+ * reading `forms` or `tokens` throws AnalysisLimit: the rules that judge forms give up on
+ * the template, the others still judge it.
  */
 export function scanHtml(doc: TemplateDocument): HtmlContext {
   const text = doc.text;
@@ -183,6 +195,21 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
 
   let open: Group[] = [];
   const frames: BranchFrame[] = [];
+  /** Open frames by opener, so that an end tag without its opener costs nothing to pass over. */
+  const openFrames = new Map<string, number>();
+  /** Set once more than MAX_OPEN_FORMS forms are open at once: forms are not followed after that. */
+  let formLimit: string | undefined;
+  const checkOpenForms = () => {
+    let count = 0;
+    for (const group of open) count += group.length;
+    if (count <= MAX_OPEN_FORMS) return;
+    formLimit = `more than ${MAX_OPEN_FORMS} forms are open at once`;
+    open = [];
+    for (const frame of frames) {
+      frame.before = [];
+      frame.ends = [];
+    }
+  };
 
   const markOpenForms = (update: (form: FormElement) => void) => {
     for (const group of open) for (const form of group) update(form);
@@ -233,10 +260,12 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
       return;
     }
     if (done.name === 'form') {
+      if (formLimit) return;
       const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], submitters: 0, controls: 0 };
       forms.push(form);
       countedFrom.set(form, [controlCount, submitterCount]);
       if (!done.verbatim) open.push([form]);
+      checkOpenForms();
     } else if ((done.name === 'button' || done.name === 'input' || done.name === 'select' || done.name === 'textarea') && open.length > 0) {
       controlCount++;
       if (done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done)) submitterCount++;
@@ -524,6 +553,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     const opener = BRANCH_OPENERS.get(node.tag);
     if (opener) {
       frames.push({ opener: node.tag, before: open.slice(), ends: [], exhaustive: false });
+      openFrames.set(node.tag, (openFrames.get(node.tag) ?? 0) + 1);
       return;
     }
     const frame = frames[frames.length - 1];
@@ -534,18 +564,19 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
       return;
     }
     const closes = BRANCH_CLOSERS.get(node.tag);
-    if (closes === undefined) return;
     // A stray end tag (broken template) closes nothing; a missing one is closed here.
+    if (closes === undefined || !openFrames.get(closes)) return;
     let index = frames.length - 1;
-    while (index >= 0 && frames[index].opener !== closes) index--;
-    if (index === -1) return;
+    while (frames[index].opener !== closes) index--;
     while (frames.length > index) closeFrame(frames.pop()!);
   };
 
   const closeFrame = (frame: BranchFrame) => {
+    openFrames.set(frame.opener, openFrames.get(frame.opener)! - 1);
     frame.ends.push(open);
     if (!frame.exhaustive) frame.ends.push(frame.before);
     open = mergeBranches(frame.ends);
+    checkOpenForms();
   };
 
   const blockTag = (node: TemplateNode) => {
@@ -607,7 +638,21 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
   }
   while (frames.length > 0) closeFrame(frames.pop()!);
   for (const group of open) countControls(group);
-  return { forms, scripts, styles, tokens, vars };
+  const followed = <T>(value: T): T => {
+    if (formLimit) throw new AnalysisLimit(formLimit);
+    return value;
+  };
+  return {
+    get forms() {
+      return followed(forms);
+    },
+    get tokens() {
+      return followed(tokens);
+    },
+    scripts,
+    styles,
+    vars,
+  };
 }
 
 /**
@@ -616,10 +661,15 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
  */
 function mergeBranches(ends: Group[][]): Group[] {
   let shared = 0;
-  const shortest = Math.min(...ends.map((e) => e.length));
+  // Loops, not Math.min(...): an {% if %} may have more branches than a call has room for arguments.
+  let shortest = Infinity;
+  let deepest = 0;
+  for (const end of ends) {
+    shortest = Math.min(shortest, end.length);
+    deepest = Math.max(deepest, end.length);
+  }
   while (shared < shortest && ends.every((e) => e[shared] === ends[0][shared])) shared++;
   const merged = ends[0].slice(0, shared);
-  const deepest = Math.max(...ends.map((e) => e.length));
   for (let level = shared; level < deepest; level++) {
     const group = new Set<FormElement>();
     for (const end of ends) for (const form of end[level] ?? []) group.add(form);

@@ -21,9 +21,45 @@ export interface TemplateToken {
 }
 
 // NOTE: Django's tag_re, `({%.*?%}|{{.*?}}|{#.*?#})` without DOTALL: a tag never spans
-// lines, and `.` matches everything but \n (\r included), hence [^\n].
+// lines, and `.` matches everything but \n (\r included). It is matched by TagFinder below,
+// which finds what that expression finds in linear time: the expression itself takes
+// quadratic time on a line of openers without closers (`{{{{{{…`).
 // https://docs.djangoproject.com/en/stable/ref/templates/language/#comments
-const TAG = /\{%[^\n]*?%\}|\{\{[^\n]*?\}\}|\{#[^\n]*?#\}/g;
+
+const CLOSERS: Record<number, string> = { 37 /* % */: '%}', 123 /* { */: '}}', 35 /* # */: '#}' };
+
+/**
+ * The tags of a text, left to right, as Django's tag_re finds them: at each `{` followed by
+ * `%`, `{` or `#`, the nearest closer after the opener on the same line. The next closer of
+ * each kind and the next line break are kept as the search moves on, so each is searched
+ * for once per occurrence whatever the number of openers.
+ */
+class TagFinder {
+  private readonly nextCloser = new Map<number, number>();
+  private nextBreak = -2;
+
+  constructor(private readonly text: string) {}
+
+  /** The next tag at or after `from`: its start and end, or undefined. */
+  next(from: number): { start: number; end: number } | undefined {
+    const text = this.text;
+    for (let start = text.indexOf('{', from); start !== -1; start = text.indexOf('{', start + 1)) {
+      const opener = text.charCodeAt(start + 1);
+      const closer = CLOSERS[opener];
+      if (!closer) continue;
+      let at = this.nextCloser.get(opener) ?? -2;
+      if (at !== -1 && at < start + 2) {
+        at = text.indexOf(closer, start + 2);
+        this.nextCloser.set(opener, at);
+      }
+      if (at === -1) continue;
+      if (this.nextBreak !== -1 && this.nextBreak < start) this.nextBreak = text.indexOf('\n', start);
+      if (this.nextBreak !== -1 && this.nextBreak < at) continue;
+      return { start, end: at + 2 };
+    }
+    return undefined;
+  }
+}
 
 /** Whether Python's `str.isspace()` holds for this UTF-16 code unit (no astral character is a space). */
 export function isPySpace(code: number): boolean {
@@ -65,20 +101,22 @@ export function tokenize(text: string): TemplateToken[] {
   let verbatim: string | false = false;
   let line = 1;
   let upto = 0;
-  const countLines = (from: number, to: number) => {
+  // Django's Token.lineno counts \n only. The next \n is kept as the text is read, so a long
+  // line is searched once, not once per token on it.
+  let nextNewline = text.indexOf('\n');
+  const countLines = (to: number) => {
     let n = 0;
-    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+    for (; nextNewline !== -1 && nextNewline < to; nextNewline = text.indexOf('\n', nextNewline + 1)) n++;
     return n;
   };
-  TAG.lastIndex = 0;
-  for (let match = TAG.exec(text); match; match = TAG.exec(text)) {
-    const start = match.index;
-    const end = start + match[0].length;
+  const tags = new TagFinder(text);
+  for (let tag = tags.next(0); tag; tag = tags.next(upto)) {
+    const { start, end } = tag;
     if (start > upto) {
       tokens.push({ kind: 'text', contents: text.slice(upto, start), start: upto, end: start, line });
-      line += countLines(upto, start);
+      line += countLines(start);
     }
-    const raw = match[0];
+    const raw = text.slice(start, end);
     const opener = raw.charCodeAt(1);
     // Tags are single-line, so the line does not move across one.
     if (opener === 37 /* % */) {

@@ -70,6 +70,9 @@ function decodeCharacterReferences(text: string): string {
   });
 }
 
+/** JavaScript's line terminators: a `//` comment ends at any of them; \u2028 and \u2029 may sit in a string. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
+
 /** The lexical context of each character of `code`, read as a JavaScript lexer would. */
 export function javascriptStates(code: string): Uint8Array {
   const states = new Uint8Array(code.length);
@@ -86,7 +89,8 @@ export function javascriptStates(code: string): Uint8Array {
         if (c === "'" || c === '"' || c === '`') {
           state = c === "'" ? JsState.SingleQuoted : c === '"' ? JsState.DoubleQuoted : JsState.TemplateLiteral;
         } else if (c === '/' && code[i + 1] === '/') {
-          const end = code.indexOf('\n', i);
+          LINE_TERMINATOR.lastIndex = i;
+          const end = LINE_TERMINATOR.exec(code)?.index ?? -1;
           const stop = end === -1 ? code.length : end;
           states.fill(JsState.Comment, i, stop);
           i = stop - 1;
@@ -116,9 +120,11 @@ export function javascriptStates(code: string): Uint8Array {
       case JsState.DoubleQuoted: {
         states[i] = state;
         if (c === '\\') {
-          states[i + 1] = state;
-          i++;
-        } else if ((c === "'" && state === JsState.SingleQuoted) || (c === '"' && state === JsState.DoubleQuoted) || c === '\n') {
+          // A backslash before \r\n continues the string on the next line.
+          const escaped = code[i + 1] === '\r' && code[i + 2] === '\n' ? 2 : 1;
+          states.fill(state, i + 1, i + 1 + escaped);
+          i += escaped;
+        } else if ((c === "'" && state === JsState.SingleQuoted) || (c === '"' && state === JsState.DoubleQuoted) || c === '\n' || c === '\r') {
           state = JsState.Code;
           // A value ends here: a slash after it divides.
           lastSignificant = 'a';
@@ -155,7 +161,7 @@ export function javascriptStates(code: string): Uint8Array {
           const stop = end === -1 ? code.length - 1 : end;
           states.fill(JsState.Regex, i, stop + 1);
           i = stop;
-        } else if (c === '/' || c === '\n') {
+        } else if (c === '/' || c === '\n' || c === '\r' || c === '\u2028' || c === '\u2029') {
           state = JsState.Code;
           lastSignificant = 'a';
           lastWord = '';

@@ -1,7 +1,7 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { lineEndAfter, referenceTo, type LocalEdit } from '../../python/import-edits';
 import { unwrap } from '../../python/string-pieces';
-import { lineBreakOf } from '../../text';
+import { lineBreakOf, lineStarts, offsetAt, splitLines } from '../../text';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';
@@ -195,7 +195,7 @@ function topLevel(statement: Node): boolean {
 function wrapStatement(ctx: PythonRuleContext, statement: Node, guard: string, eol: string): LocalEdit {
   const end = lineEndAfter(statement);
   const start = { line: statement.startPosition.row, character: 0 };
-  const lines = sourceBetween(ctx.text, start.line, end.row, end.column).split(/\r?\n/);
+  const lines = splitLines(sourceBetween(ctx.text, start.line, end.row, end.column));
   const indented = lines.map((line) => (line.trim() === '' ? line : `    ${line}`)).join(eol);
   return { range: { start, end: { line: end.row, character: end.column } }, newText: `${guard}${eol}${indented}` };
 }
@@ -205,7 +205,7 @@ function movedItems(ctx: PythonRuleContext, list: Node, items: Node[], first: nu
   const group = items.slice(first);
   const head = group[0];
   const tail = group[group.length - 1];
-  const lines = ctx.text.split(/\r?\n/);
+  const lines = splitLines(ctx.text);
   const before = lines[head.startPosition.row].slice(0, head.startPosition.column);
   const afterTail = lines[tail.endPosition.row].slice(tail.endPosition.column);
   const closing = list.lastChild;
@@ -260,7 +260,6 @@ function positionOfEnd(node: Node) {
 }
 
 function sourceBetween(text: string, startLine: number, endLine: number, endColumn: number): string {
-  const picked = text.split('\n').slice(startLine, endLine + 1);
-  picked[picked.length - 1] = picked[picked.length - 1].slice(0, endColumn);
-  return picked.join('\n');
+  const starts = lineStarts(text);
+  return text.slice(starts[startLine] ?? text.length, offsetAt(text, { line: endLine, character: endColumn }, starts));
 }

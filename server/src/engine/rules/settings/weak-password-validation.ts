@@ -4,7 +4,7 @@ import { asString, unsetView, type Value } from '../../project/values';
 import type { Finding, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
-import { offsetAt } from '../../text';
+import { offsetAt, splitLines } from '../../text';
 import { dictPair, elementInsertion, elementLayout, elementsOf, nodeAt } from './support/literals';
 import { eolOf, firstLine, lookup } from './support/settings-lookup';
 
@@ -268,8 +268,7 @@ function copyable(ctx: SettingsRuleContext, node: Node, file: string): boolean {
 /** Moves a copied entry's continuation lines so the entry sits at four spaces. */
 function reindent(text: string, column: number, eol: string): string {
   const shift = 4 - column;
-  return text
-    .split(/\r?\n/)
+  return splitLines(text)
     .map((line, index) => {
       if (index === 0 || shift === 0) return line;
       if (shift > 0) return ' '.repeat(shift) + line;

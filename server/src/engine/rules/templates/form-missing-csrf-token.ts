@@ -2,7 +2,7 @@ import type { TemplateRuleContext } from '../../templates/context';
 import { formTarget } from '../../templates/form-action';
 import { attributeOf, literalValue, type FormElement } from '../../templates/html-scanner';
 import { WHICH_TEMPLATES_DOC } from '../../templates/template-files';
-import { lineBreakOf } from '../../text';
+import { lineBreakOf, lineEndAfter, lineStartBefore, splitLines } from '../../text';
 import type { TemplateRule } from '../rule';
 
 const TOKEN = '{% csrf_token %}';
@@ -137,20 +137,19 @@ function mayRenderToken(ctx: TemplateRuleContext, form: FormElement): boolean {
 function insertion(ctx: TemplateRuleContext, form: FormElement): { start: number; end: number; newText: string } {
   const text = ctx.text;
   const tagEnd = form.tag.end;
-  const newline = text.indexOf('\n', tagEnd);
-  const lineEnd = newline === -1 ? text.length : newline;
+  const lineEnd = lineEndAfter(text, tagEnd);
   const rest = text.slice(tagEnd, lineEnd).replace(/\{#[^\n]*?#\}/g, '');
   if (!/^\s*$/.test(rest)) return { start: tagEnd, end: tagEnd, newText: TOKEN };
   const eol = lineBreakOf(text);
   const indent = childIndent(text, lineEnd) ?? indentOf(text, form.tag.start) + indentUnit(text, indentOf(text, form.tag.start));
-  if (newline === -1) return { start: text.length, end: text.length, newText: `${eol}${indent}${TOKEN}` };
-  return { start: newline + 1, end: newline + 1, newText: `${indent}${TOKEN}${eol}` };
+  if (lineEnd === text.length) return { start: text.length, end: text.length, newText: `${eol}${indent}${TOKEN}` };
+  const nextLine = lineEnd + (text.startsWith('\r\n', lineEnd) ? 2 : 1);
+  return { start: nextLine, end: nextLine, newText: `${indent}${TOKEN}${eol}` };
 }
 
 /** The indentation of the line holding `offset`. */
 function indentOf(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+  return /^[ \t]*/.exec(text.slice(lineStartBefore(text, offset), offset))![0];
 }
 
 /**
@@ -158,7 +157,7 @@ function indentOf(text: string, offset: number): string {
  * form or the template branch the form opens in (`{% else %}`, `{% endif %}`).
  */
 function childIndent(text: string, from: number): string | undefined {
-  const pattern = /\n([ \t]*)([^\s][^\n]*)/g;
+  const pattern = /(?:\r\n|\r|\n)([ \t]*)([^\s][^\r\n]*)/g;
   pattern.lastIndex = from;
   const match = pattern.exec(text);
   if (!match) return undefined;
@@ -169,10 +168,18 @@ function childIndent(text: string, from: number): string | undefined {
 
 /** One level of indentation in this file: a tab where the form is tab-indented, else the commonest step between lines. */
 function indentUnit(text: string, formIndent: string): string {
-  if (formIndent.includes('\t')) return '\t';
+  return formIndent.includes('\t') ? '\t' : ' '.repeat(commonestIndentStep(text));
+}
+
+/** The template last measured, and its step: every form of a template asks again. */
+let lastMeasured: { text: string; step: number } | undefined;
+
+/** The commonest increase of indentation from one non-blank line to the next (2 when there is none). */
+function commonestIndentStep(text: string): number {
+  if (lastMeasured?.text === text) return lastMeasured.step;
   const counts = new Map<number, number>();
   let previous = 0;
-  for (const line of text.split('\n')) {
+  for (const line of splitLines(text)) {
     if (!line.trim()) continue;
     const width = /^ */.exec(line)![0].length;
     if (width > previous) counts.set(width - previous, (counts.get(width - previous) ?? 0) + 1);
@@ -186,5 +193,6 @@ function indentUnit(text: string, formIndent: string): string {
       seen = count;
     }
   }
-  return ' '.repeat(best);
+  lastMeasured = { text, step: best };
+  return best;
 }

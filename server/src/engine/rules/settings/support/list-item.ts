@@ -1,3 +1,4 @@
+import { lineText } from '../../../text';
 import type { Location } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
 
@@ -10,10 +11,9 @@ import type { SettingsRuleContext } from '../../settings-context';
 export function listItemRemoval(ctx: SettingsRuleContext, item: Location): Location | undefined {
   const text = ctx.project.store.get(item.file)?.text;
   if (text === undefined) return undefined;
-  const lines = text.split('\n');
   const { start, end } = item.range;
-  const startLine = (lines[start.line] ?? '').replace(/\r$/, '');
-  const endLine = (lines[end.line] ?? '').replace(/\r$/, '');
+  const startLine = lineText(text, start.line);
+  const endLine = lineText(text, end.line);
   const before = startLine.slice(0, start.character);
   const after = endLine.slice(end.character);
   const trailing = /^\s*,?\s*/.exec(after)![0];

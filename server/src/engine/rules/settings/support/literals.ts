@@ -1,6 +1,6 @@
 import { stringLiteralValue, type Node } from '../../../parse/python';
 import type { SourceStore } from '../../../project/source-store';
-import { lineBreakOf } from '../../../text';
+import { lineBreakOf, lineText } from '../../../text';
 import type { Location, Position, Range } from '../../../types';
 
 /** The syntax node that spans exactly `location`, if the file parses and one does. */
@@ -42,14 +42,13 @@ export function elementRemoval(store: SourceStore, file: string, element: Node):
   if (container.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'dictionary_splat')) return undefined;
   const text = store.get(file)?.text;
   if (text === undefined) return undefined;
-  const lines = text.split('\n');
   const elements = elementsOf(container);
   const index = elements.findIndex((e) => e.id === element.id);
   if (index < 0) return undefined;
   const next = element.nextSibling;
   const comma = next?.type === ',' ? next : undefined;
   const endNode = comma ?? element;
-  const lineOf = (row: number) => (lines[row] ?? '').replace(/\r$/, '');
+  const lineOf = (row: number) => lineText(text, row);
 
   const before = lineOf(element.startPosition.row).slice(0, element.startPosition.column);
   const after = lineOf(endNode.endPosition.row).slice(endNode.endPosition.column);
@@ -109,7 +108,6 @@ export function elementInsertion(store: SourceStore, file: string, container: No
   const source = store.get(file)?.text;
   if (source === undefined || entries.length === 0) return undefined;
   const eol = lineBreakOf(source);
-  const lines = source.split('\n');
   const elements = elementsOf(container);
   if (elements.some((e) => (container.type === 'dictionary' ? e.type !== 'pair' : e.type === 'list_splat'))) return undefined;
   const at = (p: Position): Location => ({ file, range: { start: p, end: p } });
@@ -119,7 +117,7 @@ export function elementInsertion(store: SourceStore, file: string, container: No
   const layout = elementLayout(container);
   if (!layout.multiline) return { location: at(position(last.endPosition)), text: entries.map((e) => `, ${e}`).join('') };
   const anchor = trailingComma ?? last;
-  const lineRest = (lines[anchor.endPosition.row] ?? '').replace(/\r$/, '').slice(anchor.endPosition.column);
+  const lineRest = lineText(source, anchor.endPosition.row).slice(anchor.endPosition.column);
   const end = { line: anchor.endPosition.row, character: anchor.endPosition.column + lineRest.length };
   const added = entries.map((e) => `${eol}${layout.indent}${e}`);
   if (trailingComma) return { location: { file, range: { start: position(anchor.endPosition), end } }, text: `${lineRest}${added.map((a) => `${a},`).join('')}` };

@@ -1,6 +1,6 @@
 import { pythonString } from '../../../parse/python';
 import { asString, unsetView, type Value } from '../../../project/values';
-import { lineBreakOf } from '../../../text';
+import { lineBreakOf, lineText } from '../../../text';
 import type { Location, SettingsIntent } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
 import { nodeAt } from './literals';
@@ -41,7 +41,7 @@ export function firstLine(ctx: SettingsRuleContext, location: Location): Locatio
   const { start, end } = location.range;
   if (start.line === end.line) return location;
   const text = ctx.project.store.get(location.file)?.text ?? '';
-  const line = (text.split('\n')[start.line] ?? '').replace(/\r$/, '').trimEnd();
+  const line = lineText(text, start.line).trimEnd();
   return { file: location.file, range: { start, end: { line: start.line, character: Math.max(start.character, line.length) } } };
 }
 
