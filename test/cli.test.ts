@@ -395,6 +395,19 @@ describe('django-hardener check: exit codes and selection', () => {
     assert.deepEqual(cli(SPLIT, 'settings', 'no/such/dir'), { code: 2, stdout: '', stderr: 'no/such/dir: error: no such file or directory\n' });
   });
 
+  test("other linters' suppressions silence the rule covering the same check; --no-foreign-noqa and pyproject turn that off", () => {
+    const views = 'from django.utils.safestring import mark_safe\n\n\ndef badge(name):\n    return mark_safe(f"<b>{name}</b>")  # noqa: S308\n';
+    const root = project({ 'app/views.py': views });
+    assert.equal(cli(root, 'check', '--select', 'DJH203').stdout, 'No problems found.\n');
+    const again = cli(root, 'check', '--select', 'DJH203', '--no-foreign-noqa');
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /^app\/views\.py:5:12: info DJH203 \[mark-safe-dynamic\] mark_safe\(\) marks `name`, of unknown origin/);
+    const configured = project({ 'app/views.py': views, 'pyproject.toml': '[tool.django-hardener]\nforeign-noqa = false\n' });
+    const fromFile = cli(configured, 'check', '--select', 'DJH203');
+    assert.equal(fromFile.code, 1);
+    assert.doesNotMatch(fromFile.stderr, /unknown configuration key/, 'foreign-noqa is a known key');
+  });
+
   test('a project without settings says so', () => {
     const root = project({ 'app/views.py': 'x = 1\n' });
     assert.deepEqual(cli(root, 'check'), {

@@ -13,7 +13,7 @@ import { applyFixes } from '../server/src/engine/fixes/apply';
 import { countErrorNodes, parsePython } from '../server/src/engine/parse/python';
 import { ALL_RULES } from '../server/src/engine/rules/registry';
 import type { Finding } from '../server/src/engine/types';
-import { expectedLines, FIXTURES, listFiles } from './support/fixtures';
+import { expectations, expectedLines, FIXTURES, listFiles } from './support/fixtures';
 import { formatFinding, projectFindings } from './support/project';
 import { matchSnapshot } from './support/snapshot';
 import { assertLexesAlike, isTemplatePath } from './support/template-lexing';
@@ -50,8 +50,18 @@ for (const rule of ALL_RULES) {
         // A finding whose evidence sets a lower tier than the rule's default says so in the snapshot.
         const formatted = findings.map((f) => formatFinding(caseDir, f) + (f.severity === rule.meta.severity ? '' : `\n  severity: ${f.severity}`));
         matchSnapshot(path.join(caseDir, 'findings.snap'), formatted.join('\n') + '\n', 'findings');
+        const severities = expectations(caseDir, code);
         for (const f of findings) {
+          const at = `${path.relative(caseDir, f.file).split(path.sep).join('/')}:${f.range.start.line + 1}`;
           assert.ok(SEVERITY_RANK[f.severity] <= SEVERITY_RANK[rule.meta.severity], `${code} reported a ${f.severity}, above its default ${rule.meta.severity}`);
+          // A marker that names a tier (`# expect: DJH201:warning`) pins it.
+          const pinned = severities.get(at);
+          if (pinned) assert.equal(f.severity, pinned, `severity of ${code} at ${at}`);
+          // A trace runs from the source to the sink, in the reported file.
+          if (f.flow) {
+            assert.ok(f.flow.length >= 2, `${code} at ${at} has a flow of one step`);
+            assert.deepEqual(f.related, f.flow, `${code} at ${at} shows its flow as related information`);
+          }
           if (rule.meta.fix === 'none') assert.equal(f.fixes.length, 0, `${code} declares no fix but offered one`);
           for (const fix of f.fixes) {
             assert.equal(fix.safety, rule.meta.fix, `fix "${fix.title}" is labelled ${fix.safety}, the rule says ${rule.meta.fix}`);

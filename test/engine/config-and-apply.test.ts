@@ -31,6 +31,12 @@ describe('configuration', () => {
     });
   });
 
+  test("foreign-noqa turns other linters' suppressions off; anything but a boolean is reported", () => {
+    assert.equal(readPyprojectConfig('[tool.django-hardener]\nforeign-noqa = false\n').config.foreignNoqa, false);
+    assert.equal(readPyprojectConfig('[tool.django-hardener]\n').config.foreignNoqa, undefined);
+    assert.deepEqual(readPyprojectConfig('[tool.django-hardener]\nforeign-noqa = "no"\n').problems, [{ message: 'foreign-noqa must be true or false' }]);
+  });
+
   test('no table means the defaults', () => {
     assert.deepEqual(readPyprojectConfig('[project]\nname = "x"\n'), { config: DEFAULT_CONFIG, problems: [] });
   });

@@ -22,19 +22,29 @@ export function listFiles(dir: string, base = dir): string[] {
 
 /**
  * Lines marked `# expect: DJH101, DJH113` (templates: `{# expect: DJH301 #}`), as
- * `file:line` (1-based) for one code.
+ * `file:line` (1-based) for one code. A code may name the severity the evidence gives the
+ * finding on that line: `# expect: DJH201:warning`.
  */
 export function expectedLines(caseDir: string, code: string): string[] {
-  const expected: string[] = [];
+  return [...expectations(caseDir, code).keys()].sort();
+}
+
+/** `file:line` → the severity a marked line must have (undefined: the rule's default). */
+export function expectations(caseDir: string, code: string): Map<string, string | undefined> {
+  const expected = new Map<string, string | undefined>();
   for (const rel of listFiles(caseDir)) {
     if (rel.includes('.fixed.') || rel.endsWith('.snap')) continue;
     const lines = readFileSync(path.join(caseDir, rel), 'utf8').split('\n');
     lines.forEach((line, index) => {
-      const match = /(?:#|\{#)\s*expect:\s*([A-Z0-9,\s]+?)\s*(?:#\}|$)/.exec(line);
-      if (match && match[1].split(/[\s,]+/).includes(code)) expected.push(`${rel}:${index + 1}`);
+      const match = /(?:#|\{#)\s*expect:\s*([A-Za-z0-9:,\s]+?)\s*(?:#\}|$)/.exec(line);
+      if (!match) return;
+      for (const token of match[1].split(/[\s,]+/)) {
+        const [name, severity] = token.split(':');
+        if (name === code) expected.set(`${rel}:${index + 1}`, severity);
+      }
     });
   }
-  return expected.sort();
+  return expected;
 }
 
 /** Whether any file of the case marks a near miss with `# ok: CODE`. */

@@ -29,13 +29,17 @@ export async function projectFindings(root: string, config: Partial<HardenerConf
   return analyzeProject(project, project.files, { config: project.config }).findings;
 }
 
-/** `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root. */
+/** `settings/base.py:3:1-3:13 DJH101 message`, 1-based, paths relative to the root, and the trace of an untrusted value. */
 export function formatFinding(root: string, f: Finding): string {
   const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
   const r = f.range;
   const lines = [`${rel(f.file)}:${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1} ${f.code} [${f.name}] ${f.message}`];
   if (f.djangoCheck) lines.push(`  mirrors ${f.djangoCheck}`);
-  for (const related of f.related) lines.push(`  related ${rel(related.file)}:${related.range.start.line + 1}:${related.range.start.character + 1}: ${related.message}`);
+  for (const step of f.flow ?? []) lines.push(`  flow ${rel(step.file)}:${step.range.start.line + 1}:${step.range.start.character + 1}: ${step.message}`);
+  for (const related of f.related) {
+    if (f.flow?.some((step) => step.file === related.file && step.message === related.message && step.range.start.line === related.range.start.line)) continue;
+    lines.push(`  related ${rel(related.file)}:${related.range.start.line + 1}:${related.range.start.character + 1}: ${related.message}`);
+  }
   for (const fix of f.fixes) lines.push(`  fix (${fix.safety}): ${fix.title}`);
   return lines.join('\n');
 }

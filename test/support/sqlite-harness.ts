@@ -3,7 +3,8 @@
  * One Python process per fixture case: it configures Django, creates a `shop` app with a
  * `Book` model (table `book`), loads each module variant from its file path and calls the
  * named functions, resetting the rows before every call so that a write cannot leak into
- * the next one.
+ * the next one. An argument `{"request": {"GET": {...}}}` (or `"POST"`) is a request built by
+ * Django's RequestFactory, for views that read request data.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +45,7 @@ settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     INSTALLED_APPS=["shop"],
     USE_TZ=False,
+    ALLOWED_HOSTS=["testserver"],
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",
 )
 django.setup()
@@ -58,6 +60,16 @@ with connection.schema_editor() as editor:
 def reset():
     Book.objects.all().delete()
     Book.objects.bulk_create([Book(id=i, title=t, author=a, year=y) for i, t, a, y in spec["rows"]])
+
+
+def argument(value):
+    # {"request": {"GET": {...}}} or {"request": {"POST": {...}}} stands for a request a view receives.
+    if isinstance(value, dict) and set(value) == {"request"}:
+        from django.test import RequestFactory
+        data = value["request"]
+        factory = RequestFactory()
+        return factory.post("/", data["POST"]) if "POST" in data else factory.get("/", data.get("GET", {}))
+    return value
 
 
 def normalize(value):
@@ -87,7 +99,7 @@ for variant, file in spec["variants"].items():
         for kind in ("benign", "attack"):
             reset()
             try:
-                rows = normalize(getattr(module, call["function"])(*call[kind]))
+                rows = normalize(getattr(module, call["function"])(*[argument(a) for a in call[kind]]))
                 outcome[kind] = {"rows": sorted(rows, key=json.dumps) if isinstance(rows, list) else rows}
             except Exception as error:
                 outcome[kind] = {"error": type(error).__name__ + ": " + str(error)}

@@ -53,6 +53,8 @@ export interface CheckOptions {
   /** A configuration file used instead of each project's own. */
   configFile?: string;
   version: string;
+  /** False with `--no-foreign-noqa`. */
+  foreignNoqa?: boolean;
 }
 
 /**

@@ -30,6 +30,7 @@ interface CheckFlags {
   addNoqa?: boolean;
   baseline?: string;
   quiet?: boolean;
+  foreignNoqa?: boolean;
 }
 
 /** Checks the combinations commander cannot, and names what `runCheck` needs. */
@@ -62,6 +63,7 @@ function checkOptions(flags: CheckFlags, version: string): CheckOptions {
     addNoqa: !!flags.addNoqa,
     writeBaseline: flags.baseline,
     configFile: flags.config,
+    foreignNoqa: flags.foreignNoqa,
     version,
   };
 }
@@ -106,6 +108,7 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
     .option('--add-noqa', 'add a noqa comment to every line with a finding, instead of reporting')
     .option('--baseline <file>', 'write the current findings to this baseline file, instead of reporting (read it with baseline = "…" in the configuration)')
     .option('--quiet', 'print only findings and errors: no summary, warnings or notes')
+    .option('--no-foreign-noqa', "do not let other linters' suppressions (# noqa: S608, # nosec, # nosemgrep) silence the rule covering the same check")
     .action(async (paths: string[], opts: CheckFlags) => {
       exitCode = await runCheck(paths, checkOptions(opts, version), io);
     });

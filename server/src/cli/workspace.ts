@@ -36,6 +36,8 @@ export interface SelectionOptions {
   select?: string[];
   ignore: string[];
   exclude: string[];
+  /** False with `--no-foreign-noqa`: other linters' suppressions do not silence our rules. */
+  foreignNoqa?: boolean;
   /** An absolute path: this configuration file instead of each project's own. */
   configFile?: string;
 }
@@ -64,7 +66,7 @@ export function openWorkspace(paths: readonly string[], cwd: string, options: Se
   const targets: CheckTarget[] = [];
   for (const [root, rootPaths] of [...byRoot].sort(([a], [b]) => a.localeCompare(b))) {
     const loaded = loadProjectConfig(root, options.configFile);
-    const config = mergeSelection(loaded.config, options);
+    const config = { ...mergeSelection(loaded.config, options), ...(options.foreignNoqa === false ? { foreignNoqa: false } : {}) };
     const excludes = [...config.exclude, ...options.exclude];
     const checkedWalk = walkFiles(rootPaths, excludes, root);
     problems.push(...checkedWalk.problems);

@@ -85,7 +85,7 @@ function finish(project: Project, findings: Finding[], options: AnalysisOptions)
     return level && level !== 'off' ? { ...f, severity: level } : f;
   });
   const configured = overridden.filter((f) => !ignoredForFile(options.config, project.relative(f.file), f.code));
-  const kept = options.keepSuppressed ? configured : applySuppressions(configured, (file) => project.store.get(file)?.text);
+  const kept = options.keepSuppressed ? configured : applySuppressions(configured, (file) => project.store.get(file)?.text, { foreign: options.config.foreignNoqa !== false });
   return sortFindings(dedupe(kept));
 }
 

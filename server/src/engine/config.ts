@@ -10,6 +10,11 @@ export interface HardenerConfig {
   /** Production settings modules, as dotted names or paths relative to the project root. */
   productionSettings: string[];
   exclude: string[];
+  /**
+   * Whether other linters' suppressions silence the rule covering the same check
+   * (`# noqa: S608`, `# nosec`, `# nosemgrep`); undefined means yes.
+   */
+  foreignNoqa?: boolean;
   /** Codes or prefixes silenced in the files a glob (relative to the project root) matches. */
   perFileIgnores?: PerFileIgnore[];
   /** A baseline file of accepted findings, as written (relative to the configuration file's folder until loaded, then absolute). */
@@ -30,7 +35,7 @@ export interface ConfigProblem {
 const SEVERITIES = new Set(['error', 'warning', 'info', 'off']);
 
 /** The keys a configuration table may have; anything else is named in a warning. */
-const KNOWN_KEYS = new Set(['select', 'ignore', 'severity', 'production-settings', 'productionSettings', 'exclude', 'per-file-ignores', 'baseline']);
+const KNOWN_KEYS = new Set(['select', 'ignore', 'severity', 'production-settings', 'productionSettings', 'exclude', 'per-file-ignores', 'baseline', 'foreign-noqa', 'foreignNoqa']);
 
 /** Reads `[tool.django-hardener]`; a malformed value is reported and left at its default. */
 export function readPyprojectConfig(text: string): { config: HardenerConfig; problems: ConfigProblem[] } {
@@ -95,7 +100,7 @@ export function normaliseConfig(input: Record<string, unknown>, problems: Config
   }
   const baseline = input.baseline;
   if (baseline !== undefined && typeof baseline !== 'string') problems.push({ message: 'baseline must be the path of a baseline file' });
-  return {
+  const config: HardenerConfig = {
     ...(perFileIgnores.length > 0 ? { perFileIgnores } : {}),
     ...(typeof baseline === 'string' && baseline !== '' ? { baseline } : {}),
     select: strings('select').map((s) => s.toUpperCase()),
@@ -104,6 +109,13 @@ export function normaliseConfig(input: Record<string, unknown>, problems: Config
     productionSettings: strings('production-settings', 'productionSettings'),
     exclude: strings('exclude'),
   };
+  for (const key of ['foreign-noqa', 'foreignNoqa']) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (typeof value === 'boolean') config.foreignNoqa = value;
+    else problems.push({ message: `${key} must be true or false` });
+  }
+  return config;
 }
 
 export function ruleEnabled(config: HardenerConfig, code: string): boolean {

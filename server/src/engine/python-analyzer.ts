@@ -9,13 +9,25 @@ import { ALL_RULES } from './rules/registry';
 import { matchesTrigger } from './rules/triggers';
 import type { Finding } from './types';
 
-/** Test code, migrations and settings modules are not judged by the code rules. */
+/** Test code, migrations and settings modules are not judged by the code rules: here, by the file's name and folders. */
 export function isOrdinaryPythonFile(relativeFile: string): boolean {
   if (!relativeFile.endsWith('.py')) return false;
   const parts = relativeFile.split('/');
   const base = parts[parts.length - 1];
-  if (/^(test_.*|.*_tests?|tests?|conftest)\.py$/.test(base)) return false;
-  return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations');
+  if (/^(test_.*|.*_tests?|tests?|conftest|.*_testing|testing)\.py$/.test(base)) return false;
+  // Test scaffolding packages (`test_utils/project/urls.py`) belong to the tests too.
+  return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations' || dir === 'test_utils' || dir === 'testutils');
+}
+
+/** A Django migration, wherever its folder is and whatever it is called: it defines `class Migration(...Migration)`. */
+const MIGRATION = /^class Migration\((?:[\w.]*\.)?Migration\):/m;
+/** A test module: it imports a test framework and defines tests. */
+const TEST_FRAMEWORK = /^\s*(?:import|from)\s+(?:pytest|unittest|django\.test|rest_framework\.test)\b/m;
+const TEST_DEFINITION = /^\s*(?:(?:async\s+)?def\s+test_?\w*\s*\(|class\s+\w*Test\w*\s*[(:])/m;
+
+/** Whether a module's content shows it is a migration or a test module, not code that runs in production. */
+export function isMigrationOrTestModule(text: string): boolean {
+  return MIGRATION.test(text) || (TEST_FRAMEWORK.test(text) && TEST_DEFINITION.test(text));
 }
 
 /** Runs the Python code rules (DJH2xx) on ordinary Python files. */
@@ -30,7 +42,7 @@ export const pythonAnalyzer: FileAnalyzer = {
     const source = project.store.get(file);
     if (!source) return [];
     const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
-    if (interested.length === 0) return [];
+    if (interested.length === 0 || isMigrationOrTestModule(source.text)) return [];
 
     const tree = source.tree();
     const wanted = [...new Set([...IMPORT_STATEMENTS, ...interested.flatMap((rule) => rule.nodeTypes)])];

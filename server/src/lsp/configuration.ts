@@ -50,6 +50,13 @@ export const CONFIGURATION_SCHEMA = {
       scope: 'resource',
       description: 'Glob patterns of files and folders to skip, relative to the workspace folder.',
     },
+    'djangoHardener.foreignNoqa': {
+      type: 'boolean',
+      default: true,
+      scope: 'resource',
+      description:
+        'Let the suppressions other linters already wrote silence the rule that covers the same check: Ruff/flake8-bandit `# noqa: S608`, `S308`, `S105`…, Bandit `# nosec`, Semgrep `# nosemgrep`. `false` (or `foreign-noqa = false` in pyproject.toml) turns this off.',
+    },
     'djangoHardener.trace.server': {
       type: 'string',
       enum: ['off', 'messages', 'verbose'],
@@ -87,7 +94,7 @@ export function readEditorSettings(raw: unknown, problems: ConfigProblem[] = [])
     if (typeof input.enable === 'boolean') enable = input.enable;
     else problems.push({ message: 'enable must be true or false' });
   }
-  const known = new Set(['select', 'ignore', 'severity', 'productionSettings', 'exclude']);
+  const known = new Set(['select', 'ignore', 'severity', 'productionSettings', 'exclude', 'foreignNoqa']);
   const relevant = Object.fromEntries(Object.entries(input).filter(([key]) => known.has(key)));
   return { enable, config: normaliseConfig(relevant, problems) };
 }
@@ -107,5 +114,6 @@ export function mergeConfig(project: HardenerConfig, editor: HardenerConfig): Ha
     severity: { ...project.severity, ...editor.severity },
     productionSettings: pick(editor.productionSettings, project.productionSettings),
     exclude: pick(editor.exclude, project.exclude),
+    ...(editor.foreignNoqa === false || project.foreignNoqa === false ? { foreignNoqa: false } : {}),
   };
 }

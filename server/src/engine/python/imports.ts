@@ -1,4 +1,5 @@
 import type { Node } from '../parse/python';
+import { attributeChain } from './syntax';
 
 /** The statements `importedNames` reads: imports are statements wherever they are (module level, a function, an `if`). */
 export const IMPORT_STATEMENTS = ['import_statement', 'import_from_statement'];
@@ -37,12 +38,9 @@ export function importedNames(importStatements: readonly Node[]): Map<string, st
 
 /** `a.b.c` with its first name resolved through the imports, or undefined if it is not imported. */
 export function resolveQualified(node: Node | null | undefined, imports: Map<string, string>): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'identifier') return imports.get(node.text);
-  if (node.type === 'attribute') {
-    const base = resolveQualified(node.childForFieldName('object'), imports);
-    const attribute = node.childForFieldName('attribute')?.text;
-    return base && attribute ? `${base}.${attribute}` : undefined;
-  }
-  return undefined;
+  if (!node || (node.type !== 'identifier' && node.type !== 'attribute')) return undefined;
+  const { base, names } = attributeChain(node);
+  if (base.type !== 'identifier') return undefined;
+  const qualified = imports.get(base.text);
+  return qualified === undefined ? undefined : [qualified, ...names].join('.');
 }

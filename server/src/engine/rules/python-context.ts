@@ -1,7 +1,8 @@
 import { rangeOf, type Node, type Tree } from '../parse/python';
 import { resolveQualified } from '../python/imports';
+import { analysisOf, type ModuleAnalysis } from '../python/module-analysis';
 import type { Project } from '../project/project';
-import type { Finding, Fix, FixSafety, Range, RelatedLocation, RuleMeta, TextEdit } from '../types';
+import type { Finding, Fix, FixSafety, Range, RelatedLocation, RuleMeta, Severity, TextEdit } from '../types';
 
 /**
  * What a Python code rule sees: one parsed file, its imports, the nodes of the types the
@@ -29,18 +30,26 @@ export class PythonRuleContext {
     return resolveQualified(node, this.imports);
   }
 
-  finding(at: Node | Range, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[] } = {}): Finding {
+  /** The module's shared analysis (names, provenance, string building), made once per parsed text for every rule. */
+  analysis(): ModuleAnalysis {
+    return analysisOf(this.tree, this.imports, this.project, this.file);
+  }
+
+  /** A finding at a node or range; `severity` refines the rule's default from the evidence, `flow` is the path of an untrusted value to the sink. */
+  finding(at: Node | Range, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity; flow?: RelatedLocation[] } = {}): Finding {
     const range = 'type' in at ? rangeOf(at) : at;
-    return {
+    const finding: Finding = {
       code: this.meta.code,
       name: this.meta.name,
-      severity: this.meta.severity,
+      severity: options.severity ?? this.meta.severity,
       message,
       file: this.file,
       range,
       related: options.related ?? [],
       fixes: options.fixes ?? [],
     };
+    if (options.flow && options.flow.length > 0) finding.flow = options.flow;
+    return finding;
   }
 
   /** A fix in this file, labelled with the rule's declared safety unless told otherwise. */

@@ -63,7 +63,7 @@ No automatic fix: nh3's options differ from bleach's (\`attributes\` values are 
       if (!instead) continue;
       const shown = name!.replace(/^bleach\.(sanitizer|linkifier)\./, 'bleach.');
       const callable = /\.[a-z]\w*$/.test(shown) ? `${shown}()` : shown;
-      findings.push(ctx.finding(call, `${callable} belongs to bleach, which is deprecated (its html5lib parser is no longer developed); ${instead}.`));
+      findings.push(ctx.finding(call, `${callable} belongs to bleach, which is deprecated. Its html5lib parser is no longer developed; ${instead}.`));
     }
     return findings;
   },

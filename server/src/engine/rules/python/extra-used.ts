@@ -52,7 +52,7 @@ No automatic fix: the ORM expression that replaces a SQL fragment depends on wha
       findings.push(
         ctx.finding(
           { start: { line: name.startPosition.row, character: name.startPosition.column }, end: { line: call.sink.call.endPosition.row, character: call.sink.call.endPosition.column } },
-          'QuerySet.extra() adds raw SQL that the ORM neither checks nor quotes, and Django plans to deprecate it; express it with annotate(), filter() and query expressions instead.',
+          'QuerySet.extra() adds raw SQL that the ORM neither checks nor quotes. Django plans to deprecate it; express it with annotate(), filter() and query expressions instead.',
         ),
       );
     }

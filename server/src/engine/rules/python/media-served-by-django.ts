@@ -1,6 +1,6 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { lineEndAfter, referenceTo, type LocalEdit } from '../../python/import-edits';
-import { unwrap } from '../../python/string-pieces';
+import { unwrap } from '../../python/syntax';
 import { lineBreakOf, lineStarts, offsetAt, splitLines } from '../../text';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
@@ -82,7 +82,7 @@ When the pattern is one of the last items of a module-level \`urlpatterns = [...
       findings.push(
         ctx.finding(
           call,
-          'django.views.static.serve is routed outside an `if settings.DEBUG:` block, so production serves these files through a development view that Django says is not hardened for production use.',
+          'django.views.static.serve is routed outside an `if settings.DEBUG:` block. Production then serves these files through a development view that Django says is not hardened for production use.',
           { fixes },
         ),
       );

@@ -1,3 +1,5 @@
+import { serverWrite } from '../../python/server-written-files';
+import { shortText } from '../../python/syntax';
 import type { Finding } from '../../types';
 import type { PythonRule } from '../rule';
 
@@ -19,6 +21,8 @@ export const unvalidatedUpload: PythonRule = {
   },
   docs: `## What it does
 Reports a model \`FileField\` (\`models.FileField(...)\`, or \`FileField\` imported from \`django.db.models\`) declared without \`validators=\`. A field whose arguments include \`**kwargs\` is not reported, since the validators may be in there.
+
+A field the server writes itself is not reported: when code of the model's app (the models module, or another module of its package) calls \`obj.<field>.save(name, content)\` with content that does not come from the request (a generated report, an export, a \`ContentFile\` of data the code built), the field holds what the application wrote, not what users uploaded. Migrations are never judged, wherever they are (a module that defines \`class Migration(migrations.Migration)\`).
 
 \`ImageField\` is not reported: its form field (used by model forms, the admin and Django REST framework) already opens every upload with Pillow and checks its extension against the image formats Pillow knows (\`validate_image_file_extension\`), so it cannot store an HTML or SVG page. Form \`FileField\`s are not reported either: what happens to their files depends on the view, and a file stored through a model field is reported there.
 
@@ -62,8 +66,10 @@ No automatic fix: the right list of extensions depends on what the field is for,
       if (validated) continue;
       const assignment = call.parent?.type === 'assignment' ? call.parent : undefined;
       const name = assignment?.childForFieldName('left')?.type === 'identifier' ? assignment.childForFieldName('left')!.text : undefined;
-      const field = name ? `The FileField \`${name}\`` : 'This FileField';
-      findings.push(ctx.finding(call, `${field} has no validators, so it accepts any file type, such as an .html or .svg page that runs script when served from MEDIA_URL.`));
+      // NOTE: a file the server writes itself (an export, a generated report) is not an upload.
+      if (name && serverWrite(ctx.project, ctx.file, ctx.analysis(), name)) continue;
+      const field = name ? `The FileField \`${shortText(name, 24)}\`` : 'This FileField';
+      findings.push(ctx.finding(call, `${field} has no validators, so it accepts any file type. An .html or .svg page uploaded there runs script on your site when served from MEDIA_URL.`));
     }
     return findings;
   },

@@ -1,7 +1,7 @@
-import type { Node } from '../parse/python';
-import { enclosingScope, type LocalFlow } from './sql-locals';
-import type { ParamsSlot } from './sql-parameterize';
-import { callArguments as argumentNodes } from './sql-strings';
+import type { Node } from '../../parse/python';
+import { parametersOf, type Binding, type Scopes } from '../scopes';
+import { callArguments as argumentNodes, unwrap } from '../syntax';
+import type { ParamsSlot } from './parameterize';
 
 /**
  * Calls that run SQL text: `Model.objects.raw()` (any manager or queryset by its shape),
@@ -28,10 +28,15 @@ export interface SqlSink {
   /** How messages name the call: `Book.objects.raw()`, `cursor.execute()`, `RawSQL()`, `extra(where=…)`. */
   label: string;
   arguments: SqlArgument[];
+  /**
+   * The database driver's own cursor (`connection.connection.cursor()`): its placeholder
+   * style is the driver's (`%s` for psycopg, `?` for sqlite3), not Django's.
+   */
+  driver?: boolean;
 }
 
 export interface SinkEnvironment {
-  flow: LocalFlow;
+  scopes: Scopes;
   qualifiedName(node: Node): string | undefined;
   /** Attribute names assigned a manager in a class body of this file (`published = PublishedManager()`). */
   managers(): ReadonlySet<string>;
@@ -73,11 +78,6 @@ const CONNECTION_NAMES = new Set(['django.db.connection']);
 const MAX_DEPTH = 8;
 /** The last name of every callee that can be a sink: anything else is skipped before any lookup. */
 const SINK_NAMES = new Set(['raw', 'execute', 'executemany', 'extra', 'RawSQL']);
-
-function unwrap(node: Node): Node {
-  while (node.type === 'parenthesized_expression' && node.namedChildren.length === 1 && node.namedChildren[0]) node = node.namedChildren[0];
-  return node;
-}
 
 /** Names of class attributes that hold managers in this file. */
 export function declaredManagers(root: Node): Set<string> {
@@ -144,7 +144,9 @@ export function sqlSink(call: Node, env: SinkEnvironment): SqlSink | undefined {
     if (!object) return undefined;
     if (method === 'raw' && isQuerysetShaped(object, env, 0)) return querySink(call, 'raw', `${shortText(object)}.raw()`, args, 'raw_query', true);
     if ((method === 'execute' || method === 'executemany') && isDjangoCursor(object, env, 0)) {
-      return querySink(call, method, `${shortText(object)}.${method}()`, args, 'sql', false);
+      const sink = querySink(call, method, `${shortText(object)}.${method}()`, args, 'sql', false);
+      if (sink && isDriverCursor(object, env, 0)) sink.driver = true;
+      return sink;
     }
     if (method === 'extra' && (isQuerysetShaped(object, env, 0) || looksLikeExtra(args))) return extraSink(call, args);
   }
@@ -259,22 +261,26 @@ export function isQuerysetShaped(node: Node, env: SinkEnvironment, depth: number
     return QUERYSET_METHODS.has(method) && isQuerysetShaped(fn.childForFieldName('object')!, env, depth + 1);
   }
   if (node.type === 'identifier') {
-    if (node.text === 'self' || node.text === 'cls') return insideManagerClass(node);
-    const reaching = env.flow.reaching(node, enclosingScope(node));
-    if (reaching.kind !== 'defs' || reaching.defs.length === 0) return false;
-    return reaching.defs.every((def) => def.kind === 'assign' && !!def.value && isQuerysetShaped(def.value, env, depth + 1));
+    if (node.text === 'self' || node.text === 'cls') return insideManagerClass(node, env);
+    const defs = boundValues(node, env);
+    return defs.length > 0 && defs.every((def) => def.kind === 'assign' && !!def.value && isQuerysetShaped(def.value, env, depth + 1));
   }
   return false;
 }
 
 /** Inside a method of a class deriving from a Manager or a QuerySet. */
-function insideManagerClass(node: Node): boolean {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type !== 'class_definition') continue;
-    const bases = current.childForFieldName('superclasses')?.namedChildren ?? [];
-    return bases.some((base) => !!base && /(Manager|QuerySet)$/.test(base.text.replace(/\[.*\]$/, '')));
-  }
-  return false;
+function insideManagerClass(node: Node, env: SinkEnvironment): boolean {
+  const method = env.scopes.scopeOf(node);
+  const cls = method.type === 'function_definition' ? env.scopes.scopeOf(method) : undefined;
+  if (cls?.type !== 'class_definition') return false;
+  const bases = cls.childForFieldName('superclasses')?.namedChildren ?? [];
+  return bases.some((base) => !!base && /(Manager|QuerySet)$/.test(base.text.replace(/\[.*\]$/, '')));
+}
+
+/** The bindings a name may hold at a use: its reaching definitions, or an enclosing function's bindings for a closure variable. */
+function boundValues(node: Node, env: SinkEnvironment): Binding[] {
+  const resolution = env.scopes.resolve(node);
+  return resolution.kind === 'local' || resolution.kind === 'closure' ? resolution.defs : [];
 }
 
 /** A connection of Django's: `connection`, `connections[alias]`, `transaction.get_connection()`, or a local holding one. */
@@ -282,35 +288,128 @@ function isDjangoConnection(node: Node, env: SinkEnvironment, depth: number): bo
   node = unwrap(node);
   if (depth > MAX_DEPTH) return false;
   if (node.type === 'identifier') {
-    const reaching = env.flow.reaching(node, enclosingScope(node));
-    if (reaching.kind === 'defs') return reaching.defs.every((def) => def.kind === 'assign' && !!def.value && isDjangoConnection(def.value, env, depth + 1));
-    if (reaching.kind !== 'unbound') return false;
+    const resolution = env.scopes.resolve(node);
+    if (resolution.kind === 'local' || resolution.kind === 'closure') return resolution.defs.every((def) => def.kind === 'assign' && !!def.value && isDjangoConnection(def.value, env, depth + 1));
+    if (resolution.kind !== 'module') return false;
     return CONNECTION_NAMES.has(env.qualifiedName(node) ?? '');
   }
   if (node.type === 'attribute') return CONNECTION_NAMES.has(env.qualifiedName(node) ?? '');
   if (node.type === 'subscript') {
     const value = node.childForFieldName('value');
     if (!value) return false;
-    if (value.type === 'identifier' && env.flow.reaching(value, enclosingScope(value)).kind !== 'unbound') return false;
+    if (value.type === 'identifier' && env.scopes.resolve(value).kind !== 'module') return false;
     return env.qualifiedName(value) === 'django.db.connections';
   }
   if (node.type === 'call') return env.qualifiedName(node.childForFieldName('function')!) === 'django.db.transaction.get_connection';
   return false;
 }
 
-/** A cursor of a Django connection: `connection.cursor()`, or a local (or `with … as`) holding one. */
-function isDjangoCursor(node: Node, env: SinkEnvironment, depth: number): boolean {
+/**
+ * A cursor of a Django connection: `connection.cursor()`, the driver's own cursor
+ * (`connection.connection.cursor()`, psycopg's), `closing(connection.cursor())`, or a name
+ * holding one: a local, a `with … as` target, a closure variable, or a parameter that a call
+ * in this module passes such a cursor (or that is named `cursor`).
+ */
+export function isDjangoCursor(node: Node, env: SinkEnvironment, depth: number): boolean {
   node = unwrap(node);
   if (depth > MAX_DEPTH) return false;
   if (node.type === 'call') {
     const fn = node.childForFieldName('function');
     const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
-    return (method === 'cursor' || method === 'chunked_cursor') && isDjangoConnection(fn!.childForFieldName('object')!, env, depth + 1);
+    if (method === 'cursor' || method === 'chunked_cursor') {
+      const owner = unwrap(fn!.childForFieldName('object')!);
+      // The DB-API connection Django wraps: `connection.connection.cursor()`.
+      if (owner.type === 'attribute' && owner.childForFieldName('attribute')?.text === 'connection' && isDjangoConnection(owner.childForFieldName('object')!, env, depth + 1)) return true;
+      return isDjangoConnection(owner, env, depth + 1);
+    }
+    if (env.qualifiedName(fn!) === 'contextlib.closing') {
+      const [inner] = argumentNodes(node);
+      return !!inner && isDjangoCursor(inner, env, depth + 1);
+    }
+    return false;
   }
   if (node.type === 'identifier') {
-    const reaching = env.flow.reaching(node, enclosingScope(node));
-    if (reaching.kind !== 'defs' || reaching.defs.length === 0) return false;
-    return reaching.defs.every((def) => (def.kind === 'assign' || def.kind === 'with') && !!def.value && isDjangoCursor(def.value, env, depth + 1));
+    const defs = boundValues(node, env);
+    if (defs.length === 0) return false;
+    return defs.every((def) => {
+      if (def.kind === 'param') return isCursorParameter(def.statement, env, depth + 1);
+      return (def.kind === 'assign' || def.kind === 'with') && !!def.value && cursorValue(def.value, env, depth + 1);
+    });
+  }
+  return false;
+}
+
+const cursorValues = new WeakMap<Scopes, Map<number, boolean>>();
+
+/** `isDjangoCursor` of a bound value, remembered: many calls read one `with connection.cursor() as cursor`. */
+function cursorValue(value: Node, env: SinkEnvironment, depth: number): boolean {
+  return remembered(cursorValues, env, value, () => isDjangoCursor(value, env, depth));
+}
+
+/**
+ * A judgement of a node, computed once per module text. `meanwhile` is the answer a question
+ * asked again while the first is being computed gets (a helper passing its cursor to itself).
+ */
+function remembered(caches: WeakMap<Scopes, Map<number, boolean>>, env: SinkEnvironment, node: Node, compute: () => boolean, meanwhile?: boolean): boolean {
+  let known = caches.get(env.scopes);
+  if (!known) caches.set(env.scopes, (known = new Map()));
+  const cached = known.get(node.id);
+  if (cached !== undefined) return cached;
+  if (meanwhile !== undefined) known.set(node.id, meanwhile);
+  const result = compute();
+  known.set(node.id, result);
+  return result;
+}
+
+/** A cursor of the DB-API connection Django wraps (`connection.connection.cursor()`), or a name holding one. */
+function isDriverCursor(node: Node, env: SinkEnvironment, depth: number): boolean {
+  node = unwrap(node);
+  if (depth > MAX_DEPTH) return false;
+  if (node.type === 'call') {
+    const fn = node.childForFieldName('function');
+    const owner = fn?.type === 'attribute' ? unwrap(fn.childForFieldName('object')!) : undefined;
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'cursor') {
+      return owner?.type === 'attribute' && owner.childForFieldName('attribute')?.text === 'connection' && isDjangoConnection(owner.childForFieldName('object')!, env, depth + 1);
+    }
+    const [inner] = argumentNodes(node);
+    return !!inner && env.qualifiedName(fn!) === 'contextlib.closing' && isDriverCursor(inner, env, depth + 1);
+  }
+  if (node.type === 'identifier') {
+    const defs = boundValues(node, env);
+    return defs.length > 0 && defs.every((def) => (def.kind === 'assign' || def.kind === 'with') && !!def.value && isDriverCursor(def.value, env, depth + 1));
+  }
+  return false;
+}
+
+const cursorParameters = new WeakMap<Scopes, Map<number, boolean>>();
+
+/** A parameter that receives a cursor: named `cursor`, or passed one by a call of its function in this module. */
+function isCursorParameter(parameter: Node, env: SinkEnvironment, depth: number): boolean {
+  // A helper passing its cursor parameter to itself is not evidence.
+  return remembered(cursorParameters, env, parameter, () => receivesCursor(parameter, env, depth), false);
+}
+
+function receivesCursor(parameter: Node, env: SinkEnvironment, depth: number): boolean {
+  const fn = parameter.parent?.parent;
+  if (fn?.type !== 'function_definition') return false;
+  const parameters = parametersOf(fn);
+  const index = parameters.findIndex((p) => p.node.id === parameter.id);
+  const name = parameters[index]?.name.text;
+  if (!name) return false;
+  if (name === 'cursor') return true;
+  const fnName = fn.childForFieldName('name')?.text;
+  if (!fnName) return false;
+  const method = parameters[0]?.name.text === 'self';
+  for (const call of env.scopes.root.descendantsOfType('call')) {
+    if (!call) continue;
+    const callee = call.childForFieldName('function');
+    const calledName = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    if (calledName !== fnName) continue;
+    const args = argumentNodes(call);
+    const keyword = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)?.childForFieldName('value');
+    const positional = args.filter((a) => a.type !== 'keyword_argument')[method && callee?.type === 'attribute' ? index - 1 : index];
+    const passed = keyword ?? positional;
+    if (passed && isDjangoCursor(passed, env, depth + 1)) return true;
   }
   return false;
 }

@@ -11,7 +11,7 @@
 /** The character that stands for an inserted value in the text given to `classifyPositions`. */
 export const VALUE_MARK = '\u0001';
 
-export type PositionKind = 'value' | 'identifier' | 'list' | 'fragment';
+export type PositionKind = 'value' | 'identifier' | 'quoted-name' | 'list' | 'fragment';
 
 export interface Position {
   kind: PositionKind;
@@ -96,7 +96,9 @@ const IDENTIFIER_KEYWORDS = new Set([
   'USING',
 ]);
 const CONDITION_KEYWORDS = new Set(['WHERE', 'AND', 'OR', 'NOT', 'ON', 'HAVING', 'WHEN']);
-const COMPARISON_AFTER = /^\s*(?:<=|>=|<>|!=|==|=|<|>|(?:NOT\s+)?(?:LIKE|ILIKE|IN|BETWEEN|GLOB|REGEXP)\b|IS\b)/i;
+/** Read at the offset after a value (sticky), never on a copy of the rest of the text. */
+const COMPARISON_AFTER = /\s*(?:<=|>=|<>|!=|==|=|<|>|(?:NOT\s+)?(?:LIKE|ILIKE|IN|BETWEEN|GLOB|REGEXP)\b|IS\b)/iy;
+const CLOSE_AFTER = /\s*\)/y;
 
 /** The last token before `end` in code (skipping spaces): a word, an operator or a single character. */
 function previousToken(sql: string, end: number): { token: string; start: number } {
@@ -114,90 +116,107 @@ function previousToken(sql: string, end: number): { token: string; start: number
   return { token: sql[i], start: i };
 }
 
-/** The opening parenthesis that encloses `at`, in code, or -1. */
-function enclosingParen(sql: string, states: LexState[], at: number): number {
-  let depth = 0;
-  for (let i = at - 1; i >= 0; i--) {
+/** The lexer's reading plus, for every offset, the innermost parenthesis open in code there (-1 for none). */
+interface Reading {
+  sql: string;
+  states: LexState[];
+  opens: number[];
+  closes: Map<number, number>;
+  parens: Int32Array;
+  parenKinds: Map<number, ParenKind>;
+}
+
+type ParenKind = 'in' | 'values' | 'columns' | 'call' | 'group';
+
+function read(sql: string): Reading {
+  const { states, opens, closes } = lex(sql);
+  const parens = new Int32Array(sql.length + 1);
+  const stack: number[] = [];
+  for (let i = 0; i < sql.length; i++) {
+    parens[i] = stack.length > 0 ? stack[stack.length - 1] : -1;
     if (states[i] !== 'code') continue;
-    if (sql[i] === ')') depth++;
-    else if (sql[i] === '(') {
-      if (depth === 0) return i;
-      depth--;
-    }
+    if (sql[i] === '(') stack.push(i);
+    else if (sql[i] === ')') stack.pop();
   }
-  return -1;
+  parens[sql.length] = stack.length > 0 ? stack[stack.length - 1] : -1;
+  return { sql, states, opens, closes, parens, parenKinds: new Map() };
 }
 
 /** What a parenthesis holds: an IN list, a VALUES row, a column list, a function's arguments, or a group. */
-function parenKind(sql: string, paren: number): 'in' | 'values' | 'columns' | 'call' | 'group' {
+function parenKind(reading: Reading, paren: number): ParenKind {
+  const known = reading.parenKinds.get(paren);
+  if (known) return known;
+  const sql = reading.sql;
   const before = previousToken(sql, paren);
-  if (before.token === 'IN') return 'in';
-  if (before.token === 'VALUES') return 'values';
-  if (/^[A-Z_][A-Z0-9_]*$/.test(before.token) && !CONDITION_KEYWORDS.has(before.token) && !IDENTIFIER_KEYWORDS.has(before.token) && !VALUE_KEYWORDS.has(before.token)) {
+  let kind: ParenKind = 'group';
+  if (before.token === 'IN') kind = 'in';
+  else if (before.token === 'VALUES') kind = 'values';
+  else if (/^[A-Z_][A-Z0-9_]*$/.test(before.token) && !CONDITION_KEYWORDS.has(before.token) && !IDENTIFIER_KEYWORDS.has(before.token) && !VALUE_KEYWORDS.has(before.token)) {
     const owner = previousToken(sql, before.start);
-    if (owner.token === 'INTO' || owner.token === 'TABLE' || owner.token === '.') return 'columns';
-    return 'call';
+    kind = owner.token === 'INTO' || owner.token === 'TABLE' || owner.token === '.' ? 'columns' : 'call';
   }
-  return 'group';
+  reading.parenKinds.set(paren, kind);
+  return kind;
 }
 
-/** The position of every value mark in `sql`, in order. */
+/** The position of every value mark in `sql`, in order, in time linear in the text. */
 export function classifyPositions(sql: string): Position[] {
-  const { states, opens, closes } = lex(sql);
+  const reading = read(sql);
   const positions: Position[] = [];
-  for (let at = 0; at < sql.length; at++) {
-    if (sql[at] !== VALUE_MARK) continue;
-    positions.push(classifyAt(sql, at, states, opens, closes));
-  }
+  for (let at = sql.indexOf(VALUE_MARK); at >= 0; at = sql.indexOf(VALUE_MARK, at + 1)) positions.push(classifyAt(reading, at));
   return positions;
 }
 
-function classifyAt(sql: string, at: number, states: LexState[], opens: number[], closes: Map<number, number>): Position {
+function classifyAt(reading: Reading, at: number): Position {
+  const { sql, states, opens, closes } = reading;
   const state = states[at];
   if (state === "'" || state === '"' || state === '`') {
     const open = opens[at];
     const close = closes.get(open);
     if (close === undefined) return { kind: 'fragment' };
     if (state === "'") return { kind: 'value', quoted: { open, close, quote: state } };
-    // "…" is an identifier in standard SQL, a string in MySQL's default mode: a string only where a value is expected.
-    if (state === '"' && valueContext(sql, open, states) === 'value') return { kind: 'value', quoted: { open, close, quote: state } };
-    return { kind: 'identifier' };
+    // NOTE: "…" is an identifier in standard SQL (PostgreSQL, SQLite, Oracle) and a string only
+    // in MySQL's default mode: a placeholder there would change what the query means.
+    // https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS
+    return { kind: state === '"' && valueContext(reading, open) === 'value' ? 'quoted-name' : 'identifier' };
   }
   if (state !== 'code') return { kind: 'fragment' };
   const before = sql[at - 1];
   const after = sql[at + 1];
   if ((before !== undefined && IDENTIFIER_CHAR.test(before)) || (after !== undefined && IDENTIFIER_CHAR.test(after))) return { kind: 'identifier' };
-  const paren = enclosingParen(sql, states, at);
+  const paren = reading.parens[at];
   const previous = previousToken(sql, at);
-  if (previous.token === '(' && paren >= 0 && parenKind(sql, paren) === 'in' && /^\s*\)/.test(sql.slice(at + 1))) return { kind: 'list' };
-  return { kind: valueContext(sql, at, states) };
+  if (previous.token === '(' && paren >= 0 && parenKind(reading, paren) === 'in' && matchesAt(CLOSE_AFTER, sql, at + 1)) return { kind: 'list' };
+  return { kind: valueContext(reading, at) };
 }
 
 /** What the SQL expects at `at`: a value, a name, or something else (a condition, a keyword). */
-function valueContext(sql: string, at: number, states: LexState[]): PositionKind {
+function valueContext(reading: Reading, at: number): PositionKind {
+  const sql = reading.sql;
   const previous = previousToken(sql, at);
   const token = previous.token;
   if (VALUE_OPERATORS.includes(token)) return 'value';
   if (VALUE_KEYWORDS.has(token)) return 'value';
   if (token === 'AND') {
     // `BETWEEN x AND <value>`
-    const beforeAnd = sql.slice(0, previous.start).toUpperCase();
-    if (/\bBETWEEN\s+[^\s]+\s*$/.test(beforeAnd)) return 'value';
+    const operand = previousToken(sql, previous.start);
+    if (operand.token !== '' && previousToken(sql, operand.start).token === 'BETWEEN') return 'value';
   }
   if (token === '(' || token === ',') {
-    const paren = token === '(' ? previous.start : enclosingParen(sql, states, at);
+    const paren = token === '(' ? previous.start : reading.parens[at];
     if (paren < 0) return token === ',' ? 'identifier' : 'fragment';
-    const kind = parenKind(sql, paren);
+    const kind = parenKind(reading, paren);
     if (kind === 'in' || kind === 'values' || kind === 'call') return 'value';
     if (kind === 'columns') return 'identifier';
-    return followedByComparison(sql, at) ? 'identifier' : 'fragment';
+    return matchesAt(COMPARISON_AFTER, sql, at + 1) ? 'identifier' : 'fragment';
   }
   if (token === '.') return 'identifier';
   if (IDENTIFIER_KEYWORDS.has(token)) return 'identifier';
-  if (CONDITION_KEYWORDS.has(token) || token === '') return followedByComparison(sql, at) ? 'identifier' : 'fragment';
+  if (CONDITION_KEYWORDS.has(token) || token === '') return matchesAt(COMPARISON_AFTER, sql, at + 1) ? 'identifier' : 'fragment';
   return 'fragment';
 }
 
-function followedByComparison(sql: string, at: number): boolean {
-  return COMPARISON_AFTER.test(sql.slice(at + 1));
+function matchesAt(pattern: RegExp, text: string, at: number): boolean {
+  pattern.lastIndex = at;
+  return pattern.test(text);
 }

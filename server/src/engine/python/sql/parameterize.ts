@@ -1,6 +1,6 @@
-import type { Node } from '../parse/python';
-import { classifyPositions, VALUE_MARK, type Position, type PositionKind } from './sql-positions';
-import type { LiteralStyle, Site, StringBuild, StringPart, ValuePart } from './sql-strings';
+import type { Node } from '../../parse/python';
+import { classifyPositions, VALUE_MARK, type Position, type PositionKind } from './positions';
+import type { LiteralStyle, Site, StringBuild, StringPart, ValuePart } from '../string-build';
 
 /**
  * The parameterizing fix: SQL text built by interpolation becomes a plain string with `%s`
@@ -44,7 +44,7 @@ export interface NodeEdit {
   newText: string;
 }
 
-export type NoFixReason = 'identifier' | 'list' | 'fragment' | 'converted' | 'shape';
+export type NoFixReason = 'identifier' | 'quoted-name' | 'list' | 'fragment' | 'converted' | 'shape';
 
 export type Parameterized = { ok: true; edits: NodeEdit[]; params: string[] } | { ok: false; reason: NoFixReason; culprit?: ValuePart };
 
@@ -59,7 +59,7 @@ export function valuePositions(build: StringBuild): Map<ValuePart, Position> {
 
 /** Why no fix is offered for this build, judged from positions and conversions only; undefined when they allow one. */
 export function positionProblem(build: StringBuild, positions = valuePositions(build)): { reason: Exclude<NoFixReason, 'shape'>; culprit: ValuePart } | undefined {
-  const order: Exclude<NoFixReason, 'shape'>[] = ['identifier', 'list', 'fragment', 'converted'];
+  const order: Exclude<NoFixReason, 'shape'>[] = ['identifier', 'quoted-name', 'list', 'fragment', 'converted'];
   let best: { reason: Exclude<NoFixReason, 'shape'>; culprit: ValuePart } | undefined;
   for (const [part, position] of positions) {
     const reason = position.kind !== 'value' ? (position.kind as Exclude<PositionKind, 'value'>) : !part.plain ? 'converted' : undefined;
@@ -111,32 +111,41 @@ export function parameterize(build: StringBuild, slot: ParamsSlot): Parameterize
     values: ValuePart[];
     quote?: string;
   }
+  const spanOf = new Map<StringPart, { start: number; end: number }>();
+  for (const span of spans) spanOf.set(span.part, span);
   const regions: Region[] = [];
+  const regionOf = new Map<ValuePart, Region>();
   values.forEach((part, index) => {
     const position = positions[index];
-    const at = spans.find((s) => s.part === part)!.start;
-    if (position.quoted) {
-      const last = regions[regions.length - 1];
-      if (last && last.start === position.quoted.open) last.values.push(part);
-      else regions.push({ start: position.quoted.open, end: position.quoted.close + 1, values: [part], quote: position.quoted.quote });
-    } else regions.push({ start: at, end: at + 1, values: [part] });
-  });
-  // Nothing but text and these values may sit inside a quoted region: it all moves into a parameter.
-  for (const region of regions) {
-    for (const span of spans) {
-      if (span.end <= region.start || span.start >= region.end) continue;
-      if (span.part.kind === 'safe' || span.part.kind === 'opaque') return { ok: false, reason: 'shape' };
+    const at = spanOf.get(part)!.start;
+    const last = regions[regions.length - 1];
+    if (position.quoted && last && last.start === position.quoted.open) last.values.push(part);
+    else {
+      const region = position.quoted ? { start: position.quoted.open, end: position.quoted.close + 1, values: [part], quote: position.quoted.quote } : { start: at, end: at + 1, values: [part] };
+      regions.push(region);
+      regionOf.set(part, region);
     }
+  });
+  // Which offsets a region removes, marked once (regions are in order and do not overlap).
+  const removedAt = new Uint8Array(sql.length);
+  for (const region of regions) removedAt.fill(1, region.start, region.end);
+  // Nothing but text and these values may sit inside a quoted region: it all moves into a parameter.
+  for (const span of spans) {
+    if ((span.part.kind === 'safe' || span.part.kind === 'opaque') && span.end > span.start && removedAt.subarray(span.start, span.end).includes(1)) return { ok: false, reason: 'shape' };
   }
 
   // The new SQL text of every part.
   const newText = new Map<StringPart, string>();
-  const removed = (offset: number) => regions.some((r) => offset >= r.start && offset < r.end);
   for (const span of spans) {
     const part = span.part;
     if (part.kind !== 'text') continue;
     let text = '';
-    for (let i = span.start; i < span.end; i++) if (!removed(i)) text += sql[i];
+    let run = span.start;
+    for (let i = span.start; i <= span.end; i++) {
+      if (i < span.end && !removedAt[i]) continue;
+      text += sql.slice(run, i);
+      run = i + 1;
+    }
     // A literal % becomes %%; where the text is already read with params, %% and %s stay, a lone % is doubled.
     text = paramsSyntax ? text.replace(/%[%s(]|%/g, (m) => (m.length === 2 ? m : '%%')) : text.replace(/%/g, '%%');
     newText.set(part, text);
@@ -165,7 +174,7 @@ export function parameterize(build: StringBuild, slot: ParamsSlot): Parameterize
       continue;
     }
     if (part.kind !== 'value') continue;
-    const region = regions.find((r) => r.values[0] === part);
+    const region = regionOf.get(part);
     if (!region) continue;
     const text = paramText(region, sql, paramsSyntax, build);
     if (text === undefined) return { ok: false, reason: 'shape' };
@@ -184,7 +193,12 @@ export function parameterize(build: StringBuild, slot: ParamsSlot): Parameterize
     if (text === undefined) return { ok: false, reason: 'shape' };
     edits.push({ start: site.node.startPosition, end: site.node.endPosition, newText: text });
   }
-  const paramEdits = paramsEdits(slot, existing, params);
+  // `"… %s" % params` with `params` a tuple whose every item became a parameter, in order: the tuple is the parameters.
+  const named = build.sites.length === 1 ? build.sites[0].argumentsName : undefined;
+  const whole = named && !existing && params.length === values.length && values.every((v, i) => params[i].text === v.node.text) ? named.text : undefined;
+  // Listing the tuple's items again would evaluate them twice: the tuple is used whole, or there is no fix.
+  if (named && !whole) return { ok: false, reason: 'shape' };
+  const paramEdits = paramsEdits(slot, existing, params, whole);
   if (!paramEdits) return { ok: false, reason: 'shape' };
   edits.push(...paramEdits);
   if (overlapping(edits)) return { ok: false, reason: 'shape' };
@@ -330,10 +344,10 @@ function sequenceOf(node: Node): { node: Node; kind: 'list' | 'tuple'; items: No
 }
 
 /** Edits that add the new params: merged into the existing list or tuple, or a new list argument. */
-function paramsEdits(slot: ParamsSlot, existing: ReturnType<typeof sequenceOf>, params: { text: string; index: number }[]): NodeEdit[] | undefined {
+function paramsEdits(slot: ParamsSlot, existing: ReturnType<typeof sequenceOf>, params: { text: string; index: number }[], whole?: string): NodeEdit[] | undefined {
   if (params.length === 0) return [];
   if (!existing) {
-    const list = `[${params.map((p) => p.text).join(', ')}]`;
+    const list = whole ?? `[${params.map((p) => p.text).join(', ')}]`;
     if (slot.none) return [{ start: slot.none.startPosition, end: slot.none.endPosition, newText: list }];
     const text = slot.keyword ? `, ${slot.keyword}=${list}` : `, ${list}`;
     return [{ start: slot.anchor.endPosition, end: slot.anchor.endPosition, newText: text }];
