@@ -13,7 +13,7 @@ import { cli, cliWithEnv, copyOf, project, read } from './support/cli-run';
 import { FIXTURES } from './support/fixtures';
 
 const SPLIT = path.join(FIXTURES, 'cli', 'split');
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const DEBUG_LINE = `shop/settings/base.py:5:1: error DJH101 [debug-enabled] ${DEBUG_MESSAGE}`;
 const INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
 const SUMMARY = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';

@@ -22,7 +22,7 @@ const STARTPROJECT = path.join(CLI_FIXTURES, 'startproject');
 const SNAPSHOTS = path.join(CLI_FIXTURES, 'snapshots');
 const VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version;
 
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const DEBUG_FIXABLE = 'Found 1 problem (1 fixable with --fix --unsafe-fixes).';
 const SPLIT_INHERITS = '  shop/settings/production.py:3:1: shop/settings/production.py inherits this value through `from … import *` and does not override it';
 const STARTPROJECT_DEBUG_FIXED = "DEBUG = os.environ.get('DJANGO_DEBUG', 'False') == 'True'";
@@ -41,6 +41,11 @@ function assertNoStackTrace(run: Run): void {
   assert.doesNotMatch(run.stderr, /^\s+at .*(:\d+:\d+\)?|native)$/m, 'stderr shows a stack trace');
   assert.doesNotMatch(run.stdout + run.stderr, /\b(TypeError|RangeError|ReferenceError|SyntaxError): /, 'a JavaScript error escaped');
 }
+
+/** A wsgi.py that deploys proj/settings/production.py. */
+const WSGI_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.production")\n';
+/** A settings module by its content alone, with DEBUG on. */
+const FULL_DEBUG = 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "urls"\nDEBUG = True\n';
 
 /** Every file of a folder with its bytes, to prove that a run changed nothing. */
 function contents(root: string): Map<string, string> {
@@ -188,7 +193,7 @@ describe('django-hardener check: which files and findings', () => {
   });
 
   test('virtualenvs, node_modules, .git, migrations and site-packages are skipped; --exclude adds more', () => {
-    const debug = 'DEBUG = True\n';
+    const debug = FULL_DEBUG;
     const root = project({
       'settings.py': debug,
       '.venv/pyvenv.cfg': 'home = /usr/bin\n',
@@ -220,7 +225,7 @@ describe('django-hardener check: which files and findings', () => {
     const root = project({
       'pyproject.toml': '[tool.django-hardener]\nexclude = ["legacy/**"]\n',
       'settings.py': 'DEBUG = False\n',
-      'legacy/settings.py': 'DEBUG = True\n',
+      'legacy/settings.py': FULL_DEBUG,
     });
     const run = cli(root, 'check', '--select', 'DJH101');
     assert.deepEqual(run, { code: 0, stdout: 'No problems found.\n', stderr: '' });
@@ -312,6 +317,82 @@ describe('django-hardener check: exit codes and selection', () => {
   test('# noqa silences a finding', () => {
     const root = project({ 'settings.py': 'DEBUG = True  # noqa: DJH101\n' });
     assert.deepEqual(cli(root, 'check', '--select', 'DJH101'), { code: 0, stdout: 'No problems found.\n', stderr: '' });
+  });
+
+  test('a project whose settings modules are none of them production lists them, with their roles, and how to name one', () => {
+    const root = project({
+      'manage.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")\n',
+      'pytest.ini': '[pytest]\nDJANGO_SETTINGS_MODULE = shop.settings.test\n',
+      'shop/settings/base.py': 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "shop.urls"\nDEBUG = False\n',
+      'shop/settings/dev.py': 'from .base import *\n\nDEBUG = True\n',
+      'shop/settings/test.py': 'from .base import *\n',
+    });
+    assert.deepEqual(cli(root, 'check'), {
+      code: 0,
+      stdout: 'No problems found.\n',
+      stderr: [
+        'django-hardener: note: no production settings module found, so the settings rules had nothing to check',
+        '  the settings modules found (django-hardener settings explains them):',
+        '  shop/settings/base.py: base, only reached from shop/settings/dev.py, shop/settings/test.py',
+        '  shop/settings/dev.py: development, named like a development module (dev)',
+        '  shop/settings/test.py: test, named like a test module (test)',
+        '  Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]',
+        '',
+      ].join('\n'),
+    });
+    const model = cli(root, 'settings');
+    assert.equal(model.code, 0);
+    assert.equal(
+      model.stdout,
+      [
+        'shop/settings/base.py  base  (shop.settings.base)',
+        '    assigns INSTALLED_APPS, MIDDLEWARE, ROOT_URLCONF',
+        '    star-imported by shop/settings/dev.py',
+        '    star-imported by shop/settings/test.py',
+        '    only reached from shop/settings/dev.py, shop/settings/test.py',
+        '',
+        'shop/settings/dev.py  development  (shop.settings.dev)',
+        '    named by DJANGO_SETTINGS_MODULE in manage.py',
+        '    named like a development module (dev)',
+        '',
+        'shop/settings/test.py  test  (shop.settings.test)',
+        '    named by DJANGO_SETTINGS_MODULE in pytest.ini (test configuration)',
+        '    named like a test module (test)',
+        '',
+        'No production settings module: none of the modules above is what a deployment runs.',
+        'Name the one production runs in pyproject.toml: [tool.django-hardener] production-settings = ["mysite.settings.production"]',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('settings --values --format json: each production value and where it comes from; host names whole, middleware by class', () => {
+    const run = cli(SPLIT, 'settings', '--values', '--format', 'json');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    const modules = JSON.parse(run.stdout) as { file: string; role: string; django?: unknown; values?: { name: string; value: string; source: string }[] }[];
+    assert.deepEqual(
+      modules.map((m) => [m.file, m.role]),
+      [
+        ['shop/settings/base.py', 'base'],
+        ['shop/settings/dev.py', 'development'],
+        ['shop/settings/production.py', 'production'],
+      ],
+    );
+    const production = modules[2];
+    assert.deepEqual(production.django, { version: '4.2', declared: false });
+    const value = (name: string) => production.values!.find((v) => v.name === name);
+    assert.deepEqual(value('DEBUG'), { name: 'DEBUG', value: 'True', source: 'shop/settings/base.py:5' });
+    assert.deepEqual(value('SECRET_KEY'), { name: 'SECRET_KEY', value: 'env DJANGO_SECRET_KEY (unset → no default)', source: 'shop/settings/production.py:5' });
+    assert.deepEqual(value('ALLOWED_HOSTS'), { name: 'ALLOWED_HOSTS', value: "['shop.example.com']", source: 'shop/settings/production.py:7' });
+    assert.deepEqual(value('MIDDLEWARE'), {
+      name: 'MIDDLEWARE',
+      value: '[SecurityMiddleware, SessionMiddleware, CommonMiddleware, CsrfViewMiddleware, AuthenticationMiddleware, MessageMiddleware, XFrameOptionsMiddleware]',
+      source: 'shop/settings/base.py:19',
+    });
+    assert.deepEqual(value('SECURE_HSTS_SECONDS'), { name: 'SECURE_HSTS_SECONDS', value: '0', source: "Django's default" });
+    assert.equal(modules[0].values, undefined, 'only production modules carry values');
+    assert.deepEqual(cli(SPLIT, 'settings', 'no/such/dir'), { code: 2, stdout: '', stderr: 'no/such/dir: error: no such file or directory\n' });
   });
 
   test("other linters' suppressions silence the rule covering the same check; --no-foreign-noqa and pyproject turn that off", () => {
@@ -490,7 +571,8 @@ describe('django-hardener harden', () => {
     const hardened = read(root, 'mysite/settings.py');
     assert.equal(hardened, applyPatch(original, diff));
     assert.ok(run.stdout.startsWith('Wrote mysite/settings.py\nHardened mysite/settings.py: fixed '), run.stdout);
-    assert.ok(run.stdout.includes('\nThe hardened settings read these environment variables; set them where the site runs:\n'), run.stdout);
+    assert.ok(run.stdout.includes('\nProduction must now set these environment variables (the settings refuse to start without them):\n  DJANGO_SECRET_KEY\n  DJANGO_ALLOWED_HOSTS\n'), run.stdout);
+    assert.ok(run.stdout.includes('\nTo run the site locally (manage.py runserver, plain HTTP), set DJANGO_DEBUG=True.\n'), run.stdout);
 
     const again = cli(root, 'harden', '--write');
     assert.equal(again.code, 0);
@@ -529,12 +611,12 @@ describe('django-hardener harden', () => {
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/dev.py'), {
       code: 2,
       stdout: '',
-      stderr: 'shop/settings/dev.py: error: this is a development settings module (named like a development module); only production modules are hardened\n',
+      stderr: 'shop/settings/dev.py: error: this is a development settings module (named like a development module (dev)); only production modules are hardened\n',
     });
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/settings/base.py', '--write'), {
       code: 2,
       stdout: '',
-      stderr: 'shop/settings/base.py: error: this is a base settings module (star-imported by another settings module); only production modules are hardened\n',
+      stderr: 'shop/settings/base.py: error: this is a base settings module (only reached from shop/settings/dev.py, shop/settings/production.py); only production modules are hardened\n',
     });
     assert.deepEqual(cli(SPLIT, 'harden', 'shop/views.py'), {
       code: 2,
@@ -545,7 +627,7 @@ describe('django-hardener harden', () => {
   });
 
   test('without a file: several production modules, or none, is an error that lists them', () => {
-    const several = project({ 'proj/settings/production.py': 'DEBUG = True\n', 'proj/settings/staging.py': 'DEBUG = True\n' });
+    const several = project({ 'proj/settings/base.py': FULL_DEBUG, 'proj/settings/production.py': 'from .base import *\n', 'proj/settings/staging.py': 'from .base import *\n' });
     assert.deepEqual(cli(several, 'harden'), {
       code: 2,
       stdout: '',
@@ -560,7 +642,7 @@ describe('django-hardener harden', () => {
   });
 
   test('a module whose star import cannot be followed is not hardened', () => {
-    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
     assert.deepEqual(cli(root, 'harden'), {
       code: 2,
       stdout: '',
@@ -650,7 +732,7 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('a settings module that cannot be read is named, not judged', () => {
-    const root = project({ 'proj/settings/production.py': Buffer.from([0x44, 0x45, 0x42, 0x55, 0x47, 0xff]) });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': Buffer.from([0x44, 0x45, 0x42, 0x55, 0x47, 0xff]) });
     assert.deepEqual(cli(root, 'check'), { code: 1, stdout: 'No problems found.\n', stderr: 'proj/settings/production.py: error: invalid UTF-8 at byte 5\n' });
   });
 
@@ -764,7 +846,7 @@ describe('django-hardener check: bad input', () => {
   });
 
   test('a settings module that star-imports a missing module: no findings, a note', () => {
-    const root = project({ 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
+    const root = project({ 'proj/wsgi.py': WSGI_PY, 'proj/settings/production.py': 'from .missing import *\n\nDEBUG = True\n' });
     assert.deepEqual(cli(root, 'check'), {
       code: 0,
       stdout: 'No problems found.\n',
@@ -818,6 +900,7 @@ describe('worker threads on a large project', () => {
     const files: Record<string, string | Buffer> = {
       'shop/settings/base.py': 'DEBUG = True\nSECRET_KEY = "django-insecure-abc"\nALLOWED_HOSTS = ["shop.example"]\n',
       'shop/settings/production.py': 'from .base import *  # noqa: F403\n',
+      'shop/wsgi.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")\n',
       'orders/views.py': ['from shop.models import Book', '', '', 'def search(title):', '    return list(Book.objects.raw(f"SELECT * FROM book WHERE title = \'{title}\'"))', ''].join('\n'),
       'orders/templates/orders/checkout.html': '<form method="post" action="/pay/">\n  <button>Pay</button>\n</form>\n',
       'orders/broken.py': Buffer.from([0x41, 0x20, 0x3d, 0x20, 0xff, 0xfe, 0x0a]),
@@ -863,7 +946,7 @@ describe('dependencies declared above the project root', () => {
     if (withRepository) mkdirSync(path.join(repo, '.git'));
     writeFileSync(path.join(repo, 'requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
     mkdirSync(path.join(repo, 'src', 'shop', 'shop'), { recursive: true });
-    writeFileSync(path.join(repo, 'src', 'shop', 'manage.py'), '');
+    writeFileSync(path.join(repo, 'src', 'shop', 'manage.py'), 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n');
     writeFileSync(path.join(repo, 'src', 'shop', 'shop', 'settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
     return repo;
   }
@@ -872,7 +955,7 @@ describe('dependencies declared above the project root', () => {
     const run = cli(layout(true), 'check', 'src/shop', '--select', 'DJH123');
     assert.equal(
       run.stdout,
-      'src/shop/shop/settings.py:2:1: info DJH123 [login-not-rate-limited] No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
+      'src/shop/shop/settings.py:2:1: info DJH123 [login-not-rate-limited] Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.\n\nFound 1 problem.\n',
     );
   });
 

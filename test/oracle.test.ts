@@ -29,6 +29,7 @@ import {
   removeItem,
   replaceText,
   run,
+  runserverGet,
   startProject,
   type CheckRun,
   type DjangoInstall,
@@ -50,11 +51,17 @@ const SESSIONS_APP = 'django.contrib.sessions';
 
 interface Variant {
   name: string;
-  /** `single`: edits of the generated settings.py. `split`: settings/base.py, production.py, dev.py. */
-  layout: 'single' | 'split';
+  /**
+   * `single`: edits of the generated settings.py. `split`: settings/base.py, production.py,
+   * dev.py. `components`: django-split-settings, settings/__init__.py including
+   * components/base.py (the generated settings), components/*.py and an optional local file.
+   */
+  layout: 'single' | 'split' | 'components';
+  /** A requirements.txt declaring the Django the project runs (what the engine checks it as). */
+  requirements?: string;
   /** Edits of the generated settings text (settings.py, or base.py when split). */
   edits?: SettingsEdit[];
-  /** Lines of settings/production.py after its `from .base import *`. */
+  /** Lines of settings/production.py after its `from .base import *`; with `components`, of components/security.py. */
   production?: string[];
   /** The only environment variables the settings see. */
   env?: Record<string, string>;
@@ -261,6 +268,48 @@ const VARIANTS: Variant[] = [
     production: ["SECURE_REFERRER_POLICY = 'strict-origin'", '', 'try:', '    from .local import *  # noqa: F401,F403', 'except ImportError:', '    pass'],
     django: [],
   },
+  // django-split-settings: components run in the including module, in order (see SPLIT_SETTINGS_SHIM).
+  { name: 'components-no-overrides', layout: 'components', production: [], django: STARTPROJECT },
+  {
+    name: 'components-hardened',
+    layout: 'components',
+    production: ['import os', '', "SECRET_KEY = os.environ['DJANGO_SECRET_KEY']", 'DEBUG = False', "ALLOWED_HOSTS = ['shop.example.com']", ...HTTPS_BLOCK],
+    env: KEY_ENV,
+    django: [],
+  },
+  {
+    name: 'components-extend-middleware',
+    layout: 'components',
+    ...hardened(removeItem('MIDDLEWARE', CSRF_MW), drop('CSRF_COOKIE_SECURE')),
+    production: [`MIDDLEWARE += ['${CSRF_MW}']`],
+    django: ['W016'],
+  },
+  {
+    name: 'components-hsts-env-default-zero',
+    layout: 'components',
+    ...hardened(),
+    production: ['import os', '', "SECURE_HSTS_SECONDS = int(os.environ.get('DJANGO_HSTS_SECONDS', '0'))"],
+    django: ['W004'],
+  },
+
+  // MIDDLEWARE_CLASSES: Django 3.2 reads MIDDLEWARE only. A project declaring it runs with no
+  // middleware at all, and the engine judges it so; one declaring Django before 1.10 (or none)
+  // is judged through MIDDLEWARE_CLASSES, which this Django cannot confirm (see docs/settings-model.md).
+  {
+    name: 'middleware-classes-on-django-3-2',
+    layout: 'single',
+    requirements: 'Django==3.2.25\n',
+    ...hardened(replaceText('\nMIDDLEWARE = [', '\nMIDDLEWARE_CLASSES = [')),
+    django: ['W001', 'W002', 'W003'],
+  },
+  {
+    name: 'middleware-classes-beside-middleware',
+    layout: 'single',
+    requirements: 'Django==3.2.25\n',
+    ...hardened(append("MIDDLEWARE_CLASSES = ['django.middleware.common.CommonMiddleware']")),
+    django: [],
+  },
+
   {
     name: 'production-prepends-middleware',
     layout: 'split',
@@ -279,8 +328,22 @@ const PROJECT = 'proj';
 /** Writes the variant into `dir` (a copy of a fresh startproject); returns its production module. */
 function materialise(variant: Variant, template: string, dir: string): { settingsModule: string; productionFile: string } {
   cpSync(template, dir, { recursive: true });
+  if (variant.requirements) writeFileSync(path.join(dir, 'requirements.txt'), variant.requirements);
   const generated = readFileSync(path.join(dir, PROJECT, 'settings.py'), 'utf8');
   const settings = applyEdits(generated, variant.edits ?? []);
+  if (variant.layout === 'components') {
+    const pkg = path.join(dir, PROJECT, 'settings');
+    rmSync(path.join(dir, PROJECT, 'settings.py'));
+    mkdirSync(path.join(pkg, 'components'), { recursive: true });
+    writeFileSync(
+      path.join(pkg, '__init__.py'),
+      ['from split_settings.tools import include, optional', '', "include('components/base.py', 'components/*.py', optional('local_settings.py'))", ''].join('\n'),
+    );
+    writeFileSync(path.join(pkg, 'components', 'base.py'), settings);
+    writeFileSync(path.join(pkg, 'components', 'security.py'), [...(variant.production ?? []), ''].join('\n'));
+    // manage.py, wsgi.py and asgi.py name PROJECT.settings, now the package.
+    return { settingsModule: `${PROJECT}.settings`, productionFile: path.join(pkg, '__init__.py') };
+  }
   if (variant.layout === 'single') {
     writeFileSync(path.join(dir, PROJECT, 'settings.py'), settings);
     return { settingsModule: `${PROJECT}.settings`, productionFile: path.join(dir, PROJECT, 'settings.py') };
@@ -298,6 +361,49 @@ function materialise(variant: Variant, template: string, dir: string): { setting
   for (const server of ['wsgi.py', 'asgi.py']) pointAt(path.join(dir, PROJECT, server), `${PROJECT}.settings.production`);
   return { settingsModule: `${PROJECT}.settings.production`, productionFile: path.join(pkg, 'production.py') };
 }
+
+/**
+ * What django-split-settings' include() and optional() do, as far as the oracle needs: each
+ * pattern, relative to the including file, matched with glob in sorted order, run in the
+ * caller's namespace; a required pattern that matches nothing is an error. Written for these
+ * tests, so Debian's Django can load split settings without the package.
+ */
+const SPLIT_SETTINGS_SHIM = `import glob
+import inspect
+import os
+
+
+class _Optional(str):
+    pass
+
+
+def optional(filename):
+    return _Optional(filename)
+
+
+def include(*patterns, scope=None):
+    if scope is None:
+        scope = inspect.stack()[1][0].f_globals
+    base = os.path.dirname(scope.get("__included_file__", scope["__file__"]))
+    done = scope.setdefault("__included_files__", [])
+    for pattern in patterns:
+        matched = sorted(glob.glob(os.path.join(base, pattern)))
+        if not matched and not isinstance(pattern, _Optional):
+            raise OSError("No such file: " + pattern)
+        for path in matched:
+            path = os.path.abspath(path)
+            if path in done:
+                continue
+            done.append(path)
+            saved = scope.get("__included_file__")
+            scope["__included_file__"] = path
+            with open(path, "rb") as source:
+                exec(compile(source.read(), path, "exec"), scope)
+            if saved is None:
+                scope.pop("__included_file__", None)
+            else:
+                scope["__included_file__"] = saved
+`;
 
 function pointAt(file: string, dotted: string): void {
   const text = readFileSync(file, 'utf8');
@@ -370,6 +476,8 @@ let django: DjangoInstall | undefined;
 let missingReason = '';
 let workDir = '';
 let template = '';
+/** Where the django-split-settings stand-in is importable from (PYTHONPATH of the components variants). */
+let sitePackages = '';
 
 /** Skips the test without Django, or fails it when CI is set. */
 function requireDjango(t: TestContext): DjangoInstall | undefined {
@@ -391,6 +499,11 @@ before(async () => {
   template = path.join(workDir, 'template');
   mkdirSync(template);
   await startProject(django, template, PROJECT);
+  // Outside every project, as an installed package is: the engine reads the project, not site-packages.
+  sitePackages = path.join(workDir, 'site-packages');
+  mkdirSync(path.join(sitePackages, 'split_settings'), { recursive: true });
+  writeFileSync(path.join(sitePackages, 'split_settings', '__init__.py'), '');
+  writeFileSync(path.join(sitePackages, 'split_settings', 'tools.py'), SPLIT_SETTINGS_SHIM);
 });
 
 after(() => {
@@ -438,7 +551,11 @@ describe('Django oracle: check --deploy', () => {
       mkdirSync(path.dirname(dir), { recursive: true });
       const { settingsModule, productionFile } = materialise(variant, template, dir);
       const djangoStarted = Date.now();
-      const result = await manageCheck(dj, dir, ['--deploy'], { DJANGO_SETTINGS_MODULE: settingsModule, ...(variant.env ?? {}) });
+      const result = await manageCheck(dj, dir, ['--deploy'], {
+        DJANGO_SETTINGS_MODULE: settingsModule,
+        ...(variant.layout === 'components' ? { PYTHONPATH: sitePackages } : {}),
+        ...(variant.env ?? {}),
+      });
       djangoMs += Date.now() - djangoStarted;
       const engineStarted = Date.now();
       const ours = await engineFindings(dir);
@@ -591,6 +708,19 @@ describe('Django oracle: harden', () => {
     const dir = path.join(workDir, 'harden-startproject');
     cpSync(template, dir, { recursive: true });
     await hardenAndCheck(t, dj, dir, path.join(PROJECT, 'settings.py'), `${PROJECT}.settings`);
+
+    // The lone settings.py also serves development: one switch keeps runserver working.
+    await t.test('runserver with only DJANGO_DEBUG=True serves plain HTTP, without a redirect or Secure cookies', async () => {
+      const page = await runserverGet(dj, dir, { DJANGO_DEBUG: 'True' }, '/admin/login/');
+      assert.equal(page.status, 200, `GET /admin/login/ answered ${page.status} (Location: ${page.location})\n${page.log}`);
+      assert.ok(page.setCookie?.startsWith('csrftoken='), `no CSRF cookie: ${page.setCookie}`);
+      assert.doesNotMatch(page.setCookie ?? '', /;\s*Secure/i, 'the CSRF cookie is Secure, so a form post over plain HTTP would fail');
+    });
+    await t.test('a production start without DJANGO_SECRET_KEY fails loudly', async () => {
+      const start = await manageCheck(dj, dir, [], { DJANGO_SETTINGS_MODULE: `${PROJECT}.settings`, DJANGO_ALLOWED_HOSTS: 'example.com' });
+      assert.notEqual(start.code, 0, `manage.py check passed without DJANGO_SECRET_KEY:\n${start.stdout}`);
+      assert.match(start.stderr, /KeyError: 'DJANGO_SECRET_KEY'/);
+    });
   });
 
   test('harden --write on split settings whose base.py lacks the security middleware leaves base.py and dev.py as they were', async (t) => {

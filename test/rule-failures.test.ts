@@ -50,7 +50,8 @@ const THROWING: Rule[] = [
 ];
 
 const FILES = {
-  'manage.py': '',
+  // manage.py runs shop/settings.py: a settings module by evidence.
+  'manage.py': 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n',
   'shop/settings.py': 'DEBUG = True\n',
   'shop/views.py': 'from django.utils.safestring import mark_safe\n\n\ndef v(request):\n    return mark_safe(f"<b>{request.GET[\'q\']}</b>")\n',
   'shop/other_views.py': 'from django.utils.safestring import mark_safe\n\n\ndef w(request):\n    return mark_safe("<i>%s</i>" % request.GET["q"])\n',

@@ -290,6 +290,7 @@ describe('which files are templates', () => {
       'proj/settings/base.py':
         "import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\nTEMPLATES = [{'BACKEND': 'django.template.backends.django.DjangoTemplates', 'DIRS': [os.path.join(BASE_DIR, 'site_templates'), '/srv/shared/templates']}]\n",
       'proj/settings/production.py': 'from .base import *\n',
+      'proj/wsgi.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.production")\n',
       'site_templates/index.html': '',
     });
     assert.deepEqual(templateSettings(project).djangoDirs, [at('site_templates'), '/srv/shared/templates']);

@@ -10,6 +10,7 @@ import {
   type HardenCommandResult,
   type ProductionModuleItem,
   type ScanCommandResult,
+  type SettingsModelCommandResult,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
 import { DOCUMENT_SELECTOR } from './document-selector';
@@ -73,6 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     languageClient.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => status.modules(params.modules)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.hardenSettings, () => hardenSettings(output)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.scanWorkspace, () => scanWorkspace(output)),
+    vscode.workspace.registerTextDocumentContentProvider(MODEL_SCHEME, modelDocuments),
+    vscode.commands.registerCommand(CLIENT_COMMANDS.showSettingsModel, () => showSettingsModel(output)),
     vscode.commands.registerCommand(CLIENT_COMMANDS.restartServer, async () => {
       output.info('restarting the server');
       status.serverState(State.Starting);
@@ -129,6 +132,39 @@ async function scanWorkspace(output: vscode.LogOutputChannel): Promise<void> {
   }
   const result: ScanCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.scanWorkspace, arguments: [] });
   if (result) vscode.window.setStatusBarMessage(`Django Hardener: ${result.findings} finding(s) in ${result.modules} production settings module(s)`, 5000);
+}
+
+/** The settings model is shown as a read-only document of this scheme. */
+const MODEL_SCHEME = 'django-hardener';
+const MODEL_URI = vscode.Uri.from({ scheme: MODEL_SCHEME, path: '/Settings model' });
+
+class ModelDocuments implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  text = '';
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  update(text: string): void {
+    this.text = text;
+    this.changed.fire(MODEL_URI);
+  }
+}
+
+const modelDocuments = new ModelDocuments();
+
+/** "Show settings model": the settings modules, their roles and reasons, and production's values, in a read-only document. */
+async function showSettingsModel(output: vscode.LogOutputChannel): Promise<void> {
+  if (!client?.isRunning()) {
+    output.warn('Show settings model: the server is not running');
+    return;
+  }
+  const result: SettingsModelCommandResult | null = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.settingsModel, arguments: [] });
+  modelDocuments.update(result?.text ?? 'The server gave no settings model.\n');
+  const document = await vscode.workspace.openTextDocument(MODEL_URI);
+  await vscode.window.showTextDocument(document, { preview: true });
 }
 
 /** Opens a rule's page from the extension's own docs as a preview; without a code, asks which. */

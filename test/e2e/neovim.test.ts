@@ -22,7 +22,7 @@ const PRODUCTION = 'mysite/settings/production.py';
 const TEMPLATE = 'shop/templates/shop/pay.html';
 const CSRF_MESSAGE = 'This POST form has no {% csrf_token %}, so Django rejects its submissions. Exempting the view from CSRF checks instead would let any site submit it for a logged-in user.';
 
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 const INHERITS = 'mysite/settings/production.py inherits this value through `from … import *` and does not override it';
 
 /** What client.lua records (Lua's empty tables may come back as `{}`). */
@@ -165,13 +165,13 @@ describe('Neovim as an LSP client', () => {
       assert.deepEqual(
         list(result.actions).map((a) => [a.title, a.kind, a.isPreferred ?? null]),
         [
-          ['Set DEBUG = False', 'quickfix', true],
+          ['Set DEBUG = False in production.py (changes runtime behaviour)', 'quickfix', true],
           ['Ignore DJH101 on this line', 'quickfix', null],
           ['Show documentation for DJH101', 'quickfix', null],
           ['Harden mysite/settings/production.py (1 fix)', 'refactor.rewrite.djangoHardener.harden', null],
         ],
       );
-      assert.equal(result.applied, 'Set DEBUG = False');
+      assert.equal(result.applied, 'Set DEBUG = False in production.py (changes runtime behaviour)');
 
       // The fix lands in the production module (base.py is shared with development).
       assert.equal(readFileSync(path.join(root, BASE), 'utf8'), baseBefore);

@@ -45,8 +45,8 @@ const FORM_LINE = `  <form method="post" action="{% url 'orders:checkout' order.
 const TOKEN_LINE = '    {% csrf_token %}';
 
 const DEBUG_LINE = 'DEBUG = True';
-const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
-const SSL_MESSAGE = 'SECURE_SSL_REDIRECT is not set, so requests over plain HTTP are served instead of being redirected to HTTPS.';
+const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
+const SSL_MESSAGE = 'SECURE_SSL_REDIRECT is not set, so plain-HTTP requests are served instead of redirected to HTTPS. Anyone on the network path can read and change what such a request carries.';
 const HARDENING = '\n# Security hardening\nDEBUG = False\n';
 
 /** Generous bounds for a 2-core machine; each is a wait on the page, never a sleep. */
@@ -212,7 +212,7 @@ describe('VS Code (code-server) with the packaged extension', { skip: skipReason
     step('quick-fix', async () => {
       await activeTab(page, 'base.py').click();
       await goToLine(page, debugLineNumber);
-      const fix = await openQuickFixes(page, 'Set DEBUG = False');
+      const fix = await openQuickFixes(page, 'Set DEBUG = False in production.py (changes runtime behaviour)');
       await page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore DJH101 on this line' }).waitFor();
       await shot('2-quick-fix-menu.png');
       await fix.click();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { at, known, plain, valueOf } from './memory-project';
 
-const { str, bool, num, none, unknown, list, tuple, env } = known;
+const { str, bool, num, none, unknown, list, tuple, env, openList } = known;
 
 /** One test per expression, so every wrong value is reported. */
 function expectValue(expression: string, expected: unknown, prelude = ''): void {
@@ -59,7 +59,16 @@ describe('literals', () => {
     expectValue('b"bytes"', unknown);
     expectValue('rb"bytes"', unknown);
     expectValue('"\\N{BULLET}"', unknown);
-    expectValue('"%s" % "x"', unknown);
+    expectValue('"%(name)s" % {"name": "x"}', unknown);
+    expectValue('"%s" % UNKNOWN_THING', unknown);
+    expectValue('"%s and %s" % ("x",)', unknown);
+    expectValue('"%5s" % "x"', unknown);
+  });
+
+  describe('%-formatting with known values', () => {
+    expectValue('"%s" % "x"', str('x'));
+    expectValue('"envs/%s.py" % ENV', str('envs/prod.py'), 'ENV = "prod"');
+    expectValue('"%s-%d%%" % ("a", 5)', str('a-5%'));
     expectValue('"{}".format("x")', unknown);
     expectValue('undefined_name', unknown);
     expectValue('[x for x in "ab"]', unknown);
@@ -88,7 +97,19 @@ describe('containers', () => {
   describe('splats', () => {
     expectValue('[*BASE, "c"]', list(str('a'), str('b'), str('c')), 'BASE = ["a", "b"]');
     expectValue('(*BASE, "c")', tuple(str('a'), str('b'), str('c')), 'BASE = ("a", "b")');
-    expectValue('[*UNKNOWN_THING, "c"]', unknown);
+    // What is written is there, whatever the unknown part holds.
+    expectValue('[*UNKNOWN_THING, "c"]', openList(str('c')));
+    expectValue('[*BASE, "c"]', openList(str('a'), str('c')), 'BASE = ["a", *UNKNOWN_THING]');
+    expectValue('BASE + ["c"]', openList(str('c')), 'BASE = UNKNOWN_THING');
+    expectValue('["a"] + BASE', openList(str('a')), 'BASE = UNKNOWN_THING');
+    expectValue('{"a": 1, **OTHER, "b": 2}', {
+      kind: 'dict',
+      entries: [
+        { key: str('a'), value: unknown },
+        { key: str('b'), value: num(2) },
+      ],
+      open: true,
+    });
     expectValue(
       '{**D, "b": 2}',
       {
@@ -100,7 +121,7 @@ describe('containers', () => {
       },
       'D = {"a": 1}',
     );
-    expectValue('{**OTHER}', unknown);
+    expectValue('{**OTHER}', { kind: 'dict', entries: [], open: true });
   });
 
   describe('subscripts', () => {
@@ -171,7 +192,8 @@ describe('operators', () => {
     expectValue('str(True)', str('True'));
     expectValue('list(("a",))', list(str('a')));
     expectValue('tuple(["a"])', tuple(str('a')));
-    expectValue('bool("x")', unknown, 'def bool(x):\n    return False');
+    expectValue('bool("x")', bool(false), 'def bool(x):\n    return False');
+    expectValue('bool("x")', unknown, 'def bool(*values):\n    return False');
     expectValue('"A,B".lower().split(",")', list(str('a'), str('b')));
     expectValue('" x ".strip()', str('x'));
     expectValue('"a b  c".split()', list(str('a'), str('b'), str('c')));

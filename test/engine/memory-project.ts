@@ -65,9 +65,9 @@ export function plain(value: Value | undefined): unknown {
   if (value === undefined) return undefined;
   switch (value.kind) {
     case 'list':
-      return { kind: 'list', tuple: value.tuple, items: value.items.map(plain) };
+      return { kind: 'list', tuple: value.tuple, items: value.items.map(plain), ...(value.open ? { open: true } : {}) };
     case 'dict':
-      return { kind: 'dict', entries: value.entries.map((e) => ({ key: plain(e.key), value: plain(e.value) })) };
+      return { kind: 'dict', entries: value.entries.map((e) => ({ key: plain(e.key), value: plain(e.value) })), ...(value.open ? { open: true } : {}) };
     case 'env':
       return { kind: 'env', variable: value.variable, reader: value.reader, whenUnset: plain(value.whenUnset) };
     case 'none':
@@ -97,5 +97,7 @@ export const known = {
   unknown: { kind: 'unknown' },
   list: (...items: unknown[]) => ({ kind: 'list', tuple: false, items }),
   tuple: (...items: unknown[]) => ({ kind: 'list', tuple: true, items }),
+  /** A list that holds at least these items. */
+  openList: (...items: unknown[]) => ({ kind: 'list', tuple: false, items, open: true }),
   env: (variable: string, reader: string, whenUnset: unknown) => ({ kind: 'env', variable, reader, whenUnset }),
 };

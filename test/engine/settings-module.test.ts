@@ -75,7 +75,7 @@ describe('mutation', () => {
       BAD: unknown,
       S: str('xy'),
       N: num(6),
-      U: unknown,
+      U: { kind: 'list', tuple: false, items: [str('a')], open: true },
     });
     assert.equal(module.settings.get('L')!.definition.kind, 'mutate');
     assert.equal(module.settings.get('L')!.history.length, 3);
@@ -166,8 +166,9 @@ describe('mutation', () => {
   });
 
   test('functions and classes bind their names, not settings', async () => {
-    const module = await evaluateModule('X = 1\ndef X():\n    pass\nclass Y:\n    Z = 1\n@decorator\ndef W():\n    pass\nW2 = bool("x")\ndef bool(v):\n    return v\nW3 = bool("x")\n');
-    assert.deepEqual(settingsOf(module), { W2: bool(true), W3: unknown });
+    const module = await evaluateModule('X = 1\ndef X():\n    pass\nclass Y:\n    Z = 1\n@decorator\ndef W():\n    pass\nW2 = bool("x")\ndef bool(v):\n    return v\nW3 = bool("x")\nW4 = W()\n');
+    // A function of the module is read when called; one with an unknown decorator is not.
+    assert.deepEqual(settingsOf(module), { W2: bool(true), W3: str('x'), W4: unknown });
   });
 });
 
@@ -268,11 +269,11 @@ describe('conditional code', () => {
     assert.deepEqual(settingsOf(module), { MODE: str('b'), X: num(2), Y: num(2) });
   });
 
-  test('an unknown condition makes every name assigned inside unknown', async () => {
+  test('an unknown condition makes what it assigns unknown, and a list it only adds to holds at least what it held', async () => {
     const module = await evaluateModule(
       'import sys\nHOSTS = ["a"]\nMIDDLEWARE = ["m"]\nif "test" in sys.argv:\n    HOSTS = ["*"]\n    NEW = 1\n    MIDDLEWARE.append("x")\n    from .secrets import SECRET_KEY\nKEEP = 1\n',
     );
-    assert.deepEqual(settingsOf(module), { HOSTS: unknown, NEW: unknown, MIDDLEWARE: unknown, SECRET_KEY: unknown, KEEP: num(1) });
+    assert.deepEqual(settingsOf(module), { HOSTS: unknown, NEW: unknown, MIDDLEWARE: { kind: 'list', tuple: false, items: [str('m')], open: true }, SECRET_KEY: unknown, KEEP: num(1) });
     assert.equal(module.settings.get('HOSTS')!.definition.kind, 'conditional');
     assert.deepEqual(module.settings.get('HOSTS')!.definition.statement.range, range(3, 0, 7, 35));
   });
@@ -307,12 +308,13 @@ describe('layout', () => {
     assert.deepEqual(layout.bodyStart, { line: 2, character: 0 });
     assert.deepEqual(layout.importsEnd, { line: 5, character: 24 });
     assert.deepEqual(layout.lastAssignmentEnd, { line: 10, character: 1 });
-    assert.deepEqual(layout.anchor, { file: at('settings.py'), range: range(7, 0, 7, 35) });
+    // A missing setting is reported at the module's head: its first statement after the docstring and __future__ imports.
+    assert.deepEqual(layout.anchor, { file: at('settings.py'), range: range(4, 0, 4, 9) });
     assert.deepEqual(Object.fromEntries(layout.ownImports), { os: 'os', Path: 'pathlib.Path' });
   });
 
   test('a multi-line anchor statement is reported on its first line', async () => {
-    const module = await evaluateModule('import os\nMIDDLEWARE = [\n    "a",\n]\n');
+    const module = await evaluateModule('"""Settings."""\nMIDDLEWARE = [\n    "a",\n]\n');
     assert.deepEqual(module.layout.anchor.range, range(1, 0, 1, 14));
     assert.deepEqual(module.layout.lastAssignmentEnd, { line: 3, character: 1 });
   });
@@ -325,9 +327,9 @@ describe('layout', () => {
     assert.deepEqual(module.layout.anchor.range, range(0, 0, 0, 0));
   });
 
-  test('a module that is only imports anchors on its last import', async () => {
-    const module = await evaluateModule('import os\nfrom .base import *\n');
-    assert.deepEqual(module.layout.importsEnd, { line: 1, character: 19 });
+  test('a module built on a base anchors on its star import', async () => {
+    const module = await evaluateModule('"""Production."""\nfrom .base import *\nimport os\n');
+    assert.deepEqual(module.layout.importsEnd, { line: 2, character: 9 });
     assert.deepEqual(module.layout.anchor.range, range(1, 0, 1, 19));
   });
 });

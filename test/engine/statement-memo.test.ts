@@ -48,7 +48,7 @@ class ChangingWorkspace {
   evaluateBySyntax(relative: string): { cached: EvaluatedModule | undefined; plain: EvaluatedModule } {
     const cached = new Project(ROOT, [...this.texts.keys()].sort(), this.store, DEFAULT_CONFIG, this.cache).evaluate(at(relative));
     const syntax = this.store.get(at(relative))!.syntax();
-    return { cached, plain: evaluateSettingsModule(at(relative), syntax, { resolve: () => undefined, evaluate: () => undefined }) };
+    return { cached, plain: evaluateSettingsModule(at(relative), syntax, { resolve: () => undefined, evaluate: () => undefined, glob: () => [], source: () => undefined }) };
   }
 
   /** The module evaluated with the cache, and a fresh evaluation of the same texts to compare with. */

@@ -31,6 +31,14 @@ describe('walkFiles', () => {
       'myenv/lib/python3.12/site-packages/django/conf.py': '',
       'legacy/old_settings.py': '',
       'build/generated.py': '',
+      // Where deployments name the settings module.
+      Dockerfile: '',
+      'compose/production/django/Dockerfile': '',
+      'docker-compose.local.yml': '',
+      Procfile: '',
+      '.env.production': '',
+      '.envs/.production/.django': '',
+      'compose/notes.md': '',
     };
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
@@ -48,8 +56,14 @@ describe('walkFiles', () => {
     const result = walkFiles([root], [], root);
     assert.deepEqual(rel(result.files), [
       '.env',
+      '.env.production',
+      '.envs/.production/.django',
+      'Dockerfile',
       'Pipfile',
+      'Procfile',
       'build/generated.py',
+      'compose/production/django/Dockerfile',
+      'docker-compose.local.yml',
       'env/models.py',
       'legacy/old_settings.py',
       'manage.py',
@@ -71,7 +85,21 @@ describe('walkFiles', () => {
 
   test('--exclude globs', () => {
     const result = walkFiles([root], ['legacy/', 'build/**', '**/templates'], root);
-    assert.deepEqual(rel(result.files), ['.env', 'Pipfile', 'env/models.py', 'manage.py', 'mysite/settings.py', 'pyproject.toml', 'requirements.txt']);
+    assert.deepEqual(rel(result.files), [
+      '.env',
+      '.env.production',
+      '.envs/.production/.django',
+      'Dockerfile',
+      'Pipfile',
+      'Procfile',
+      'compose/production/django/Dockerfile',
+      'docker-compose.local.yml',
+      'env/models.py',
+      'manage.py',
+      'mysite/settings.py',
+      'pyproject.toml',
+      'requirements.txt',
+    ]);
   });
 
   test('explicit paths are taken as given', () => {

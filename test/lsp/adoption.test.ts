@@ -47,7 +47,7 @@ describe('the status the client shows', () => {
     session({}, async ({ client, rootUri, uri, file }) => {
       await client.initialize(rootUri);
       const status = await client.waitFor('status');
-      assert.deepEqual(status.params, { modules: [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'named like a production module' }] });
+      assert.deepEqual(status.params, { modules: [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'run where the site is deployed (mysite/wsgi.py)' }] });
       // Another analysis with the same modules sends nothing new.
       await client.openFile(uri(PRODUCTION));
       await client.diagnostics(uri(PRODUCTION), 0, 1);
@@ -119,7 +119,7 @@ describe('Harden this module', () => {
       await client.diagnostics(uri('settings.py'), 0, 1);
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.hardenSettings, [uri('settings.py')])) as HardenCommandResult;
-      assert.deepEqual(result, { applied: true, fixed: 11, remaining: 2, environmentVariables: ['DJANGO_SECRET_KEY', 'DJANGO_DEBUG', 'DJANGO_ALLOWED_HOSTS'] });
+      assert.deepEqual(result, { applied: true, fixed: 11, remaining: 2, environmentVariables: ['DJANGO_SECRET_KEY', 'DJANGO_ALLOWED_HOSTS'], developmentSwitch: 'DJANGO_DEBUG' });
 
       const { edit } = only(client.of('applyEdit', since)).params;
       const [review, documentEdit] = edit.documentChanges!;
@@ -132,12 +132,13 @@ describe('Harden this module', () => {
       // Inserted at the end of the module's last line, each piece starts with its line break.
       assert.match(block[4], /^\nLOGGING = \{\n[\s\S]*\n\}$/);
       assert.deepEqual(block.slice(0, 4).concat(block.slice(5)), [
-        '\n\n# Security hardening\nSECURE_SSL_REDIRECT = True',
-        '\nSESSION_COOKIE_SECURE = True',
-        '\nCSRF_COOKIE_SECURE = True',
-        '\n# HSTS: start with a short value (e.g. 3600) and raise it once HTTPS works everywhere\nSECURE_HSTS_SECONDS = 31536000',
+        // DEBUG reads DJANGO_DEBUG now, so what needs HTTPS follows `not DEBUG` and runserver keeps working.
+        '\n\n# Security hardening\nSECURE_SSL_REDIRECT = not DEBUG',
+        '\nSESSION_COOKIE_SECURE = not DEBUG',
+        '\nCSRF_COOKIE_SECURE = not DEBUG',
+        '\n# HSTS: an hour to start; once every page and subdomain works over HTTPS, raise it to 31536000 (a year), which the preload list requires\nSECURE_HSTS_SECONDS = 3600',
         '\nSECURE_HSTS_INCLUDE_SUBDOMAINS = True',
-        '\nSECURE_HSTS_PRELOAD = True',
+        '\n# The preload list takes the site once SECURE_HSTS_SECONDS is 31536000 or more; submitting it at hstspreload.org is a step of its own\nSECURE_HSTS_PRELOAD = True',
       ]);
 
       // Unticking any one change leaves valid Python.
@@ -162,7 +163,7 @@ describe('Harden this module', () => {
       assert.equal(shown.params.type, MessageType.Info);
       assert.match(
         shown.params.message,
-        /^Hardened settings\.py: 11 fixes\. Production must now set DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS\. Left for a change by hand: DJH\d{3} [a-z-]+, DJH\d{3} [a-z-]+\.$/,
+        /^Hardened settings\.py: 11 fixes\. Production must now set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS\. Set DJANGO_DEBUG=True to run the site locally\. Left for a change by hand: DJH\d{3} [a-z-]+, DJH\d{3} [a-z-]+\.$/,
       );
     }),
   );
@@ -171,7 +172,8 @@ describe('Harden this module', () => {
 describe('diagnostics and suppression', () => {
   test('obsolete and deprecated things are tagged Deprecated', TIMEOUT, () =>
     session({ project: 'lone-settings', settings: { select: ['DJH101', 'DJH118', 'DJH208'] } }, async ({ client, rootUri, uri, file }) => {
-      writeFileSync(file('settings.py'), 'DEBUG = True\nSECURE_BROWSER_XSS_FILTER = True\nALLOWED_HOSTS = ["a.example"]\n');
+      // Enough core settings to be a settings module by its content.
+      writeFileSync(file('settings.py'), 'INSTALLED_APPS = []\nMIDDLEWARE = []\nROOT_URLCONF = "urls"\nDEBUG = True\nSECURE_BROWSER_XSS_FILTER = True\nALLOWED_HOSTS = ["a.example"]\n');
       writeFileSync(file('views.py'), 'import bleach\n\n\ndef clean(text):\n    return bleach.clean(text)\n');
       await client.initialize(rootUri);
       await client.openFile(uri('settings.py'));

@@ -28,6 +28,7 @@ describe('extension manifest', () => {
         `${CLIENT_COMMANDS.hardenSettings} → Django Hardener: Harden settings`,
         `${CLIENT_COMMANDS.scanWorkspace} → Django Hardener: Scan workspace`,
         `${CLIENT_COMMANDS.showOutput} → Django Hardener: Show output`,
+        `${CLIENT_COMMANDS.showSettingsModel} → Django Hardener: Show settings model`,
         `${CLIENT_COMMANDS.restartServer} → Django Hardener: Restart server`,
         `${CLIENT_COMMANDS.showRuleDocumentation} → Django Hardener: Show rule documentation`,
       ],

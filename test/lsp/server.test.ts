@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { DiagnosticSeverity, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
 import { CONFIGURATION_SCHEMA } from '../../server/src/lsp/configuration';
-import { PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type ProductionModuleItem, type ScanCommandResult } from '../../server/src/lsp/protocol';
+import { PRODUCTION_MODULES_REQUEST, SERVER_COMMANDS, type ProductionModuleItem, type ScanCommandResult, type SettingsModelCommandResult } from '../../server/src/lsp/protocol';
 import { analyzeProject } from '../../server/src/engine/analyze';
 import { REPO_ROOT } from '../support/fixtures';
 import { openProject } from '../support/project';
@@ -111,13 +111,33 @@ describe('server in-process', () => {
     session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
       await client.initialize(rootUri);
       const modules = (await client.connection.sendRequest(PRODUCTION_MODULES_REQUEST)) as ProductionModuleItem[];
-      assert.deepEqual(modules, [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'named like a production module' }]);
+      assert.deepEqual(modules, [{ uri: uri(PRODUCTION), label: PRODUCTION, reason: 'run where the site is deployed (mysite/wsgi.py)' }]);
       await client.waitFor('progress', (e) => e.value.kind === 'end');
       const since = client.mark();
       const result = (await client.executeCommand(SERVER_COMMANDS.scanWorkspace)) as ScanCommandResult;
       assert.deepEqual(result, { modules: 1, findings: 1 });
       const create = await client.waitFor('progressCreate', () => true, since);
       await client.waitFor('progress', (e) => e.token === create.token && e.value.kind === 'end', since);
+    }),
+  );
+
+  test('the settings model command: modules, roles, reasons and production values, as text', TIMEOUT, () =>
+    session({ settings: DEBUG_ONLY }, async ({ client, rootUri }) => {
+      await client.initialize(rootUri);
+      const result = (await client.executeCommand(SERVER_COMMANDS.settingsModel)) as SettingsModelCommandResult;
+      const lines = result.text.split('\n');
+      assert.ok(lines.includes('mysite/settings/production.py  production  (mysite.settings.production)'), result.text);
+      assert.ok(lines.includes('    run where the site is deployed (mysite/wsgi.py)'), result.text);
+      assert.ok(lines.includes('mysite/settings/dev.py  development  (mysite.settings.dev)'), result.text);
+      assert.ok(
+        lines.some((line) => /^ {4}DEBUG +True +\[mysite\/settings\/production\.py:3\]$/.test(line)),
+        result.text,
+      );
+      assert.ok(
+        lines.some((line) => /^ {4}SECRET_KEY +env DJANGO_SECRET_KEY \(unset → no default\) +\[mysite\/settings\/base\.py:3\]$/.test(line)),
+        result.text,
+      );
+      await client.waitFor('progress', (e) => e.value.kind === 'end');
     }),
   );
 
@@ -170,7 +190,7 @@ describe('server in-process', () => {
       const actions = await client.codeActions(uri('settings.py'), diagnostic[0].range, diagnostic);
       assert.deepEqual(
         actions.map((a) => a.title),
-        ['Read DEBUG from the environment, off by default', 'Ignore DJH101 on this line', 'Show documentation for DJH101', 'Harden this module (1 fix)'],
+        ['Read DEBUG from the environment, off by default (changes runtime behaviour)', 'Ignore DJH101 on this line', 'Show documentation for DJH101', 'Harden this module (1 fix)'],
       );
     }),
   );
@@ -180,7 +200,7 @@ describe('server in-process', () => {
       mkdirSync(file('.git'));
       writeFileSync(file('requirements.txt'), 'Django==4.2\ndjango-axes==6.1\n');
       mkdirSync(file('src/shop/shop'), { recursive: true });
-      writeFileSync(file('src/shop/manage.py'), '');
+      writeFileSync(file('src/shop/manage.py'), 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")\n');
       writeFileSync(file('src/shop/shop/settings.py'), 'DEBUG = False\nINSTALLED_APPS = ["django.contrib.auth"]\n');
       const settings = uri('src/shop/shop/settings.py');
       await client.initialize(uri('src/shop'));
@@ -188,7 +208,7 @@ describe('server in-process', () => {
       const declared = (await client.diagnostics(settings, 0, 1)).diagnostics;
       assert.deepEqual(
         declared.map((d) => [d.code, d.range.start.line, d.message]),
-        [['DJH123', 1, 'No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.']],
+        [['DJH123', 1, 'Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.']],
       );
       // The requirements change: an editor watching them says so, and the finding follows.
       writeFileSync(file('requirements.txt'), 'Django==4.2\n');

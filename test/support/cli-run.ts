@@ -39,10 +39,13 @@ export function tempDir(): string {
   return dir;
 }
 
-/** A throwaway project; manage.py marks its root unless the files say otherwise. */
+/** What manage.py holds in a throwaway project: it runs `settings.py` at the root, when there is one. */
+export const MANAGE_PY = 'import os\n\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")\n';
+
+/** A throwaway project; manage.py marks its root (and names settings.py) unless the files say otherwise. */
 export function project(files: Record<string, string | Buffer>): string {
   const root = tempDir();
-  for (const [rel, content] of Object.entries({ 'manage.py': '', ...files })) {
+  for (const [rel, content] of Object.entries({ 'manage.py': MANAGE_PY, ...files })) {
     if (content === undefined) continue;
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     writeFileSync(path.join(root, rel), content);

@@ -190,3 +190,48 @@ export function replaceText(from: string, to: string): SettingsEdit {
 export function applyEdits(text: string, edits: readonly SettingsEdit[]): string {
   return edits.reduce((current, edit) => edit(current), text);
 }
+
+export interface ServedPage {
+  status: number;
+  location: string | null;
+  setCookie: string | null;
+  /** What runserver printed, for a failure message. */
+  log: string;
+}
+
+/**
+ * Starts `manage.py runserver` on a free local port with exactly the given environment,
+ * requests `page` over plain HTTP (redirects not followed) and stops the server.
+ */
+export async function runserverGet(django: DjangoInstall, projectDir: string, env: Record<string, string>, page: string): Promise<ServedPage> {
+  const { createServer } = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const child = spawn(django.python, ['manage.py', 'runserver', `127.0.0.1:${port}`, '--noreload'], { cwd: projectDir, env: baseEnv(env) });
+  let log = '';
+  child.stdout.on('data', (chunk) => (log += chunk));
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}${page}`, { redirect: 'manual' });
+        return { status: response.status, location: response.headers.get('location'), setCookie: response.headers.get('set-cookie'), log };
+      } catch (error) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`runserver did not answer: ${(error as Error).message}\n${log}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    child.kill();
+    await exited;
+  }
+}

@@ -21,6 +21,8 @@ export interface TargetAnalysis {
   skipped: { file: string; reason: string }[];
   /** How many production settings modules the project has. */
   productionModules: number;
+  /** When none is production: the settings modules found, with their roles and why. */
+  settingsModules: { file: string; role: string; reason: string }[];
 }
 
 /**
@@ -38,9 +40,12 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   for (const link of target.deadLinks) if (readsFile(project, link.file)) store.problems.set(link.file, link.message);
   let result: { findings: Finding[]; skipped: { file: string; reason: string }[] };
   if (pool && target.checked.length >= MIN_FILES_FOR_WORKERS) {
-    // Settings rules judge the whole project here; the per-file rules run on the workers.
+    // Settings rules judge the whole project here, while the per-file rules run on the workers,
+    // which take the settings modules found here instead of looking for them again.
+    const context = { root: target.root, files: target.files, config: target.config, texts: [...texts], settingsModules: project.settingsModules() };
+    const pending = pool.analyze(context, target.checked, warn);
     const settings = analyzeProjectSettings(project, { config: target.config, log });
-    const perFile = await pool.analyze({ root: target.root, files: target.files, config: target.config, texts: [...texts] }, target.checked, warn);
+    const perFile = await pending;
     for (const [file, message] of perFile.problems) store.problems.set(file, message);
     for (const note of perFile.notes) log(note);
     result = { findings: sortFindings([...settings.findings, ...perFile.findings]), skipped: settings.skipped };
@@ -66,7 +71,9 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
   }
   const relevantFiles = new Set(relevant.map((m) => m.file));
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
-  return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules: project.productionModules().length };
+  const productionModules = project.productionModules().length;
+  const settingsModules = productionModules > 0 ? [] : project.settingsModules().map((m) => ({ file: m.file, role: m.role, reason: m.reason }));
+  return { store, project, findings, syntaxErrors: syntaxErrors.sort((a, b) => a.file.localeCompare(b.file)), skipped, productionModules, settingsModules };
 }
 
 const SETTINGS_CODES = new Set(ALL_RULES.filter((rule) => rule.meta.scope === 'settings').map((rule) => rule.meta.code));

@@ -5,6 +5,7 @@ import { ruleEnabled, type HardenerConfig } from '../engine/config';
 import { noteSubject } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { decodeSource, encodeSource } from '../engine/parse/source';
+import { NAME_PRODUCTION_ADVICE } from '../engine/project/settings-model';
 import { docsUrl } from '../engine/rules/rule';
 import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Severity } from '../engine/types';
@@ -104,6 +105,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   const fixedTexts = new Map<string, string>();
   let fixed = 0;
   let productionModules = 0;
+  const settingsModules: TargetAnalysis['settingsModules'] = [];
   const reportedConfigs = new Set<string>();
   const pool = workspace.targets.some((target) => target.checked.length >= MIN_FILES_FOR_WORKERS) ? FileAnalysisPool.create(workerCount()) : undefined;
   try {
@@ -137,12 +139,20 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if (baselined === 'error') return EXIT_USAGE;
       findings.push(...(baselined ?? analysis.findings));
       productionModules += analysis.productionModules;
+      settingsModules.push(...analysis.settingsModules);
       analysis.store.dispose();
     }
   } finally {
     await pool?.close();
   }
-  if (productionModules === 0 && !options.quiet) io.err('django-hardener: note: no production settings module found, so the settings rules had nothing to check');
+  if (productionModules === 0 && !options.quiet) {
+    io.err('django-hardener: note: no production settings module found, so the settings rules had nothing to check');
+    if (settingsModules.length > 0) {
+      io.err('  the settings modules found (django-hardener settings explains them):');
+      for (const m of settingsModules) io.err(`  ${show(m.file)}: ${m.role}, ${m.reason}`);
+      io.err(`  ${NAME_PRODUCTION_ADVICE}`);
+    }
+  }
   const reported = sortFindings(dedupe(findings));
   const lineOf = (f: Finding) => source.line(f.file, f.range.start.line);
   const settle = (code: number) => (options.exitZero ? EXIT_CLEAN : code);

@@ -1,7 +1,7 @@
 import { analyzeFile, type AnalysisNote } from '../engine/analyze';
 import type { HardenerConfig } from '../engine/config';
 import { DiskSourceStore } from '../engine/project/disk-store';
-import { Project } from '../engine/project/project';
+import { Project, type SettingsModuleInfo } from '../engine/project/project';
 import type { Finding } from '../engine/types';
 
 /** The project a share of files belongs to: what every thread needs to check some of its files. */
@@ -12,6 +12,8 @@ export interface ProjectContext {
   config: HardenerConfig;
   /** Texts replacing the disk's (fixes applied in memory by earlier rounds). */
   texts: [string, string][];
+  /** The settings modules the main thread found, so no thread reads the whole project again to find them. */
+  settingsModules?: SettingsModuleInfo[];
 }
 
 export interface FileAnalysisResult {
@@ -33,7 +35,7 @@ export class FileAnalysisSession {
 
   constructor(private readonly context: ProjectContext) {
     this.store = new DiskSourceStore(new Map(context.texts));
-    this.project = new Project(context.root, context.files, this.store, context.config);
+    this.project = new Project(context.root, context.files, this.store, context.config, undefined, context.settingsModules);
   }
 
   analyze(share: readonly string[]): FileAnalysisResult {

@@ -8,7 +8,6 @@ import { loadProjectConfig } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
 import { walkFiles } from '../engine/project/walk';
 import { applyTextEdits, editsByFile } from '../engine/text';
-import { environmentVariablesRead } from '../engine/fixes/environment-variables';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';
@@ -131,11 +130,17 @@ export async function runHarden(settingsFile: string | undefined, options: Harde
       say(`Hardening ${show(target)} fixes ${plural(result.findings.length, 'problem')}; run with --write to apply.`);
       status = EXIT_FINDINGS;
     }
-    const variables = environmentVariablesRead(result.edits.map((edit) => edit.newText));
-    if (variables.length > 0) {
-      say(`The hardened settings read these environment variables; set them where the site runs:`);
-      for (const variable of variables) say(`  ${variable}`);
+    const required = result.environment.filter((v) => v.required);
+    const optional = result.environment.filter((v) => !v.required);
+    if (required.length > 0) {
+      say('Production must now set these environment variables (the settings refuse to start without them):');
+      for (const variable of required) say(`  ${variable.name}`);
     }
+    if (optional.length > 0) {
+      say('These are read too, with a default that is safe in production:');
+      for (const variable of optional) say(`  ${variable.name}`);
+    }
+    if (result.developmentSwitch) say(`To run the site locally (manage.py runserver, plain HTTP), set ${result.developmentSwitch}=True.`);
     manual();
     return status;
   } finally {

@@ -6,6 +6,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from './formatters';
 import { runHarden } from './harden-command';
 import type { CliIO } from './io';
 import { malformedSelectors, parseCodeList, unmatchedSelectors } from './rule-selection';
+import { runSettings } from './settings-command';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -121,6 +122,20 @@ export async function runCli(argv: readonly string[], io: CliIO, version: string
     .action(async (settingsFile: string | undefined, opts: { diff?: boolean; write?: boolean }) => {
       if (opts.diff && opts.write) throw new UsageError('--diff and --write cannot be used together');
       exitCode = await runHarden(settingsFile, { write: !!opts.write }, io);
+    });
+
+  program
+    .command('settings')
+    .description(
+      'Show the settings modules the tool found and why: a module is one because DJANGO_SETTINGS_MODULE names it (manage.py, wsgi.py, asgi.py, ' +
+        'Dockerfiles, compose files, Procfiles, .env files, pytest configuration), because a settings module star-imports or include()s it, ' +
+        "or because it assigns enough of a project's settings itself. Its role (production, development, test, base, fragment) decides whether the settings rules judge it.",
+    )
+    .argument('[path]', 'a directory or file of the project (default: the current directory)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--values', 'also show the effective security settings of each production module, and where each value comes from')
+    .action(async (target: string | undefined, opts: { format: 'text' | 'json'; values?: boolean }) => {
+      exitCode = await runSettings(target, { format: opts.format, values: !!opts.values }, io);
     });
 
   try {

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import type { FileAnalyzer } from './file-analyzer';
 import { DEPENDENCY_FILE_PATTERN } from './project/dependencies';
-import { SETTINGS_REFERENCE_FILES } from './project/discovery';
+import { entryPointKind } from './project/entry-points';
 import type { Project } from './project/project';
 import { pythonAnalyzer } from './python-analyzer';
 import { templateAnalyzer } from './template-analyzer';
@@ -18,6 +17,6 @@ export const FILE_ANALYZERS: readonly FileAnalyzer[] = [pythonAnalyzer, template
  */
 export function readsFile(project: Project, file: string): boolean {
   if (/\.pyi?$/.test(file)) return true;
-  if (DEPENDENCY_FILE_PATTERN.test(project.relative(file)) || SETTINGS_REFERENCE_FILES.has(path.basename(file))) return true;
+  if (DEPENDENCY_FILE_PATTERN.test(project.relative(file)) || entryPointKind(project.relative(file)) !== undefined) return true;
   return FILE_ANALYZERS.some((analyzer) => analyzer.accepts(file, project));
 }

@@ -134,6 +134,11 @@ class ReadRecorder implements SourceStore {
     return this.base.get(file);
   }
 
+  /** A look at a text that is not yet a read: the settings model peeks at every module and reads (get) only those that hint at settings. */
+  peek(file: string): SourceFile | undefined {
+    return this.base.peek ? this.base.peek(file) : this.base.get(file);
+  }
+
   exists(file: string): boolean {
     return this.base.exists(file);
   }

@@ -7,6 +7,7 @@
 export const SERVER_COMMANDS = {
   hardenSettings: 'djangoHardener.server.hardenSettings',
   scanWorkspace: 'djangoHardener.server.scanWorkspace',
+  settingsModel: 'djangoHardener.server.settingsModel',
   /** Opens a rule's page (`window/showDocument`); the argument is the rule code. */
   showRuleDocumentation: 'djangoHardener.server.showRuleDocumentation',
 } as const;
@@ -16,6 +17,7 @@ export const CLIENT_COMMANDS = {
   hardenSettings: 'djangoHardener.hardenSettings',
   scanWorkspace: 'djangoHardener.scanWorkspace',
   showOutput: 'djangoHardener.showOutput',
+  showSettingsModel: 'djangoHardener.showSettingsModel',
   restartServer: 'djangoHardener.restartServer',
   showRuleDocumentation: 'djangoHardener.showRuleDocumentation',
 } as const;
@@ -60,8 +62,15 @@ export interface HardenCommandResult {
   remaining: number;
   /** Why nothing was done, when nothing was. */
   message?: string;
-  /** Environment variables the hardened settings read, which production must set. */
+  /** Environment variables the hardened settings read without a default: production must set them. */
   environmentVariables?: string[];
+  /** The variable DEBUG reads in a module that also serves development: set to True, it runs the site locally. */
+  developmentSwitch?: string;
+}
+
+/** What the settings model command answers: the model of every workspace folder, as text. */
+export interface SettingsModelCommandResult {
+  text: string;
 }
 
 export interface ScanCommandResult {

@@ -20,13 +20,12 @@ import {
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import type { ConfigProblem } from '../engine/config';
-import { environmentVariablesRead } from '../engine/fixes/environment-variables';
 import { hardenSettingsModule, type HardenResult } from '../engine/fixes/harden';
 import { describeNote } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
 import { Project } from '../engine/project/project';
-import { INTERESTING_FILE } from '../engine/project/walk';
+import { isInterestingFile } from '../engine/project/walk';
 import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
@@ -40,8 +39,10 @@ import {
   type HardenCommandResult,
   type ProductionModuleItem,
   type ScanCommandResult,
+  type SettingsModelCommandResult,
   type StatusParams,
 } from './protocol';
+import { renderSettingsModel, settingsModelReport } from '../engine/project/settings-model';
 import { pathToUri, uriToPath } from './uri';
 import { oneEditPerStatement } from './harden-edit';
 import { hardenPreviewEdit, toWorkspaceEdit } from './workspace-edit';
@@ -59,7 +60,18 @@ export interface ServerOptions {
 }
 
 /** Files whose changes on disk matter: Python, dependency lists and project configuration. */
-const WATCHED_GLOBS = ['**/*.{py,pyi,toml,txt,in,cfg,ini,lock}', '**/.env', '**/Pipfile'];
+// Deployment files name the settings module production runs (see entry-points.ts).
+const WATCHED_GLOBS = [
+  '**/*.{py,pyi,toml,txt,in,cfg,ini,lock}',
+  '**/.env*',
+  '**/.envs/**',
+  '**/Pipfile',
+  '**/{Dockerfile,Containerfile}*',
+  '**/*.dockerfile',
+  '**/*compose*.{yml,yaml}',
+  '**/Procfile*',
+  '**/{app.json,app.yaml,render.yaml}',
+];
 
 /**
  * The language server: open documents with incremental parsing, project-wide settings
@@ -137,7 +149,9 @@ export class HardenerServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, HARDEN_KIND, FIX_ALL_KIND] },
-        executeCommandProvider: { commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace, SERVER_COMMANDS.showRuleDocumentation] },
+        executeCommandProvider: {
+          commands: [SERVER_COMMANDS.hardenSettings, SERVER_COMMANDS.scanWorkspace, SERVER_COMMANDS.showRuleDocumentation, SERVER_COMMANDS.settingsModel],
+        },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'django-hardener' },
@@ -554,11 +568,13 @@ export class HardenerServer {
     });
   }
 
-  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | boolean | null> {
+  private async executeCommand(params: ExecuteCommandParams): Promise<HardenCommandResult | ScanCommandResult | SettingsModelCommandResult | boolean | null> {
     await this.ready;
     switch (params.command) {
       case SERVER_COMMANDS.hardenSettings:
         return this.hardenSettings(params.arguments?.[0]);
+      case SERVER_COMMANDS.settingsModel:
+        return this.settingsModel();
       case SERVER_COMMANDS.showRuleDocumentation:
         return this.showRuleDocumentation(params.arguments?.[0]);
       case SERVER_COMMANDS.scanWorkspace:
@@ -599,11 +615,25 @@ export class HardenerServer {
       : toWorkspaceEdit(edits, (u) => versions.get(u) ?? null, !!workspaceEdit?.documentChanges);
     const response = await this.connection.workspace.applyEdit({ label: `Harden ${module}`, edit });
     if (!response.applied) this.log(`Harden settings: the editor did not apply the edit${response.failureReason ? ` (${response.failureReason})` : ''}`);
-    const environmentVariables = environmentVariablesRead(result.edits.map((e) => e.newText));
+    const environmentVariables = result.environment.filter((v) => v.required).map((v) => v.name);
+    const developmentSwitch = result.developmentSwitch;
     if (response.applied) {
       void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: hardenedMessage(module, result, environmentVariables) });
     }
-    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length, environmentVariables };
+    return { applied: response.applied, fixed: result.findings.length, remaining: result.remaining.length, environmentVariables, ...(developmentSwitch ? { developmentSwitch } : {}) };
+  }
+
+  /** What `django-hardener settings --values` prints, for every workspace folder. */
+  private settingsModel(): SettingsModelCommandResult {
+    if (this.startupError) return { text: `Django Hardener cannot start: ${this.startupError}\n` };
+    const parts: string[] = [];
+    for (const folder of this.allFolders()) {
+      const project = this.projectOf(folder);
+      const report = settingsModelReport(project, { values: true });
+      const show = (file: string) => project.relative(file) || '.';
+      parts.push(`# ${folder.root}${folder.enabled ? '' : ' (Django Hardener is disabled here)'}\n\n${renderSettingsModel(report, show)}`);
+    }
+    return { text: parts.length > 0 ? parts.join('\n') : 'No workspace folder is open.\n' };
   }
 
   /** Opens a rule's page: the one installed beside the server, else the public one in a browser. */
@@ -679,7 +709,7 @@ export class HardenerServer {
 
 /** Documents the engine may read: Python modules, what the editor calls a Django template, and files of the kinds the project walk lists (templates, configuration). */
 function mayBeAnalysed(document: OpenDocument): boolean {
-  return document.isPython || document.languageId === 'django-html' || INTERESTING_FILE.test(path.basename(document.file ?? ''));
+  return document.isPython || document.languageId === 'django-html' || (!!document.file && isInterestingFile(document.file));
 }
 
 /**
@@ -689,6 +719,7 @@ function mayBeAnalysed(document: OpenDocument): boolean {
 export function hardenedMessage(module: string, result: HardenResult, environmentVariables: readonly string[]): string {
   const parts = [`Hardened ${module}: ${result.findings.length} fix${result.findings.length === 1 ? '' : 'es'}.`];
   if (environmentVariables.length > 0) parts.push(`Production must now set ${environmentVariables.join(', ')}.`);
+  if (result.developmentSwitch) parts.push(`Set ${result.developmentSwitch}=True to run the site locally.`);
   const manual = [...new Map(result.remaining.map((f) => [f.code, `${f.code} ${f.name}`])).values()];
   if (manual.length > 0) parts.push(`Left for a change by hand: ${manual.join(', ')}.`);
   return parts.join(' ');

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
 import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
 import { CONFIG_FILE_NAMES, loadProjectConfig } from '../engine/project/load-config';
 import { EvaluationCache } from '../engine/project/evaluation-cache';
-import { DEFAULT_EXCLUDES, dependencyFilesAbove, INTERESTING_FILE, walkFiles } from '../engine/project/walk';
+import { DEFAULT_EXCLUDES, dependencyFilesAbove, isInterestingFile, walkFiles } from '../engine/project/walk';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';
 import { FolderAnalysis } from './folder-analysis';
 
@@ -76,7 +76,7 @@ export class WorkspaceFolder {
 
   /** Whether a created file belongs in the list (the walk's own filters). */
   accepts(file: string): boolean {
-    if (!this.contains(file) || !INTERESTING_FILE.test(path.basename(file))) return false;
+    if (!this.contains(file) || !isInterestingFile(file)) return false;
     const relative = path.relative(this.root, file).split(path.sep).join('/');
     const parts = relative.split('/');
     for (let i = 1; i <= parts.length; i++) {

@@ -30,6 +30,12 @@ export class WorkspaceSourceStore implements SourceStore {
     return this.fromDisk(file);
   }
 
+  peek(file: string): SourceFile | undefined {
+    const document = this.openDocument(file);
+    if (document) return document.source();
+    return this.disk.get(file)?.source;
+  }
+
   exists(file: string): boolean {
     if (this.openDocument(file)) return true;
     try {

@@ -27,7 +27,7 @@ const LEGACY_TEMPLATE = 'shop/templates/shop/legacy.html';
 const LEGACY_TEMPLATE_TEXT = '<div>\n<p>Copied from an old Mac file:\r legacy text</p>\n<form method="post">\n  <input name="a">\n</form>\n<a href={{ url }}>x</a>\n</div>\n';
 const LEGACY_VIEWS = 'shop/legacy_views.py';
 
-export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+export const DEBUG_MESSAGE = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -93,13 +93,13 @@ export function editorScenarios(connect: Connect): void {
       assert.deepEqual(
         (actions as CodeAction[]).map((a) => [a.title, a.kind, a.isPreferred]),
         [
-          ['Set DEBUG = False', CodeActionKind.QuickFix, true],
+          ['Set DEBUG = False (changes runtime behaviour)', CodeActionKind.QuickFix, true],
           ['Ignore DJH101 on this line', CodeActionKind.QuickFix, undefined],
           ['Show documentation for DJH101', CodeActionKind.QuickFix, undefined],
           ['Harden this module (1 fix)', HARDEN_KIND, undefined],
         ],
       );
-      const fix = actionTitled(actions, 'Set DEBUG = False');
+      const fix = actionTitled(actions, 'Set DEBUG = False (changes runtime behaviour)');
       assert.deepEqual(fix.edit, {
         documentChanges: [{ textDocument: { uri: uri(PRODUCTION), version: 1 }, edits: [{ range: { start: { line: 2, character: 8 }, end: { line: 2, character: 12 } }, newText: 'False' }] }],
       });

@@ -39,6 +39,7 @@ export const RULE_TAXONOMY: Record<string, RuleTaxonomy> = {
   DJH130: { cwe: [916, 328], securitySeverity: 7.4 },
   DJH131: { cwe: [502], securitySeverity: 8.1 }, // forged session data runs code
   DJH132: { cwe: [79, 116], securitySeverity: 7.5 },
+  DJH133: { cwe: [16], securitySeverity: 3.1 }, // Django 4.0+ refuses to start: it fails closed
   // Python code.
   DJH201: { cwe: [89], securitySeverity: 8.8 },
   DJH202: { cwe: [89], securitySeverity: 3.0 }, // a risky API, not a proven injection

@@ -6,6 +6,7 @@ import type { SourceFile, SourceStore } from '../project/source-store';
 import { applyTextEdits, comparePositions, editsByFile, lineStarts, offsetAt, positionAt } from '../text';
 import type { Finding, Fix, Location, SettingsIntent, TextEdit } from '../types';
 import { applyFixes } from './apply';
+import { environmentVariablesRead, type EnvironmentVariable } from './environment-variables';
 import { buildSettingsEdits } from './settings-editor';
 
 export interface HardenResult {
@@ -18,12 +19,26 @@ export interface HardenResult {
   findings: Finding[];
   /** Findings left after the edits (located in the edited text) that no fix addresses: they need a change by hand. */
   remaining: Finding[];
+  /** The environment variables the edited settings read: production must set the required ones. */
+  environment: EnvironmentVariable[];
+  /**
+   * In a module that also serves development, the variable DEBUG reads after the edits:
+   * set to True it runs the site locally (runserver over plain HTTP, a development key).
+   */
+  developmentSwitch?: string;
   /**
    * Why the module cannot be hardened at all (not a production module, unreadable,
    * incomplete), as a sentence about "this" module for the caller to prefix with its name.
    */
   problem?: string;
 }
+
+/**
+ * Fixed first, alone: other fixes read it. With DEBUG read from the environment, a module
+ * that also serves development gets `not DEBUG` for its HTTPS settings and a development
+ * fallback for its required variables (see debuggingTest), so runserver keeps working.
+ */
+const FIRST = 'DJH101';
 
 /**
  * Some findings appear only once another is fixed (HSTS subdomains and preload once HSTS
@@ -52,23 +67,27 @@ export function hardenSettingsModule(project: Project, file: string, config: Har
   const plainFixes: { finding: Finding; fix: Fix }[] = [];
   let findings = first.findings;
   let edits: TextEdit[] = [];
+  for (const finding of findings) {
+    const fix = finding.fixes[0];
+    if (fix && (!fix.intents || fix.intents.length === 0)) plainFixes.push({ finding, fix });
+  }
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const fresh: SettingsIntent[] = [];
+    const first = round === 0 && findings.some((f) => f.code === FIRST && f.fixes[0]?.intents?.length);
     for (const finding of findings) {
+      if (first && finding.code !== FIRST) continue;
       const fix = finding.fixes[0];
       if (!fix) continue;
-      if (!fix.intents || fix.intents.length === 0) {
-        if (round === 0) plainFixes.push({ finding, fix });
-        continue;
-      }
+      // Fixes without intents are taken from the original text only (below).
+      if (!fix.intents || fix.intents.length === 0) continue;
       // Later rounds read edited text; their intents are restated against the original.
-      const restated = round === 0 ? fix.intents : fix.intents.map((intent) => restate(intent, edits, project.store)).filter((i): i is SettingsIntent => !!i);
+      const restated = edits.length === 0 ? fix.intents : fix.intents.map((intent) => restate(intent, edits, project.store)).filter((i): i is SettingsIntent => !!i);
       const unseen = restated.filter((intent) => ![...intents, ...fresh].some((known) => sameIntent(known, intent)));
       if (unseen.length === 0) continue;
       fresh.push(...unseen);
       addressed.push(finding);
     }
-    if (fresh.length === 0) break;
+    if (fresh.length === 0 && !first) break;
     intents.push(...fresh);
     edits = buildSettingsEdits(evaluated, project.store, intents);
     findings = analyzeEdited(project, module, edits, config);
@@ -82,7 +101,9 @@ export function hardenSettingsModule(project: Project, file: string, config: Har
     edits = applied.flatMap((fix) => fix.edits);
     findings = analyzeEdited(project, module, edits, config);
   }
-  return { edits, findings: addressed, remaining: findings.filter((finding) => finding.fixes.length === 0) };
+  const environment = environmentVariablesRead(edits.map((edit) => edit.newText));
+  const remaining = findings.filter((finding) => finding.fixes.length === 0);
+  return { edits, findings: addressed, remaining, environment, developmentSwitch: edits.length > 0 ? developmentSwitch(project, module, edits, config) : undefined };
 }
 
 /** A fix to make, and how many findings it addresses. */
@@ -131,24 +152,37 @@ export function fixesForRound(project: Project, config: HardenerConfig, findings
 }
 
 function refuse(problem: string): HardenResult {
-  return { edits: [], findings: [], remaining: [], problem };
+  return { edits: [], findings: [], remaining: [], environment: [], problem };
 }
 
 /** The module's findings as they would be after the edits, read from a copy of the project. */
 function analyzeEdited(project: Project, module: SettingsModuleInfo, edits: TextEdit[], config: HardenerConfig): Finding[] {
+  return inEdited(project, edits, config, (edited) => analyzeSettingsModule(edited, module, { config }).findings);
+}
+
+/** What `read` finds in a copy of the project with the edits applied. */
+function inEdited<T>(project: Project, edits: TextEdit[], config: HardenerConfig, read: (edited: Project) => T): T {
   const texts = new Map<string, string>();
   for (const [file, fileEdits] of editsByFile(edits)) {
     const text = project.store.get(file)?.text;
     if (text !== undefined) texts.set(file, applyTextEdits(text, fileEdits));
   }
-  if (texts.size === 0) return analyzeSettingsModule(project, module, { config }).findings;
+  if (texts.size === 0) return read(project);
   const overlay = new OverlayStore(project.store, texts);
   try {
-    const edited = new Project(project.root, project.files, overlay, config);
-    return analyzeSettingsModule(edited, module, { config }).findings;
+    return read(new Project(project.root, project.files, overlay, config));
   } finally {
     overlay.dispose();
   }
+}
+
+/** The environment variable DEBUG reads once the edits are made, in a module that also serves development. */
+function developmentSwitch(project: Project, module: SettingsModuleInfo, edits: TextEdit[], config: HardenerConfig): string | undefined {
+  if (module.explicit) return undefined;
+  return inEdited(project, edits, config, (edited) => {
+    const debug = edited.evaluate(module.file)?.settings.get('DEBUG')?.value;
+    return debug?.kind === 'env' ? debug.variable : undefined;
+  });
 }
 
 /** A store that serves edited texts for some files and the underlying store's for the rest. */

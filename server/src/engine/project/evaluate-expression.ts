@@ -1,7 +1,8 @@
 import { anchoredLocation, type RowAnchor } from './anchored-locations';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location } from '../types';
-import { bounded, mapUnset, pyEquals, truthy, unsetView, UNKNOWN, VALUE_LIMITS, type EnvReader, type Value } from './values';
+import { callHelper, type HelperFunction } from './helper-functions';
+import { bounded, mapUnset, opened, pyEquals, truthy, unsetView, UNKNOWN, VALUE_LIMITS, type EnvReader, type Value } from './values';
 
 /** What a name refers to while a settings module is read top to bottom. */
 export type Binding =
@@ -9,13 +10,37 @@ export type Binding =
   /** `import os` → 'os'; `from decouple import config` → 'decouple.config'. */
   | { kind: 'module'; qualified: string }
   /** `env = environ.Env(DEBUG=(bool, False))`: django-environ's reader with its scheme. */
-  | { kind: 'environ-env'; scheme: Map<string, { cast?: string; default?: Value }> };
+  | { kind: 'environ-env'; scheme: Map<string, { cast?: string; default?: Value }> }
+  /** A small function whose calls are read by running its body (see HelperFunction). */
+  | { kind: 'function'; helper: HelperFunction };
+
+/** What a module imported by name offers to `module.NAME` and `getattr(module, "NAME", default)`. */
+export interface ImportedModule {
+  bindings: ReadonlyMap<string, Binding>;
+}
+
+/** The body of a helper function being read for one call (see callHelper). */
+export interface CallFrame {
+  /** The call: every node of the helper's body is reported there. */
+  callSite: Location;
+  locals: Map<string, Value>;
+  /** Where the caller wrote each argument, by parameter name. */
+  argumentLocs: Map<string, Location | undefined>;
+  depth: number;
+}
 
 export interface Scope {
   lookup(name: string): Binding | undefined;
   file: string;
   /** In a module kept in blocks, the anchor of the block being read: its locations follow it. */
   anchor?: RowAnchor;
+  /**
+   * The project module an imported name refers to (`from mysite import configuration`),
+   * evaluated; undefined when it is not one the project holds.
+   */
+  importedModule?(qualified: string): ImportedModule | undefined;
+  /** Set while a helper function's body is read. */
+  frame?: CallFrame;
   /** Told when an expression is past a limit (see MAX_EXPRESSION_DEPTH) and read as unknown. */
   limitReached?(message: string): void;
 }
@@ -32,7 +57,17 @@ let depth = 0;
 
 /** Where a node is, as a location of the scope's file. */
 export function locationOf(scope: Scope, node: Node): Location {
+  if (scope.frame) return scope.frame.callSite;
   return scope.anchor ? anchoredLocation(scope.file, rangeOf(node), scope.anchor) : { file: scope.file, range: rangeOf(node) };
+}
+
+/**
+ * Where the default of an environment read is written, for a fix to change it: inside a
+ * helper, only a default the caller passed as an argument is one the caller can change.
+ */
+function defaultLocation(scope: Scope, node: Node): Location | undefined {
+  if (!scope.frame) return locationOf(scope, node);
+  return node.type === 'identifier' ? scope.frame.argumentLocs.get(node.text) : undefined;
 }
 
 type Cast = 'bool' | 'int' | 'str' | 'list' | 'float' | 'csv' | undefined;
@@ -119,9 +154,36 @@ function evaluate(node: Node, scope: Scope): Value {
       return evaluateCall(node, scope);
     case 'subscript':
       return evaluateSubscript(node, scope);
+    case 'attribute':
+      return moduleAttribute(node, scope) ?? UNKNOWN;
+    case 'named_expression': {
+      // `if v := os.getenv("X"):` inside a helper binds `v` for the branch it guards.
+      const value = evaluateExpression(node.childForFieldName('value'), scope);
+      const name = node.childForFieldName('name')?.text;
+      if (scope.frame && name) scope.frame.locals.set(name, value);
+      return value;
+    }
     default:
       return UNKNOWN;
   }
+}
+
+/** `base.DEBUG` on a module of the project imported by name: the value that module gives it. */
+function moduleAttribute(node: Node, scope: Scope): Value | undefined {
+  const binding = attributeBinding(node, scope);
+  return binding?.kind === 'value' ? binding.value : undefined;
+}
+
+/** What `module.NAME` is bound to, for a module of the project imported by name. */
+function attributeBinding(node: Node, scope: Scope): Binding | undefined {
+  const objectNode = node.childForFieldName('object');
+  const attribute = node.childForFieldName('attribute')?.text;
+  if (!objectNode || !attribute) return undefined;
+  const qualified = qualifiedName(objectNode, scope);
+  const module = qualified ? scope.importedModule?.(qualified) : undefined;
+  const binding = module?.bindings.get(attribute);
+  // A helper keeps reading the names of the module that defines it.
+  return binding?.kind === 'function' && !binding.helper.globals ? { kind: 'function', helper: { ...binding.helper, globals: module!.bindings } } : binding;
 }
 
 function withoutComments(node: Node): Node[] {
@@ -163,22 +225,27 @@ function tooManyItems(node: Node): boolean {
 function evaluateSequence(node: Node, scope: Scope, tuple: boolean): Value {
   if (tooManyItems(node)) return UNKNOWN;
   const items: Value[] = [];
+  let open = false;
   for (const child of node.namedChildren) {
     if (!child || child.type === 'comment') continue;
     if (child.type === 'list_splat') {
+      // `[*BASE_APPS, "x"]`: an unknown part hides what else is there, not what is written.
       const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
-      if (spread.kind !== 'list') return UNKNOWN;
-      items.push(...spread.items);
+      if (spread.kind === 'list') {
+        items.push(...spread.items);
+        open ||= !!spread.open;
+      } else open = true;
       continue;
     }
     items.push(evaluateExpression(child, scope));
   }
-  return { kind: 'list', items, tuple };
+  return open ? { kind: 'list', items, tuple, open } : { kind: 'list', items, tuple };
 }
 
 function evaluateDict(node: Node, scope: Scope): Value {
   if (tooManyItems(node)) return UNKNOWN;
   const entries: { key: Value; value: Value }[] = [];
+  let open = false;
   for (const child of node.namedChildren) {
     if (!child || child.type === 'comment') continue;
     if (child.type === 'pair') {
@@ -188,13 +255,19 @@ function evaluateDict(node: Node, scope: Scope): Value {
       });
     } else if (child.type === 'dictionary_splat') {
       const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
-      if (spread.kind !== 'dict') return UNKNOWN;
-      entries.push(...spread.entries);
+      if (spread.kind === 'dict') {
+        entries.push(...spread.entries);
+        open ||= !!spread.open;
+      } else {
+        // An unknown mapping may replace any value written before it, not the keys.
+        for (const entry of entries) entry.value = UNKNOWN;
+        open = true;
+      }
     } else {
       return UNKNOWN;
     }
   }
-  return { kind: 'dict', entries };
+  return open ? { kind: 'dict', entries, open } : { kind: 'dict', entries };
 }
 
 function evaluateComparison(node: Node, scope: Scope): Value {
@@ -202,6 +275,12 @@ function evaluateComparison(node: Node, scope: Scope): Value {
   if (operands.length !== 2) return UNKNOWN;
   const operators = node.children.filter((c): c is Node => !!c && !c.isNamed).map((c) => c.text);
   const op = operators.join(' ');
+  if ((op === 'in' || op === 'not in') && qualifiedName(operands[1], scope) === 'os.environ') {
+    // NOTE: `"X" in os.environ` is False when the variable is unset, like a read without default.
+    const variable = stringValue(operands[0], scope);
+    if (variable === undefined) return UNKNOWN;
+    return { kind: 'env', variable, reader: 'os.environ', whenUnset: { kind: 'bool', value: op === 'not in' } };
+  }
   const left = evaluateExpression(operands[0], scope);
   const right = evaluateExpression(operands[1], scope);
   const compare = (a: Value, b: Value): Value => {
@@ -231,6 +310,9 @@ function evaluateComparison(node: Node, scope: Scope): Value {
       if ((a.kind === 'none' || b.kind === 'none') && a.kind !== 'unknown' && b.kind !== 'unknown') {
         const same = a.kind === b.kind;
         result = op === 'is' ? same : !same;
+      } else if (a.kind === 'bool' && b.kind === 'bool') {
+        // True and False are singletons.
+        result = op === 'is' ? a.value === b.value : a.value !== b.value;
       }
     } else if (['<', '>', '<=', '>='].includes(op) && a.kind === 'number' && b.kind === 'number') {
       result = op === '<' ? a.value < b.value : op === '>' ? a.value > b.value : op === '<=' ? a.value <= b.value : a.value >= b.value;
@@ -301,8 +383,15 @@ export function binaryOperation(op: string | undefined, left: Value, right: Valu
     if (op === '+') {
       if (l.kind === 'string' && r.kind === 'string') return { kind: 'string', value: l.value + r.value };
       if (l.kind === 'number' && r.kind === 'number') return { kind: 'number', value: l.value + r.value };
-      if (l.kind === 'list' && r.kind === 'list' && l.tuple === r.tuple) return { kind: 'list', items: [...l.items, ...r.items], tuple: l.tuple };
+      if (l.kind === 'list' && r.kind === 'list' && l.tuple === r.tuple) {
+        const joined: Value = { kind: 'list', items: [...l.items, ...r.items], tuple: l.tuple };
+        return l.open || r.open ? opened(joined) : joined;
+      }
+      // `BASE_APPS + extra_apps()`: what the known side holds is still there.
+      if (l.kind === 'list' && r.kind === 'unknown') return opened(l);
+      if (l.kind === 'unknown' && r.kind === 'list') return opened(r);
     }
+    if (op === '%' && l.kind === 'string') return percentFormat(l.value, r);
     if (l.kind === 'number' && r.kind === 'number') {
       if (op === '*') return { kind: 'number', value: l.value * r.value };
       if (op === '-') return { kind: 'number', value: l.value - r.value };
@@ -315,6 +404,23 @@ export function binaryOperation(op: string | undefined, left: Value, right: Valu
   if (left.kind === 'env') return mapUnset(left, (l) => apply(l, unsetView(right)));
   if (right.kind === 'env') return mapUnset(right, (r) => apply(unsetView(left), r));
   return apply(left, right);
+}
+
+/** `"environments/%s.py" % ENV`: `%s` and `%d` with known values, `%%`; unknown for anything else. */
+function percentFormat(template: string, operand: Value): Value {
+  const values = operand.kind === 'list' && operand.tuple && !operand.open ? operand.items.map(unsetView) : [operand];
+  let next = 0;
+  let failed = false;
+  const text = template.replace(/%([sd%])/g, (_, conversion: string) => {
+    if (conversion === '%') return '%';
+    const value = values[next++];
+    if (value?.kind === 'string' && conversion === 's') return value.value;
+    if (value?.kind === 'number' && Number.isInteger(value.value)) return String(value.value);
+    failed = true;
+    return '';
+  });
+  if (failed || next !== values.length || /%[^%]/.test(template.replace(/%[sd%]/g, ''))) return UNKNOWN;
+  return { kind: 'string', value: text };
 }
 
 /** The dotted name a callee refers to, with import aliases resolved: `os.environ.get`. */
@@ -368,6 +474,8 @@ function evaluateCall(node: Node, scope: Scope): Value {
     const method = callee.childForFieldName('attribute')?.text ?? '';
     const read = environmentRead(callee, args, scope);
     if (read) return read;
+    const imported = attributeBinding(callee, scope);
+    if (imported?.kind === 'function') return callHelper(imported.helper, args.positional, args.keywords, node, scope);
     const qualified = qualifiedName(callee, scope);
     if (!qualified) {
       const receiver = evaluateExpression(callee.childForFieldName('object'), scope);
@@ -378,8 +486,11 @@ function evaluateCall(node: Node, scope: Scope): Value {
 
   const read = environmentRead(callee, args, scope);
   if (read) return read;
+  const helper = callee.type === 'identifier' ? scope.lookup(callee.text) : undefined;
+  if (helper?.kind === 'function') return callHelper(helper.helper, args.positional, args.keywords, node, scope);
   const qualified = qualifiedName(callee, scope) ?? (callee.type === 'identifier' ? `builtins.${callee.text}` : undefined);
   if (!qualified) return UNKNOWN;
+  if (qualified === 'builtins.getattr' && !scope.lookup('getattr')) return getattrCall(args, scope);
   if (qualified.startsWith('builtins.') && args.positional.length <= 1 && args.keywords.size === 0) {
     const cast = qualified.slice('builtins.'.length);
     if (scope.lookup(cast)) return UNKNOWN;
@@ -389,6 +500,29 @@ function evaluateCall(node: Node, scope: Scope): Value {
     }
   }
   return UNKNOWN;
+}
+
+/**
+ * `getattr(configuration, "NAME", default)` on a module of the project: its value there,
+ * or the default when that module does not set it. Unknown for any other object.
+ */
+function getattrCall(args: CallArguments, scope: Scope): Value {
+  if (args.keywords.size > 0 || args.positional.length < 2 || args.positional.length > 3) return UNKNOWN;
+  const qualified = qualifiedName(args.positional[0], scope);
+  const module = qualified ? scope.importedModule?.(qualified) : undefined;
+  const name = stringValue(args.positional[1], scope);
+  if (!module || name === undefined) return UNKNOWN;
+  const binding = module.bindings.get(name);
+  if (binding) return binding.kind === 'value' ? binding.value : UNKNOWN;
+  return args.positional.length === 3 ? evaluateExpression(args.positional[2], scope) : UNKNOWN;
+}
+
+/** A string the expression certainly is (a literal, or a name or sum known to hold one). */
+function stringValue(node: Node, scope: Scope): string | undefined {
+  const literal = stringLiteralValue(node);
+  if (literal !== undefined) return literal;
+  const value = evaluateExpression(node, scope);
+  return value.kind === 'string' ? value.value : undefined;
 }
 
 function castBuiltin(cast: string, arg: Value | undefined): Value {
@@ -462,9 +596,11 @@ function stringMethod(receiver: Value, method: string, args: CallArguments, scop
 function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value | undefined {
   const qualified = qualifiedName(callee, scope) ?? '';
   const nameNode = args.positional[0] ?? args.keywords.get('key') ?? args.keywords.get('option') ?? args.keywords.get('var');
-  const variable = nameNode ? stringLiteralValue(nameNode) : undefined;
+  // Read only for a reader: most calls are not one.
+  const variableName = () => (nameNode ? stringValue(nameNode, scope) : undefined);
 
   if (qualified === 'os.environ.get' || qualified === 'os.getenv') {
+    const variable = variableName();
     if (variable === undefined) return UNKNOWN;
     const defaultNode = args.positional[1] ?? args.keywords.get('default');
     const whenUnset: Value = defaultNode ? evaluateExpression(defaultNode, scope) : { kind: 'none' };
@@ -473,6 +609,7 @@ function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value
   }
 
   if (qualified === 'decouple.config') {
+    const variable = variableName();
     if (variable === undefined) return UNKNOWN;
     const defaultNode = args.positional[1] ?? args.keywords.get('default');
     const castNode = args.keywords.get('cast') ?? args.positional[2];
@@ -483,7 +620,7 @@ function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value
   }
 
   const environ = environReaderCall(callee, scope);
-  if (environ) return environRead(variable, environ, args, scope);
+  if (environ) return environRead(variableName(), environ, args, scope);
   return undefined;
 }
 
@@ -525,7 +662,7 @@ function env(variable: string, reader: EnvReader, whenUnset: Value, defaultNode:
     variable,
     reader,
     whenUnset,
-    defaultLoc: defaultNode ? locationOf(scope, defaultNode) : undefined,
+    defaultLoc: defaultNode ? defaultLocation(scope, defaultNode) : undefined,
   };
 }
 

@@ -1,3 +1,4 @@
+import { FileIndex } from './file-index';
 import type { EvaluatedModule } from './settings-module';
 import { StatementMemo, type ExternalRead } from './statement-memo';
 
@@ -16,6 +17,13 @@ interface ModuleRecord {
 export class EvaluationCache {
   private readonly modules = new Map<string, ModuleRecord>();
   private readonly statements = new Map<string, StatementMemo>();
+  private index?: FileIndex;
+
+  /** The index of a file list: the last one while the list stays the same. */
+  indexFor(root: string, files: readonly string[]): FileIndex {
+    if (!this.index?.matches(root, files)) this.index = new FileIndex(root, files);
+    return this.index;
+  }
 
   statementsOf(file: string): StatementMemo {
     let memo = this.statements.get(file);
@@ -40,10 +48,13 @@ export class EvaluationCache {
   forget(file: string): void {
     this.modules.delete(file);
     this.statements.delete(file);
+    // Module resolutions may have read the file's existence.
+    this.index = undefined;
   }
 
   clear(): void {
     this.modules.clear();
     this.statements.clear();
+    this.index = undefined;
   }
 }

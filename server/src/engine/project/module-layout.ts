@@ -94,17 +94,14 @@ export function moduleLayout(file: string, all: TopLevelStatements): ModuleLayou
       }
     }
   }
-  let anchorNode: Node | undefined;
+  // NOTE: a missing setting is about the module as a whole: it is reported at the module's
+  // head, its first statement after the docstring (a code line, where `# noqa` can go; in a
+  // module built on a base, the star import its settings arrive through).
+  const anchorNode: Node | undefined = index < count ? statement(index) : undefined;
   for (; index < count; index++) {
-    const s = statement(index);
     const type = all.type(index);
-    if (type === 'import_statement' || type === 'import_from_statement' || type === 'future_import_statement') {
-      importsEnd = endWithTrailingComment(s);
-      anchorNode = s;
-      continue;
-    }
-    anchorNode = s;
-    break;
+    if (type !== 'import_statement' && type !== 'import_from_statement' && type !== 'future_import_statement') break;
+    importsEnd = endWithTrailingComment(statement(index));
   }
   let lastAssignmentEnd: Position | undefined;
   for (let i = count - 1; i >= 0 && !lastAssignmentEnd; i--) {

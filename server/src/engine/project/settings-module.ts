@@ -1,11 +1,13 @@
+import path from 'node:path';
 import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
-import { rangeOf, type Node } from '../parse/python';
+import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location, Position } from '../types';
 import { definitionsOf, settingState } from './definition-list';
 import { binaryOperation, environScheme, evaluateExpression, locationOf, MAX_EXPRESSION_DEPTH, qualifiedName, type Binding, type Scope } from './evaluate-expression';
 import {
   blockRecord,
   detachedText,
+  type ExternalRead,
   StatementRecorder,
   TrackedMap,
   type BlockRecord,
@@ -20,7 +22,9 @@ import {
 import { BlockView } from './block-chain';
 import { StatementAnchor } from './anchored-locations';
 import { moduleLayout, TopLevelStatements } from './module-layout';
-import { bounded, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
+import { helperBinding, importedHelper } from './helper-functions';
+import type { SourceFile } from './source-store';
+import { bounded, opened, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
 /** One place that gave a setting its value. */
 export interface SettingDefinition {
@@ -65,10 +69,12 @@ export interface EvaluatedModule {
    */
   settings: Map<string, SettingState>;
   bindings: Map<string, Binding>;
-  /** Files this module star-imports, in order, resolved. */
+  /** Files this module star-imports or includes (django-split-settings), in order, resolved. */
   starImports: string[];
-  /** The `from … import *` statements of this module, by the file each one imports. */
+  /** The `from … import *` (or `include(…)`) statements of this module, by the file each one brings in. */
   starImportSites: Map<string, Location>;
+  /** Of starImports, the files brought in by django-split-settings' `include()`, run in this module's namespace. */
+  included: Set<string>;
   /** True when a star import could not be resolved: the effective settings are incomplete. */
   incomplete: boolean;
   layout: ModuleLayout;
@@ -81,12 +87,35 @@ export interface ModuleResolver {
   resolve(fromFile: string, moduleName: string, level: number): string | undefined;
   /** Evaluates another module (cached, cycle-safe); undefined when it cannot be read. */
   evaluate(file: string): EvaluatedModule | undefined;
+  /** The project's files a glob pattern (Python's `glob.glob`, relative to `dir`) matches, sorted. */
+  glob(dir: string, pattern: string): string[];
+  /** A file's source, for one the module runs in its own namespace (`include()`). */
+  source(file: string): SourceFile | undefined;
+}
+
+/** Whether what a module read of other files reads the same now. */
+export function readStillHolds(read: ExternalRead, resolver: ModuleResolver, file: string): boolean {
+  switch (read.kind) {
+    case 'resolve':
+      return resolver.resolve(read.from ?? file, read.name, read.level) === read.result;
+    case 'evaluate':
+      return resolver.evaluate(read.file) === read.result;
+    case 'glob':
+      return resolver.glob(read.dir, read.pattern).join('\0') === read.result;
+    case 'source':
+      return resolver.source(read.file) === read.result;
+  }
 }
 
 /** `if` statements nested deeper than this are not followed (CPython refuses 100 levels of indentation). */
 const MAX_BLOCK_DEPTH = 100;
 
 const MUTATING_LIST_METHODS = new Set(['append', 'insert', 'extend', 'remove', 'pop', 'clear', 'update', 'setdefault', 'sort', 'reverse']);
+/** Mutations that keep whatever a list or dict held (they only add, or change one entry). */
+const ADDING_METHODS = new Set(['append', 'insert', 'extend', 'update', 'setdefault']);
+const ENVIRON_READERS = new Set(['environ.Env', 'environ.FileAwareEnv']);
+/** How many files `include()` may nest (a component including components). */
+const MAX_INCLUDE_DEPTH = 8;
 
 /** Reads a settings module top to bottom the way Python would execute it, statically. */
 export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
@@ -96,13 +125,26 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   let bindings: StateMap<Binding> = whole.bindings;
   const starImports: string[] = [];
   const starImportSites = new Map<string, Location>();
+  const included = new Set<string>();
   let incomplete = false;
   let recorder: StatementRecorder | undefined;
 
   // Everything a statement does beyond the two maps goes through these, so it can be recorded.
   const resolve = (name: string, level: number): string | undefined => {
-    const result = resolver.resolve(file, name, level);
-    recorder?.readExternal({ kind: 'resolve', name, level, result });
+    // An included file imports relative to where it is.
+    const from = scope.file;
+    const result = resolver.resolve(from, name, level);
+    recorder?.readExternal(from === file ? { kind: 'resolve', name, level, result } : { kind: 'resolve', from, name, level, result });
+    return result;
+  };
+  const globFiles = (dir: string, pattern: string): string[] => {
+    const result = resolver.glob(dir, pattern);
+    recorder?.readExternal({ kind: 'glob', dir, pattern, result: result.join('\0') });
+    return result;
+  };
+  const sourceOf = (target: string): SourceFile | undefined => {
+    const result = resolver.source(target);
+    recorder?.readExternal({ kind: 'source', file: target, result });
     return result;
   };
   const evaluateOther = (target: string): EvaluatedModule | undefined => {
@@ -110,10 +152,11 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     recorder?.readExternal({ kind: 'evaluate', file: target, result });
     return result;
   };
-  const addStarImport = (target: string, site: Location) => {
-    recorder?.write(['star-import', target, site]);
+  const addStarImport = (target: string, site: Location, include = false) => {
+    recorder?.write(['star-import', target, site, include]);
     starImports.push(target);
     starImportSites.set(target, site);
+    if (include) included.add(target);
   };
   const markIncomplete = () => {
     recorder?.write(['incomplete']);
@@ -124,6 +167,11 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   const scope: Scope = {
     file,
     lookup: (name) => bindings.get(name),
+    importedModule: (qualified) => {
+      const { name, level } = splitRelative(qualified);
+      const target = resolve(name, level);
+      return target && target !== file ? evaluateOther(target) : undefined;
+    },
     limitReached: (message) => limits.add(message),
   };
   /** How deep `if` statements nest at the statement being run. */
@@ -207,14 +255,16 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
           continue;
         }
         settings.delete(alias);
+        const qualified = moduleName.endsWith('.') ? `${moduleName}${target}` : `${moduleName}.${target}`;
         if (binding) {
-          bindings.set(alias, binding);
+          // A helper keeps reading the names of the module that defines it.
+          bindings.set(alias, binding.kind === 'function' ? importedHelper(binding, source!.bindings) : binding);
         } else if (!source && isSettingName(alias)) {
           // A settings value from a module that cannot be read (often a git-ignored secrets file).
           markUnknown(alias, statement);
-          bindings.set(alias, moduleBinding(`${moduleName}.${target}`));
+          bindings.set(alias, moduleBinding(qualified));
         } else {
-          bindings.set(alias, moduleBinding(`${moduleName}.${target}`));
+          bindings.set(alias, moduleBinding(qualified));
         }
       }
     }
@@ -234,8 +284,8 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       for (const t of targets) for (const name of boundNames(t)) markUnknown(name, statement);
       return;
     }
-    // environ.Env(...) creates a reader, not a setting.
-    if (right.type === 'call' && qualifiedName(right.childForFieldName('function'), scope) === 'environ.Env') {
+    // environ.Env(...) creates a reader, not a setting; FileAwareEnv also reads `X_FILE` files, the same way.
+    if (right.type === 'call' && ENVIRON_READERS.has(qualifiedName(right.childForFieldName('function'), scope) ?? '')) {
       const scheme = environScheme(right, scope);
       for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, { kind: 'environ-env', scheme });
       return;
@@ -294,7 +344,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       const c = unsetView(current);
       const a = unsetView(addend);
       // NOTE: list += any iterable extends the list, tuple or not.
-      next = c.kind === 'list' && !c.tuple && a.kind === 'list' ? { kind: 'list', tuple: false, items: [...c.items, ...a.items] } : binaryOperation('+', c, a);
+      next = c.kind === 'list' && !c.tuple && a.kind === 'list' ? listOf([...c.items, ...a.items], !!(c.open || a.open)) : binaryOperation('+', c, a);
     } else if (op) {
       next = binaryOperation(op.slice(0, -1), unsetView(current), unsetView(addend));
     }
@@ -307,48 +357,84 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     const method = callee.childForFieldName('attribute')?.text ?? '';
     const receiver = callee.childForFieldName('object');
     if (!receiver || !MUTATING_LIST_METHODS.has(method)) return;
-    const rootName = rootNames(receiver)[0];
+    const target = subscriptPath(receiver, scope);
+    const rootName = target?.root ?? rootNames(receiver)[0];
     if (!rootName || !settings.has(rootName)) return;
-    if (receiver.type !== 'identifier') {
+    if (!target) {
       markUnknown(rootName, statement);
       return;
     }
     const state = settings.get(rootName)!;
-    const current = unsetView(state.value);
     const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
     const values = args.map((a) => (a.type === 'keyword_argument' || a.type.endsWith('splat') ? UNKNOWN : evaluateExpression(a, scope)));
-    let next: Value = UNKNOWN;
-    if (current.kind === 'list' && !current.tuple) {
-      const items = [...current.items];
-      if (method === 'append' && values.length === 1) next = { kind: 'list', tuple: false, items: [...items, values[0]] };
-      else if (method === 'extend' && values.length === 1) {
-        const extra = unsetView(values[0]);
-        if (extra.kind === 'list') next = { kind: 'list', tuple: false, items: [...items, ...extra.items] };
-      } else if (method === 'insert' && values.length === 2) {
-        const index = unsetView(values[0]);
-        if (index.kind === 'number' && Number.isInteger(index.value)) {
-          const at = index.value < 0 ? Math.max(0, items.length + index.value) : Math.min(index.value, items.length);
-          items.splice(at, 0, values[1]);
-          next = { kind: 'list', tuple: false, items };
-        }
-      } else if (method === 'remove' && values.length === 1) {
-        const at = items.findIndex((item) => pyEquals(item, values[0]) === true);
-        if (at >= 0 && items.slice(0, at).every((item) => pyEquals(item, values[0]) === false)) {
-          items.splice(at, 1);
-          next = { kind: 'list', tuple: false, items };
-        }
-      } else if (method === 'clear' && values.length === 0) next = { kind: 'list', tuple: false, items: [] };
-    } else if (current.kind === 'dict' && method === 'update' && values.length === 1) {
-      const extra = unsetView(values[0]);
-      if (extra.kind === 'dict') next = { kind: 'dict', entries: [...current.entries, ...extra.entries] };
-    }
+    // `TEMPLATES[0]["OPTIONS"]["context_processors"].append(...)` changes one list inside the setting.
+    const next = atPath(state.value, target.path, (container) => mutated(unsetView(container), method, values));
     define(rootName, next, { statement: loc(statement), kind: 'mutate' });
+  };
+
+  /**
+   * django-split-settings: `include("components/*.py", optional("local.py"))` runs each file
+   * matched, in order, in this module's namespace, as if its statements were written here;
+   * what they set is located in their own file. A required file that is missing (Django would
+   * not start) or a pattern that cannot be read leaves the module incomplete.
+   */
+  const include = (statement: Node, call: Node) => {
+    const patterns = includePatterns(call, scope);
+    if (!patterns || includeDepth >= MAX_INCLUDE_DEPTH) {
+      markIncomplete();
+      return;
+    }
+    const site = loc(statement);
+    const dir = path.dirname(scope.file);
+    const done = new Set<string>();
+    for (const { pattern, optional } of patterns) {
+      const files = globFiles(dir, pattern);
+      if (files.length === 0 && !optional) markIncomplete();
+      for (const target of files) {
+        if (target === file || target === scope.file || done.has(target)) continue;
+        done.add(target);
+        const source = sourceOf(target);
+        if (!source) {
+          if (!optional) markIncomplete();
+          continue;
+        }
+        addStarImport(target, site, true);
+        runIncluded(target, source);
+      }
+    }
+  };
+  let includeDepth = 0;
+  const runIncluded = (target: string, source: SourceFile) => {
+    const saved = { file: scope.file, anchor: scope.anchor };
+    scope.file = target;
+    scope.anchor = undefined;
+    includeDepth++;
+    try {
+      for (const statement of source.tree().rootNode.namedChildren) {
+        if (!statement || statement.type === 'comment') continue;
+        try {
+          run(statement);
+        } catch {
+          for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
+        }
+      }
+    } finally {
+      includeDepth--;
+      scope.file = saved.file;
+      scope.anchor = saved.anchor;
+    }
   };
 
   const compound = (statement: Node) => {
     if (statement.type === 'if_statement' && blockDepth >= MAX_BLOCK_DEPTH) {
       scope.limitReached?.(`\`if\` statements nest deeper than ${MAX_BLOCK_DEPTH} levels; what the deeper ones assign is read as unknown`);
     } else if (statement.type === 'if_statement') {
+      const condition = statement.childForFieldName('condition');
+      if (condition?.type === 'named_expression') {
+        // `if v := os.getenv("HOSTS"):` binds v for the branch.
+        const name = condition.childForFieldName('name')?.text;
+        if (name) bindings.set(name, { kind: 'value', value: evaluateExpression(condition.childForFieldName('value'), scope) });
+      }
       const chosen = chooseIfBranch(statement, scope);
       if (chosen !== undefined) {
         blockDepth++;
@@ -360,9 +446,14 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         return;
       }
     }
+    // What may or may not run: a list only added to keeps what it held ("contains at least").
+    const changes = conditionalChanges(statement, scope);
     for (const name of assignedNamesWithin(statement)) {
       if (name.startsWith('*')) continue;
-      markUnknown(name, statement);
+      const state = settings.get(name);
+      const widened = state && changes.get(name)?.reduce<Value>((value, change) => widen(value, change), state.value);
+      if (widened && widened.kind !== 'unknown') define(name, widened, { statement: loc(statement), kind: 'conditional' });
+      else markUnknown(name, statement);
     }
     for (const imp of statement.descendantsOfType('import_from_statement')) {
       if (imp?.namedChildren.some((c) => c?.type === 'wildcard_import')) starImport(imp, true);
@@ -380,7 +471,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         if (!expr) return;
         if (expr.type === 'assignment') assignment(statement, expr);
         else if (expr.type === 'augmented_assignment') augmentedAssignment(statement, expr);
-        else if (expr.type === 'call') methodCall(statement, expr);
+        else if (expr.type === 'call') {
+          if (qualifiedName(expr.childForFieldName('function'), scope) === SPLIT_SETTINGS_INCLUDE) include(statement, expr);
+          else methodCall(statement, expr);
+        }
         return;
       }
       case 'delete_statement':
@@ -399,7 +493,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         if (name) {
           // The name now refers to a function or class: it shadows builtins such as bool().
           settings.delete(name);
-          bindings.set(name, { kind: 'value', value: UNKNOWN });
+          bindings.set(name, helperBinding(statement) ?? { kind: 'value', value: UNKNOWN });
         }
         return;
       }
@@ -427,16 +521,14 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   };
   /** Whether what an effect read of other modules reads the same now. */
   const externalReadsHold = (effect: StatementEffect): boolean => {
-    for (const read of effect.external) {
-      const now = read.kind === 'resolve' ? resolver.resolve(file, read.name, read.level) : resolver.evaluate(read.file);
-      if (now !== read.result) return false;
-    }
+    for (const read of effect.external) if (!readStillHolds(read, resolver, file)) return false;
     return true;
   };
   const applyOther = (write: StateWrite) => {
     if (write[0] === 'star-import') {
       starImports.push(write[1]);
       starImportSites.set(write[1], write[2]);
+      if (write[3]) included.add(write[1]);
     } else if (write[0] === 'incomplete') incomplete = true;
   };
 
@@ -599,10 +691,206 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     bindings: final.bindings,
     starImports,
     starImportSites,
+    included,
     incomplete,
     layout: moduleLayout(file, statements),
     ...(limits.size > 0 ? { limits: [...limits] } : {}),
   };
+}
+
+const SPLIT_SETTINGS_INCLUDE = 'split_settings.tools.include';
+const SPLIT_SETTINGS_OPTIONAL = 'split_settings.tools.optional';
+
+/** The patterns an `include(...)` call names, each marked optional or not; undefined when one cannot be read. */
+function includePatterns(call: Node, scope: Scope): { pattern: string; optional: boolean }[] | undefined {
+  const patterns: { pattern: string; optional: boolean }[] = [];
+  const stringOf = (node: Node | null | undefined): string | undefined => {
+    if (!node) return undefined;
+    const literal = stringLiteralValue(node);
+    if (literal !== undefined) return literal;
+    const value = evaluateExpression(node, scope);
+    return value.kind === 'string' ? value.value : undefined;
+  };
+  for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (!argument || argument.type === 'comment' || argument.type === 'keyword_argument') continue;
+    if (argument.type === 'list_splat') {
+      const spread = unsetView(evaluateExpression(argument.namedChildren[0], scope));
+      if (spread.kind !== 'list' || spread.open) return undefined;
+      for (const item of spread.items) {
+        const value = unsetView(item);
+        if (value.kind !== 'string') return undefined;
+        patterns.push({ pattern: value.value, optional: false });
+      }
+      continue;
+    }
+    if (argument.type === 'call' && qualifiedName(argument.childForFieldName('function'), scope) === SPLIT_SETTINGS_OPTIONAL) {
+      const inner = argument.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+      const pattern = inner.length === 1 ? stringOf(inner[0]) : undefined;
+      if (pattern === undefined) return undefined;
+      patterns.push({ pattern, optional: true });
+      continue;
+    }
+    const pattern = stringOf(argument);
+    if (pattern === undefined) return undefined;
+    patterns.push({ pattern, optional: false });
+  }
+  return patterns;
+}
+
+function listOf(items: Value[], open: boolean): Value {
+  return open ? { kind: 'list', tuple: false, items, open } : { kind: 'list', tuple: false, items };
+}
+
+/**
+ * The value a list or dict method leaves (`append`, `insert`, `extend`, `remove`, `clear`,
+ * `update`, `setdefault`); unknown for anything else. What is added unknown is kept as
+ * "contains at least" (see Value).
+ */
+function mutated(current: Value, method: string, values: Value[]): Value {
+  if (current.kind === 'list' && !current.tuple) {
+    const items = [...current.items];
+    const open = !!current.open;
+    if (method === 'append' && values.length === 1) return listOf([...items, values[0]], open);
+    if (method === 'extend' && values.length === 1) {
+      const extra = unsetView(values[0]);
+      return extra.kind === 'list' ? listOf([...items, ...extra.items], open || !!extra.open) : listOf(items, true);
+    }
+    if (method === 'insert' && values.length === 2) {
+      const index = unsetView(values[0]);
+      if (!open && index.kind === 'number' && Number.isInteger(index.value)) {
+        const at = index.value < 0 ? Math.max(0, items.length + index.value) : Math.min(index.value, items.length);
+        items.splice(at, 0, values[1]);
+        return listOf(items, false);
+      }
+      // Somewhere: present, in an order no longer known.
+      return listOf([...items, values[1]], true);
+    }
+    if (method === 'remove' && values.length === 1) {
+      const at = items.findIndex((item) => pyEquals(item, values[0]) === true);
+      const before = at < 0 ? items : items.slice(0, at);
+      if (!before.every((item) => pyEquals(item, values[0]) === false)) return UNKNOWN;
+      if (at >= 0) items.splice(at, 1);
+      // A list that may hold more may have held the removed item elsewhere, before it.
+      if (open) return listOf(items, true);
+      return at >= 0 ? listOf(items, false) : UNKNOWN;
+    }
+    if (method === 'clear' && values.length === 0) return listOf([], false);
+    return UNKNOWN;
+  }
+  if (current.kind === 'dict' && method === 'update' && values.length === 1) {
+    const extra = unsetView(values[0]);
+    if (extra.kind === 'dict') return { kind: 'dict', entries: [...current.entries, ...extra.entries], ...(current.open || extra.open ? { open: true } : {}) };
+    return { kind: 'dict', entries: current.entries.map((entry) => ({ key: entry.key, value: UNKNOWN })), open: true };
+  }
+  return UNKNOWN;
+}
+
+/** A setting's value with the container at `keys` replaced by what `change` makes of it; unknown when the path is not known. */
+function atPath(value: Value, keys: readonly Value[], change: (container: Value) => Value): Value {
+  const current = unsetView(value);
+  if (keys.length === 0) return change(current);
+  if (value.kind === 'env') return UNKNOWN;
+  const [key, ...rest] = keys;
+  if (current.kind === 'dict') {
+    for (let i = current.entries.length - 1; i >= 0; i--) {
+      const same = pyEquals(current.entries[i].key, key);
+      if (same === undefined) return UNKNOWN;
+      if (same) {
+        const entries = [...current.entries];
+        entries[i] = { key: entries[i].key, value: atPath(entries[i].value, rest, change) };
+        return { ...current, entries };
+      }
+    }
+    return UNKNOWN;
+  }
+  if (current.kind === 'list' && !current.open) {
+    const k = unsetView(key);
+    if (k.kind !== 'number' || !Number.isInteger(k.value)) return UNKNOWN;
+    const index = k.value < 0 ? current.items.length + k.value : k.value;
+    if (index < 0 || index >= current.items.length) return UNKNOWN;
+    const items = [...current.items];
+    items[index] = atPath(items[index], rest, change);
+    return { ...current, items };
+  }
+  return UNKNOWN;
+}
+
+/** `A["x"][0]` as its root name and the keys below it, when every key can be read. */
+function subscriptPath(node: Node, scope: Scope): { root: string; path: Value[] } | undefined {
+  const keys: Value[] = [];
+  let current: Node | null = node;
+  while (current?.type === 'subscript') {
+    const subscripts = current.childrenForFieldName('subscript');
+    if (subscripts.length !== 1 || !subscripts[0]) return undefined;
+    const key = evaluateExpression(subscripts[0], scope);
+    if (key.kind === 'unknown' || key.kind === 'env') return undefined;
+    keys.unshift(key);
+    current = current.childForFieldName('value');
+  }
+  return current?.type === 'identifier' ? { root: current.text, path: keys } : undefined;
+}
+
+/** One thing a statement that may or may not run does to a setting: adds to a list, or sets one dict entry. */
+type ConditionalChange = { path: Value[]; op: 'add' } | { path: Value[]; op: 'set'; key: Value } | { path: Value[]; op: 'update' };
+
+/**
+ * For each name a compound statement (an `if` whose condition cannot be read, a loop, a
+ * `try`) changes only by adding, what it may add; null for a name it may also rebind,
+ * remove from or reorder, whose value then becomes unknown.
+ */
+function conditionalChanges(statement: Node, scope: Scope): Map<string, ConditionalChange[] | null> {
+  const changes = new Map<string, ConditionalChange[] | null>();
+  const add = (name: string, change: ConditionalChange) => {
+    const known = changes.get(name);
+    if (known === null) return;
+    changes.set(name, [...(known ?? []), change]);
+  };
+  const other = (node: Node | null) => {
+    if (node) for (const name of boundNames(node)) changes.set(name, null);
+  };
+  const visit = (node: Node) => {
+    if (node.type === 'function_definition' || node.type === 'class_definition') return;
+    if (node.type === 'call') {
+      const callee = node.childForFieldName('function');
+      const method = callee?.type === 'attribute' ? (callee.childForFieldName('attribute')?.text ?? '') : '';
+      const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      if (receiver && MUTATING_LIST_METHODS.has(method)) {
+        const target = subscriptPath(receiver, scope);
+        if (target && ADDING_METHODS.has(method)) add(target.root, { path: target.path, op: method === 'update' || method === 'setdefault' ? 'update' : 'add' });
+        else other(receiver);
+      }
+    } else if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+      const left = node.childForFieldName('left');
+      const target = left?.type === 'subscript' || node.type === 'augmented_assignment' ? left && subscriptPath(left, scope) : undefined;
+      if (target && node.type === 'augmented_assignment' && node.childForFieldName('operator')?.text === '+=') add(target.root, { path: target.path, op: 'add' });
+      else if (target && node.type === 'assignment' && target.path.length > 0) add(target.root, { path: target.path.slice(0, -1), op: 'set', key: target.path[target.path.length - 1] });
+      else other(left);
+    } else if (node.type === 'delete_statement') {
+      for (const target of node.namedChildren) other(target);
+    }
+    for (const child of node.namedChildren) if (child) visit(child);
+  };
+  visit(statement);
+  return changes;
+}
+
+/** What a setting may be after a change that may or may not have happened (see conditionalChanges). */
+function widen(value: Value, change: ConditionalChange): Value {
+  return atPath(value, change.path, (container) => {
+    if (change.op === 'add') return container.kind === 'list' ? opened(container) : UNKNOWN;
+    if (container.kind !== 'dict') return UNKNOWN;
+    if (change.op === 'update') return { kind: 'dict', entries: container.entries.map((entry) => ({ key: entry.key, value: UNKNOWN })), open: true };
+    for (let i = container.entries.length - 1; i >= 0; i--) {
+      const same = pyEquals(container.entries[i].key, change.key);
+      if (same === undefined) return UNKNOWN;
+      if (same) {
+        const entries = [...container.entries];
+        entries[i] = { key: entries[i].key, value: UNKNOWN };
+        return { ...container, entries };
+      }
+    }
+    return opened(container);
+  });
 }
 
 function placeOf(statement: Node, type: string): StatementPlace {
@@ -693,6 +981,9 @@ function assignedNamesWithin(statement: Node): Set<string> {
         const receiver = callee.childForFieldName('object');
         if (receiver) for (const name of rootNames(receiver)) names.add(name);
       }
+    } else if (node.type === 'delete_statement') {
+      for (const target of node.namedChildren) if (target) for (const name of boundNames(target)) names.add(name);
+      return;
     } else if (node.type === 'import_from_statement') {
       for (const child of node.childrenForFieldName('name')) {
         if (child?.type === 'aliased_import') names.add(child.childForFieldName('alias')?.text ?? '');
@@ -733,31 +1024,18 @@ function chooseIfBranch(statement: Node, scope: Scope): Node | null | undefined 
   return null;
 }
 
+/** `TEMPLATES[0]["OPTIONS"]["autoescape"] = False`: the container at the path gets the key set. */
 function setPath(container: Value, path: Value[], value: Value): Value {
   if (path.length === 0) return value;
-  const c = unsetView(container);
-  const [key, ...rest] = path;
-  if (c.kind === 'list' && !c.tuple) {
-    // TEMPLATES[0]["OPTIONS"]["autoescape"] = False edits one item of a known list.
-    const k = unsetView(key);
-    if (k.kind !== 'number' || !Number.isInteger(k.value)) return UNKNOWN;
-    const index = k.value < 0 ? c.items.length + k.value : k.value;
-    if (index < 0 || index >= c.items.length) return UNKNOWN;
-    const items = [...c.items];
-    items[index] = setPath(items[index], rest, value);
-    return { ...c, items };
-  }
-  if (c.kind !== 'dict') return UNKNOWN;
-  const entries = [...c.entries];
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const same = pyEquals(entries[i].key, key);
-    if (same === undefined) return UNKNOWN;
-    if (same) {
-      entries[i] = { key: entries[i].key, value: setPath(entries[i].value, rest, value) };
-      return { ...c, entries };
+  const key = path[path.length - 1];
+  return atPath(container, path.slice(0, -1), (target) => {
+    if (target.kind === 'list') return target.tuple ? UNKNOWN : atPath(target, [key], () => value);
+    if (target.kind !== 'dict') return UNKNOWN;
+    for (let i = target.entries.length - 1; i >= 0; i--) {
+      const same = pyEquals(target.entries[i].key, key);
+      if (same === undefined) return UNKNOWN;
+      if (same) return atPath(target, [key], () => value);
     }
-  }
-  if (rest.length > 0) return UNKNOWN;
-  entries.push({ key, value });
-  return { ...c, entries };
+    return { ...target, entries: [...target.entries, { key, value }] };
+  });
 }

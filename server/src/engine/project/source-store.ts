@@ -20,6 +20,12 @@ export interface SourceStore {
   /** The decoded source, or undefined when the file is missing, binary or undecodable. */
   get(file: string): SourceFile | undefined;
   exists(file: string): boolean;
+  /**
+   * The source the store already holds for a file, without looking at the disk again (the
+   * language server's cache, kept current by file events); undefined when it holds none.
+   * Scans over every file of a large workspace use it on each keystroke.
+   */
+  peek?(file: string): SourceFile | undefined;
 }
 
 /** The text a location covers. */

@@ -3,6 +3,7 @@ import type { EvaluatedModule, SettingState } from './settings-module';
 import type { ModuleSyntax } from '../parse/module-syntax';
 import type { RowAnchor, StatementAnchor } from './anchored-locations';
 import type { Location } from '../types';
+import type { SourceFile } from './source-store';
 import { LineShift } from './line-shift';
 import { BlockChain } from './block-chain';
 
@@ -26,8 +27,15 @@ export interface StatementEffect {
 export type StateTag = 0 | 1;
 type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
 /** A value of undefined is a deletion. */
-export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location] | readonly ['incomplete'];
-export type ExternalRead = { kind: 'resolve'; name: string; level: number; result: string | undefined } | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined };
+/** A star import's or `include()`'s file, the statement, and whether it is an include. */
+export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location, boolean] | readonly ['incomplete'];
+export type ExternalRead =
+  /** `from` is the importing file when it is not the module itself (a file it includes). */
+  | { kind: 'resolve'; from?: string; name: string; level: number; result: string | undefined }
+  | { kind: 'evaluate'; file: string; result: EvaluatedModule | undefined }
+  /** The files a pattern matched, joined. */
+  | { kind: 'glob'; dir: string; pattern: string; result: string }
+  | { kind: 'source'; file: string; result: SourceFile | undefined };
 
 /** Where a statement is and what it says: the same text at the same place reads the same way. */
 export interface StatementPlace {

@@ -13,8 +13,13 @@ export type Value =
   | { kind: 'bool'; value: boolean; loc?: Location }
   | { kind: 'number'; value: number; loc?: Location }
   | { kind: 'string'; value: string; loc?: Location }
-  | { kind: 'list'; items: Value[]; tuple: boolean; loc?: Location }
-  | { kind: 'dict'; entries: DictEntry[]; loc?: Location }
+  /**
+   * `open`: the list certainly holds `items` (in that order, as far as they go) but may hold
+   * more, anywhere ("contains at least"): something unknown was added to it.
+   */
+  | { kind: 'list'; items: Value[]; tuple: boolean; open?: boolean; loc?: Location }
+  /** `open`: the entries are certainly there, but unknown keys may be too. */
+  | { kind: 'dict'; entries: DictEntry[]; open?: boolean; loc?: Location }
   | { kind: 'env'; variable: string; reader: EnvReader; whenUnset: Value; defaultLoc?: Location; loc?: Location }
   | { kind: 'unknown'; loc?: Location };
 
@@ -89,9 +94,9 @@ export function truthy(value: Value): boolean | undefined {
     case 'string':
       return v.value.length > 0;
     case 'list':
-      return v.items.length > 0;
+      return v.items.length > 0 ? true : v.open ? undefined : false;
     case 'dict':
-      return v.entries.length > 0;
+      return v.entries.length > 0 ? true : v.open ? undefined : false;
     default:
       return undefined;
   }
@@ -109,6 +114,7 @@ export function pyEquals(a: Value, b: Value): boolean | undefined {
   if (nx !== undefined && ny !== undefined) return nx === ny;
   if (x.kind === 'string' && y.kind === 'string') return x.value === y.value;
   if (x.kind === 'list' && y.kind === 'list') {
+    if (x.open || y.open) return undefined;
     if (x.tuple !== y.tuple || x.items.length !== y.items.length) return false;
     let all = true;
     for (let i = 0; i < x.items.length; i++) {
@@ -129,11 +135,44 @@ export function asString(value: Value | undefined): string | undefined {
   return v.kind === 'string' ? v.value : undefined;
 }
 
-/** The items of a known list or tuple. */
+/** The items of a list or tuple known whole (not one that may hold more: see presentItems). */
 export function asList(value: Value | undefined): Value[] | undefined {
   if (!value) return undefined;
   const v = unsetView(value);
-  return v.kind === 'list' ? v.items : undefined;
+  return v.kind === 'list' && !v.open ? v.items : undefined;
+}
+
+/**
+ * The items a list or tuple certainly holds, and whether it may hold more: what a question
+ * of presence ("is SecurityMiddleware installed?") can use when the whole list is not known.
+ */
+export function presentItems(value: Value | undefined): { items: Value[]; open: boolean } | undefined {
+  if (!value) return undefined;
+  const v = unsetView(value);
+  return v.kind === 'list' ? { items: v.items, open: !!v.open } : undefined;
+}
+
+/**
+ * Whether a list holds the string `item`: true when one of its certain items is it, false
+ * when the list is known whole and none is, undefined when an unknown item could be it.
+ */
+export function listHolds(value: Value | undefined, item: string): boolean | undefined {
+  const present = presentItems(value);
+  if (!present) return undefined;
+  let unknown = present.open;
+  for (const entry of present.items) {
+    const view = unsetView(entry);
+    if (view.kind === 'string' && view.value === item) return true;
+    if (view.kind !== 'string') unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** A list or dict that keeps what it certainly holds and may hold more (see Value). */
+export function opened(value: Value): Value {
+  const v = unsetView(value);
+  if (v.kind === 'list' || v.kind === 'dict') return v.open ? v : { ...v, open: true };
+  return UNKNOWN;
 }
 
 /** The strings of a list whose every item is a known string. */
@@ -149,6 +188,7 @@ export function asStringList(value: Value | undefined): string[] | undefined {
   return strings;
 }
 
+/** The value under `key` in a dict; undefined when it is absent or cannot be told. */
 export function dictGet(value: Value | undefined, key: string): Value | undefined {
   if (!value) return undefined;
   const v = unsetView(value);
@@ -190,8 +230,11 @@ export function describe(value: Value): string {
       return String(v.value);
     case 'string':
       return JSON.stringify(v.value).replace(/^"|"$/g, "'");
-    case 'list':
-      return (v.tuple ? '(' : '[') + v.items.map(describe).join(', ') + (v.tuple ? ')' : ']');
+    case 'list': {
+      const items = v.items.map(describe);
+      if (v.open) items.push('…');
+      return (v.tuple ? '(' : '[') + items.join(', ') + (v.tuple ? ')' : ']');
+    }
     case 'dict':
       return '{…}';
     case 'env':

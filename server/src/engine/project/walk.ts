@@ -25,6 +25,16 @@ export const DEFAULT_EXCLUDES = [
 /** Files the engine may read: Python, templates, and the project's configuration. */
 export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.tpl|\.xml|\.djhtml|\.toml|\.cfg|\.ini|\.in|\.lock|^Pipfile|^\.env)$/;
 
+/** Where a project says how it is deployed, which names its settings module: containers, process files, environment files. */
+const DEPLOYMENT_FILE = /^((dockerfile|containerfile)([.-][\w.-]*)?|[\w.-]*\.dockerfile|(docker-)?compose([.-][\w.-]*)?\.ya?ml|procfile([.-][\w.-]*)?|app\.json|app\.yaml|render\.yaml|\.env[\w.-]*)$/i;
+
+/** Whether the walk lists a file: by its name, or (environment files such as cookiecutter's `.envs/.production/.django`) by its folder. */
+export function isInterestingFile(file: string): boolean {
+  const base = path.basename(file);
+  if (INTERESTING_FILE.test(base) || DEPLOYMENT_FILE.test(base)) return true;
+  return path.basename(path.dirname(file)).startsWith('.env') || path.basename(path.dirname(path.dirname(file))) === '.envs';
+}
+
 export interface WalkResult {
   files: string[];
   /** Paths given that cannot be read (missing, broken links, link loops, unreadable folders). */
@@ -102,7 +112,7 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
       return;
     }
     if (!stat.isFile()) return;
-    if (!explicit && (excluded(absolute, false) || !INTERESTING_FILE.test(path.basename(absolute)))) return;
+    if (!explicit && (excluded(absolute, false) || !isInterestingFile(absolute))) return;
     let real = absolute;
     try {
       real = realpathSync(absolute);

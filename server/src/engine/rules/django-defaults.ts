@@ -15,6 +15,8 @@ export const DJANGO_DEFAULTS: Record<string, Value> = {
   SECRET_KEY: str(''),
   SECRET_KEY_FALLBACKS: list(),
   MIDDLEWARE: list(),
+  // Before Django 2.0 (see SettingsRuleContext.middleware).
+  MIDDLEWARE_CLASSES: list('django.middleware.common.CommonMiddleware', 'django.middleware.csrf.CsrfViewMiddleware'),
   INSTALLED_APPS: list(),
   SILENCED_SYSTEM_CHECKS: list(),
   SECURE_SSL_REDIRECT: bool(false),

@@ -26,6 +26,7 @@ import { trustedOriginsWildcard } from './settings/trusted-origins-wildcard';
 import { weakPasswordHasher } from './settings/weak-password-hasher';
 import { pickleSessionSerializer } from './settings/pickle-session-serializer';
 import { templateAutoescapeDisabled } from './settings/template-autoescape-disabled';
+import { trustedOriginsScheme } from './settings/trusted-origins-scheme';
 import { rawSqlInjection } from './python/raw-sql-injection';
 import { extraUsed } from './python/extra-used';
 import { markSafeDynamic } from './python/mark-safe-dynamic';
@@ -72,6 +73,7 @@ export const ALL_RULES: readonly Rule[] = [
   weakPasswordHasher,
   pickleSessionSerializer,
   templateAutoescapeDisabled,
+  trustedOriginsScheme,
   rawSqlInjection,
   extraUsed,
   markSafeDynamic,

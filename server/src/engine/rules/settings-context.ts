@@ -1,14 +1,19 @@
+import path from 'node:path';
 import { buildSettingsEdits } from '../fixes/settings-editor';
 import { pythonString, preferredQuote } from '../parse/python';
+import { compareVersions } from '../project/dependencies';
+import { djangoVersionOf, type DjangoVersionInfo } from '../project/django-version';
 import type { Project, SettingsModuleInfo } from '../project/project';
 import { textAt } from '../project/source-store';
 import type { EvaluatedModule, SettingDefinition, SettingState } from '../project/settings-module';
-import { asStringList, UNKNOWN, type Value } from '../project/values';
-import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent } from '../types';
+import { asStringList, listHolds, presentItems, unsetView, UNKNOWN, type Value } from '../project/values';
+import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent, Severity } from '../types';
 import { DJANGO_DEFAULTS } from './django-defaults';
 
 export interface FindingOptions {
   fixes?: Fix[];
+  /** Lower than the rule's own when the evidence is only partial. */
+  severity?: Severity;
   related?: RelatedLocation[];
   djangoCheck?: string;
 }
@@ -40,6 +45,19 @@ function readEnvironmentStyle(evaluated: EvaluatedModule): EnvironmentStyle {
   if (environ !== undefined) return { kind: 'environ', env: environ };
   if (decouple !== undefined) return { kind: 'decouple', config: decouple };
   return { kind: 'os' };
+}
+
+/**
+ * A fix's title as the lightbulb shows it: where the edit lands when that is another file
+ * than the finding's (`Set DEBUG = False in production.py`), and a mark on fixes that change
+ * what the running site does.
+ */
+function titled(fix: Fix, shownIn: string): Fix {
+  const elsewhere = [...new Set(fix.edits.map((edit) => edit.file))].filter((file) => file !== shownIn);
+  let title = fix.title;
+  if (elsewhere.length > 0) title += ` in ${elsewhere.map((file) => path.basename(file)).join(', ')}`;
+  if (fix.safety === 'unsafe') title += ' (changes runtime behaviour)';
+  return title === fix.title ? fix : { ...fix, title };
 }
 
 /** How the module reads its environment, so externalised secrets look like the rest. */
@@ -75,15 +93,58 @@ export class SettingsRuleContext {
     return this.evaluated.settings.has(name);
   }
 
-  /** Known string items of a list setting (MIDDLEWARE, INSTALLED_APPS), or undefined if not known. */
+  /** Known string items of a list setting (MIDDLEWARE, INSTALLED_APPS) known whole, or undefined. */
   strings(name: string): string[] | undefined {
     return asStringList(this.value(name));
   }
 
-  /** Whether the effective SILENCED_SYSTEM_CHECKS silences a Django check id. */
-  silenced(djangoCheck: string): boolean {
-    return this.strings('SILENCED_SYSTEM_CHECKS')?.includes(djangoCheck) ?? false;
+  /**
+   * Whether a list setting holds `item`: true when it certainly does, false when it
+   * certainly does not, undefined when the list is not known well enough to tell.
+   */
+  listHas(name: string, item: string): boolean | undefined {
+    return listHolds(this.value(name), item);
   }
+
+  /** Whether the effective SILENCED_SYSTEM_CHECKS silences a Django check id (certainly holds it). */
+  silenced(djangoCheck: string): boolean {
+    const present = presentItems(this.value('SILENCED_SYSTEM_CHECKS'));
+    return (
+      present?.items.some((item) => {
+        const view = unsetView(item);
+        return view.kind === 'string' && view.value === djangoCheck;
+      }) ?? false
+    );
+  }
+
+  /** The Django the project declares (its lowest allowed version), or the supported one assumed. */
+  get django(): DjangoVersionInfo {
+    return djangoVersionOf(this.project);
+  }
+
+  /** Whether the project runs Django `minimum` or later (an undeclared one counts as 4.2). */
+  djangoAtLeast(...minimum: number[]): boolean {
+    return compareVersions(this.django.version, minimum) >= 0;
+  }
+
+  /**
+   * The setting Django takes its middleware from: MIDDLEWARE_CLASSES before Django 1.10, or
+   * on 1.10 and 1.11 when MIDDLEWARE is not set; MIDDLEWARE otherwise. A project declaring no
+   * version that sets only MIDDLEWARE_CLASSES is taken for one of those old projects.
+   */
+  get middleware(): 'MIDDLEWARE' | 'MIDDLEWARE_CLASSES' {
+    if (this.middlewareName) return this.middlewareName;
+    const { version, declared } = this.django;
+    const classes = this.isSet('MIDDLEWARE_CLASSES');
+    const middleware = this.isSet('MIDDLEWARE') && unsetView(this.value('MIDDLEWARE')).kind !== 'none';
+    let name: 'MIDDLEWARE' | 'MIDDLEWARE_CLASSES' = 'MIDDLEWARE';
+    // NOTE: https://docs.djangoproject.com/en/1.10/topics/http/middleware/#upgrading-pre-django-1-10-style-middleware
+    if (declared && compareVersions(version, [1, 10]) < 0) name = 'MIDDLEWARE_CLASSES';
+    else if (!middleware && classes && (!declared || compareVersions(version, [2, 0]) < 0)) name = 'MIDDLEWARE_CLASSES';
+    this.middlewareName = name;
+    return name;
+  }
+  private middlewareName?: 'MIDDLEWARE' | 'MIDDLEWARE_CLASSES';
 
   /** A Python string literal in the quote style the module already uses. */
   str(value: string): string {
@@ -124,11 +185,13 @@ export class SettingsRuleContext {
   inheritedFrom(location: Location): RelatedLocation[] {
     if (location.file === this.module.file) return [];
     const site = this.importSiteFor(location.file);
+    const included = [...this.evaluated.included].some((file) => file === location.file);
+    const through = included ? 'runs this file through include()' : 'inherits this value through `from … import *`';
     return [
       {
         file: this.module.file,
         range: site?.range ?? this.evaluated.layout.anchor.range,
-        message: `${this.project.relative(this.module.file)} inherits this value through \`from … import *\` and does not override it`,
+        message: `${this.project.relative(this.module.file)} ${through} and does not override it`,
       },
     ];
   }
@@ -167,17 +230,17 @@ export class SettingsRuleContext {
     return {
       code: this.meta.code,
       name: this.meta.name,
-      severity: this.meta.severity,
+      severity: options.severity ?? this.meta.severity,
       message,
       file: location.file,
       range: location.range,
       related: [...(options.related ?? []), ...this.inheritedFrom(location)],
-      fixes: options.fixes ?? [],
+      fixes: (options.fixes ?? []).map((fix) => titled(fix, location.file)),
       djangoCheck: options.djangoCheck,
     };
   }
 
-  /** A fix made of settings intents, with the rule's declared safety. */
+  /** A fix made of settings intents, with the rule's declared safety. The title says what; where and how risky is added when the finding is made. */
   fix(title: string, intents: SettingsIntent[]): Fix {
     if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
     return {

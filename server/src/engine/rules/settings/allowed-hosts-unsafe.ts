@@ -2,7 +2,9 @@ import { truthy, unsetView, type Value } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';
-import { defaultWithin, requiredListRead, sourceAt } from './support/environment-reads';
+import { defaultWithin, requiredListRead, sourceAt, type SourceWithImports } from './support/environment-reads';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
+import { debuggingTest } from './support/development-switch';
 
 const ENV_VARIABLE = 'DJANGO_ALLOWED_HOSTS';
 
@@ -23,6 +25,8 @@ Reports a production settings module whose \`ALLOWED_HOSTS\` is empty (or unset,
 An environment read whose default is empty is not reported: when the variable is missing, Django refuses every request instead of accepting any host, so the mistake fails closed and shows at once. Only \`'*'\` is a wildcard; \`'.example.com'\` matches one domain and its subdomains and is fine.
 
 A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django builds absolute URLs (password-reset links, redirects, \`request.build_absolute_uri()\`) from the \`Host\` header. With \`'*'\`, an attacker who sends a forged \`Host\` gets links to their own server mailed to your users, or poisons a cache with them. An empty list is what \`startproject\` writes: Django's own \`check --deploy\` reports it as \`security.W020\` (whatever \`DEBUG\` is), and the usual quick repair under pressure is \`'*'\`.
@@ -54,10 +58,10 @@ Unsafe: the site answers only the hosts named in \`DJANGO_ALLOWED_HOSTS\`, which
     if (!wildcard || !state) return [];
     const fixes = [wildcardFix(ctx, wildcard.env)];
     if (wildcard.env) {
-      const message = `ALLOWED_HOSTS falls back to '*' when ${wildcard.env.variable} is unset; Django then accepts any Host header, which lets attackers poison password-reset links and caches.`;
-      return [ctx.atSetting(state, message, { fixes })];
+      const message = `ALLOWED_HOSTS falls back to '*' when ${wildcard.env.variable} is unset. Django then accepts any Host header, which lets attackers poison password-reset links and caches.`;
+      return [wildcard.loc ? ctx.atValue(wildcard.loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
     }
-    const message = "ALLOWED_HOSTS contains '*'; Django accepts any Host header, which lets attackers poison password-reset links and caches.";
+    const message = "ALLOWED_HOSTS contains '*', so Django accepts any Host header. Attackers can then poison password-reset links and caches.";
     return [wildcard.loc ? ctx.atValue(wildcard.loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
   },
 };
@@ -67,9 +71,9 @@ function emptyHosts(ctx: SettingsRuleContext, value: Value): Finding[] {
   // request with 400 until the variable is set, so nothing is exposed meanwhile.
   // https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
   if (value.kind === 'env' || ctx.silenced('security.W020')) return [];
-  const read = requiredListRead(ctx, ENV_VARIABLE);
+  const read = hostsRead(ctx);
   const fix = ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: read.text, imports: read.imports }]);
-  const message = 'ALLOWED_HOSTS is empty; a deployed site must list the host names it serves, and Django refuses every request once DEBUG is off.';
+  const message = `ALLOWED_HOSTS is ${ctx.isSet('ALLOWED_HOSTS') ? 'empty' : 'not set'}, so Django refuses every request once DEBUG is off. A deployed site must list the host names it serves.`;
   return [ctx.atSettingOrMissing('ALLOWED_HOSTS', message, { fixes: [fix], djangoCheck: 'security.W020' })];
 }
 
@@ -87,6 +91,8 @@ function findWildcard(ctx: SettingsRuleContext, value: Value, view: Value): { lo
   for (const item of view.items) {
     const entry = unsetView(item);
     if (entry.kind !== 'string' || entry.value !== '*') continue;
+    // A '*' in the default of a read (os.environ.get, a helper, django-environ's scheme) is what production gets unset.
+    if (value.kind === 'env') return { loc: item.kind === 'string' ? item.loc : undefined, env: fromDefault(item) ?? fromDefault(value) ?? value };
     if (item.kind === 'string' && item.loc) return { loc: item.loc };
     return { env: fromDefault(item) ?? fromDefault(value) };
   }
@@ -103,6 +109,18 @@ function wildcardFix(ctx: SettingsRuleContext, read: EnvRead | undefined): Fix {
     const empty = /^[rRuU]?['"]/.test(current) ? ctx.str('') : current.startsWith('[') ? '[]' : current.startsWith('(') ? '()' : undefined;
     if (empty) return ctx.fix(`Default ${read.variable} to no host`, [{ kind: 'replace', location: read.defaultLoc, value: empty }]);
   }
-  const required = requiredListRead(ctx, ENV_VARIABLE);
+  const required = hostsRead(ctx);
   return ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: required.text, imports: required.imports }]);
+}
+
+/**
+ * A required read of DJANGO_ALLOWED_HOSTS; in a module that also serves development, an
+ * empty list while the DEBUG switch is on, which Django takes for the local hosts.
+ */
+function hostsRead(ctx: SettingsRuleContext): SourceWithImports {
+  const required = requiredListRead(ctx, ENV_VARIABLE);
+  const test = debuggingTest(ctx, 'ALLOWED_HOSTS');
+  // NOTE: with DEBUG on and ALLOWED_HOSTS empty, Django allows localhost and 127.0.0.1.
+  // https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
+  return test ? { text: `[] if ${test.text} else ${required.text}`, imports: [...required.imports, ...test.imports] } : required;
 }

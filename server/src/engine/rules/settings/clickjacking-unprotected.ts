@@ -2,7 +2,7 @@ import { asString, pyEquals } from '../../project/values';
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import { listHas, middlewareInsertFix, XFRAME_MIDDLEWARE } from './support/middleware';
-import { currentValuePhrase } from './support/setting-values';
+import { currentValuePhrase, findingMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH117: pages that other sites may frame can be used for clickjacking. */
 export const clickjackingUnprotected: SettingsRule = {
@@ -17,6 +17,8 @@ export const clickjackingUnprotected: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` lacks \`django.middleware.clickjacking.XFrameOptionsMiddleware\`, or has it with \`X_FRAME_OPTIONS\` set to anything other than \`'DENY'\`.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 A page without an \`X-Frame-Options\` header can be loaded invisibly inside another site's frame, under a decoy, so that the user's clicks land on buttons they cannot see: "delete account", "transfer", "grant access". \`'SAMEORIGIN'\` still lets any page of the site frame the others, which is enough when one page shows user content. Django's own \`check --deploy\` reports the missing middleware as \`security.W002\` and a value other than \`'DENY'\` as \`security.W019\`.
@@ -56,8 +58,8 @@ Unsafe: pages the site itself puts in frames (an admin preview, an embedded widg
     const findings: Finding[] = [];
     if (installed === false && !ctx.silenced('security.W002')) {
       const fix = middlewareInsertFix(ctx, XFRAME_MIDDLEWARE, 'last');
-      const message = 'XFrameOptionsMiddleware is not in MIDDLEWARE, so pages are sent without an X-Frame-Options header and any site can frame them to trick users into clicks (clickjacking).';
-      findings.push(ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W002' }));
+      const message = `XFrameOptionsMiddleware is not in ${ctx.middleware}, so pages carry no X-Frame-Options header. Any site can frame them to trick users into clicks (clickjacking).`;
+      findings.push(ctx.atSettingOrMissing(ctx.middleware, message, { fixes: fix ? [fix] : [], djangoCheck: 'security.W002' }));
     }
     if (installed === true && !ctx.silenced('security.W019')) {
       const value = ctx.value('X_FRAME_OPTIONS');
@@ -68,8 +70,8 @@ Unsafe: pages the site itself puts in frames (an admin preview, an embedded widg
         // https://docs.djangoproject.com/en/stable/ref/clickjacking/#setting-x-frame-options-for-all-responses
         const message =
           asString(value)?.toUpperCase() === 'DENY'
-            ? `${current}: the header is sent as DENY, but Django's deploy check compares it case-sensitively and keeps reporting security.W019.`
-            : `${current} instead of 'DENY', so the site's pages can still be framed, which clickjacking needs.`;
+            ? findingMessage(current, "Django's deploy check keeps reporting security.W019", 'The header is sent as DENY, but the check compares the setting case-sensitively.')
+            : findingMessage(`${current} instead of 'DENY'`, "the site's pages can still be framed", 'Framing is what clickjacking needs.');
         findings.push(ctx.atSettingOrMissing('X_FRAME_OPTIONS', message, { fixes: [fix], djangoCheck: 'security.W019' }));
       }
     }

@@ -2,6 +2,7 @@ import { unsetView } from '../../project/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import { envDefaultIntent } from './support/settings-lookup';
+import { findingMessage } from './support/setting-values';
 
 const SETTINGS = ['SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE'];
 
@@ -18,6 +19,8 @@ export const cookieSamesiteNone: SettingsRule = {
   },
   docs: `## What it does
 Reports \`SESSION_COOKIE_SAMESITE\` or \`CSRF_COOKIE_SAMESITE\` set to the string \`'None'\` (any case), or to \`None\` or \`False\`, in a production settings module — one finding per setting, including an environment read with such a default.
+
+Projects declaring Django older than 2.1, which has neither setting, are not judged.
 
 ## Why is this bad
 \`SameSite=Lax\` (Django's default) keeps browsers from sending the cookie with requests that other sites trigger, such as a form auto-submitted from an attacker's page. With \`'None'\` the session cookie rides along with every cross-site request, which leaves CSRF protection to the token alone and opens the door to cross-site leaks and clickjacking-style attacks on logged-in users.
@@ -43,6 +46,8 @@ Unsafe: a site that is embedded in another site's frame, or whose login relies o
 - [MDN: SameSite cookies](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Set-Cookie#samesitesamesite-value)
 `,
   check(ctx) {
+    // NOTE: the SameSite settings both came with Django 2.1.
+    if (!ctx.djangoAtLeast(2, 1)) return [];
     const findings: Finding[] = [];
     for (const name of SETTINGS) {
       const state = ctx.setting(name);
@@ -64,13 +69,12 @@ Unsafe: a site that is embedded in another site's frame, or whose login relies o
       }
       const shown = none ? `'${value.kind === 'string' ? value.value : 'None'}'` : value.kind === 'none' ? 'None' : 'False';
       const is = fromEnv ? `defaults to ${shown} when ${fromEnv.variable} is unset` : `is ${shown}`;
-      const sent = `browsers send the ${cookie} with requests other sites trigger`;
-      const effect = !none
-        ? `so the ${cookie} carries no SameSite attribute and browsers that do not default to Lax send it with requests other sites trigger`
+      const message = !none
+        ? findingMessage(`${name} ${is}`, `the ${cookie} carries no SameSite attribute`, 'Browsers that do not default to Lax send it with requests other sites trigger.')
         : cookie === 'session cookie'
-          ? `so ${sent}, leaving only the CSRF token between an attacker's page and the user's account`
-          : `so ${sent}, giving up the browser's own layer of defence against cross-site request forgery`;
-      findings.push(ctx.atSetting(state, `${name} ${is}, ${effect}.`, { fixes }));
+          ? findingMessage(`${name} ${is}`, `the ${cookie} goes with requests other sites trigger`, "Only the CSRF token then stands between an attacker's page and the user's account.")
+          : findingMessage(`${name} ${is}`, `the ${cookie} goes with requests other sites trigger`, "The browser's own layer of defence against cross-site request forgery is given up.");
+      findings.push(ctx.atSetting(state, message, { fixes }));
     }
     return findings;
   },

@@ -1,9 +1,10 @@
 import { compareVersions } from '../../project/dependencies';
 import { unsetView } from '../../project/values';
-import type { SettingsIntent } from '../../types';
+import type { Finding, SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { listEditable, literal } from './support/settings-lookup';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
 
 const BUILT_IN_MIDDLEWARE = 'django.middleware.csp.ContentSecurityPolicyMiddleware';
 const DJANGO_CSP_MIDDLEWARE = 'csp.middleware.CSPMiddleware';
@@ -22,10 +23,14 @@ export const cspMissing: SettingsRule = {
     scope: 'settings',
     summary: 'No Content-Security-Policy is sent: MIDDLEWARE has no CSP middleware, or the built-in one has an empty policy.',
     fix: 'unsafe',
-    djangoChecks: [],
+    djangoChecks: ['security.W026'],
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` has no Content-Security-Policy middleware — neither Django 6.0's \`django.middleware.csp.ContentSecurityPolicyMiddleware\` nor django-csp's \`csp.middleware.CSPMiddleware\` — or has Django's middleware with both \`SECURE_CSP\` and \`SECURE_CSP_REPORT_ONLY\` empty, so that no header is sent.
+
+${MISSING_SETTING_DOCS}
+
+On Django 6.0 and later (declared), a \`SECURE_CSP\` or \`SECURE_CSP_REPORT_ONLY\` that is not a dict is reported instead, as Django's own \`security.W026\` check does: the built-in middleware reads the policy as a dict of directives.
 
 ## Why is this bad
 A Content-Security-Policy tells the browser where scripts, styles and frames may come from. Without one, any cross-site scripting hole — a \`|safe\` filter too many, a \`mark_safe\` on user input — runs the attacker's script with the full authority of the page. A policy of \`default-src 'self'\` blocks inline and third-party scripts, which stops most injected payloads.
@@ -61,24 +66,42 @@ Unsafe: a \`'self'\`-only policy blocks inline scripts and styles and anything l
 - [MDN: Content-Security-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy)
 `,
   check(ctx) {
-    const middleware = ctx.strings('MIDDLEWARE');
+    const shape = policyShapeFindings(ctx);
+    if (shape.length > 0) return shape;
+    const middleware = ctx.strings(ctx.middleware);
     if (!middleware) return [];
     if (middleware.some((m) => m !== BUILT_IN_MIDDLEWARE && /csp|content_?security_?policy/i.test(m))) return [];
     if (middleware.includes(BUILT_IN_MIDDLEWARE)) {
       if (!emptyPolicy(ctx, 'SECURE_CSP') || !emptyPolicy(ctx, 'SECURE_CSP_REPORT_ONLY')) return [];
       const fixes = [ctx.fix('Set a same-origin SECURE_CSP policy', [policyIntent(ctx, 'django')])];
-      const message = 'SECURE_CSP is empty, so ContentSecurityPolicyMiddleware sends no Content-Security-Policy header and the browser runs any script an attacker manages to inject.';
+      const message = 'SECURE_CSP is empty, so no Content-Security-Policy header is sent. The browser runs any script an attacker manages to inject.';
       return [ctx.atSettingOrMissing('SECURE_CSP', message, { fixes })];
     }
     const flavour = chooseFlavour(ctx);
     const intents = flavour ? cspIntents(ctx, flavour) : undefined;
     const fixes = intents ? [ctx.fix(fixTitle(flavour!), intents)] : [];
-    const message = flavour
-      ? 'No Content-Security-Policy header is sent (MIDDLEWARE has no CSP middleware), so the browser runs any script an attacker manages to inject.'
-      : "No Content-Security-Policy header is sent (MIDDLEWARE has no CSP middleware), so the browser runs any script an attacker manages to inject; use Django 6.0's ContentSecurityPolicyMiddleware or add django-csp to the requirements.";
-    return [ctx.atSettingOrMissing('MIDDLEWARE', message, { fixes })];
+    const first = `No Content-Security-Policy header is sent: ${ctx.middleware} has no CSP middleware. The browser runs any script an attacker manages to inject`;
+    const advice = ctx.django.declared && !ctx.djangoAtLeast(6, 0) ? 'add django-csp to the requirements' : "use Django 6.0's ContentSecurityPolicyMiddleware or add django-csp to the requirements";
+    const message = flavour ? `${first}.` : `${first}; ${advice}.`;
+    return [ctx.atSettingOrMissing(ctx.middleware, message, { fixes })];
   },
 };
+
+/** Django 6.0's security.W026: SECURE_CSP and SECURE_CSP_REPORT_ONLY must be dicts of directives. */
+function policyShapeFindings(ctx: SettingsRuleContext): Finding[] {
+  if (!ctx.djangoAtLeast(6, 0)) return [];
+  const findings: Finding[] = [];
+  for (const name of ['SECURE_CSP', 'SECURE_CSP_REPORT_ONLY']) {
+    const state = ctx.setting(name);
+    const value = state ? unsetView(state.value) : undefined;
+    if (!state || !value || value.kind === 'unknown' || value.kind === 'dict' || value.kind === 'none') continue;
+    if (ctx.silenced('security.W026')) continue;
+    const shown = value.kind === 'list' ? (value.tuple ? 'a tuple' : 'a list') : `a ${value.kind}`;
+    const message = `${name} is ${shown}, not a dict of directives, so Django builds no policy from it. Django's deploy check reports security.W026; write it as {"default-src": [CSP.SELF], ...}.`;
+    findings.push(ctx.atSetting(state, message, { djangoCheck: 'security.W026' }));
+  }
+  return findings;
+}
 
 function emptyPolicy(ctx: SettingsRuleContext, name: string): boolean {
   if (!ctx.isSet(name)) return true;
@@ -119,13 +142,13 @@ function policyIntent(ctx: SettingsRuleContext, flavour: Flavour): SettingsInten
 
 /** The middleware, the policy and (django-csp 4) the app, or undefined when one cannot be added exactly. */
 function cspIntents(ctx: SettingsRuleContext, flavour: Flavour): SettingsIntent[] | undefined {
-  const middleware = ctx.strings('MIDDLEWARE');
-  if (!middleware || !ctx.isSet('MIDDLEWARE') || !listEditable(ctx, 'MIDDLEWARE')) return undefined;
+  const middleware = ctx.strings(ctx.middleware);
+  if (!middleware || !ctx.isSet(ctx.middleware) || !listEditable(ctx, ctx.middleware)) return undefined;
   const intents: SettingsIntent[] = [];
   const item = ctx.str(flavour === 'django' ? BUILT_IN_MIDDLEWARE : DJANGO_CSP_MIDDLEWARE);
   // NOTE: the CSP middleware's position does not matter for the header; after SecurityMiddleware keeps
   // the security headers together. https://docs.djangoproject.com/en/dev/ref/csp/
-  intents.push({ kind: 'list-insert', name: 'MIDDLEWARE', item, position: middleware.includes(SECURITY_MIDDLEWARE) ? { after: SECURITY_MIDDLEWARE } : 'last' });
+  intents.push({ kind: 'list-insert', name: ctx.middleware, item, position: middleware.includes(SECURITY_MIDDLEWARE) ? { after: SECURITY_MIDDLEWARE } : 'last' });
   if (flavour === 'django-csp-4') {
     // NOTE: django-csp 4 asks for "csp" in INSTALLED_APPS, where its system checks (which catch
     // leftover 3.x settings) live; 3.x has no app. https://django-csp.readthedocs.io/en/latest/installation.html

@@ -6,6 +6,7 @@ import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { elementRemoval, nodeAt } from './support/literals';
 import { lookup } from './support/settings-lookup';
+import { findingMessage } from './support/setting-values';
 
 /** One source list that decides what scripts (or every fetch) may do. */
 interface Directive {
@@ -23,19 +24,19 @@ interface Directive {
 
 /** Why each unsafe source defeats the policy: in the script policy, and (host/scheme sources) elsewhere. */
 const UNSAFE: Record<string, { scriptsOnly: boolean; why: string; whyOthers?: string }> = {
-  "'unsafe-inline'": { scriptsOnly: true, why: 'so an injected <script> block or onclick= attribute runs and the policy no longer stops cross-site scripting' },
-  "'unsafe-eval'": { scriptsOnly: true, why: 'so injected text that reaches eval() or new Function() runs as code' },
+  "'unsafe-inline'": { scriptsOnly: true, why: 'an injected <script> block or onclick= attribute runs and the policy no longer stops cross-site scripting' },
+  "'unsafe-eval'": { scriptsOnly: true, why: 'injected text that reaches eval() or new Function() runs as code' },
   '*': {
     scriptsOnly: false,
-    why: 'so the page runs scripts from any host, including one an attacker controls',
-    whyOthers: 'so frames, plugins, connections and every other resource without its own directive load from any host',
+    why: 'the page runs scripts from any host, including one an attacker controls',
+    whyOthers: 'frames, plugins, connections and every other resource without its own directive load from any host',
   },
   'http:': {
     scriptsOnly: false,
-    why: 'so scripts can load over plain HTTP, where anyone on the network can replace them',
-    whyOthers: 'so resources without their own directive can load over plain HTTP, where anyone on the network can replace them',
+    why: 'scripts can load over plain HTTP, where anyone on the network can replace them',
+    whyOthers: 'resources without their own directive can load over plain HTTP, where anyone on the network can replace them',
   },
-  'data:': { scriptsOnly: true, why: 'so an attacker can inject a script as a data: URL' },
+  'data:': { scriptsOnly: true, why: 'an attacker can inject a script as a data: URL' },
 };
 
 const NONCE_SENTINEL = '<CSP_NONCE_SENTINEL>';
@@ -167,7 +168,7 @@ function judge(ctx: SettingsRuleContext, d: Directive): Finding[] {
     if (!source) return;
     const item = d.items[index];
     const where = d.governsScripts && d.directive === 'default-src' ? `${d.label}, which also governs scripts,` : d.label;
-    const message = `${where} allows ${source === '*' ? 'the wildcard *' : source}, ${d.governsScripts ? UNSAFE[source].why : (UNSAFE[source].whyOthers ?? UNSAFE[source].why)}.`;
+    const message = findingMessage(`${where} allows ${source === '*' ? 'the wildcard *' : source}`, d.governsScripts ? UNSAFE[source].why : (UNSAFE[source].whyOthers ?? UNSAFE[source].why));
     const fixes: Fix[] = [];
     const removal = kept > 0 ? removalOf(ctx, item) : undefined;
     if (removal) fixes.push(ctx.fix(`Remove ${source} from ${d.directive}`, [{ kind: 'replace', location: removal, value: '' }]));

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { CSRF_MIDDLEWARE, listHas } from './support/middleware';
-import { currentValuePhrase, setTrueFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH112: a CSRF cookie without the Secure flag also travels over plain HTTP. */
 export const csrfCookieInsecure: SettingsRule = {
@@ -18,6 +18,8 @@ export const csrfCookieInsecure: SettingsRule = {
 Reports a production settings module with \`CsrfViewMiddleware\` in \`MIDDLEWARE\` whose \`CSRF_COOKIE_SECURE\` is false: unset (the default is \`False\`), \`False\`, or an environment read that comes out false when its variable is unset. Like Django, it accepts any true value.
 
 Nothing is reported when \`CSRF_USE_SESSIONS\` is true (the token then lives in the session, not in its own cookie), when the middleware is missing (DJH121 reports that), for a value set in \`base.py\` and overridden in \`production.py\`, or in a development module.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without the \`Secure\` flag the browser also sends the CSRF cookie with plain HTTP requests, where a network sniffer can read the token, and an attacker on the network can set a cookie of their own, which weakens the protection the token gives. Django's own \`check --deploy\` reports it as \`security.W016\`.
@@ -45,7 +47,7 @@ Unsafe: over plain HTTP (a local \`runserver\` sharing these settings, a site no
     // https://docs.djangoproject.com/en/stable/ref/settings/#csrf-use-sessions
     if (truthy(ctx.value('CSRF_USE_SESSIONS')) !== false) return [];
     if (truthy(ctx.value('CSRF_COOKIE_SECURE')) !== false) return [];
-    const message = `${currentValuePhrase(ctx, 'CSRF_COOKIE_SECURE')}, so the CSRF cookie is also sent over plain HTTP, where a network sniffer can read the token.`;
-    return [ctx.atSettingOrMissing('CSRF_COOKIE_SECURE', message, { fixes: [setTrueFix(ctx, 'CSRF_COOKIE_SECURE')], djangoCheck: 'security.W016' })];
+    const message = findingMessage(currentValuePhrase(ctx, 'CSRF_COOKIE_SECURE'), 'the CSRF cookie is also sent over plain HTTP', 'A network sniffer can read the token there.');
+    return [ctx.atSettingOrMissing('CSRF_COOKIE_SECURE', message, { fixes: [setWhenNotDebuggingFix(ctx, 'CSRF_COOKIE_SECURE')], djangoCheck: 'security.W016' })];
   },
 };

@@ -54,7 +54,7 @@ Unsafe: it changes what the running site does. An explicit production module get
       if (replacement && value.defaultLoc) {
         fixes.push(ctx.fix(`Default ${value.variable} to false`, [{ kind: 'replace', location: value.defaultLoc, value: replacement }]));
       }
-      const message = `DEBUG defaults to True when ${value.variable} is unset; a production server that misses the variable shows stack traces and settings to anyone.`;
+      const message = `DEBUG defaults to True when ${value.variable} is unset. A production server that misses the variable shows stack traces, settings and SQL to anyone.`;
       return [ctx.atSetting(state, message, { fixes, djangoCheck: 'security.W018' })];
     }
     if (ctx.module.explicit) {
@@ -63,7 +63,7 @@ Unsafe: it changes what the running site does. An explicit production module get
       const read = debugFromEnvironment(ctx);
       fixes.push(ctx.fix('Read DEBUG from the environment, off by default', [{ kind: 'set', name: 'DEBUG', value: read.text, imports: read.imports }]));
     }
-    const message = 'DEBUG is True in a production settings module; error pages would show stack traces, settings and SQL to anyone.';
+    const message = 'DEBUG is True in a production settings module. Error pages show stack traces, settings and SQL to anyone.';
     return [ctx.atSetting(state, message, { fixes, djangoCheck: 'security.W018' })];
   },
 };

@@ -28,7 +28,7 @@ Reports a non-empty string literal, or the literal default of an environment rea
 - the value of a setting named like a credential: \`EMAIL_HOST_PASSWORD\` and any \`*_PASSWORD\`, \`*_PASS\`, \`*_TOKEN\`, \`*API_KEY\`, or a name holding the word \`SECRET\` (\`AWS_SECRET_ACCESS_KEY\`, \`GITHUB_CLIENT_SECRET\`);
 - a URL with a password in it, whatever the setting is called (\`DATABASE_URL = "postgres://app:s3cret@db/app"\`, \`CELERY_BROKER_URL\`).
 
-Only string literals count, so \`PASSWORD_RESET_TIMEOUT\`, \`AUTH_PASSWORD_VALIDATORS\` or a token lifetime are never reported, nor are names that only describe a secret (\`SECRETS_DIR\`, \`AWS_SECRET_NAME\`, \`SECRET_ADMIN_URL\`). Empty strings and obvious placeholders (\`changeme\`, \`<password>\`, \`\${DB_PASSWORD}\`, \`your-api-key\`) are not credentials and are not reported. \`SECRET_KEY\` itself is DJH103's. A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+Only string literals count, so \`PASSWORD_RESET_TIMEOUT\`, \`AUTH_PASSWORD_VALIDATORS\` or a token lifetime are never reported, nor are names that only describe a secret (\`SECRETS_DIR\`, \`AWS_SECRET_NAME\`, \`SECRET_ADMIN_URL\`). Empty strings and obvious placeholders (\`changeme\`, \`<password>\`, \`\${DB_PASSWORD}\`, \`your-api-key\`) are not credentials and are not reported. Nor is a path (or a URL template with a \`{placeholder}\`) under a credential's name (\`"account_reset_password": "/account/password/reset"\`): it says where something is. A full URL without one is still reported, since a webhook URL carries its token in the path. \`SECRET_KEY\` itself is DJH103's. A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
 
 ## Why is this bad
 Everything in the settings module is in the repository, its history, every clone and fork, CI logs and backups. A credential there is shared with everyone who ever had access to any of them, cannot be rotated without a code change, and is usually the same in every environment.
@@ -175,7 +175,8 @@ function credential(ctx: SettingsRuleContext, name: string, value: Value): Crede
     }
   }
   if (text === undefined || isPlaceholder(text)) return undefined;
-  if (isCredentialName(name)) return { text, env, url: false };
+  // A path or a URL without a password under a credential's name is a location (allauth's HEADLESS_FRONTEND_URLS['account_reset_password'] = '/account/password/reset').
+  if (isCredentialName(name) && !isLocation(text)) return { text, env, url: false };
   const password = urlPassword(text);
   // NOTE: a URL's password is a credential whatever the setting is called (DATABASE_URL,
   // CELERY_BROKER_URL, CACHES LOCATION). https://docs.djangoproject.com/en/stable/ref/settings/#password
@@ -184,6 +185,14 @@ function credential(ctx: SettingsRuleContext, name: string, value: Value): Crede
 }
 
 /** Visits every credential in nested dicts with string keys, with its key path. */
+/**
+ * `/account/password/reset`, `https://example.com/reset/{key}`: where something is, not a
+ * secret. A full URL counts only with a `{placeholder}` in it: a webhook URL can carry its token in the path.
+ */
+function isLocation(text: string): boolean {
+  return /^\/[\w\-./{}%:]*$/.test(text) || (/^[a-z][a-z0-9+.-]*:\/\/[^\s@]+$/i.test(text) && /\{\w+\}/.test(text));
+}
+
 function walkDict(dict: Extract<Value, { kind: 'dict' }>, path: string[], visit: (path: string[], value: Value, found: Credential) => void, ctx: SettingsRuleContext): void {
   for (const entry of dict.entries) {
     if (entry.key.kind !== 'string') continue;
@@ -196,8 +205,11 @@ function walkDict(dict: Extract<Value, { kind: 'dict' }>, path: string[], visit:
 
 function message(label: string, found: Credential): string {
   const what = found.url ? 'a URL with a hard-coded password' : 'a hard-coded credential';
-  if (found.env) return `${label} falls back to ${what} when ${found.env.variable} is unset; anyone who can read the source can use it.`;
-  return found.url ? `${label} holds ${what}; anyone who can read the source can use it.` : `${label} is hard-coded; anyone who can read the source can use this credential.`;
+  if (found.env) {
+    const fallback = found.url ? 'falls back to a URL with a password in it' : 'has a hard-coded fallback';
+    return `${label} ${fallback} when ${found.env.variable} is unset. Anyone who can read the source can use it.`;
+  }
+  return found.url ? `${label} holds ${what}. Anyone who can read the source can use it.` : `${label} is hard-coded in the source. Anyone who can read the source can use this credential.`;
 }
 
 /** An environment variable name made of words: `DB_REPLICA_PASSWORD`. */

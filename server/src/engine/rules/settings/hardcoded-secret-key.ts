@@ -8,6 +8,7 @@ import { optionalListRead, schemeDefault, sourceAt } from './support/environment
 import { externaliseSetting } from './support/externalise';
 import { listItemRemoval } from './support/list-item';
 import { weakKeyReason } from './support/secrets';
+import { DEVELOPMENT_SECRET_KEY } from './support/development-switch';
 
 const KEY_VARIABLE = 'DJANGO_SECRET_KEY';
 
@@ -23,7 +24,7 @@ export const hardcodedSecretKey: SettingsRule = {
     djangoChecks: ['security.W009', 'security.W025'],
   },
   docs: `## What it does
-Reports a production settings module whose \`SECRET_KEY\` is a string literal, or an environment read with a non-empty literal default such as \`os.environ.get("DJANGO_SECRET_KEY", "dev-key")\`, and each key of \`SECRET_KEY_FALLBACKS\` that is a literal or the literal default of an environment read, including an empty one: unlike an empty \`SECRET_KEY\`, which stops Django at startup, an empty fallback key is accepted, so \`os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",")\` is reported when the variable is unset.
+Reports a production settings module whose \`SECRET_KEY\` is a string literal, or an environment read with a non-empty literal default such as \`os.environ.get("DJANGO_SECRET_KEY", "dev-key")\`, and each key of \`SECRET_KEY_FALLBACKS\` that is a literal or the literal default of an environment read, including an empty one: unlike an empty \`SECRET_KEY\`, which stops Django at startup, an empty fallback key is accepted, so \`os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",")\` is reported when the variable is unset. Fallback keys are judged in projects on Django 4.1 or later (the version declared, or 4.2 when none is), the release that introduced the setting.
 
 The message adds "weak" when Django's own \`check --deploy\` would also call the key weak (\`security.W009\`, and \`security.W025\` for a fallback key): fewer than 50 characters, fewer than 5 distinct characters, or the \`django-insecure-\` prefix that \`startproject\` puts on the key it generates. When \`SILENCED_SYSTEM_CHECKS\` silences that check, the key is still reported as hard-coded, without the "weak".
 
@@ -52,7 +53,8 @@ Unsafe: the new key signs differently, so everyone is logged out and outstanding
 - [Django deployment checklist](https://docs.djangoproject.com/en/stable/howto/deployment/checklist/#secret-key)
 `,
   check(ctx) {
-    return [...secretKeyFindings(ctx), ...fallbackFindings(ctx)];
+    // NOTE: SECRET_KEY_FALLBACKS exists from Django 4.1; before it, the setting is an unused name.
+    return [...secretKeyFindings(ctx), ...(ctx.djangoAtLeast(4, 1) ? fallbackFindings(ctx) : [])];
   },
 };
 
@@ -75,12 +77,12 @@ function secretKeyFindings(ctx: SettingsRuleContext): Finding[] {
   const found = hardcodedKey(state.value);
   if (!found) return [];
   const weak = ctx.silenced('security.W009') ? undefined : weakKeyReason(found.key);
-  const what = weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key';
+  const consequence = 'Anyone with the source can forge sessions and password-reset tokens.';
   const message = found.env
-    ? `SECRET_KEY falls back to ${what} when ${found.env.variable} is unset; anyone with the source can forge sessions and password-reset tokens.`
+    ? `SECRET_KEY falls back to a key written in the source when ${found.env.variable} is unset.${weak ? ` It is also weak (${weak}).` : ''} ${consequence}`
     : weak
-      ? `SECRET_KEY is hard-coded and weak (${weak}); anyone with the source can forge sessions and password-reset tokens.`
-      : 'SECRET_KEY is hard-coded; anyone with the source can forge sessions and password-reset tokens.';
+      ? `SECRET_KEY is hard-coded and weak (${weak}). ${consequence}`
+      : `SECRET_KEY is hard-coded in the source. ${consequence}`;
   const fixes = keyFix(ctx, state, found.env);
   return [ctx.atSetting(state, message, { fixes, djangoCheck: weak ? 'security.W009' : undefined })];
 }
@@ -90,7 +92,7 @@ function keyFix(ctx: SettingsRuleContext, state: SettingState, env: EnvRead | un
   if (env && schemeDefault(ctx, env.variable)) return [];
   const variable = env?.variable ?? KEY_VARIABLE;
   const title = variable === 'SECRET_KEY' ? 'Read SECRET_KEY from the environment' : `Read SECRET_KEY from ${variable}`;
-  return externaliseSetting(ctx, state, variable, title);
+  return externaliseSetting(ctx, state, variable, title, DEVELOPMENT_SECRET_KEY);
 }
 
 function fallbackFindings(ctx: SettingsRuleContext): Finding[] {
@@ -112,8 +114,8 @@ function fallbackFindings(ctx: SettingsRuleContext): Finding[] {
     // signed with the empty key is accepted, and anyone can compute that signature.
     // https://docs.djangoproject.com/en/stable/ref/settings/#secret-key-fallbacks
     const message = unset.value
-      ? `${which} is ${weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key'}${when}; Django still accepts what it signs, so anyone with the source can forge sessions and tokens.`
-      : `${which} is an empty key${when}; Django accepts what it signs, so anyone can forge sessions and tokens.`;
+      ? `${which} is ${weak ? `a hard-coded, weak key (${weak})` : 'a hard-coded key'}${when}. Django still accepts what it signs, so anyone with the source can forge sessions and tokens.`
+      : `${which} is an empty key${when}. Django accepts what it signs, so anyone can forge sessions and tokens.`;
     const options = { fixes: fallbackFix(ctx, state, item, unset.value, whole), djangoCheck: weak ? 'security.W025' : undefined };
     findings.push(item.loc && !whole ? ctx.atValue(item.loc, message, options) : ctx.atSetting(state, message, options));
   });

@@ -1,9 +1,10 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, setNumberFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setNumberFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
-const ONE_YEAR = 31536000;
+/** An hour: short enough to undo, as the HSTS advice goes, while HTTPS is checked everywhere. */
+const START = 3600;
 
 /** DJH113: without HSTS, a user's first plain-HTTP request can be intercepted and downgraded. */
 export const hstsMissing: SettingsRule = {
@@ -18,6 +19,8 @@ export const hstsMissing: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`MIDDLEWARE\` holds \`SecurityMiddleware\` but whose \`SECURE_HSTS_SECONDS\` is unset, \`0\` or \`None\`, including an environment read that comes out as \`0\` when its variable is unset.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without a \`Strict-Transport-Security\` header, browsers keep trying plain HTTP first whenever a user types the address or follows an \`http://\` link. Anyone on the network path can answer that request, strip the redirect to HTTPS and read or change everything the user sends, cookies included. Django's own \`check --deploy\` reports it as \`security.W004\`.
@@ -36,7 +39,7 @@ SECURE_HSTS_SECONDS = 31536000  # one year
 \`\`\`
 
 ## Fix safety
-Unsafe: once a browser has seen the header it refuses plain HTTP for the whole period, and that cannot be taken back from the server. A missing setting is added with a comment advising to start with a short value (an hour) and to raise it once every page, on every host, is served over HTTPS; an environment read with a numeric default gets \`31536000\` as its default, so the variable still works.
+Unsafe: once a browser has seen the header it refuses plain HTTP for the whole period, and that cannot be taken back from the server. So the fix starts short, as the usual advice goes: \`SECURE_HSTS_SECONDS = 3600\` (an hour), with a comment saying to raise it to \`31536000\` (a year) once every page and every subdomain is served over HTTPS, which is also what the browsers' preload list requires. An environment read with a numeric default gets \`3600\` as its default, so the variable still works. The value and the comment always agree.
 
 ## References
 - [Django: SECURE_HSTS_SECONDS](https://docs.djangoproject.com/en/stable/ref/settings/#secure-hsts-seconds)
@@ -46,11 +49,15 @@ Unsafe: once a browser has seen the header it refuses plain HTTP for the whole p
   check(ctx) {
     if (ctx.silenced('security.W004') || !securityMiddlewareInstalled(ctx)) return [];
     if (truthy(ctx.value('SECURE_HSTS_SECONDS')) !== false) return [];
-    // NOTE: HSTS cannot be withdrawn early from browsers that cached it, so the fix says to start short.
+    // NOTE: HSTS cannot be withdrawn early from browsers that cached it, so the fix starts short.
     // https://docs.djangoproject.com/en/stable/ref/middleware/#http-strict-transport-security
-    const comment = 'HSTS: start with a short value (e.g. 3600) and raise it once HTTPS works everywhere';
-    const fix = setNumberFix(ctx, 'SECURE_HSTS_SECONDS', ONE_YEAR, comment);
-    const message = `${currentValuePhrase(ctx, 'SECURE_HSTS_SECONDS')}, so browsers are never told to insist on HTTPS and a request made over plain HTTP can be intercepted.`;
+    const comment = 'HSTS: an hour to start; once every page and subdomain works over HTTPS, raise it to 31536000 (a year), which the preload list requires';
+    const fix = setNumberFix(ctx, 'SECURE_HSTS_SECONDS', START, comment);
+    const message = findingMessage(
+      currentValuePhrase(ctx, 'SECURE_HSTS_SECONDS'),
+      'browsers are never told to insist on HTTPS',
+      'A request made over plain HTTP can then be intercepted and downgraded.',
+    );
     return [ctx.atSettingOrMissing('SECURE_HSTS_SECONDS', message, { fixes: [fix], djangoCheck: 'security.W004' })];
   },
 };

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/setting-values';
+import { currentValuePhrase, findingMessage, isTrue, setTrueFix, truthyNotTrueMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH114: HSTS that leaves out subdomains lets a plain-HTTP subdomain be used against the site. */
 export const hstsSubdomains: SettingsRule = {
@@ -16,6 +16,8 @@ export const hstsSubdomains: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module with \`SecurityMiddleware\` installed and \`SECURE_HSTS_SECONDS\` set, whose \`SECURE_HSTS_INCLUDE_SUBDOMAINS\` is not \`True\` (unset, \`False\`, or anything other than the boolean \`True\`, as Django checks it: a truthy value such as \`1\` does add \`includeSubDomains\`, and is reported only because \`check --deploy\` keeps warning about it).
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without \`includeSubDomains\`, the \`Strict-Transport-Security\` header protects only the exact host that sent it. An attacker on the network can lure a browser to \`http://anything.example.com\`, answer it themselves, and set or read cookies scoped to \`example.com\`, which the main site then trusts. Django's own \`check --deploy\` reports it as \`security.W005\`.
@@ -47,7 +49,11 @@ Unsafe: every subdomain, including ones served by other teams or third parties, 
     if (isTrue(ctx.value('SECURE_HSTS_INCLUDE_SUBDOMAINS')) !== false) return [];
     const message =
       truthyNotTrueMessage(ctx, 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'security.W005') ??
-      `${currentValuePhrase(ctx, 'SECURE_HSTS_INCLUDE_SUBDOMAINS')}, so HSTS does not cover subdomains and a subdomain reached over plain HTTP can be used to plant or read the site's cookies.`;
+      findingMessage(
+        currentValuePhrase(ctx, 'SECURE_HSTS_INCLUDE_SUBDOMAINS'),
+        'HSTS does not cover subdomains',
+        "A subdomain reached over plain HTTP can be used to plant or read the site's cookies.",
+      );
     return [ctx.atSettingOrMissing('SECURE_HSTS_INCLUDE_SUBDOMAINS', message, { fixes: [setTrueFix(ctx, 'SECURE_HSTS_INCLUDE_SUBDOMAINS')], djangoCheck: 'security.W005' })];
   },
 };

@@ -3,6 +3,7 @@ import type { SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { listEditable } from './support/settings-lookup';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
 
 const AXES_APPS = ['axes', 'defender'];
 const MODEL_BACKEND = 'django.contrib.auth.backends.ModelBackend';
@@ -21,6 +22,8 @@ export const loginNotRateLimited: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module that uses \`django.contrib.auth\` but has neither django-axes (\`axes\`) nor django-defender (\`defender\`) in \`INSTALLED_APPS\`.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django does not limit failed logins: the admin and every login view answer wrong passwords as fast as the server can, so an attacker can try a password list against one account, or one common password against every account. Lockout after a few failures turns that into a handful of guesses per cool-off period.
@@ -73,13 +76,12 @@ Unsafe, and only offered when the project declares \`django-axes\` in its depend
     if (apps.some((app) => AXES_APPS.some((name) => app === name || app.startsWith(`${name}.`)))) return [];
     const axes = ctx.project.dependencies.get('django-axes');
     if (!axes) {
-      const message =
-        'No login rate limiting: neither django-axes nor django-defender is in INSTALLED_APPS, so passwords can be guessed as fast as the server answers; add django-axes to the requirements.';
+      const message = 'Logins are not rate-limited: neither django-axes nor django-defender is installed. Passwords can be guessed as fast as the server answers; add django-axes to the requirements.';
       return [ctx.atSettingOrMissing('INSTALLED_APPS', message)];
     }
     const intents = axesIntents(ctx, axes.version);
     const fixes = intents ? [ctx.fix('Lock out repeated failed logins with django-axes', intents)] : [];
-    const message = 'No login rate limiting: django-axes is declared but not in INSTALLED_APPS, so passwords can be guessed as fast as the server answers.';
+    const message = 'Logins are not rate-limited: django-axes is declared but not in INSTALLED_APPS. Passwords can be guessed as fast as the server answers.';
     return [ctx.atSettingOrMissing('INSTALLED_APPS', message, { fixes })];
   },
 };
@@ -90,8 +92,8 @@ function axesIntents(ctx: SettingsRuleContext, version: number[] | undefined): S
   // NOTE: AxesStandaloneBackend arrived in django-axes 5.36; older releases only have AxesBackend.
   // https://django-axes.readthedocs.io/en/latest/2_installation.html
   const backend = version && compareVersions(version, [5, 36]) < 0 ? 'axes.backends.AxesBackend' : 'axes.backends.AxesStandaloneBackend';
-  const middleware = ctx.strings('MIDDLEWARE');
-  if (!ctx.isSet('MIDDLEWARE') || !middleware || !listEditable(ctx, 'MIDDLEWARE') || !listEditable(ctx, 'INSTALLED_APPS')) return undefined;
+  const middleware = ctx.strings(ctx.middleware);
+  if (!ctx.isSet(ctx.middleware) || !middleware || !listEditable(ctx, ctx.middleware) || !listEditable(ctx, 'INSTALLED_APPS')) return undefined;
   const intents: SettingsIntent[] = [{ kind: 'list-insert', name: 'INSTALLED_APPS', item: ctx.str('axes'), position: 'last' }];
   if (!ctx.isSet('AUTHENTICATION_BACKENDS')) {
     intents.push({ kind: 'set', name: 'AUTHENTICATION_BACKENDS', value: `[${ctx.str(backend)}, ${ctx.str(MODEL_BACKEND)}]` });
@@ -100,7 +102,7 @@ function axesIntents(ctx: SettingsRuleContext, version: number[] | undefined): S
     if (!backends || !listEditable(ctx, 'AUTHENTICATION_BACKENDS')) return undefined;
     if (!backends.includes(backend)) intents.push({ kind: 'list-insert', name: 'AUTHENTICATION_BACKENDS', item: ctx.str(backend), position: 'first' });
   }
-  if (!middleware.includes(AXES_MIDDLEWARE)) intents.push({ kind: 'list-insert', name: 'MIDDLEWARE', item: ctx.str(AXES_MIDDLEWARE), position: 'last' });
+  if (!middleware.includes(AXES_MIDDLEWARE)) intents.push({ kind: 'list-insert', name: ctx.middleware, item: ctx.str(AXES_MIDDLEWARE), position: 'last' });
   const comment = 'django-axes: lock out for AXES_COOLOFF_TIME hours after AXES_FAILURE_LIMIT failed logins';
   if (!ctx.isSet('AXES_FAILURE_LIMIT')) intents.push({ kind: 'set', name: 'AXES_FAILURE_LIMIT', value: '5', comment });
   if (!ctx.isSet('AXES_COOLOFF_TIME')) intents.push({ kind: 'set', name: 'AXES_COOLOFF_TIME', value: '1', comment: ctx.isSet('AXES_FAILURE_LIMIT') ? comment : undefined });

@@ -1,6 +1,6 @@
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, isTrue, setTrueFix, truthyNotTrueMessage } from './support/setting-values';
+import { currentValuePhrase, findingMessage, isTrue, setTrueFix, truthyNotTrueMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH116: without `nosniff`, browsers may run an uploaded file as script or HTML. */
 export const nosniffDisabled: SettingsRule = {
@@ -15,6 +15,8 @@ export const nosniffDisabled: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module with \`SecurityMiddleware\` installed whose \`SECURE_CONTENT_TYPE_NOSNIFF\` is not \`True\`. The default has been \`True\` since Django 3.0, so this is usually an explicit \`SECURE_CONTENT_TYPE_NOSNIFF = False\`. A truthy value other than \`True\` (such as \`"True"\`) does send the header, and is reported only because \`check --deploy\` keeps warning about it.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without \`X-Content-Type-Options: nosniff\`, a browser may ignore the \`Content-Type\` a response declares and guess from its bytes. A user-uploaded "image" or text file that looks like HTML or JavaScript can then run in the site's origin, which is cross-site scripting. Django's own \`check --deploy\` reports it as \`security.W006\`.
@@ -43,7 +45,7 @@ Unsafe: responses served with a wrong \`Content-Type\` (a script served as \`tex
     if (isTrue(ctx.value('SECURE_CONTENT_TYPE_NOSNIFF')) !== false) return [];
     const message =
       truthyNotTrueMessage(ctx, 'SECURE_CONTENT_TYPE_NOSNIFF', 'security.W006') ??
-      `${currentValuePhrase(ctx, 'SECURE_CONTENT_TYPE_NOSNIFF')}, so responses lack X-Content-Type-Options: nosniff and browsers may run an uploaded file as script or HTML.`;
+      findingMessage(currentValuePhrase(ctx, 'SECURE_CONTENT_TYPE_NOSNIFF'), 'responses lack X-Content-Type-Options: nosniff', 'Browsers may then run an uploaded file as script or HTML.');
     return [ctx.atSettingOrMissing('SECURE_CONTENT_TYPE_NOSNIFF', message, { fixes: [setTrueFix(ctx, 'SECURE_CONTENT_TYPE_NOSNIFF')], djangoCheck: 'security.W006' })];
   },
 };

@@ -14,7 +14,7 @@ export const obsoleteXssFilter: SettingsRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports \`SECURE_BROWSER_XSS_FILTER\` set to any value in a production settings module or a module it star-imports.
+Reports \`SECURE_BROWSER_XSS_FILTER\` set to any value in a production settings module or a module it star-imports, in a project on Django 4.0 or later (the version it declares, or 4.2 when it declares none); on an older declared Django the setting still does what it says, and nothing is reported.
 
 ## Why is this bad
 The setting made \`SecurityMiddleware\` send \`X-XSS-Protection: 1; mode=block\`. Django 3.0 dropped the \`security.W007\` check that asked for it, and Django 4.0 stopped sending the header and removed the setting, so today it does nothing. Browsers had already dropped the XSS auditor the header controlled, because attackers could use its blocking to probe and leak page content. Keeping the line suggests a protection that is not there; cross-site scripting is prevented by autoescaping and a Content-Security-Policy (DJH124).
@@ -38,10 +38,11 @@ Unsafe, like every settings fix, although on Django 4.0 and later removing the l
 `,
   check(ctx) {
     const state = ctx.setting('SECURE_BROWSER_XSS_FILTER');
-    if (!state) return [];
+    // NOTE: before Django 4.0 the setting still sent X-XSS-Protection.
+    if (!state || !ctx.djangoAtLeast(4, 0)) return [];
     const removable = state.history.every((def) => isStandaloneAssignment(ctx, def));
     const fixes = removable ? [ctx.fix('Remove SECURE_BROWSER_XSS_FILTER', [{ kind: 'remove', name: 'SECURE_BROWSER_XSS_FILTER' }])] : [];
-    const message = 'SECURE_BROWSER_XSS_FILTER has no effect since Django 4.0 and browsers ignore the X-XSS-Protection header it sent, so it only suggests a protection that is not there.';
+    const message = 'SECURE_BROWSER_XSS_FILTER has no effect since Django 4.0. Browsers also ignore the X-XSS-Protection header it sent, so it only suggests a protection that is not there.';
     return [ctx.atSetting(state, message, { fixes })];
   },
 };

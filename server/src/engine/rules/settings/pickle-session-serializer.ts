@@ -53,9 +53,8 @@ Unsafe: sessions written by the pickle serializer cannot be read by the JSON one
     } else {
       fixes.push(ctx.fix('Serialize sessions as JSON', [{ kind: 'set', name: 'SESSION_SERIALIZER', value: ctx.str(JSON_SERIALIZER) }]));
     }
-    const message = fromEnv
-      ? `SESSION_SERIALIZER defaults to ${serializer} when ${fromEnv.variable} is unset; unpickling session data lets anyone who can forge a session (for instance with a leaked SECRET_KEY) run code on the server.`
-      : `SESSION_SERIALIZER is ${serializer}; unpickling session data lets anyone who can forge a session (for instance with a leaked SECRET_KEY) run code on the server.`;
+    const more = 'Unpickling session data lets anyone who can forge a session (with a leaked SECRET_KEY, say) run code on the server.';
+    const message = fromEnv ? `SESSION_SERIALIZER defaults to ${serializer} when ${fromEnv.variable} is unset. ${more}` : `SESSION_SERIALIZER is ${serializer}, which unpickles session data. ${more}`;
     return [ctx.atSetting(state, message, { fixes })];
   },
 };

@@ -3,6 +3,7 @@ import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { securityMiddlewareInstalled } from './support/middleware';
+import { findingMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** Django's REFERRER_POLICY_VALUES (django/core/checks/security/base.py). */
 const REFERRER_POLICY_VALUES = new Set([
@@ -43,6 +44,10 @@ Reports, in a production settings module with \`SecurityMiddleware\` installed:
 
 An unset \`SECURE_REFERRER_POLICY\` is fine: the default has been \`'same-origin'\` since Django 3.1.
 
+${MISSING_SETTING_DOCS}
+
+The referrer policy is judged for projects on Django 3.0 or later and the opener policy on 4.0 or later (the version declared, or 4.2 when none is): older releases send neither header.
+
 ## Why is this bad
 The \`Referer\` header carries the address of the page a request comes from. Under a leaking policy, and by default in older browsers when no policy is sent, every link, image and script on another site receives the full URL, path and query string included, which often holds password-reset tokens, search terms or record ids. An invalid value is ignored by browsers, so it protects nothing. An invalid Cross-Origin-Opener-Policy is ignored too, leaving windows that this site opens (or that open it) able to script each other across origins. Django's own \`check --deploy\` reports \`None\` as \`security.W022\`, an invalid referrer policy as \`security.E023\` and an invalid opener policy as \`security.E024\` (Django 4.0 and later); the leaking policies are valid, so Django says nothing about them.
 
@@ -70,7 +75,8 @@ Unsafe: other sites that relied on seeing where their visitors came from (analyt
 - [MDN: Referrer-Policy](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Referrer-Policy)
 `,
   check(ctx) {
-    if (!securityMiddlewareInstalled(ctx)) return [];
+    // NOTE: SecurityMiddleware sends Referrer-Policy from Django 3.0, Cross-Origin-Opener-Policy from 4.0.
+    if (!securityMiddlewareInstalled(ctx) || !ctx.djangoAtLeast(3, 0)) return [];
     const findings: Finding[] = [];
     const referrer = referrerFinding(ctx);
     if (referrer) findings.push(referrer);
@@ -98,7 +104,7 @@ function referrerFinding(ctx: SettingsRuleContext): Finding | undefined {
   const when = raw.kind === 'env' ? ` when ${raw.variable} is unset` : '';
   const fixes = () => [ctx.fix(`Set ${name} = ${ctx.str('same-origin')}`, [{ kind: 'set', name, value: ctx.str('same-origin') }])];
   const noHeader = (shown: string) =>
-    `${name} is ${shown}${when}, so no Referrer-Policy header is sent and browsers fall back to their own default, which in older ones sends the full URL of each page to other sites.`;
+    findingMessage(`${name} is ${shown}${when}`, 'no Referrer-Policy header is sent', "Browsers fall back to their own default, which in older ones sends each page's full URL to other sites.");
   if (value.kind === 'none') {
     if (ctx.silenced('security.W022')) return undefined;
     return ctx.atSettingOrMissing(name, noHeader('None'), { fixes: fixes(), djangoCheck: 'security.W022' });
@@ -108,7 +114,7 @@ function referrerFinding(ctx: SettingsRuleContext): Finding | undefined {
     // header for a falsy one and fails to join a truthy one into a header.
     // https://docs.djangoproject.com/en/stable/ref/settings/#secure-referrer-policy
     if (truthy(value) === false) return ctx.atSettingOrMissing(name, noHeader(describe(value)), { fixes: fixes() });
-    const message = `${name} is ${describe(value)}${when}, which is not a referrer policy, so SecurityMiddleware fails with a TypeError on every response.`;
+    const message = findingMessage(`${name} is ${describe(value)}${when}, not a referrer policy`, 'every response fails', 'SecurityMiddleware raises a TypeError when it builds the header.');
     return ctx.atSettingOrMissing(name, message, { fixes: fixes() });
   }
   const values = policies(value);
@@ -122,7 +128,7 @@ function referrerFinding(ctx: SettingsRuleContext): Finding | undefined {
   if (invalid.length > 0) {
     if (ctx.silenced('security.E023')) return undefined;
     const shown = invalid.map((v) => (v === undefined ? 'a non-string item' : describe({ kind: 'string', value: v }))).join(', ');
-    const message = `${name} holds ${shown}${when}, which is not a valid referrer policy, so browsers ignore it and Django's deploy check reports an error.`;
+    const message = findingMessage(`${name} holds ${shown}${when}, not a valid referrer policy`, 'browsers ignore it', "Django's deploy check reports it as an error.");
     return ctx.atSettingOrMissing(name, message, { fixes: fixes(), djangoCheck: 'security.E023' });
   }
   // NOTE: browsers apply the last policy of a fallback list that they support; all of these are
@@ -132,11 +138,12 @@ function referrerFinding(ctx: SettingsRuleContext): Finding | undefined {
   if (applied === undefined || !LEAKING_POLICIES.has(applied)) return undefined;
   const audience = applied === 'unsafe-url' ? 'every site' : 'every HTTPS site';
   const which = values.length > 1 ? `ends with '${applied}'${when}, the policy browsers apply` : `is '${applied}'${when}`;
-  const message = `${name} ${which}, so the full URL of each page, query string included, is sent to ${audience} it links to or loads from.`;
+  const message = findingMessage(`${name} ${which}`, `each page's full URL goes to ${audience} it links to`, 'Query strings included, also to the sites it loads from.');
   return ctx.atSettingOrMissing(name, message, { fixes: fixes() });
 }
 
 function openerFinding(ctx: SettingsRuleContext): Finding | undefined {
+  if (!ctx.djangoAtLeast(4, 0)) return undefined;
   const name = 'SECURE_CROSS_ORIGIN_OPENER_POLICY';
   const raw = ctx.value(name);
   const value = unsetView(raw);
@@ -146,7 +153,7 @@ function openerFinding(ctx: SettingsRuleContext): Finding | undefined {
   const scalar = value.kind === 'string' || value.kind === 'bool' || value.kind === 'number';
   if (scalar && ctx.silenced('security.E024')) return undefined;
   const when = raw.kind === 'env' ? ` when ${raw.variable} is unset` : '';
-  const message = `${name} is ${describe(value)}${when}, which is not a valid Cross-Origin-Opener-Policy, so browsers ignore the header and other sites' windows keep a handle on this site's pages.`;
+  const message = findingMessage(`${name} is ${describe(value)}${when}, not a valid policy`, 'browsers ignore the header', "Other sites' windows keep a handle on this site's pages.");
   const fix = ctx.fix(`Set ${name} = ${ctx.str('same-origin')}`, [{ kind: 'set', name, value: ctx.str('same-origin') }]);
   return ctx.atSettingOrMissing(name, message, { fixes: [fix], djangoCheck: scalar ? 'security.E024' : undefined });
 }

@@ -4,6 +4,7 @@ import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { dictPair, elementInsertion, nodeAt } from './support/literals';
 import { eolOf, lookup, stringKeys } from './support/settings-lookup';
+import { MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** The logger Django reports suspicious operations and CSRF failures to, then its ancestors. */
 const CHAIN = ['django.security', 'django'];
@@ -22,6 +23,8 @@ export const securityLoggingMissing: SettingsRule = {
   },
   docs: `## What it does
 Reports a production settings module whose \`LOGGING\` sends neither \`django.security\` nor one of its parents (\`django\`, the root logger) to a handler, or that does not set \`LOGGING\` at all. A logger whose \`propagate\` is false stops the search; a handler of class \`logging.NullHandler\` does not count.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django reports suspicious requests on the \`django.security.*\` loggers: CSRF failures, requests with a forged \`Host\` header (\`DisallowedHost\`), tampered session or signed data, too many fields in a form. Those are often the first signs of an attack, and with \`DEBUG\` off Django's default logging writes them nowhere (errors are at most emailed to \`ADMINS\`).
@@ -65,7 +68,7 @@ Unsafe: it changes what the site logs. When \`LOGGING\` is unset, the fix adds a
     if (!state) {
       const fixes = [ctx.fix('Log django.security events to the console', [{ kind: 'set', name: 'LOGGING', value: defaultLogging(ctx) }])];
       const message =
-        "LOGGING is not set, so with DEBUG off Django's default logging records django.security events (CSRF failures, forged Host headers, tampered sessions) nowhere but in emails to ADMINS.";
+        "LOGGING is not set, so security events are only ever emailed to ADMINS. With DEBUG off, Django's default logging records django.security events (CSRF failures, forged Host headers, tampered sessions) nowhere else.";
       return [ctx.atMissing(message, { fixes })];
     }
     const logging = unsetView(state.value);
@@ -73,7 +76,7 @@ Unsafe: it changes what the site logs. When \`LOGGING\` is unset, the fix adds a
     const fixes: Fix[] = [];
     const insertion = loggerInsertion(ctx, logging);
     if (insertion) fixes.push(ctx.fix(`Send django.security to the ${insertion.handler} handler`, [{ kind: 'replace', location: insertion.location, value: insertion.text }]));
-    const message = 'LOGGING sends neither django.security nor a parent logger to a handler, so security events (CSRF failures, forged Host headers, tampered sessions) leave no trace.';
+    const message = 'LOGGING sends django.security (or a parent logger) to no handler, so security events leave no trace. CSRF failures, forged Host headers and tampered sessions go unrecorded.';
     return [ctx.atSetting(state, message, { fixes })];
   },
 };

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/middleware';
-import { currentValuePhrase, setTrueFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setTrueFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH119: a session cookie readable from JavaScript turns any XSS flaw into session theft. */
 export const sessionCookieHttponlyDisabled: SettingsRule = {
@@ -16,6 +16,8 @@ export const sessionCookieHttponlyDisabled: SettingsRule = {
   },
   docs: `## What it does
 Reports a false \`SESSION_COOKIE_HTTPONLY\` in a production settings module that uses sessions: \`django.contrib.sessions\` in \`INSTALLED_APPS\` or \`SessionMiddleware\` in \`MIDDLEWARE\`. The default is \`True\`, so this is an explicit \`False\` (or an environment read that comes out false when its variable is unset).
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without the \`HttpOnly\` flag, \`document.cookie\` exposes the session id to every script on the page. One cross-site scripting flaw, or one compromised third-party script, is then enough to copy the cookie and take over the user's session from anywhere. Django's own \`check --deploy\` reports it as \`security.W013\` (sessions app only), \`security.W014\` (session middleware only) or \`security.W015\` (both).
@@ -46,7 +48,7 @@ Unsafe: JavaScript that reads the session cookie stops working. The fix sets \`S
     // Fire only when sessions are known to be in use, and stay quiet when every id Django could report is silenced.
     if (ids.includes(undefined) || ids.every((id) => ctx.silenced(id!))) return [];
     const djangoCheck = ids.length === 1 ? ids[0] : undefined;
-    const message = `${currentValuePhrase(ctx, 'SESSION_COOKIE_HTTPONLY')}, so any script on the page can read the session cookie and a single XSS flaw hands over users' sessions.`;
+    const message = findingMessage(currentValuePhrase(ctx, 'SESSION_COOKIE_HTTPONLY'), 'scripts on the page can read the session cookie', "A single XSS flaw then hands over users' sessions.");
     return [ctx.atSettingOrMissing('SESSION_COOKIE_HTTPONLY', message, { fixes: [setTrueFix(ctx, 'SESSION_COOKIE_HTTPONLY')], djangoCheck })];
   },
 };

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/middleware';
-import { currentValuePhrase, setTrueFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH111: a session cookie without the Secure flag also travels over plain HTTP. */
 export const sessionCookieInsecure: SettingsRule = {
@@ -18,6 +18,8 @@ export const sessionCookieInsecure: SettingsRule = {
 Reports a production settings module that uses sessions (\`django.contrib.sessions\` in \`INSTALLED_APPS\`, \`SessionMiddleware\` in \`MIDDLEWARE\`, or both) whose \`SESSION_COOKIE_SECURE\` is false: unset (the default is \`False\`), \`False\`, or an environment read that comes out false when its variable is unset. It mirrors Django's \`security.W010\` (the app only), \`security.W011\` (the middleware only) and \`security.W012\` (both), and like Django it accepts any true value.
 
 When one of the two lists holds entries that cannot be read statically, it is still reported as long as Django warns whatever those entries are (without naming the exact Django id). Nothing is reported when neither the app nor the middleware is installed, nor for a value set in \`base.py\` and overridden in \`production.py\`, nor in a development module.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Without the \`Secure\` flag the browser also sends the session cookie with plain HTTP requests: one visit to an \`http://\` link on a café network is enough for a sniffer to copy the cookie and be logged in as that user.
@@ -45,8 +47,8 @@ Unsafe: over plain HTTP (a local \`runserver\` sharing these settings, a site no
     // Fire only when Django warns whatever the unknown entries are, and not when every id it could report is silenced.
     if (ids.includes(undefined) || ids.every((id) => ctx.silenced(id!))) return [];
     const djangoCheck = ids.length === 1 ? ids[0] : undefined;
-    const message = `${currentValuePhrase(ctx, 'SESSION_COOKIE_SECURE')}, so the session cookie is also sent over plain HTTP, where a network sniffer can copy it and hijack the session.`;
-    return [ctx.atSettingOrMissing('SESSION_COOKIE_SECURE', message, { fixes: [setTrueFix(ctx, 'SESSION_COOKIE_SECURE')], djangoCheck })];
+    const message = findingMessage(currentValuePhrase(ctx, 'SESSION_COOKIE_SECURE'), 'the session cookie is also sent over plain HTTP', 'A network sniffer can copy it there and hijack the session.');
+    return [ctx.atSettingOrMissing('SESSION_COOKIE_SECURE', message, { fixes: [setWhenNotDebuggingFix(ctx, 'SESSION_COOKIE_SECURE')], djangoCheck })];
   },
 };
 

@@ -1,7 +1,7 @@
 import { truthy } from '../../project/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
-import { currentValuePhrase, isTrue, setTrueFix } from './support/setting-values';
+import { currentValuePhrase, findingMessage, isTrue, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';
 
 /** DJH110: without SECURE_SSL_REDIRECT, pages requested over plain HTTP are served over plain HTTP. */
 export const sslRedirectDisabled: SettingsRule = {
@@ -18,6 +18,8 @@ export const sslRedirectDisabled: SettingsRule = {
 Reports a production settings module with \`SecurityMiddleware\` installed whose \`SECURE_SSL_REDIRECT\` is not \`True\`: unset (the default is \`False\`), \`False\`, or an environment read that comes out false when its variable is unset. Like Django, it wants exactly \`True\`: a truthy value such as \`1\` is reported too.
 
 Nothing is reported when \`SecurityMiddleware\` is missing (DJH121 reports that, and without it the setting does nothing), nor for a value set in \`base.py\` and overridden in \`production.py\`, nor in a development module.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 A user who types the address or follows an old \`http://\` link gets the page, and the session cookie if it is not marked secure, over plain HTTP, where anyone on the network can read and change it. Django's own \`check --deploy\` reports it as \`security.W008\`.
@@ -49,8 +51,8 @@ Unsafe: a site that is not reachable over HTTPS becomes unreachable, and behind 
     // NOTE: SecurityMiddleware redirects on any true value; only Django's check wants exactly True.
     const message =
       truthy(value) === true
-        ? `${phrase}, not True; it does redirect, but Django's deployment check accepts only True and keeps warning.`
-        : `${phrase}, so requests over plain HTTP are served instead of being redirected to HTTPS.`;
-    return [ctx.atSettingOrMissing('SECURE_SSL_REDIRECT', message, { fixes: [setTrueFix(ctx, 'SECURE_SSL_REDIRECT')], djangoCheck: 'security.W008' })];
+        ? findingMessage(`${phrase}, not True`, "Django's deploy check keeps warning", 'It does redirect: the check accepts only the boolean True.')
+        : findingMessage(phrase, 'plain-HTTP requests are served instead of redirected to HTTPS', 'Anyone on the network path can read and change what such a request carries.');
+    return [ctx.atSettingOrMissing('SECURE_SSL_REDIRECT', message, { fixes: [setWhenNotDebuggingFix(ctx, 'SECURE_SSL_REDIRECT')], djangoCheck: 'security.W008' })];
   },
 };

@@ -4,6 +4,7 @@ import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import { elementRemoval, nodeAt } from './support/literals';
 import { lookup } from './support/settings-lookup';
+import { findingMessage } from './support/setting-values';
 
 /** The two template backends Django ships; both default autoescape to True. */
 const BACKENDS: Record<string, string> = {
@@ -80,7 +81,7 @@ Unsafe: output that templates relied on being raw HTML gets escaped and shows as
         const removal = elementRemoval(ctx.project.store, autoescape.loc!.file, pair);
         if (removal) fixes.push(ctx.fix("Remove the 'autoescape' option", [{ kind: 'replace', location: removal, value: '' }]));
       }
-      const message = `TEMPLATES turns autoescape off for ${backend}, so every variable they render is written as raw HTML and any user-controlled text becomes cross-site scripting.`;
+      const message = findingMessage(`TEMPLATES turns autoescape off for ${backend}`, 'variables are written as raw HTML', 'Any user-controlled text they render becomes cross-site scripting.');
       findings.push(autoescape.loc ? ctx.atValue(autoescape.loc, message, { fixes }) : ctx.atSetting(ctx.setting('TEMPLATES')!, message, { fixes }));
     }
     return findings;

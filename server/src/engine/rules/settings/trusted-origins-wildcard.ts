@@ -1,9 +1,10 @@
 import { stringLiteralValue } from '../../parse/python';
-import { asList, asString, truthy } from '../../project/values';
+import { asString, presentItems, truthy } from '../../project/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 import { nodeAt } from './support/literals';
+import { FIRST_SENTENCE_LIMIT, findingMessage } from './support/setting-values';
 
 const CORS_MIDDLEWARE = 'corsheaders.middleware.CorsMiddleware';
 /**
@@ -62,7 +63,7 @@ Unsafe: an origin the site really serves over plain HTTP stops being trusted. On
 
 function originFindings(ctx: SettingsRuleContext): Finding[] {
   const state = ctx.setting('CSRF_TRUSTED_ORIGINS');
-  const items = state ? asList(state.value) : undefined;
+  const items = state ? presentItems(state.value)?.items : undefined;
   if (!state || !items) return [];
   const findings: Finding[] = [];
   for (const item of items) {
@@ -71,12 +72,16 @@ function originFindings(ctx: SettingsRuleContext): Finding[] {
     let message: string | undefined;
     const fixes: Fix[] = [];
     if (origin === '*') {
-      message = "CSRF_TRUSTED_ORIGINS contains a bare '*', an attempt to accept unsafe requests from every site that Django does not honour; list the exact https:// origins instead.";
+      message = "CSRF_TRUSTED_ORIGINS contains a bare '*', which Django does not honour. It reads as trusting every site; list the exact https:// origins instead.";
     } else if (/^http:\/\//i.test(origin) && !LOOPBACK.test(origin)) {
       // NOTE: a trusted origin passes Django's Origin/Referer check for unsafe requests.
       // https://docs.djangoproject.com/en/stable/ref/csrf/#how-it-works
-      const when = state.value.kind === 'env' ? ` by default, when ${state.value.variable} is unset` : '';
-      message = `CSRF_TRUSTED_ORIGINS trusts the plain-HTTP origin ${origin}${when}, so anyone on its network path can inject requests that Django accepts as coming from it.`;
+      const when = state.value.kind === 'env' ? ` when ${state.value.variable} is unset` : '';
+      const trusts = `CSRF_TRUSTED_ORIGINS trusts the plain-HTTP origin ${origin}`;
+      message =
+        `${trusts}${when}.`.length <= FIRST_SENTENCE_LIMIT
+          ? findingMessage(`${trusts}${when}`, 'anyone on its network path can forge requests', 'Django accepts them as coming from that origin.')
+          : `${trusts}. It does${when}, and anyone on that origin's network path can forge requests Django accepts as coming from it.`;
       const replacement = httpsLiteral(ctx, item.loc, origin);
       if (replacement) fixes.push(ctx.fix(`Trust ${origin.replace(/^http:/i, 'https:')} instead`, [{ kind: 'replace', location: item.loc!, value: replacement }]));
     }
@@ -95,8 +100,7 @@ function httpsLiteral(ctx: SettingsRuleContext, loc: Location | undefined, origi
 }
 
 function corsFindings(ctx: SettingsRuleContext): Finding[] {
-  const middleware = ctx.strings('MIDDLEWARE');
-  if (!middleware || !middleware.includes(CORS_MIDDLEWARE)) return [];
+  if (ctx.listHas(ctx.middleware, CORS_MIDDLEWARE) !== true) return [];
   // NOTE: django-cors-headers reads CORS_ALLOW_ALL_ORIGINS and falls back to the old CORS_ORIGIN_ALLOW_ALL.
   // https://github.com/adamchainz/django-cors-headers/blob/main/src/corsheaders/conf.py
   const name = ctx.isSet('CORS_ALLOW_ALL_ORIGINS') ? 'CORS_ALLOW_ALL_ORIGINS' : 'CORS_ORIGIN_ALLOW_ALL';
@@ -104,6 +108,6 @@ function corsFindings(ctx: SettingsRuleContext): Finding[] {
   const credentials = ctx.setting('CORS_ALLOW_CREDENTIALS');
   if (!allowAll || !credentials || truthy(allowAll.value) !== true || truthy(credentials.value) !== true) return [];
   const related = [{ file: credentials.definition.statement.file, range: ctx.definitionRange(credentials.definition), message: 'CORS_ALLOW_CREDENTIALS is set here' }];
-  const message = `${name} with CORS_ALLOW_CREDENTIALS lets every website a logged-in user visits call this site with the user's cookies and read the responses.`;
+  const message = `${name} with CORS_ALLOW_CREDENTIALS lets every site read this one as the user. Any website a logged-in user visits can call this site with their cookies and read the answers.`;
   return [ctx.atSetting(allowAll, message, { related })];
 }

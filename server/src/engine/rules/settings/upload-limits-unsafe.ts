@@ -1,3 +1,4 @@
+import { findingMessage } from './support/setting-values';
 import path from 'node:path';
 import type { SettingDefinition } from '../../project/settings-module';
 import { asString, unsetView } from '../../project/values';
@@ -89,13 +90,11 @@ function limitFindings(ctx: SettingsRuleContext): Finding[] {
     // https://docs.djangoproject.com/en/stable/ref/settings/#file-upload-max-memory-size
     if (name === 'FILE_UPLOAD_MAX_MEMORY_SIZE' && unlimited) {
       message = fromEnv
-        ? `FILE_UPLOAD_MAX_MEMORY_SIZE defaults to None when ${fromEnv.variable} is unset, which is not a size: Django compares it with each upload and file uploads fail.`
-        : 'FILE_UPLOAD_MAX_MEMORY_SIZE is None, which is not a size: Django compares it with each upload and file uploads fail.';
+        ? `FILE_UPLOAD_MAX_MEMORY_SIZE defaults to None when ${fromEnv.variable} is unset, which is not a size. Django compares it with each upload, so file uploads fail.`
+        : 'FILE_UPLOAD_MAX_MEMORY_SIZE is None, which is not a size, so file uploads fail. Django compares it with the size of each upload.';
     } else {
       const what = unlimited ? 'request bodies of any size are read into memory' : effect;
-      message = fromEnv
-        ? `${name} defaults to ${shown} when ${fromEnv.variable} is unset, so ${what}, and a few large requests can exhaust the server's memory.`
-        : `${name} is ${shown}, so ${what}, and a few large requests can exhaust the server's memory.`;
+      message = findingMessage(fromEnv ? `${name} defaults to ${shown} when ${fromEnv.variable} is unset` : `${name} is ${shown}`, what, "A few large requests can exhaust the server's memory.");
     }
     findings.push(ctx.atSetting(state, message, { fixes }));
   }
@@ -117,14 +116,12 @@ function overlapFindings(ctx: SettingsRuleContext): Finding[] {
     const related = relatedTo(ctx, staticRoot.definition, 'STATIC_ROOT is set here');
     if (mediaPath === staticPath) {
       findings.push(
-        ctx.atSetting(media, 'MEDIA_ROOT is the same folder as STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', {
+        ctx.atSetting(media, "MEDIA_ROOT is the same folder as STATIC_ROOT, so uploads are served as the site's own files. collectstatic can also overwrite or publish them.", {
           related,
         }),
       );
     } else if (mediaPath.startsWith(staticPath.endsWith('/') ? staticPath : `${staticPath}/`)) {
-      findings.push(
-        ctx.atSetting(media, 'MEDIA_ROOT is inside STATIC_ROOT, so files users upload are served as if the site had published them, and collectstatic can overwrite or publish them.', { related }),
-      );
+      findings.push(ctx.atSetting(media, "MEDIA_ROOT is inside STATIC_ROOT, so uploads are served as the site's own files. collectstatic can also overwrite or publish them.", { related }));
     }
   }
   const mediaUrl = ctx.setting('MEDIA_URL');
@@ -133,7 +130,9 @@ function overlapFindings(ctx: SettingsRuleContext): Finding[] {
   const staticAt = normaliseUrl(asString(staticUrl?.value));
   if (mediaUrl && staticUrl && mediaAt && staticAt && mediaAt === staticAt) {
     const related = relatedTo(ctx, staticUrl.definition, 'STATIC_URL is set here');
-    findings.push(ctx.atSetting(mediaUrl, "MEDIA_URL equals STATIC_URL, so files users upload are served under the same URLs as the site's own scripts and styles.", { related }));
+    findings.push(
+      ctx.atSetting(mediaUrl, "MEDIA_URL equals STATIC_URL, so uploads are served under the site's own script URLs. An uploaded file can pass for one of the site's scripts or styles.", { related }),
+    );
   }
   return findings;
 }

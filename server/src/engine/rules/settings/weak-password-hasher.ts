@@ -5,6 +5,7 @@ import type { SettingsRuleContext } from '../settings-context';
 import { lineBreakOf } from '../../text';
 import { elementLayout, elementRemoval, nodeAt } from './support/literals';
 import { listEditable } from './support/settings-lookup';
+import { findingMessage } from './support/setting-values';
 
 const HASHERS = 'django.contrib.auth.hashers.';
 const WEAK = ['MD5PasswordHasher', 'UnsaltedMD5PasswordHasher', 'UnsaltedSHA1PasswordHasher', 'SHA1PasswordHasher', 'CryptPasswordHasher'].map((h) => HASHERS + h);
@@ -74,7 +75,7 @@ Unsafe: logins get slower by design, and each user's hash is upgraded at their n
     const fixes: Fix[] = [];
     const intents = reorder(ctx, items);
     if (intents) fixes.push(ctx.fix(intents.title, intents.intents));
-    const message = `PASSWORD_HASHERS puts ${short} first, so every new or changed password is stored with a fast hash that a leaked database gives up to offline cracking.`;
+    const message = findingMessage(`PASSWORD_HASHERS puts ${short} first`, 'new passwords are stored with a fast hash', 'A leaked database gives them up to offline cracking.');
     return [items[0].loc ? ctx.atValue(items[0].loc, message, { fixes }) : ctx.atSetting(state, message, { fixes })];
   },
 };

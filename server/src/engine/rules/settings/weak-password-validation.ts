@@ -1,3 +1,4 @@
+import { FIRST_SENTENCE_LIMIT, findingMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 import type { Node } from '../../parse/python';
 import { asString, unsetView, type Value } from '../../project/values';
 import type { Finding, Location } from '../../types';
@@ -40,12 +41,14 @@ export const weakPasswordValidation: SettingsRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports a production settings module whose \`AUTH_PASSWORD_VALIDATORS\` is missing or empty, lacks one of Django's four built-in validators (\`UserAttributeSimilarityValidator\`, \`MinimumLengthValidator\`, \`CommonPasswordValidator\`, \`NumericPasswordValidator\`), or whose \`MinimumLengthValidator\` accepts fewer than 12 characters. Without \`OPTIONS\`, \`MinimumLengthValidator\` requires only 8.
+Reports a production settings module whose \`AUTH_PASSWORD_VALIDATORS\` is missing or empty, lacks one of Django's four built-in validators (\`UserAttributeSimilarityValidator\`, \`MinimumLengthValidator\`, \`CommonPasswordValidator\`, \`NumericPasswordValidator\`), or whose \`MinimumLengthValidator\` accepts fewer than 12 characters. Without \`OPTIONS\`, \`MinimumLengthValidator\` requires only 8. Projects declaring Django older than 1.9, which has no password validation, are not judged.
+
+${MISSING_SETTING_DOCS}
 
 ## Why is this bad
 Django checks new passwords only against the validators listed here; the global default is an empty list, which accepts \`password\` or a single character. Short, common, all-digit and username-like passwords are the first ones credential-stuffing and offline cracking try.
 
-A list that holds an entry this rule cannot read (a variable, a computed name) is judged only on what it can read. A custom validator does not replace a missing built-in one.
+A list that holds an entry this rule cannot read (a variable, a computed name) is judged only on what it can read. When the list also holds validators of the project's own or of a third party (\`dojo.user.validators.MinLengthValidator\`), a missing built-in is reported as info only: what those check cannot be read, and they often do the built-ins' work under other names. A weak \`MinimumLengthValidator\` in it is still a warning.
 
 ## Example
 \`\`\`python
@@ -82,6 +85,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 - [OWASP Authentication Cheat Sheet: password strength](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#implement-proper-password-strength-controls)
 `,
   check(ctx) {
+    // NOTE: password validation came with Django 1.9; before it the setting means nothing.
+    if (!ctx.djangoAtLeast(1, 9)) return [];
     const state = ctx.setting('AUTH_PASSWORD_VALIDATORS');
     const list = unsetView(ctx.value('AUTH_PASSWORD_VALIDATORS'));
     if (list.kind !== 'list') return [];
@@ -94,19 +99,25 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 
     if (entries.length === 0) {
       const message = state
-        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django accepts any password, even "password" or a single character.'
-        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django accepts any password, even "password" or a single character.';
+        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django accepts any password. Even "password" or a single character will do.'
+        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django accepts any password. Even "password" or a single character will do.';
       return [ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes })];
     }
 
     const findings: Finding[] = [];
     if (entries.every((e) => e.name !== undefined)) {
+      // A validator of the project's own (DefectDojo's MinLengthValidator, NumberValidator…) may check what a missing built-in would: out of reach, so info.
+      const custom = entries.some((e) => !e.name!.startsWith(PREFIX));
       const missing = BUILT_INS.filter((b) => !entries.some((e) => e.name === b.name));
       if (missing.length > 0) {
         const names = listing(missing.map((m) => m.name.slice(PREFIX.length)));
         const stops = listing(missing.map((m) => m.stops));
-        const message = `AUTH_PASSWORD_VALIDATORS lacks ${names}, so users can choose ${stops}, which attackers guess first.`;
-        findings.push(ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes }));
+        const named = findingMessage(`AUTH_PASSWORD_VALIDATORS lacks ${names}`, `users can choose ${stops}`, 'Attackers guess those first.');
+        const message =
+          named.split('. ')[0].length < FIRST_SENTENCE_LIMIT
+            ? named
+            : `AUTH_PASSWORD_VALIDATORS lacks ${missing.length} of Django's 4 built-in validators. Without ${names}, users can choose ${stops}, which attackers guess first.`;
+        findings.push(ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes, ...(custom ? { severity: 'info' as const } : {}) }));
       }
     }
     for (const entry of entries) {
@@ -114,8 +125,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
       const at = entry.minLength.at ?? entry.nameAt ?? entry.item.loc;
       const length = entry.minLength.value;
       const message = entry.minLength.at
-        ? `MinimumLengthValidator accepts passwords of ${length} characters; anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`
-        : `MinimumLengthValidator has no min_length, so it accepts passwords of ${DJANGO_MIN_LENGTH} characters; anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`;
+        ? `MinimumLengthValidator accepts passwords of ${length} characters. Anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`
+        : `MinimumLengthValidator has no min_length, so it accepts passwords of ${DJANGO_MIN_LENGTH} characters. Anything under ${REQUIRED_LENGTH} falls quickly to offline guessing.`;
       findings.push(at ? ctx.atValue(firstLine(ctx, at), message, { fixes }) : ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes }));
     }
     return findings;

@@ -1,5 +1,5 @@
 import { preferredQuote, pythonString } from '../../../parse/python';
-import { asList, asString, unsetView } from '../../../project/values';
+import { unsetView } from '../../../project/values';
 import { lineBreakOf } from '../../../text';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
@@ -15,19 +15,12 @@ export const SESSIONS_APP = 'django.contrib.sessions';
 const MINIMAL_SECURE_MIDDLEWARE = [SECURITY_MIDDLEWARE, CSRF_MIDDLEWARE, XFRAME_MIDDLEWARE];
 
 /**
- * Whether a list setting (MIDDLEWARE, INSTALLED_APPS) holds `item`, as Django's
- * `item in settings.NAME` would answer; undefined when an unknown item could be it.
+ * Whether a list setting (INSTALLED_APPS, or MIDDLEWARE: the middleware Django runs, see
+ * SettingsRuleContext.middleware) holds `item`, as Django's `item in settings.NAME` would
+ * answer; undefined when an unknown item could be it.
  */
 export function listHas(ctx: SettingsRuleContext, name: string, item: string): boolean | undefined {
-  const items = asList(ctx.value(name));
-  if (!items) return undefined;
-  let unknown = false;
-  for (const entry of items) {
-    const view = unsetView(entry);
-    if (view.kind === 'unknown') unknown = true;
-    else if (asString(view) === item) return true;
-  }
-  return unknown ? undefined : false;
+  return ctx.listHas(name === 'MIDDLEWARE' ? ctx.middleware : name, item);
 }
 
 /** Django's `_security_middleware()`: only a known installation counts, so unknown stays silent. */
@@ -49,25 +42,25 @@ export type InsertPosition = 'first' | 'last' | { after: string };
  * by an expression cannot be inserted into in place, and `.insert` would fail on it).
  */
 export function middlewareInsertFix(ctx: SettingsRuleContext, item: string, position: InsertPosition): Fix | undefined {
-  const state = ctx.setting('MIDDLEWARE');
+  const name = ctx.middleware;
+  const state = ctx.setting(name);
   if (!state) {
     const text = ctx.project.store.get(ctx.module.file)?.text ?? '';
     const eol = lineBreakOf(text);
     const value = `[${eol}${MINIMAL_SECURE_MIDDLEWARE.map((m) => `    ${ctx.str(m)},${eol}`).join('')}]`;
-    return ctx.fix("Set MIDDLEWARE to Django's security middleware", [{ kind: 'set', name: 'MIDDLEWARE', value }]);
+    return ctx.fix(`Set ${name} to Django's security middleware`, [{ kind: 'set', name, value }]);
   }
   const view = unsetView(state.value);
   if (view.kind !== 'list') return undefined;
-  if (view.tuple && !isTupleLiteral(ctx)) return undefined;
+  if (view.tuple && !isTupleLiteral(ctx, name)) return undefined;
   const definitionFile = state.definition.valueLoc?.file ?? ctx.module.file;
   const quote = preferredQuote(ctx.project.store.get(definitionFile)?.text ?? '');
-  const title = `Add ${shortName(item)} to MIDDLEWARE`;
-  return ctx.fix(title, [{ kind: 'list-insert', name: 'MIDDLEWARE', item: pythonString(item, quote), position }]);
+  return ctx.fix(`Add ${shortName(item)} to ${name}`, [{ kind: 'list-insert', name, item: pythonString(item, quote), position }]);
 }
 
-/** Whether MIDDLEWARE's winning definition is a plain tuple literal, which is edited in place. */
-function isTupleLiteral(ctx: SettingsRuleContext): boolean {
-  const def = ctx.setting('MIDDLEWARE')?.definition;
+/** Whether the middleware setting's winning definition is a plain tuple literal, which is edited in place. */
+function isTupleLiteral(ctx: SettingsRuleContext, name: string): boolean {
+  const def = ctx.setting(name)?.definition;
   if (!def || def.kind !== 'assign' || !def.valueLoc) return false;
   const source = ctx.project.store.get(def.valueLoc.file);
   if (!source) return false;
