@@ -134,10 +134,7 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
     );
   }
   if (identity) {
-    return ctx.finding(
-      at,
-      `${on} lets any site forge requests that act as the logged-in user.` + ` The view uses ${identity}; keep the protection and send the token, or authenticate callers another way.`,
-    );
+    return ctx.finding(at, `${on} lets any site act as the logged-in user.` + ` The view uses ${identity}; keep the protection and send the token, or authenticate callers another way.`);
   }
   if (use.signature) {
     return ctx.finding(

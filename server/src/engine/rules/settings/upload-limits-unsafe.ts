@@ -116,12 +116,12 @@ function overlapFindings(ctx: SettingsRuleContext): Finding[] {
     const related = relatedTo(ctx, staticRoot.definition, 'STATIC_ROOT is set here');
     if (mediaPath === staticPath) {
       findings.push(
-        ctx.atSetting(media, "MEDIA_ROOT is the same folder as STATIC_ROOT, so uploads are served as the site's own files. collectstatic can also overwrite or publish them.", {
+        ctx.atSetting(media, "MEDIA_ROOT is the same folder as STATIC_ROOT, so uploads are served as the site's own files. Running collectstatic can also overwrite or publish them.", {
           related,
         }),
       );
     } else if (mediaPath.startsWith(staticPath.endsWith('/') ? staticPath : `${staticPath}/`)) {
-      findings.push(ctx.atSetting(media, "MEDIA_ROOT is inside STATIC_ROOT, so uploads are served as the site's own files. collectstatic can also overwrite or publish them.", { related }));
+      findings.push(ctx.atSetting(media, "MEDIA_ROOT is inside STATIC_ROOT, so uploads are served as the site's own files. Running collectstatic can also overwrite or publish them.", { related }));
     }
   }
   const mediaUrl = ctx.setting('MEDIA_URL');
