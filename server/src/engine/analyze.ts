@@ -35,7 +35,7 @@ export function analyzeSettingsModule(project: Project, module: SettingsModuleIn
     for (const message of project.evaluate(file)?.limits ?? []) options.log?.({ kind: 'limit', file, analyzer: 'settings', message });
   }
   if (evaluated.incomplete) {
-    const reason = project.importDepthExceeded ? `star imports nest deeper than ${MAX_IMPORT_DEPTH} modules` : 'a star import cannot be resolved';
+    const reason = evaluated.incompleteReason ?? (project.importDepthExceeded ? `star imports nest deeper than ${MAX_IMPORT_DEPTH} modules` : 'a star import cannot be resolved');
     return { findings: [], skipped: { file: module.file, reason: `${reason}, so its effective settings are unknown` } };
   }
   const findings: Finding[] = [];

@@ -86,7 +86,7 @@ export function settingsModelReport(project: Project, options: { values: boolean
     if (module.role !== 'production') return report;
     const evaluated = project.evaluate(module.file);
     if (!evaluated) return { ...report, notJudged: 'it cannot be read' };
-    if (evaluated.incomplete) report.notJudged = 'a star import or include() cannot be followed, so its effective settings are unknown';
+    if (evaluated.incomplete) report.notJudged = `${evaluated.incompleteReason ?? 'a star import or include() cannot be followed'}, so its effective settings are unknown`;
     if (options.values) {
       report.values = [];
       for (const name of SECURITY_SETTINGS) {

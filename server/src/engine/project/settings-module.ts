@@ -75,8 +75,10 @@ export interface EvaluatedModule {
   starImportSites: Map<string, Location>;
   /** Of starImports, the files brought in by django-split-settings' `include()`, run in this module's namespace. */
   included: Set<string>;
-  /** True when a star import could not be resolved: the effective settings are incomplete. */
+  /** True when a star import could not be resolved, or the module fills its namespace at run time: the effective settings are incomplete. */
   incomplete: boolean;
+  /** Why the settings are incomplete, when it is not a star import or include() that cannot be followed. */
+  incompleteReason?: string;
   layout: ModuleLayout;
   /** Limits the evaluation stopped at (an expression nested too deeply, …), each read as unknown. */
   limits?: string[];
@@ -127,6 +129,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   const starImportSites = new Map<string, Location>();
   const included = new Set<string>();
   let incomplete = false;
+  let incompleteReason: string | undefined;
   let recorder: StatementRecorder | undefined;
 
   // Everything a statement does beyond the two maps goes through these, so it can be recorded.
@@ -158,9 +161,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     starImportSites.set(target, site);
     if (include) included.add(target);
   };
-  const markIncomplete = () => {
-    recorder?.write(['incomplete']);
+  const markIncomplete = (reason?: string) => {
+    recorder?.write(reason ? ['incomplete', reason] : ['incomplete']);
     incomplete = true;
+    incompleteReason ??= reason;
   };
 
   const limits = new Set<string>();
@@ -197,7 +201,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       return;
     }
     addStarImport(target!, loc(statement));
-    if (evaluated.incomplete && !conditional) markIncomplete();
+    if (evaluated.incomplete && !conditional) markIncomplete(evaluated.incompleteReason);
     for (const [bound, binding] of evaluated.bindings) {
       if (bound.startsWith('_')) continue;
       const state = evaluated.settings.get(bound);
@@ -473,6 +477,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         else if (expr.type === 'augmented_assignment') augmentedAssignment(statement, expr);
         else if (expr.type === 'call') {
           if (qualifiedName(expr.childForFieldName('function'), scope) === SPLIT_SETTINGS_INCLUDE) include(statement, expr);
+          else if (writesModuleNamespace(expr)) markIncomplete(`it fills its namespace at run time (\`${shortened(expr.text)}\`)`);
           else methodCall(statement, expr);
         }
         return;
@@ -529,7 +534,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       starImports.push(write[1]);
       starImportSites.set(write[1], write[2]);
       if (write[3]) included.add(write[1]);
-    } else if (write[0] === 'incomplete') incomplete = true;
+    } else if (write[0] === 'incomplete') {
+      incomplete = true;
+      incompleteReason ??= write[1];
+    }
   };
 
   /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
@@ -693,6 +701,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     starImportSites,
     included,
     incomplete,
+    ...(incompleteReason ? { incompleteReason } : {}),
     layout: moduleLayout(file, statements),
     ...(limits.size > 0 ? { limits: [...limits] } : {}),
   };
@@ -1038,4 +1047,28 @@ function setPath(container: Value, path: Value[], value: Value): Value {
     }
     return { ...target, entries: [...target.entries, { key, value }] };
   });
+}
+
+/**
+ * Whether a call writes settings into the module by name rather than by assignment: a
+ * class-based settings loader given the module (`DockerSettings.load_settings(__name__)`,
+ * django-configurations' `values.setup(__name__)`), `globals().update(…)`, `vars().update(…)`,
+ * or `setattr(sys.modules[__name__], …)`. What such a module holds is known only when it runs.
+ */
+function writesModuleNamespace(call: Node): boolean {
+  const callee = call.childForFieldName('function');
+  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
+  if (args.some((arg) => arg.type === 'identifier' && arg.text === '__name__')) return true;
+  if (args[0]?.type === 'subscript' && /^sys\.modules\[\s*__name__\s*\]$/.test(args[0].text)) return true;
+  if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'update') return false;
+  const receiver = callee.childForFieldName('object');
+  if (receiver?.type !== 'call' || (receiver.childForFieldName('arguments')?.namedChildCount ?? 1) !== 0) return false;
+  const name = receiver.childForFieldName('function')?.text;
+  return name === 'globals' || name === 'vars' || name === 'locals';
+}
+
+/** A statement's text on one line, cut short enough for a note. */
+function shortened(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 60 ? line.slice(0, 59) + '…' : line;
 }

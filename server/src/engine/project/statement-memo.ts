@@ -28,7 +28,7 @@ export type StateTag = 0 | 1;
 type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
 /** A value of undefined is a deletion. */
 /** A star import's or `include()`'s file, the statement, and whether it is an include. */
-export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location, boolean] | readonly ['incomplete'];
+export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | readonly ['star-import', string, Location, boolean] | readonly ['incomplete', string?];
 export type ExternalRead =
   /** `from` is the importing file when it is not the module itself (a file it includes). */
   | { kind: 'resolve'; from?: string; name: string; level: number; result: string | undefined }
