@@ -57,12 +57,15 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
     for (const decorator of decorators(fn)) {
       if (!use.identity && IDENTITY_DECORATORS.test(decorator.text)) use.identity = { node: decorator, what: `@${shortName(decorator.text)}` };
     }
+    // A view that sets `request.user` itself (to the owner of a webhook token) acts as that
+    // user, not as the visitor whose cookies a forged request would carry.
+    const setsUser = fn.descendantsOfType('assignment').some((assignment) => /^(?:self\.)?request\.user$/.test(assignment?.childForFieldName('left')?.text ?? ''));
     for (const node of fn.descendantsOfType(['attribute', 'call'])) {
       if (!node) continue;
       if (node.type === 'attribute') {
         const dotted = dottedName(node) ?? '';
         const identity = IDENTITY_ATTRIBUTE.exec(dotted);
-        if (identity && !use.identity) use.identity = { node, what: `request.${identity[1]}` };
+        if (identity && !use.identity && !(setsUser && identity[1] === 'user')) use.identity = { node, what: `request.${identity[1]}` };
         if (HEADER_READ.test(dotted) && !use.signature && keyRead(node, SECRET_WORDS)) use.signature = node;
         if (DATA_READ.test(dotted) && !use.signature && keyRead(node, PROTOCOL_KEYS)) use.signature = node;
         if (DATA_READ.test(dotted) && !use.antiForgery && keyRead(node, ANTI_FORGERY_KEYS)) use.antiForgery = node;
