@@ -25,7 +25,7 @@ A token written by hand, \`<input type="hidden" name="csrfmiddlewaretoken" value
 
 The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template: Django prints it as it is, and a token tag there would print as text; such a form opens and closes nothing for the forms around it, so a later form is still judged); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form; or when it has no action (so it posts back to the page's own URL) and every view that renders the template, found by the template's name in the project's code, is decorated with \`@csrf_exempt\`: Django then accepts it as it is, and DJH205 reports the exemption. \`{% comment %}\` bodies are not rendered and are ignored.
 
-A form that JavaScript probably sends is reported as **info** rather than error: when the template's own text names the CSRF header (\`X-CSRFToken\`, or \`CSRF_HEADER_NAME\`) in a script or an \`hx-headers\` attribute; or when the form has no submit button (nor an include or block that could add one) and either a \`data-\` attribute names an endpoint (\`data-url="{% url 'ping' %}"\`, \`data-action-url-value="{{ release_url }}"\`), as Stimulus and htmx controllers read them, or it has no field at all for a user to submit. Such a request may carry the token in its header; a plain submission would still be rejected.
+A form that JavaScript probably sends is reported as **info** rather than error: when the template's own text names the CSRF header (\`X-CSRFToken\`, or \`CSRF_HEADER_NAME\`) in a script, an \`hx-headers\` attribute or a variable's default that configures a script (\`{{ csrf_header_name|default:'X-CSRFToken' }}\`); or when the form has no submit button (nor an include or block that could add one) and either a \`data-\` attribute names an endpoint (\`data-url="{% url 'ping' %}"\`, \`data-action-url-value="{{ release_url }}"\`), as Stimulus and htmx controllers read them, or it has no field at all for a user to submit. Such a request may carry the token in its header; a plain submission would still be rejected.
 
 ${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
@@ -91,10 +91,14 @@ function postsBack(form: FormElement): boolean {
   return !action || action.quote === undefined || literalValue(action)?.trim() === '';
 }
 
-/** Whether the template's own text (a script, an `hx-headers` attribute) names the CSRF header: its requests send the token. */
+/**
+ * Whether the template's own text (a script, an `hx-headers` attribute) names the CSRF
+ * header: its requests send the token. Also as a variable's literal default, as a script's
+ * configuration gives it (`"csrfHeaderName": "{{ csrf_header_name|default:'X-CSRFToken' }}"`).
+ */
 function sendsCsrfHeader(ctx: TemplateRuleContext): boolean {
   const headers = ctx.facts.csrfHeaders;
-  return ctx.doc.nodes.some((node) => node.role === 'text' && headers.some((header) => node.contents.toLowerCase().includes(header)));
+  return ctx.doc.nodes.some((node) => (node.role === 'text' || node.role === 'var') && headers.some((header) => node.contents.toLowerCase().includes(header)));
 }
 
 /**
