@@ -3,9 +3,8 @@
  * (`## Use instead`). This test runs each block against the rule, in a small project of the
  * shape the rule judges, so the pages cannot promise what the rule does not do.
  *
- * A block can say otherwise with an HTML comment on the line before it:
- * `<!-- example: silent -->` (a must-not-fire block inside `## Example`) or
- * `<!-- example: not run (reason) -->` (a fragment that cannot stand alone).
+ * A block under `## Example` that shows what is not reported carries
+ * `<!-- example: silent -->` on the line before it.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -21,9 +20,9 @@ interface DocBlock {
   fires: boolean;
 }
 
-const MARKER = /^<!-- example: (silent|not run\b[^>]*) -->$/;
+const SILENT = '<!-- example: silent -->';
 
-/** The fenced blocks of one `## <heading>` section, with the marker on the line before each. */
+/** The fenced blocks of one `## <heading>` section, and whether each must fire. */
 function sectionBlocks(docs: string, heading: DocBlock['section']): DocBlock[] {
   const section = docs.split(/^## /m).find((part) => part.startsWith(`${heading}\n`)) ?? '';
   const lines = section.split('\n');
@@ -32,10 +31,8 @@ function sectionBlocks(docs: string, heading: DocBlock['section']): DocBlock[] {
     if (!lines[i].startsWith('```')) continue;
     const end = lines.findIndex((line, j) => j > i && line.startsWith('```'));
     assert.ok(end > i, `an unclosed code block in ${heading}`);
-    const marker = MARKER.exec(lines[i - 1]?.trim() ?? '')?.[1];
-    if (!marker?.startsWith('not run')) {
-      blocks.push({ section: heading, index: blocks.length + 1, code: lines.slice(i + 1, end).join('\n') + '\n', fires: heading === 'Example' && marker !== 'silent' });
-    }
+    const silent = lines[i - 1]?.trim() === SILENT;
+    blocks.push({ section: heading, index: blocks.length + 1, code: lines.slice(i + 1, end).join('\n') + '\n', fires: heading === 'Example' && !silent });
     i = end;
   }
   return blocks;
