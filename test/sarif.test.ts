@@ -54,7 +54,9 @@ describe('SARIF rule descriptors', () => {
       assert.equal(descriptor.name, rule.meta.name);
       assert.equal(descriptor.fullDescription.text, summary);
       assert.ok(summary.startsWith(descriptor.shortDescription.text) && descriptor.shortDescription.text.length > 10, descriptor.shortDescription.text);
-      assert.deepEqual(descriptor.help, { text: rule.docs.trim(), markdown: rule.docs.trim() });
+      assert.equal(descriptor.help.markdown, rule.docs.trim());
+      assert.ok(!descriptor.help.text.includes('<!--'), 'plain text carries no HTML comment');
+      assert.equal(descriptor.help.text.replace(/\s+/g, ''), rule.docs.replace(/<!--[\s\S]*?-->/g, '').replace(/\s+/g, ''));
       const taxonomy = RULE_TAXONOMY[code];
       assert.ok(taxonomy, `${code} has no entry in rule-taxonomy.ts`);
       assert.deepEqual(descriptor.properties.tags, ['security', ...taxonomy.cwe.map((id) => `external/cwe/cwe-${String(id).padStart(3, '0')}`)]);

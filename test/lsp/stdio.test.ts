@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { MessageType } from 'vscode-languageserver/node';
 import { DIST_DIR, stdioWith } from './support/harness';
 import { editorScenarios, DEBUG_ONLY } from './support/scenarios';
@@ -14,6 +14,16 @@ import { editorScenarios, DEBUG_ONLY } from './support/scenarios';
 const SERVER = path.join(DIST_DIR, 'server.js');
 
 describe('server bundle over stdio', () => {
+  // Twice under heavy load the file's process stayed alive after its last test had passed.
+  // Should anything still hold it open once every session is disposed, say what it is and end
+  // the file's process (its results are reported by then) rather than keep the run waiting.
+  after(() => {
+    setTimeout(() => {
+      process.stderr.write(`stdio.test: still open after the last test: ${process.getActiveResourcesInfo().join(', ')}\n`);
+      process.exit();
+    }, 5_000).unref();
+  });
+
   test('the bundle and its WASM files are built', () => {
     for (const name of ['server.js', 'web-tree-sitter.wasm', 'tree-sitter-python.wasm']) assert.ok(existsSync(path.join(DIST_DIR, name)), `${name} in ${DIST_DIR}`);
   });

@@ -72,7 +72,8 @@ function sarifRule(rule: ReportedRule) {
     name: rule.name,
     shortDescription: { text: firstSentence(summary) },
     fullDescription: { text: summary },
-    help: { text: rule.docs.trim(), markdown: rule.docs.trim() },
+    // Plain text shows an HTML comment (the docs' notes to the docs test) as it is; Markdown hides it.
+    help: { text: rule.docs.replace(/<!--[\s\S]*?-->\n?/g, '').trim(), markdown: rule.docs.trim() },
     helpUri: rule.helpUri,
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {

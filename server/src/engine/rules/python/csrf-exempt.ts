@@ -51,6 +51,8 @@ def update_profile(request):
 ## Use instead
 Keep CSRF protection and send the token: \`{% csrf_token %}\` in forms, the \`X-CSRFToken\` header in JavaScript. For a webhook that cannot send a token, keep the exemption, verify the caller (for example the provider's HMAC signature) and say so where it is reported:
 \`\`\`python
+from django.views.decorators.csrf import csrf_exempt
+
 @csrf_exempt  # noqa: DJH205 - Stripe webhook, signature checked below
 def stripe_webhook(request):
     ...

@@ -47,6 +47,10 @@ urlpatterns = [
 ## Use instead
 Let the web server (or a storage service) serve \`MEDIA_ROOT\` in production, and keep Django's helper for development:
 \`\`\`python
+from django.conf import settings
+from django.urls import path, re_path
+from django.views.static import serve
+
 urlpatterns = [
     path("", views.home),
 ]

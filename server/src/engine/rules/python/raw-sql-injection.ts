@@ -130,6 +130,8 @@ A value spliced into SQL text is read by the database as SQL. An input such as \
 
 ## Example
 \`\`\`python
+from django.db import connection
+
 def search(request):
     q = request.GET["q"]
     with connection.cursor() as cursor:
@@ -139,6 +141,8 @@ def search(request):
 
 ## Use instead
 \`\`\`python
+from django.db import connection
+
 def search(request):
     q = request.GET["q"]
     with connection.cursor() as cursor:

@@ -31,6 +31,8 @@ A \`FileField\` accepts any file under any name. Uploaded files are usually serv
 
 ## Example
 \`\`\`python
+from django.db import models
+
 class Invoice(models.Model):
     document = models.FileField(upload_to="invoices/")
 \`\`\`
@@ -38,6 +40,7 @@ class Invoice(models.Model):
 ## Use instead
 \`\`\`python
 from django.core.validators import FileExtensionValidator
+from django.db import models
 
 class Invoice(models.Model):
     document = models.FileField(

@@ -26,11 +26,13 @@ Without the \`Secure\` flag the browser also sends the CSRF cookie with plain HT
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 CSRF_COOKIE_SECURE = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.csrf.CsrfViewMiddleware"]
 CSRF_COOKIE_SECURE = True
 \`\`\`
 

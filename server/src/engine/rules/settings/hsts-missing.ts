@@ -35,6 +35,7 @@ SECURE_HSTS_SECONDS = 0
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", ...]
 SECURE_HSTS_SECONDS = 31536000  # one year
 \`\`\`
 

@@ -28,11 +28,13 @@ Nothing is reported when HSTS is off (DJH113 reports that) or \`SecurityMiddlewa
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_HSTS_SECONDS = 31536000
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

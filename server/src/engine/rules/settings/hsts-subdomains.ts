@@ -26,12 +26,14 @@ Nothing is reported when HSTS is off (DJH113 reports that) or \`SecurityMiddlewa
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 \`\`\`

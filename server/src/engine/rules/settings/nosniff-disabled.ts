@@ -25,11 +25,13 @@ Nothing is reported when the setting is unset (the default is \`True\`) or \`Sec
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_CONTENT_TYPE_NOSNIFF = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 \`\`\`
 

@@ -55,12 +55,14 @@ Nothing is reported when \`SecurityMiddleware\` is missing (the settings would h
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_REFERRER_POLICY = "unsafe-url"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-site"
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 \`\`\`

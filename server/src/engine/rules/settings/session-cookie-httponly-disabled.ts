@@ -26,11 +26,13 @@ Nothing is reported when the project uses neither the sessions app nor the sessi
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 SESSION_COOKIE_HTTPONLY = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 SESSION_COOKIE_HTTPONLY = True
 \`\`\`
 Or remove the line: \`True\` is the default. Front-end code that needs to know whether a user is logged in should ask an endpoint, not read the cookie.

@@ -26,11 +26,13 @@ Without the \`Secure\` flag the browser also sends the session cookie with plain
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 SESSION_COOKIE_SECURE = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware"]
 SESSION_COOKIE_SECURE = True
 \`\`\`
 

@@ -28,11 +28,13 @@ If a load balancer or reverse proxy already redirects every HTTP request to HTTP
 
 ## Example
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_SSL_REDIRECT = False
 \`\`\`
 
 ## Use instead
 \`\`\`python
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 SECURE_SSL_REDIRECT = True
 \`\`\`
 

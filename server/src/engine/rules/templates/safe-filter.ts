@@ -87,6 +87,7 @@ Django escapes every variable it prints, which is what keeps user input from bec
 \`\`\`
 
 Not reported:
+<!-- example: silent -->
 \`\`\`html
 {{ form.email|safe }}  {{ field.help_text|safe }}  {{ items|length|safe }}  {{ body|linebreaksbr|safe }}
 \`\`\`
