@@ -1052,18 +1052,23 @@ function setPath(container: Value, path: Value[], value: Value): Value {
 /**
  * Whether a call writes settings into the module by name rather than by assignment: a
  * class-based settings loader given the module (`DockerSettings.load_settings(__name__)`,
- * django-configurations' `values.setup(__name__)`), `globals().update(…)`, `vars().update(…)`,
+ * django-configurations' `values.setup(__name__)`), a helper handed the namespace
+ * (django-heroku's `django_heroku.settings(locals())`), `globals().update(…)`, `vars().update(…)`,
  * or `setattr(sys.modules[__name__], …)`. What such a module holds is known only when it runs.
  */
 function writesModuleNamespace(call: Node): boolean {
   const callee = call.childForFieldName('function');
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'comment');
-  if (args.some((arg) => arg.type === 'identifier' && arg.text === '__name__')) return true;
+  if (args.some((arg) => (arg.type === 'identifier' && arg.text === '__name__') || isNamespaceCall(arg))) return true;
   if (args[0]?.type === 'subscript' && /^sys\.modules\[\s*__name__\s*\]$/.test(args[0].text)) return true;
   if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'update') return false;
-  const receiver = callee.childForFieldName('object');
-  if (receiver?.type !== 'call' || (receiver.childForFieldName('arguments')?.namedChildCount ?? 1) !== 0) return false;
-  const name = receiver.childForFieldName('function')?.text;
+  return isNamespaceCall(callee.childForFieldName('object'));
+}
+
+/** `globals()`, `locals()` or `vars()` with no argument: the module's own namespace, at module level. */
+function isNamespaceCall(node: Node | null | undefined): boolean {
+  if (node?.type !== 'call' || (node.childForFieldName('arguments')?.namedChildCount ?? 1) !== 0) return false;
+  const name = node.childForFieldName('function')?.text;
   return name === 'globals' || name === 'vars' || name === 'locals';
 }
 
