@@ -1,6 +1,6 @@
 import type { Node } from '../parse/python';
 import type { Scopes } from './scopes';
-import { callArguments, dottedName, plainStringValue, unwrap } from './syntax';
+import { callArguments, dottedName, plainStringValue, sortedArguments, unwrap } from './syntax';
 
 /**
  * How a view uses its request, as far as CSRF matters: whether it acts as the logged-in
@@ -23,6 +23,13 @@ export interface RequestUse {
   antiForgery?: Node;
   /** A call outside the module that receives the request, if there is one. */
   handedTo?: Node;
+  /**
+   * Where it wraps its request with authenticators of its own (`Request(request,
+   * authenticators=self.get_authenticators())`, as Django REST framework's APIView does):
+   * who the caller is comes from those classes, and a session authenticator among them runs
+   * the CSRF check itself.
+   */
+  authenticators?: Node;
 }
 
 const IDENTITY_ATTRIBUTE = /^(?:self\.)?request\.(user|session|COOKIES)$/;
@@ -75,6 +82,7 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
       const name = callee ? (dottedName(callee) ?? qualifiedName(callee) ?? callee.text) : '';
       const qualified = callee ? (qualifiedName(callee) ?? name) : name;
       if (!use.signature && SIGNATURE_CALLS.test(qualified)) use.signature = node;
+      if (!use.authenticators && passesRequest(node) && sortedArguments(node).keywords.has('authenticators')) use.authenticators = node;
       if (!use.identity && IDENTITY_CALLS.test(qualified) && passesRequest(node)) use.identity = { node, what: `${shortName(name)}()` };
       if (!passesRequest(node) || HARMLESS.test(name)) continue;
       const own = callee ? moduleFunction(callee, scopes) : undefined;
