@@ -4,6 +4,10 @@
 import tseslint from 'typescript-eslint';
 
 const adapters = ['**/lsp/**', '**/cli/**', '**/client/**'];
+const engine = [
+  { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine never speaks LSP: the language server adapts it.' },
+  { group: adapters, message: 'The engine does not depend on its adapters.' },
+];
 
 export default tseslint.config(
   {
@@ -16,15 +20,19 @@ export default tseslint.config(
   },
   {
     files: ['server/src/engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: engine }] },
+  },
+  {
+    // Rules use the edit builders of fixes/; harden.ts runs the rules to harden a module.
+    files: ['server/src/engine/rules/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...engine, { group: ['**/harden', '**/harden/**'], message: 'Hardening runs the rules: a rule does not use it.' }] }] },
+  },
+  {
+    files: ['server/src/engine/fixes/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine never speaks LSP: the language server adapts it.' },
-            { group: adapters, message: 'The engine does not depend on its adapters.' },
-          ],
-        },
+        { patterns: [...engine, { group: ['**/rules/**', '**/analyze', '**/harden', '**/harden/**'], message: 'fixes/ holds the edit builders the rules use: it does not depend on the rules.' }] },
       ],
     },
   },

@@ -1,6 +1,6 @@
 import type { HardenerConfig } from '../engine/config';
 import { applyFixes } from '../engine/fixes/apply';
-import { fixesForRound, type PlannedFix } from '../engine/fixes/harden';
+import { fixesForRound, type PlannedFix } from '../engine/harden';
 import type { Finding, Fix } from '../engine/types';
 import type { TargetAnalysis } from './analysis';
 

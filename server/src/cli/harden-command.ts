@@ -1,6 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hardenSettingsModule } from '../engine/fixes/harden';
+import { hardenSettingsModule } from '../engine/harden';
 import { initPythonParser } from '../engine/parse/python';
 import { encodeSource } from '../engine/parse/source';
 import { DiskSourceStore } from '../engine/project/disk-store';

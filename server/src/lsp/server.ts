@@ -20,7 +20,7 @@ import {
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
 import type { ConfigProblem } from '../engine/config';
-import { hardenSettingsModule, type HardenResult } from '../engine/fixes/harden';
+import { hardenSettingsModule, type HardenResult } from '../engine/harden';
 import { describeNote } from '../engine/guarded';
 import { initPythonParser } from '../engine/parse/python';
 import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
