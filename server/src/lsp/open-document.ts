@@ -1,9 +1,5 @@
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import type { Tree } from 'web-tree-sitter';
-import { LiveModule } from '../engine/parse/live-module';
-import type { ModuleSyntax } from '../engine/parse/module-syntax';
-import { MAX_SOURCE_BYTES } from '../engine/parse/source';
-import type { SourceFile } from '../engine/project/source-store';
+import { LiveModule, MAX_SOURCE_BYTES, type ModuleSyntax, type SourceFile, type Tree } from '../engine';
 
 /** How much text one read of the parser takes. */
 const READ_SIZE = 65536;
