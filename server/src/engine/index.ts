@@ -32,6 +32,7 @@ export { firstSyntaxError } from './parse/python';
 export { LiveModule, type LiveText } from './parse/live-module';
 export type { ModuleSyntax } from './parse/module-syntax';
 export type { Tree } from './parse/python';
+export type { Point } from 'web-tree-sitter';
 
 // Fixes for a finding, `noqa` comments, and the text edits they are made of.
 export { applyFixes } from './fixes/apply';

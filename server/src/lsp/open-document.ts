@@ -1,5 +1,5 @@
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { LiveModule, MAX_SOURCE_BYTES, type ModuleSyntax, type SourceFile, type Tree } from '../engine';
+import { LiveModule, MAX_SOURCE_BYTES, type ModuleSyntax, type Point, type SourceFile, type Tree } from '../engine';
 
 /** How much text one read of the parser takes. */
 const READ_SIZE = 65536;
@@ -24,21 +24,8 @@ export class OpenDocument {
     text: string,
   ) {
     this.document = TextDocument.create(uri, languageId, version, text);
-    this.syntax = new LiveModule(
-      {
-        text: () => this.document.getText(),
-        version: () => this.document.version,
-        lineCount: () => this.document.lineCount,
-        problem: () => this.problem,
-        // tree-sitter's row and column of an offset: the document's line and character, since the parser reads lone `\r`s as `\n` (see parsePython).
-        pointAt: (offset) => {
-          const position = this.document.positionAt(offset);
-          return { row: position.line, column: position.character };
-        },
-      },
-      // The parser's view of the current text (blocks are parsed from it, and their nodes read their text through it).
-      (index) => this.document.getText().slice(index, index + READ_SIZE),
-    );
+    // The parser's view of the current text (blocks are parsed from it, and their nodes read their text through it).
+    this.syntax = new LiveModule(this, (index) => this.document.getText().slice(index, index + READ_SIZE));
   }
 
   get version(): number {
@@ -47,6 +34,16 @@ export class OpenDocument {
 
   get text(): string {
     return this.document.getText();
+  }
+
+  get lineCount(): number {
+    return this.document.lineCount;
+  }
+
+  /** tree-sitter's row and column of an offset: the document's line and character, since the parser reads lone `\r`s as `\n` (see parsePython). */
+  pointAt(offset: number): Point {
+    const position = this.document.positionAt(offset);
+    return { row: position.line, column: position.character };
   }
 
   get isPython(): boolean {

@@ -45,11 +45,11 @@ function largeEnough(lines: number, notWorthItAtLines: number | undefined): bool
 
 /** What a live module reads of the document that holds its text. */
 export interface LiveText {
-  text(): string;
-  version(): number;
-  lineCount(): number;
+  readonly text: string;
+  readonly version: number;
+  readonly lineCount: number;
   /** Why the text is not analysed (too large, binary), or undefined. */
-  problem(): string | undefined;
+  readonly problem: string | undefined;
   /** tree-sitter's row and column of an offset of the current text. */
   pointAt(offset: number): Point;
 }
@@ -79,7 +79,7 @@ export class LiveModule {
    * characters, which `apply` writes into the document.
    */
   change(start: number, end: number, insertedLength: number, apply: () => void): void {
-    const span = this.tree || this.blocked ? syntaxChangeSpan(this.document.text(), start, end, insertedLength) : undefined;
+    const span = this.tree || this.blocked ? syntaxChangeSpan(this.document.text, start, end, insertedLength) : undefined;
     const startPosition = span && this.document.pointAt(span.start);
     const oldEndPosition = span && this.document.pointAt(span.oldEnd);
     apply();
@@ -98,13 +98,13 @@ export class LiveModule {
 
   /** The syntax tree of the current version, parsing (incrementally) when the version moved. */
   syntaxTree(): Tree {
-    if (this.tree && this.parsedVersion === this.document.version()) return this.tree;
+    if (this.tree && this.parsedVersion === this.document.version) return this.tree;
     const previous = this.tree;
-    const next = parsePython(this.document.text(), previous);
+    const next = parsePython(this.document.text, previous);
     // Freeing a large tree takes milliseconds: do it after the analysis that asked for this one.
     if (previous) setImmediate(() => previous.delete());
     this.tree = next;
-    this.parsedVersion = this.document.version();
+    this.parsedVersion = this.document.version;
     return next;
   }
 
@@ -129,7 +129,7 @@ export class LiveModule {
     if (this.blocked || this.decision(() => !this.syntaxTree().rootNode.hasError) !== 'blocks') return false;
     this.blocked = BlockedModule.fromTree(this.syntaxTree(), this.read);
     if (!this.blocked) {
-      this.notWorthItAtLines = this.document.lineCount();
+      this.notWorthItAtLines = this.document.lineCount;
       return false;
     }
     // The settings analysis reads the blocks from now on, code actions too.
@@ -149,7 +149,7 @@ export class LiveModule {
   }
 
   private decision(parsesCleanly: () => boolean): BlockingDecision {
-    const facts = { edited: true, readBySettings: this.readBySettings, analysable: this.document.problem() === undefined, lines: this.document.lineCount(), notWorthItAtLines: this.notWorthItAtLines };
+    const facts = { edited: true, readBySettings: this.readBySettings, analysable: this.document.problem === undefined, lines: this.document.lineCount, notWorthItAtLines: this.notWorthItAtLines };
     // The parse is asked for only when everything else says blocks.
     const cheap = blockingDecision({ ...facts, parsesCleanly: false });
     return cheap === 'whole' ? cheap : blockingDecision({ ...facts, parsesCleanly: parsesCleanly() });
