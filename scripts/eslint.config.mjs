@@ -4,6 +4,12 @@
 import tseslint from 'typescript-eslint';
 
 const adapters = ['**/lsp/**', '**/cli/**', '**/client/**'];
+// The adapters reach the engine through its one entry point, which says what they may use.
+const throughEngineIndex = { group: ['**/engine/**', '!**/engine/index'], message: 'The adapters use the engine through its entry point: import from engine (server/src/engine/index.ts).' };
+const engine = [
+  { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine never speaks LSP: the language server adapts it.' },
+  { group: adapters, message: 'The engine does not depend on its adapters.' },
+];
 
 export default tseslint.config(
   {
@@ -16,22 +22,29 @@ export default tseslint.config(
   },
   {
     files: ['server/src/engine/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: engine }] },
+  },
+  {
+    // Rules use the edit builders of fixes/; harden.ts runs the rules to harden a module.
+    files: ['server/src/engine/rules/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...engine, { group: ['**/harden', '**/harden/**'], message: 'Hardening runs the rules: a rule does not use it.' }] }] },
+  },
+  {
+    files: ['server/src/engine/fixes/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*', 'vscode-jsonrpc*'], message: 'The engine never speaks LSP: the language server adapts it.' },
-            { group: adapters, message: 'The engine does not depend on its adapters.' },
-          ],
-        },
+        { patterns: [...engine, { group: ['**/rules/**', '**/analyze', '**/harden', '**/harden/**'], message: 'fixes/ holds the edit builders the rules use: it does not depend on the rules.' }] },
       ],
     },
   },
   {
     files: ['server/src/lsp/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/client/**'], message: 'The language server and the command line are separate adapters over the engine.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/**', '**/client/**'], message: 'The language server and the command line are separate adapters over the engine.' }, throughEngineIndex] },
+      ],
     },
   },
   {
@@ -39,7 +52,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/lsp/**', '**/client/**', 'vscode-languageserver*'], message: 'The command line and the language server are separate adapters over the engine.' }] },
+        {
+          patterns: [
+            { group: ['**/lsp/**', '**/client/**', 'vscode-languageserver*'], message: 'The command line and the language server are separate adapters over the engine.' },
+            throughEngineIndex,
+          ],
+        },
       ],
     },
   },

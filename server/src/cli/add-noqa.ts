@@ -1,9 +1,4 @@
-import { noqaEdit, templateNoqaEdit, type NoqaEdit } from '../engine/noqa-edit';
-import { parsePython } from '../engine/parse/python';
-import { ALL_RULES } from '../engine/rules/registry';
-import { parseTemplate } from '../engine/templates/document';
-import { applyTextEdits } from '../engine/text';
-import type { Finding } from '../engine/types';
+import { ALL_RULES, applyTextEdits, noqaEditor, type Finding, type NoqaEdit } from '../engine';
 import type { SourceLines } from './source-lines';
 
 export interface NoqaChanges {
@@ -37,13 +32,12 @@ export function addNoqaComments(findings: readonly Finding[], source: SourceLine
     }
     const byLine = new Map<number, Finding[]>();
     for (const finding of fileFindings) byLine.set(finding.range.start.line, [...(byLine.get(finding.range.start.line) ?? []), finding]);
-    const tree = template ? undefined : parsePython(text);
-    const document = template ? parseTemplate(text) : undefined;
+    const editor = noqaEditor(text, template ? 'template' : 'python');
     try {
       const edits: NoqaEdit[] = [];
       for (const [line, lineFindings] of byLine) {
         const codes = lineFindings.map((f) => f.code);
-        const edit = tree ? noqaEdit(tree, text, line, codes) : templateNoqaEdit(document!, line, codes);
+        const edit = editor.edit(line, codes);
         if (edit) {
           edits.push(edit);
           silenced.set(file, (silenced.get(file) ?? 0) + lineFindings.length);
@@ -53,7 +47,7 @@ export function addNoqaComments(findings: readonly Finding[], source: SourceLine
       }
       if (edits.length > 0) texts.set(file, applyTextEdits(text, edits));
     } finally {
-      tree?.delete();
+      editor.dispose();
     }
   }
   return { texts, silenced, skipped };

@@ -1,10 +1,4 @@
-import { analyzeProject, analyzeProjectSettings, sortFindings, type AnalysisLog } from '../engine/analyze';
-import { readsFile } from '../engine/file-analyzers';
-import { firstSyntaxError } from '../engine/parse/python';
-import { DiskSourceStore } from '../engine/project/disk-store';
-import { Project } from '../engine/project/project';
-import { ALL_RULES } from '../engine/rules/registry';
-import type { Finding, Position } from '../engine/types';
+import { ALL_RULES, analyzeProject, analyzeProjectSettings, DiskSourceStore, firstSyntaxError, Project, readsFile, sortFindings, type AnalysisLog, type Finding, type Position } from '../engine';
 import { isWithinAny } from './paths';
 import { MIN_FILES_FOR_WORKERS, type FileAnalysisPool } from './worker-pool';
 import type { CheckTarget } from './workspace';

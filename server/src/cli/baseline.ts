@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '../engine/types';
+import type { Finding } from '../engine';
 import { fingerprintFindings, normaliseLine } from './fingerprint';
 
 /**

@@ -1,14 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sortFindings, type AnalysisNote } from '../engine/analyze';
-import { ruleEnabled, type HardenerConfig } from '../engine/config';
-import { noteSubject } from '../engine/guarded';
-import { initPythonParser } from '../engine/parse/python';
-import { decodeSource, encodeSource } from '../engine/parse/source';
-import { NAME_PRODUCTION_ADVICE } from '../engine/project/settings-model';
-import { docsUrl } from '../engine/rules/rule';
-import { ALL_RULES } from '../engine/rules/registry';
-import type { Finding, Severity } from '../engine/types';
+import {
+  ALL_RULES,
+  decodeSource,
+  docsUrl,
+  encodeSource,
+  initPythonParser,
+  NAME_PRODUCTION_ADVICE,
+  noteSubject,
+  ruleEnabled,
+  sortFindings,
+  type AnalysisNote,
+  type Finding,
+  type HardenerConfig,
+  type Severity,
+} from '../engine';
 import { addNoqaComments } from './add-noqa';
 import { analyzeTarget, type TargetAnalysis } from './analysis';
 import { readBaseline, renderBaseline, withoutBaseline } from './baseline';

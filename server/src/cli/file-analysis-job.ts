@@ -1,8 +1,4 @@
-import { analyzeFile, type AnalysisNote } from '../engine/analyze';
-import type { HardenerConfig } from '../engine/config';
-import { DiskSourceStore } from '../engine/project/disk-store';
-import { Project, type SettingsModuleInfo } from '../engine/project/project';
-import type { Finding } from '../engine/types';
+import { analyzeFile, DiskSourceStore, Project, type AnalysisNote, type Finding, type HardenerConfig, type SettingsModuleInfo } from '../engine';
 
 /** The project a share of files belongs to: what every thread needs to check some of its files. */
 export interface ProjectContext {

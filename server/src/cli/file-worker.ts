@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { initPythonParser } from '../engine/parse/python';
+import { initPythonParser } from '../engine';
 import { FileAnalysisSession, type ProjectContext } from './file-analysis-job';
 
 export type WorkerRequest = { kind: 'project'; context: ProjectContext } | { kind: 'share'; id: number; share: string[] };

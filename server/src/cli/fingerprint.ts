@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Finding } from '../engine/types';
+import type { Finding } from '../engine';
 
 /** A line as fingerprints see it: indentation and runs of spaces do not count. */
 export function normaliseLine(line: string): string {

@@ -1,7 +1,4 @@
-import type { HardenerConfig } from '../engine/config';
-import { applyFixes } from '../engine/fixes/apply';
-import { fixesForRound, type PlannedFix } from '../engine/fixes/harden';
-import type { Finding, Fix } from '../engine/types';
+import { applyFixes, fixesForRound, type Finding, type Fix, type HardenerConfig, type PlannedFix } from '../engine';
 import type { TargetAnalysis } from './analysis';
 
 /** Fix rounds before giving up on fixes that keep producing new fixable findings. */

@@ -1,13 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hardenSettingsModule } from '../engine/fixes/harden';
-import { initPythonParser } from '../engine/parse/python';
-import { encodeSource } from '../engine/parse/source';
-import { DiskSourceStore } from '../engine/project/disk-store';
-import { loadProjectConfig } from '../engine/project/load-config';
-import { Project } from '../engine/project/project';
-import { walkFiles } from '../engine/project/walk';
-import { applyTextEdits, editsByFile } from '../engine/text';
+import { applyTextEdits, DiskSourceStore, editsByFile, encodeSource, hardenSettingsModule, initPythonParser, loadProjectConfig, Project, walkFiles } from '../engine';
 import { EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE } from './exit-codes';
 import { plural } from './formatters/text';
 import type { CliIO } from './io';

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { pathExists } from '../engine/project/walk';
+import { pathExists } from '../engine';
 
 /** Files that mark the root of a Django project. */
 const ROOT_MARKERS = ['manage.py', 'pyproject.toml'];

@@ -1,5 +1,4 @@
-import type { HardenerConfig } from '../engine/config';
-import { ALL_RULES } from '../engine/rules/registry';
+import { ALL_RULES, type HardenerConfig } from '../engine';
 
 /** A rule code or a prefix of one: `DJH`, `DJH1`, `DJH10`, `DJH101`. */
 const SELECTOR = /^DJH\d{0,3}$/;

@@ -1,11 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { initPythonParser } from '../engine/parse/python';
-import { DiskSourceStore } from '../engine/project/disk-store';
-import { loadProjectConfig } from '../engine/project/load-config';
-import { Project } from '../engine/project/project';
-import { renderSettingsModel, settingsModelReport } from '../engine/project/settings-model';
-import { dependencyFilesAbove, walkFiles } from '../engine/project/walk';
+import { dependencyFilesAbove, DiskSourceStore, initPythonParser, loadProjectConfig, Project, renderSettingsModel, settingsModelReport, walkFiles } from '../engine';
 import { EXIT_CLEAN, EXIT_USAGE } from './exit-codes';
 import type { CliIO } from './io';
 import { displayPath } from './paths';

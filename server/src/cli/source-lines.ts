@@ -1,4 +1,4 @@
-import { lineStarts } from '../engine/text';
+import { lineStarts } from '../engine';
 
 /**
  * The text of the files that have findings, kept after their analysis is disposed: the

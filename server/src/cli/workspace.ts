@@ -1,8 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { ConfigProblem, HardenerConfig } from '../engine/config';
-import { loadProjectConfig } from '../engine/project/load-config';
-import { dependencyFilesAbove, walkFiles } from '../engine/project/walk';
+import { dependencyFilesAbove, loadProjectConfig, walkFiles, type ConfigProblem, type HardenerConfig } from '../engine';
 import { isWithin } from './paths';
 import { findProjectRoot } from './project-root';
 import { mergeSelection } from './rule-selection';

@@ -1,11 +1,10 @@
-import { ruleEnabled, type HardenerConfig } from './config';
+import type { HardenerConfig } from './config';
 import { guarded, type AnalysisLog } from './guarded';
 import { FILE_ANALYZERS } from './file-analyzers';
 import { ignoredForFile } from './per-file-ignores';
 import { MAX_IMPORT_DEPTH, type Project, type SettingsModuleInfo } from './project/project';
 import { SettingsRuleContext } from './rules/settings-context';
-import type { SettingsRule } from './rules/rule';
-import { ALL_RULES } from './rules/registry';
+import { enabledRules, runRules } from './rules/run-rules';
 import { applySuppressions } from './suppression';
 import { comparePositions } from './text';
 import type { Finding } from './types';
@@ -38,11 +37,7 @@ export function analyzeSettingsModule(project: Project, module: SettingsModuleIn
     const reason = evaluated.incompleteReason ?? (project.importDepthExceeded ? `star imports nest deeper than ${MAX_IMPORT_DEPTH} modules` : 'a star import cannot be resolved');
     return { findings: [], skipped: { file: module.file, reason: `${reason}, so its effective settings are unknown` } };
   }
-  const findings: Finding[] = [];
-  for (const rule of ALL_RULES) {
-    if (rule.meta.scope !== 'settings' || !ruleEnabled(options.config, rule.meta.code)) continue;
-    findings.push(...guarded(options.log, { file: module.file, code: rule.meta.code }, () => (rule as SettingsRule).check(new SettingsRuleContext(rule.meta, project, module, evaluated))));
-  }
+  const findings = runRules(enabledRules('settings', options.config), module.file, options.log, (rule) => rule.check(new SettingsRuleContext(rule.meta, project, module, evaluated)));
   return { findings: finish(project, findings, options) };
 }
 

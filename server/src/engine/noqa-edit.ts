@@ -1,7 +1,7 @@
 import type { ModuleSyntax } from './parse/module-syntax';
-import type { Node } from './parse/python';
+import { parsePython, type Node } from './parse/python';
 import { noqaCodes } from './suppression';
-import type { TemplateDocument, TemplateNode } from './templates/document';
+import { parseTemplate, type TemplateDocument, type TemplateNode } from './templates/document';
 import { lineCount, lineText as textOfLine } from './text';
 import type { Range } from './types';
 
@@ -105,4 +105,25 @@ function insideString(tree: ModuleSyntax, line: number, column: number): boolean
 function endsWithContinuation(lineText: string, comments: Node[]): boolean {
   if (comments.length > 0) return false;
   return lineText.trimEnd().endsWith('\\');
+}
+
+/** Edits silencing codes line by line in one file, its syntax read once. */
+export interface NoqaEditor {
+  edit(line: number, codes: string | readonly string[]): NoqaEdit | undefined;
+  /** Frees the syntax tree it parsed (none when it was given one). */
+  dispose(): void;
+}
+
+/**
+ * The `noqa` edits of one Python module or template: `syntax` is the module's when the caller
+ * holds it already (an open document's), else the text is parsed here.
+ */
+export function noqaEditor(text: string, kind: 'python' | 'template', syntax?: ModuleSyntax): NoqaEditor {
+  if (kind === 'template') {
+    const document = parseTemplate(text);
+    return { edit: (line, codes) => templateNoqaEdit(document, line, codes), dispose: () => {} };
+  }
+  const parsed = syntax ? undefined : parsePython(text);
+  const tree = syntax ?? parsed!;
+  return { edit: (line, codes) => noqaEdit(tree, text, line, codes), dispose: () => parsed?.delete() };
 }

@@ -1,13 +1,8 @@
-import { guarded } from './guarded';
-import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import type { Node } from './parse/python';
 import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
-import type { PythonRule } from './rules/rule';
-import { ALL_RULES } from './rules/registry';
-import { matchesTrigger } from './rules/triggers';
-import type { Finding } from './types';
+import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
 
 /** Test code, migrations and settings modules are not judged by the code rules: here, by the file's name and folders. */
 export function isOrdinaryPythonFile(relativeFile: string): boolean {
@@ -37,11 +32,11 @@ export const pythonAnalyzer: FileAnalyzer = {
     return isOrdinaryPythonFile(project.relative(file)) && !project.settingsModule(file);
   },
   analyze(project, file, config, log) {
-    const rules = ALL_RULES.filter((rule): rule is PythonRule => rule.meta.scope === 'python' && ruleEnabled(config, rule.meta.code));
+    const rules = enabledRules('python', config);
     if (rules.length === 0) return [];
     const source = project.store.get(file);
     if (!source) return [];
-    const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
+    const interested = triggeredRules(rules, source.text);
     if (interested.length === 0 || isMigrationOrTestModule(source.text)) return [];
 
     const tree = source.tree();
@@ -58,10 +53,6 @@ export const pythonAnalyzer: FileAnalyzer = {
       buckets.set(node.type, bucket);
     }
     const imports = importedNames(importStatements);
-    const findings: Finding[] = [];
-    for (const rule of interested) {
-      findings.push(...guarded(log, { file, code: rule.meta.code }, () => rule.check(new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets))));
-    }
-    return findings;
+    return runRules(interested, file, log, (rule) => rule.check(new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets)));
   },
 };

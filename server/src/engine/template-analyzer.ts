@@ -1,13 +1,8 @@
-import { guarded } from './guarded';
-import { ruleEnabled } from './config';
 import type { FileAnalyzer } from './file-analyzer';
-import type { TemplateRule } from './rules/rule';
-import { ALL_RULES } from './rules/registry';
-import { matchesTrigger } from './rules/triggers';
+import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
 import { TemplateFile, TemplateRuleContext } from './templates/context';
 import { parseTemplate } from './templates/document';
 import { isTemplateFile } from './templates/template-files';
-import type { Finding } from './types';
 
 /**
  * Runs the template rules (DJH3xx) on Django templates. `analyze` also serves a document
@@ -19,15 +14,13 @@ export const templateAnalyzer: FileAnalyzer = {
     return isTemplateFile(project, file);
   },
   analyze(project, file, config, log) {
-    const rules = ALL_RULES.filter((rule): rule is TemplateRule => rule.meta.scope === 'template' && ruleEnabled(config, rule.meta.code));
+    const rules = enabledRules('template', config);
     if (rules.length === 0) return [];
     const source = project.store.get(file);
     if (!source) return [];
-    const interested = rules.filter((rule) => matchesTrigger(source.text, rule.triggers));
+    const interested = triggeredRules(rules, source.text);
     if (interested.length === 0) return [];
     const template = new TemplateFile(project, file, parseTemplate(source.text), new Set(rules.map((rule) => rule.meta.code)));
-    const findings: Finding[] = [];
-    for (const rule of interested) findings.push(...guarded(log, { file, code: rule.meta.code }, () => rule.check(new TemplateRuleContext(rule.meta, template))));
-    return findings;
+    return runRules(interested, file, log, (rule) => rule.check(new TemplateRuleContext(rule.meta, template)));
   },
 };

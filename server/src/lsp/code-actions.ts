@@ -1,8 +1,5 @@
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
-import { applyFixes } from '../engine/fixes/apply';
-import { noqaEdit, templateNoqaEdit } from '../engine/noqa-edit';
-import { parseTemplate } from '../engine/templates/document';
-import type { Fix, Finding } from '../engine/types';
+import { applyFixes, noqaEditor, type Finding, type Fix } from '../engine';
 import { readDiagnosticData, type EditData } from './diagnostics';
 import type { OpenDocument } from './open-document';
 import { DIAGNOSTIC_SOURCE, FIX_ALL_KIND, HARDEN_KIND, SERVER_COMMANDS } from './protocol';
@@ -78,7 +75,7 @@ function quickFixes(diagnostic: Diagnostic, ctx: CodeActionContext): CodeAction[
   const code = typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
   if (code) {
     const line = diagnostic.range.start.line;
-    const edit = document.isPython ? document.source() && noqaEdit(document.currentSyntax(), document.text, line, code) : templateNoqaEdit(parseTemplate(document.text), line, code);
+    const edit = document.isPython ? document.source() && noqaEditor(document.text, 'python', document.currentSyntax()).edit(line, code) : noqaEditor(document.text, 'template').edit(line, code);
     if (edit) {
       actions.push({
         title: `Ignore ${code} on this line`,

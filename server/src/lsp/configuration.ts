@@ -1,4 +1,4 @@
-import { normaliseConfig, type ConfigProblem, type HardenerConfig } from '../engine/config';
+import { normaliseConfig, type ConfigProblem, type HardenerConfig } from '../engine';
 
 const SEVERITY_LEVELS = ['error', 'warning', 'info', 'off'];
 

@@ -1,5 +1,5 @@
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver/node';
-import type { Finding, FixSafety, Range, Severity } from '../engine/types';
+import type { Finding, FixSafety, Range, Severity } from '../engine';
 import { DIAGNOSTIC_SOURCE } from './protocol';
 
 /** One text edit of a fix, addressed by URI. */

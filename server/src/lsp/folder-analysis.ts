@@ -1,10 +1,17 @@
-import { analyzeFile, analyzeProjectSettings, sortFindings, type AnalysisOptions, type SkippedModule } from '../engine/analyze';
-import type { HardenerConfig } from '../engine/config';
-import type { EvaluationCache } from '../engine/project/evaluation-cache';
-import { Project } from '../engine/project/project';
-import type { SourceFile, SourceStore } from '../engine/project/source-store';
-import { editsByFile } from '../engine/text';
-import type { Finding } from '../engine/types';
+import {
+  analyzeFile,
+  analyzeProjectSettings,
+  editsByFile,
+  Project,
+  sortFindings,
+  type AnalysisOptions,
+  type EvaluationCache,
+  type Finding,
+  type HardenerConfig,
+  type SkippedModule,
+  type SourceFile,
+  type SourceStore,
+} from '../engine';
 
 /** What one analysis of a folder needs from the server. */
 export interface FolderAnalysisInput {

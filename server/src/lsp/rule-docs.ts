@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { docsUrl } from '../engine/rules/rule';
+import { docsUrl } from '../engine';
 import { pathToUri } from './uri';
 
 /**

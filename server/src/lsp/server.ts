@@ -19,13 +19,20 @@ import {
   type InitializeResult,
   type WorkspaceFoldersChangeEvent,
 } from 'vscode-languageserver/node';
-import type { ConfigProblem } from '../engine/config';
-import { hardenSettingsModule, type HardenResult } from '../engine/fixes/harden';
-import { describeNote } from '../engine/guarded';
-import { initPythonParser } from '../engine/parse/python';
-import { CONFIG_FILE_NAMES } from '../engine/project/load-config';
-import { Project } from '../engine/project/project';
-import { isInterestingFile } from '../engine/project/walk';
+import {
+  CONFIG_FILE_NAMES,
+  describeNote,
+  docsUrl,
+  hardenSettingsModule,
+  initPythonParser,
+  isInterestingFile,
+  oneEditPerStatement,
+  Project,
+  renderSettingsModel,
+  settingsModelReport,
+  type ConfigProblem,
+  type HardenResult,
+} from '../engine';
 import { codeActions } from './code-actions';
 import { readEditorSettings, type EditorSettings } from './configuration';
 import { toDiagnostic } from './diagnostics';
@@ -42,11 +49,8 @@ import {
   type SettingsModelCommandResult,
   type StatusParams,
 } from './protocol';
-import { renderSettingsModel, settingsModelReport } from '../engine/project/settings-model';
 import { pathToUri, uriToPath } from './uri';
-import { oneEditPerStatement } from './harden-edit';
 import { hardenPreviewEdit, toWorkspaceEdit } from './workspace-edit';
-import { docsUrl } from '../engine/rules/rule';
 import { RuleDocs } from './rule-docs';
 import { AnalysisScheduler } from './scheduler';
 import { projectRootFor, WorkspaceFolder } from './workspace-folder';

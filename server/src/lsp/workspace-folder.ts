@@ -1,11 +1,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { DEFAULT_CONFIG, type HardenerConfig } from '../engine/config';
-import { DEPENDENCY_FILE_PATTERN } from '../engine/project/dependencies';
-import { CONFIG_FILE_NAMES, loadProjectConfig } from '../engine/project/load-config';
-import { EvaluationCache } from '../engine/project/evaluation-cache';
-import { DEFAULT_EXCLUDES, dependencyFilesAbove, isInterestingFile, walkFiles } from '../engine/project/walk';
+import {
+  CONFIG_FILE_NAMES,
+  DEFAULT_CONFIG,
+  DEFAULT_EXCLUDES,
+  DEPENDENCY_FILE_PATTERN,
+  dependencyFilesAbove,
+  EvaluationCache,
+  isInterestingFile,
+  loadProjectConfig,
+  walkFiles,
+  type HardenerConfig,
+} from '../engine';
 import { DEFAULT_EDITOR_SETTINGS, mergeConfig, type EditorSettings } from './configuration';
 import { FolderAnalysis } from './folder-analysis';
 

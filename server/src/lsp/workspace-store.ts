@@ -1,7 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { makeSource } from '../engine/project/disk-store';
-import { decodeSource, MAX_SOURCE_BYTES } from '../engine/parse/source';
-import type { SourceFile, SourceStore } from '../engine/project/source-store';
+import { decodeSource, makeSource, MAX_SOURCE_BYTES, type SourceFile, type SourceStore } from '../engine';
 import type { OpenDocument } from './open-document';
 
 interface DiskEntry {

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../../engine/types';
+import type { Finding, Severity } from '../../engine';
 import { displayPath } from '../paths';
 import type { FormatContext } from './types';
 

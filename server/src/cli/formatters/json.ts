@@ -1,4 +1,4 @@
-import type { Finding } from '../../engine/types';
+import type { Finding } from '../../engine';
 import { displayPath } from '../paths';
 import type { FormatContext } from './types';
 

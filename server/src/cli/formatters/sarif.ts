@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { homepage } from '../../../../package.json';
-import type { Finding, Location, RelatedLocation, Severity } from '../../engine/types';
+import type { Finding, Location, RelatedLocation, Severity } from '../../engine';
 import { fingerprintFindings } from '../fingerprint';
 import { displayPath } from '../paths';
 import { cweTag, RULE_TAXONOMY } from './rule-taxonomy';

@@ -1,4 +1,4 @@
-import type { Finding, Position, Severity } from '../../engine/types';
+import type { Finding, Position, Severity } from '../../engine';
 import type { Colors } from '../colors';
 import { displayPath } from '../paths';
 import type { SourceLines } from '../source-lines';

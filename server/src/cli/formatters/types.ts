@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../../engine/types';
+import type { Finding, Severity } from '../../engine';
 import type { Colors } from '../colors';
 import type { SourceLines } from '../source-lines';
 

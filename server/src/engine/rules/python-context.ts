@@ -3,6 +3,7 @@ import { resolveQualified } from '../python/imports';
 import { analysisOf, type ModuleAnalysis } from '../python/module-analysis';
 import type { Project } from '../project/project';
 import type { Finding, Fix, FixSafety, Range, RelatedLocation, RuleMeta, Severity, TextEdit } from '../types';
+import { buildFinding, buildFix } from './finding';
 
 /**
  * What a Python code rule sees: one parsed file, its imports, the nodes of the types the
@@ -37,24 +38,16 @@ export class PythonRuleContext {
 
   /** A finding at a node or range; `severity` refines the rule's default from the evidence, `flow` is the path of an untrusted value to the sink. */
   finding(at: Node | Range, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity; flow?: RelatedLocation[] } = {}): Finding {
-    const range = 'type' in at ? rangeOf(at) : at;
-    const finding: Finding = {
-      code: this.meta.code,
-      name: this.meta.name,
-      severity: options.severity ?? this.meta.severity,
-      message,
-      file: this.file,
-      range,
-      related: options.related ?? [],
-      fixes: options.fixes ?? [],
-    };
-    if (options.flow && options.flow.length > 0) finding.flow = options.flow;
-    return finding;
+    return buildFinding(this.meta, { ...options, file: this.file, range: 'type' in at ? rangeOf(at) : at, message });
   }
 
   /** A fix in this file, labelled with the rule's declared safety unless told otherwise. */
   fix(title: string, edits: Omit<TextEdit, 'file'>[], safety?: FixSafety): Fix {
-    if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
-    return { title, safety: safety ?? this.meta.fix, edits: edits.map((edit) => ({ ...edit, file: this.file })) };
+    return buildFix(
+      this.meta,
+      title,
+      edits.map((edit) => ({ ...edit, file: this.file })),
+      { safety },
+    );
   }
 }

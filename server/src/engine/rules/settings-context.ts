@@ -9,6 +9,7 @@ import type { EvaluatedModule, SettingDefinition, SettingState } from '../projec
 import { asStringList, listHolds, presentItems, unsetView, UNKNOWN, type Value } from '../project/values';
 import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent, Severity } from '../types';
 import { DJANGO_DEFAULTS } from './django-defaults';
+import { buildFinding, buildFix } from './finding';
 
 export interface FindingOptions {
   fixes?: Fix[];
@@ -227,27 +228,18 @@ export class SettingsRuleContext {
   }
 
   private finding(location: Location, message: string, options: FindingOptions): Finding {
-    return {
-      code: this.meta.code,
-      name: this.meta.name,
-      severity: options.severity ?? this.meta.severity,
-      message,
+    return buildFinding(this.meta, {
+      ...options,
       file: location.file,
       range: location.range,
+      message,
       related: [...(options.related ?? []), ...this.inheritedFrom(location)],
       fixes: (options.fixes ?? []).map((fix) => titled(fix, location.file)),
-      djangoCheck: options.djangoCheck,
-    };
+    });
   }
 
   /** A fix made of settings intents, with the rule's declared safety. The title says what; where and how risky is added when the finding is made. */
   fix(title: string, intents: SettingsIntent[]): Fix {
-    if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
-    return {
-      title,
-      safety: this.meta.fix,
-      intents,
-      edits: buildSettingsEdits(this.evaluated, this.project.store, intents),
-    };
+    return buildFix(this.meta, title, buildSettingsEdits(this.evaluated, this.project.store, intents), { intents });
   }
 }

@@ -1,4 +1,5 @@
 import type { Project } from '../project/project';
+import { buildFinding, buildFix } from '../rules/finding';
 import { noqaCodes } from '../suppression';
 import type { Finding, Fix, FixSafety, RelatedLocation, RuleMeta, Severity } from '../types';
 import type { TemplateDocument, TemplateNode } from './document';
@@ -167,26 +168,16 @@ export class TemplateRuleContext {
   finding(start: number, end: number, message: string, options: { fixes?: Fix[]; related?: RelatedLocation[]; severity?: Severity; flow?: RelatedLocation[]; sink?: string } = {}): Finding {
     const range = this.doc.range(start, end);
     const flow = options.flow && options.flow.length > 0 ? [...options.flow, { file: this.file, range, message: options.sink ?? 'printed here' }] : undefined;
-    return {
-      code: this.meta.code,
-      name: this.meta.name,
-      severity: options.severity ?? this.meta.severity,
-      message,
-      file: this.file,
-      range,
-      related: flow ?? options.related ?? [],
-      fixes: options.fixes ?? [],
-      ...(flow ? { flow } : {}),
-    };
+    return buildFinding(this.meta, { file: this.file, range, message, severity: options.severity, fixes: options.fixes, related: flow ?? options.related, flow });
   }
 
   /** A fix in this template, labelled with the rule's declared safety unless told otherwise. */
   fix(title: string, edits: OffsetEdit[], safety?: FixSafety): Fix {
-    if (this.meta.fix === 'none') throw new Error(`${this.meta.code} declares no fix but built one`);
-    return {
+    return buildFix(
+      this.meta,
       title,
-      safety: safety ?? this.meta.fix,
-      edits: edits.map((edit) => ({ file: this.file, range: this.doc.range(edit.start, edit.end), newText: edit.newText })),
-    };
+      edits.map((edit) => ({ file: this.file, range: this.doc.range(edit.start, edit.end), newText: edit.newText })),
+      { safety },
+    );
   }
 }

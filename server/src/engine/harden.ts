@@ -1,13 +1,13 @@
-import { analyzeSettingsModule } from '../analyze';
-import type { HardenerConfig } from '../config';
-import { makeSource } from '../project/disk-store';
-import { Project, type SettingsModuleInfo } from '../project/project';
-import type { SourceFile, SourceStore } from '../project/source-store';
-import { applyTextEdits, comparePositions, editsByFile, lineStarts, offsetAt, positionAt } from '../text';
-import type { Finding, Fix, Location, SettingsIntent, TextEdit } from '../types';
-import { applyFixes } from './apply';
-import { environmentVariablesRead, type EnvironmentVariable } from './environment-variables';
-import { buildSettingsEdits } from './settings-editor';
+import { analyzeSettingsModule } from './analyze';
+import type { HardenerConfig } from './config';
+import { applyFixes } from './fixes/apply';
+import { environmentVariablesRead, type EnvironmentVariable } from './fixes/environment-variables';
+import { buildSettingsEdits } from './fixes/settings-editor';
+import { makeSource } from './project/disk-store';
+import { Project, type SettingsModuleInfo } from './project/project';
+import type { SourceFile, SourceStore } from './project/source-store';
+import { applyTextEdits, comparePositions, editsByFile, lineStarts, offsetAt, positionAt } from './text';
+import type { Finding, Fix, Location, SettingsIntent, TextEdit } from './types';
 
 export interface HardenResult {
   /** One edit list for the module and the modules it star-imports; empty when nothing is left to do. */

@@ -1,7 +1,7 @@
-import { HARDENING_HEADER } from '../engine/fixes/settings-editor';
-import { parsePython } from '../engine/parse/python';
-import { lineStarts } from '../engine/text';
-import type { TextEdit } from '../engine/types';
+import { HARDENING_HEADER } from './fixes/settings-editor';
+import { parsePython } from './parse/python';
+import { lineStarts } from './text';
+import type { TextEdit } from './types';
 
 /**
  * The edits of "Harden settings" as the editor previews them: an insertion holding several
