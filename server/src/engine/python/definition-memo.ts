@@ -4,6 +4,7 @@ import { lineBreakOf } from '../text';
 import type { Project } from '../project/project';
 import type { SourceFile, SourceStore } from '../project/source-store';
 import type { Finding, Position } from '../types';
+import { bindsElsewhere } from './import-edits';
 import { IMPORT_STATEMENTS, importedNames } from './imports';
 import { isOperatorModuleText } from './module-analysis';
 import { definitionGroups, moduleUnits, NamesCache, type ModuleUnit } from './module-units';
@@ -126,7 +127,13 @@ export class DefinitionMemo {
 
   constructor(readonly file: string) {}
 
-  analyze(input: MemoInput): Finding[] {
+  /**
+   * The findings, or undefined when the memo cannot give them and the module is to be
+   * analysed whole: it has syntax errors (tree-sitter's recovery from them depends on the
+   * text around, which the memo leaves out).
+   */
+  analyze(input: MemoInput): Finding[] | undefined {
+    if (input.root.hasError) return undefined;
     const units = moduleUnits(input.root, input.text);
     const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
     const nodesOf = new Map<number, Node[]>();
@@ -158,7 +165,9 @@ export class DefinitionMemo {
     this.importsByText = nextImports;
 
     // Groups of connected definitions, each keyed by its members with the context statements before each.
-    const groupOf = definitionGroups(units, this.names);
+    const unitNames = units.map((unit) => this.names.of(unit));
+    this.names.settle();
+    const groupOf = definitionGroups(units, unitNames);
     const members = new Map<number, number[]>();
     for (const [index, group] of groupOf.entries()) {
       if (group < 0) continue;
@@ -172,16 +181,15 @@ export class DefinitionMemo {
     // definitions they name (`handler = make_handler(helper)`), every import, the names
     // defined at the top level and the head of the module (where an import a fix adds goes).
     const contextMentions = new Set<string>();
-    for (const index of contextUnits) for (const name of this.names.of(units[index]).mentioned) contextMentions.add(name);
+    for (const index of contextUnits) for (const name of unitNames[index].mentioned) contextMentions.add(name);
     const pinned = new Set<number>();
     const definedNames: string[] = [];
     for (const [index, unit] of units.entries()) {
       if (!unit.definition) continue;
-      const names = this.names.of(unit);
+      const names = unitNames[index];
       if (names.own) definedNames.push(names.own);
       for (const name of names.defined) if (contextMentions.has(name)) pinned.add(groupOf[index]);
     }
-    this.names.settle();
     const contextParts = [
       input.rules.map((rule) => rule.code).join(','),
       String(isOperatorModuleText(input.text)),
@@ -226,9 +234,11 @@ export class DefinitionMemo {
         for (const [i, rule] of input.rules.entries()) fresh[i] = rule.run(input.tree, nodes, imports, project);
       } else {
         const kept = (index: number) => analysed(index) || pinned.has(groupOf[index]);
-        const reduced = reducedModule(input.text, units, kept, (index) => this.names.of(units[index]).own);
+        const reduced = reducedModule(input.text, units, kept, (index) => unitNames[index].own);
         const tree = parsePython(reduced.text);
+        bindsElsewhere(tree, reduced.others);
         try {
+          if (tree.rootNode.hasError) return undefined;
           const nodes = new Map<string, Node[]>();
           const reducedUnits = moduleUnits(tree.rootNode, reduced.text);
           for (const unit of reducedUnits) {
@@ -308,12 +318,18 @@ function headEnd(units: readonly ModuleUnit[]): number {
 
 /**
  * The module's text with the definitions not `kept` left out, every other statement where
- * it was (same rows and columns): the first left-out definition becomes a stub of the
- * same kind and name, the names of the others one assignment on the next left-out
- * definition's first line (a flat target list), so the module binds the same names at its top level (see
- * topLevelBindings). Parsing it costs a fraction of a whole parse: blank lines are cheap.
+ * it was (same rows and columns): the first left-out definition becomes a stub of the same
+ * kind and name (the statement after the imports keeps its kind, where an import fix
+ * goes), the names of the others are returned, for the tree to declare (see
+ * bindsElsewhere), so the module binds the same names at its top level. Blank lines cost
+ * the parser next to nothing.
  */
-function reducedModule(text: string, units: readonly ModuleUnit[], kept: (index: number) => boolean, nameOf: (index: number) => string | undefined): { text: string; stubRows: Set<number> } {
+function reducedModule(
+  text: string,
+  units: readonly ModuleUnit[],
+  kept: (index: number) => boolean,
+  nameOf: (index: number) => string | undefined,
+): { text: string; stubRows: Set<number>; others: string[] } {
   const parts: string[] = [];
   const stubRows = new Set<number>();
   const left = [...units.keys()].filter((index) => !kept(index));
@@ -329,13 +345,13 @@ function reducedModule(text: string, units: readonly ModuleUnit[], kept: (index:
     if (position === 0) {
       const name = nameOf(index) ?? '_';
       stub = /^(?:@[^\n]*\n\s*)*class\b/.test(unit.text) ? `class ${name}: pass` : `def ${name}(): pass`;
-    } else if (position === 1 && others.length > 0) stub = `${others.join(', ')}${others.length === 1 ? ',' : ''} = None`;
-    if (stub) stubRows.add(unit.startRow);
+      stubRows.add(unit.startRow);
+    }
     parts.push(stub + '\n'.repeat(unit.endRow - unit.startRow));
     at = unit.endIndex;
   }
   parts.push(text.slice(at));
-  return { text: parts.join(''), stubRows };
+  return { text: parts.join(''), stubRows, others };
 }
 
 /**

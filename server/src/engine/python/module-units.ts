@@ -54,7 +54,7 @@ const ASSIGNED_NAMES = /^[ \t]*((?:[\p{L}_][\p{L}\p{N}_]*[ \t]*,[ \t]*)*[\p{L}_]
 const SELF_ATTRIBUTE = /\bself\.([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=(?!=)/gu;
 
 /** What a definition mentions (every identifier-like word of its text, strings and comments included: more is safe) and what it makes visible outside itself. */
-interface Names {
+export interface Names {
   mentioned: Set<string>;
   defined: Set<string>;
   /** A definition's own name. */
@@ -130,41 +130,47 @@ function definitionNode(node: Node): Node | null {
 }
 
 /**
- * The definitions a definition's findings may depend on (call `names.settle()` once the
- * analysis has asked for every name it needs): those connected to it by names,
+ * The definitions a definition's findings may depend on: those connected to it by names,
  * in either direction (it calls a helper, a caller passes it a cursor, a model class
- * declares the manager it uses), transitively. Connected groups are computed once per
- * analysis with a union-find over the names the definitions bind.
+ * declares the manager it uses), transitively. `names[i]` are the names of `units[i]`.
+ * Returns each statement's group (the index of its first member), -1 outside definitions:
+ * a union-find over the names the definitions bind.
  */
-export function definitionGroups(units: readonly ModuleUnit[], names: NamesCache): number[] {
-  const definitions = units.map((unit, index) => (unit.definition ? index : -1)).filter((index) => index >= 0);
-  const parent = new Map<number, number>(definitions.map((index) => [index, index]));
+export function definitionGroups(units: readonly ModuleUnit[], names: readonly Names[]): Int32Array {
+  const parent = new Int32Array(units.length);
+  for (let i = 0; i < units.length; i++) parent[i] = units[i].definition ? i : -1;
   const find = (index: number): number => {
     let root = index;
-    while (parent.get(root)! !== root) root = parent.get(root)!;
+    while (parent[root] !== root) root = parent[root];
     // Path compression keeps later finds short.
     for (let at = index; at !== root;) {
-      const up = parent.get(at)!;
-      parent.set(at, root);
+      const up = parent[at];
+      parent[at] = root;
       at = up;
     }
     return root;
   };
-  const union = (a: number, b: number): void => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  };
   const binders = new Map<string, number[]>();
-  for (const index of definitions) {
-    for (const name of names.of(units[index]).defined) {
+  for (let index = 0; index < units.length; index++) {
+    if (!units[index].definition) continue;
+    for (const name of names[index].defined) {
       const list = binders.get(name);
       if (list) list.push(index);
       else binders.set(name, [index]);
     }
   }
-  for (const index of definitions) {
-    for (const name of names.of(units[index]).mentioned) for (const binder of binders.get(name) ?? []) union(index, binder);
+  for (let index = 0; index < units.length; index++) {
+    if (!units[index].definition) continue;
+    for (const name of names[index].mentioned) {
+      const list = binders.get(name);
+      if (!list) continue;
+      for (const binder of list) {
+        const a = find(index);
+        const b = find(binder);
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      }
+    }
   }
-  return units.map((unit, index) => (unit.definition ? find(index) : -1));
+  for (let index = 0; index < units.length; index++) if (parent[index] >= 0) parent[index] = find(index);
+  return parent;
 }
