@@ -117,7 +117,7 @@ class RecordingStore implements SourceStore {
 /** The memo of one module (one open document, or one file of a scan). */
 export class DefinitionMemo {
   private context?: string;
-  private entries = new Map<string, Entry>();
+  private entries = new GroupEntries();
   private world = new World();
   private readonly names = new NamesCache();
   /** The imports inside a definition, by its text (most have none: their text says so). */
@@ -175,7 +175,6 @@ export class DefinitionMemo {
       if (list) list.push(index);
       else members.set(group, [index]);
     }
-    const keyOf = (group: number[]): string => group.map((index) => `${contextBefore[index]}\u0001${units[index].text}`).join('\u0002');
 
     // The module's context: the rules, statements outside definitions and the groups of the
     // definitions they name (`handler = make_handler(helper)`), every import, the names
@@ -198,24 +197,24 @@ export class DefinitionMemo {
       JSON.stringify([...imports]),
       definedNames.join(' '),
       ...contextUnits.map((index) => units[index].text),
-      ...[...pinned].map((group) => keyOf(members.get(group)!)),
+      ...[...pinned].flatMap((group) => members.get(group)!.map((index) => `${contextBefore[index]}\u0001${units[index].text}`)),
     ];
     const context = contextParts.join('\u0000');
     if (context !== this.context || !this.world.stillHolds(input.project)) {
       this.context = context;
-      this.entries = new Map();
+      this.entries = new GroupEntries();
       this.world = new World(input.project.files);
     }
 
-    const nextEntries = new Map<string, Entry>();
-    const replayed = new Map<number, { key: string; entry: Entry }>();
-    const missing = new Map<number, string>();
+    const nextEntries = new GroupEntries();
+    const replayed = new Map<number, Entry>();
+    const missing = new Map<number, GroupKey>();
     for (const [group, list] of members) {
-      const key = keyOf(list);
-      const entry = nextEntries.get(key) ?? this.entries.get(key);
-      if (entry && !nextEntries.has(key)) {
+      const key = groupKey(list, units, contextBefore);
+      const entry = nextEntries.get(key) ? undefined : this.entries.get(key);
+      if (entry) {
         nextEntries.set(key, entry);
-        replayed.set(group, { key, entry });
+        replayed.set(group, entry);
       } else missing.set(group, key);
     }
     this.lastRun = { analysed: missing.size, replayed: replayed.size };
@@ -283,7 +282,7 @@ export class DefinitionMemo {
     for (const [group, key] of missing) {
       if (!uncacheable.has(group)) nextEntries.set(key, { findings: stored.get(group) ?? [] });
     }
-    for (const [group, { entry }] of replayed) {
+    for (const [group, entry] of replayed) {
       const list = members.get(group)!;
       for (const kept of entry.findings) {
         const finding = absoluteFinding(kept.finding, input.file, units, list, contextUnits);
@@ -352,6 +351,38 @@ function reducedModule(
   }
   parts.push(text.slice(at));
   return { text: parts.join(''), stubRows, others };
+}
+
+/** A group's key: its members' texts, each with the number of context statements before it. */
+interface GroupKey {
+  /** The first member's text, hashed by the map (a slice of the module's text: no copy). */
+  text: string;
+  /** The rest, compared on a hit: the first member's place, the other members. */
+  rest: string;
+}
+
+function groupKey(list: readonly number[], units: readonly ModuleUnit[], contextBefore: readonly number[]): GroupKey {
+  const rest = list.length === 1 ? String(contextBefore[list[0]]) : list.map((index, i) => `${contextBefore[index]}\u0001${i === 0 ? '' : units[index].text}`).join('\u0002');
+  return { text: units[list[0]].text, rest };
+}
+
+/**
+ * The kept findings by group key. Most groups are one definition: keyed by its text as it
+ * stands in the module, not by a string built for the purpose, a lookup costs one hash of
+ * that text.
+ */
+class GroupEntries {
+  private readonly byText = new Map<string, Map<string, Entry>>();
+
+  get(key: GroupKey): Entry | undefined {
+    return this.byText.get(key.text)?.get(key.rest);
+  }
+
+  set(key: GroupKey, entry: Entry): void {
+    let byRest = this.byText.get(key.text);
+    if (!byRest) this.byText.set(key.text, (byRest = new Map()));
+    byRest.set(key.rest, entry);
+  }
 }
 
 /**
