@@ -69,16 +69,20 @@ interface Entry {
   findings: StoredFinding[];
 }
 
-/** What the analyses read of other files, checked before a memo is trusted again. */
+/** What the analyses read of other files, checked before a memo is trusted again, each the way it was read. */
 class World {
   readonly texts = new Map<string, string | undefined>();
+  readonly peeked = new Map<string, string | undefined>();
   readonly existing = new Map<string, boolean>();
+
   constructor(readonly files?: readonly string[]) {}
 
   stillHolds(project: Project): boolean {
+    const store = project.store;
     if (this.files !== project.files && !sameList(this.files, project.files)) return false;
-    for (const [file, text] of this.texts) if (project.store.get(file)?.text !== text) return false;
-    for (const [file, exists] of this.existing) if (project.store.exists(file) !== exists) return false;
+    for (const [file, text] of this.texts) if (store.get(file)?.text !== text) return false;
+    for (const [file, text] of this.peeked) if ((store.peek ? store.peek(file) : store.get(file))?.text !== text) return false;
+    for (const [file, exists] of this.existing) if (store.exists(file) !== exists) return false;
     return true;
   }
 }
@@ -104,7 +108,9 @@ class RecordingStore implements SourceStore {
   }
 
   peek(file: string): SourceFile | undefined {
-    return this.get(file);
+    const source = this.base.peek ? this.base.peek(file) : this.base.get(file);
+    if (file !== this.own && !this.world.peeked.has(file)) this.world.peeked.set(file, source?.text);
+    return source;
   }
 
   exists(file: string): boolean {
@@ -134,7 +140,8 @@ export class DefinitionMemo {
    */
   analyze(input: MemoInput): Finding[] | undefined {
     if (input.root.hasError) return undefined;
-    const units = moduleUnits(input.root, input.text);
+    const comments: string[] = [];
+    const units = moduleUnits(input.root, input.text, comments);
     const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
     const nodesOf = new Map<number, Node[]>();
     const search = (index: number): Node[] => {
@@ -178,7 +185,8 @@ export class DefinitionMemo {
 
     // The module's context: the rules, statements outside definitions and the groups of the
     // definitions they name (`handler = make_handler(helper)`), every import, the names
-    // defined at the top level and the head of the module (where an import a fix adds goes).
+    // defined at the top level, the head of the module (where an import a fix adds goes) and
+    // what top-level comments say that a text search reads.
     const contextMentions = new Set<string>();
     for (const index of contextUnits) for (const name of unitNames[index].mentioned) contextMentions.add(name);
     const pinned = new Set<number>();
@@ -196,6 +204,8 @@ export class DefinitionMemo {
       input.text.slice(0, headEnd(units)),
       JSON.stringify([...imports]),
       definedNames.join(' '),
+      // What a comment can change: a helper counts as defined once when the module's text says `def name(` once (see call-sites.ts).
+      comments.flatMap((comment) => comment.match(/\bdef\s+[\p{L}_][\p{L}\p{N}_]*\s*\(/gu) ?? []).join(' '),
       ...contextUnits.map((index) => units[index].text),
       ...[...pinned].flatMap((group) => members.get(group)!.map((index) => `${contextBefore[index]}\u0001${units[index].text}`)),
     ];

@@ -21,13 +21,16 @@ export interface ModuleUnit {
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
-/** The module's top-level statements in document order, comments left out (no analysis reads them), with their text in `text`. */
-export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string): ModuleUnit[] {
+/** The module's top-level statements in document order with their text in `text`; the top-level comments' texts go to `comments`. */
+export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, comments?: string[]): ModuleUnit[] {
   const units: ModuleUnit[] = [];
   for (const node of root.namedChildren) {
     if (!node) continue;
     const type = node.type;
-    if (type === 'comment') continue;
+    if (type === 'comment') {
+      comments?.push(text.slice(node.startIndex, node.endIndex));
+      continue;
+    }
     const { startPosition: start, endPosition: end, startIndex, endIndex } = node;
     // The module's text at the node's offsets: the parser reads the same offsets (a lone
     // `\r` is read as `\n`, one character for one), and a slice costs less than asking the tree.
