@@ -20,6 +20,8 @@ export interface SettingsReference {
   kind: EntryPointKind;
   /** The dotted module name, as written. */
   module: string;
+  /** Only a default (`os.environ.setdefault(...)` in wsgi.py): a variable set where the site runs replaces it. */
+  fallback?: boolean;
 }
 
 /**
@@ -87,11 +89,14 @@ export function settingsReferences(file: string, relativeFile: string, text: str
   if (!kind || (!text.includes('DJANGO_SETTINGS_MODULE') && !text.includes('--settings') && !text.includes('--ds'))) return [];
   const base = path.basename(file).toLowerCase();
   const found: SettingsReference[] = [];
-  const add = (module: string, as: EntryPointKind = kind) => {
-    if (!found.some((f) => f.module === module && f.kind === as)) found.push({ file, kind: as, module });
+  const add = (module: string, as: EntryPointKind = kind, fallback = false) => {
+    const known = found.find((f) => f.module === module && f.kind === as);
+    if (!known) found.push(fallback ? { file, kind: as, module, fallback } : { file, kind: as, module });
+    else if (!fallback) delete known.fallback;
   };
   if (base.endsWith('.py')) {
     const live = withoutLines(text, /^\s*#/);
+    for (const match of live.matchAll(new RegExp(String.raw`\bsetdefault\(\s*["']DJANGO_SETTINGS_MODULE["']\s*,\s*[rRuU]?["']${DOTTED}["']`, 'g'))) add(match[1], kind, true);
     for (const pattern of [
       new RegExp(String.raw`["']DJANGO_SETTINGS_MODULE["']\s*(?:,|\]\s*=|:)\s*[rRuU]?["']${DOTTED}["']`, 'g'),
       new RegExp(String.raw`\bDJANGO_SETTINGS_MODULE\s*=\s*["']${DOTTED}["']`, 'g'),
@@ -99,7 +104,9 @@ export function settingsReferences(file: string, relativeFile: string, text: str
       new RegExp(String.raw`["']--settings[= ]${DOTTED}["']`, 'g'),
       new RegExp(String.raw`["']--ds=${DOTTED}["']`, 'g'),
     ])
-      for (const match of live.matchAll(pattern)) add(match[1]);
+      for (const match of live.matchAll(pattern)) {
+        if (!/\bsetdefault\(\s*$/.test(live.slice(Math.max(0, match.index - 40), match.index))) add(match[1]);
+      }
     return found;
   }
   if (kind === 'test' && /\.(ini|cfg|toml)$/.test(base)) {
@@ -164,7 +171,11 @@ function dockerInstructions(text: string): string[] {
   return instructions;
 }
 
-/** What a Dockerfile copies into the image (COPY and ADD of local paths), with WORKDIR applied. */
+/**
+ * What a Dockerfile copies into the image (COPY and ADD of local paths), with WORKDIR
+ * applied, and the files a RUN step then copies or moves inside the image (`cp
+ * docker/config.py settings/config.py`) when an earlier COPY brought them from the repository.
+ */
 export function imageCopies(dockerfile: string, projectRoot: string, text: string): ImageCopy[] {
   const copies: ImageCopy[] = [];
   let workdir = '/';
@@ -172,6 +183,7 @@ export function imageCopies(dockerfile: string, projectRoot: string, text: strin
     const words = instruction.split(/\s+/);
     const keyword = words[0].toUpperCase();
     if (keyword === 'WORKDIR' && words[1]) workdir = path.posix.resolve(workdir, words[1]);
+    if (keyword === 'RUN') copies.push(...copiesInImage(instruction.slice(words[0].length), workdir, copies));
     if (keyword !== 'COPY' && keyword !== 'ADD') continue;
     const operands = words.slice(1).filter((w) => !w.startsWith('--'));
     // The JSON form, `COPY ["a", "b"]`, and `--from=stage` copies (from another image) are left out.
@@ -185,4 +197,29 @@ export function imageCopies(dockerfile: string, projectRoot: string, text: strin
     }
   }
   return copies;
+}
+
+/**
+ * `cp a b` and `mv a b` commands of a RUN step's shell text, as copies of the repository files
+ * that earlier COPY instructions put at `a`. Only plain commands count (no variables, globs
+ * or `cd`, after which the paths mean something else).
+ */
+function copiesInImage(shell: string, workdir: string, earlier: readonly ImageCopy[]): ImageCopy[] {
+  const found: ImageCopy[] = [];
+  for (const command of shell.split(/;|&&|\|\||\||\n/)) {
+    const words = command.trim().split(/\s+/);
+    if (words[0] === 'cd') return found;
+    if (words[0] !== 'cp' && words[0] !== 'mv') continue;
+    const operands = words.slice(1).filter((w) => !w.startsWith('-'));
+    if (operands.length !== 2 || operands.some((w) => /[*?$`'"]/.test(w))) continue;
+    const from = path.posix.resolve(workdir, operands[0]);
+    const destination = path.posix.resolve(workdir, operands[1]);
+    for (const copy of earlier) {
+      const inside = copy.intoFolder ? undefined : path.posix.relative(copy.destination, from);
+      if (inside === undefined || inside.startsWith('..') || path.posix.isAbsolute(inside)) continue;
+      const sources = copy.sources.map((source) => (inside ? path.join(source, ...inside.split('/')) : source));
+      found.push({ dockerfile: copy.dockerfile, sources, destination, intoFolder: operands[1].endsWith('/') });
+    }
+  }
+  return found;
 }

@@ -73,6 +73,8 @@ function textFacts(source: SourceFile): TextFacts {
 interface Naming {
   byFile: Map<string, SettingsReference[]>;
   unresolved: SettingsReference[];
+  /** Modules a Dockerfile copies to where they run under another name: file → that module name. */
+  placed: Map<string, string>;
 }
 
 /**
@@ -306,6 +308,7 @@ export class Project {
     const unresolved: SettingsReference[] = [];
     const copies: ImageCopy[] = [];
     const references: SettingsReference[] = [];
+    const placed = new Map<string, string>();
     for (const { file } of this.index.entryPoints()) {
       const relative = this.relative(file);
       const source = this.store.get(file);
@@ -316,14 +319,16 @@ export class Project {
     for (const reference of references) {
       // A script finds modules beside it first (Python puts its folder first on sys.path).
       const beside = reference.file.endsWith('.py') ? this.moduleFile(path.join(path.dirname(reference.file), ...reference.module.split('.'))) : undefined;
-      const target = beside ?? this.resolveDotted(reference.module) ?? this.copiedModule(reference, copies);
+      const found = beside ?? this.resolveDotted(reference.module);
+      const target = found ?? this.copiedModule(reference, copies);
       if (!target) {
         unresolved.push(reference);
         continue;
       }
+      if (!found) placed.set(target, reference.module);
       byFile.set(target, [...(byFile.get(target) ?? []), reference]);
     }
-    this.naming = { byFile, unresolved };
+    this.naming = { byFile, unresolved, placed };
     return this.naming;
   }
 
@@ -431,6 +436,12 @@ export class Project {
 
   private readonly resolver: ModuleResolver = {
     resolve: (fromFile, moduleName, level) => {
+      // A module copied into the image under another name (docker/config.py run as settings.config) imports relative to where it lands.
+      const landed = level > 0 ? this.referencesByFile().placed.get(fromFile) : undefined;
+      if (landed) {
+        const parts = landed.split('.');
+        return parts.length > level ? this.resolveDotted([...parts.slice(0, parts.length - level), ...moduleName.split('.').filter(Boolean)].join('.')) : undefined;
+      }
       if (level > 0) {
         let dir = path.dirname(fromFile);
         for (let i = 1; i < level; i++) dir = path.dirname(dir);
@@ -571,6 +582,16 @@ class RoleDecider {
       if (base.role === 'development' || base.role === 'test') return info(base.role, `star-imports ${this.project.relative(target)}, a ${base.role} module`);
     }
     const servesDevelopment = kinds.has('manage');
+    // wsgi.py's `setdefault` gives way where the site runs: a Dockerfile or a Procfile that
+    // names a module built on this one runs that module instead.
+    const deployed = references.filter((r) => r.kind === 'deploy');
+    if (deployed.length > 0 && deployed.every((r) => r.fallback)) {
+      const replacing = [...new Set(reached.map((r) => r.from))].find((from) => (this.named.get(from) ?? []).some((r) => r.kind === 'deploy' && !r.fallback));
+      if (replacing) {
+        const where = deployed.map((r) => this.project.relative(r.file)).join(', ');
+        return info('base', `only a default in ${where}; where the site is deployed, ${this.project.relative(replacing)} runs and star-imports it`);
+      }
+    }
     if (kinds.has('deploy')) {
       const where = references.filter((r) => r.kind === 'deploy').map((r) => this.project.relative(r.file));
       return info('production', `run where the site is deployed (${where.join(', ')})`, !servesDevelopment);

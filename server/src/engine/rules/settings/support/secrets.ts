@@ -36,6 +36,9 @@ const NOT_A_SECRET_SUFFIX = new Set([
   'VERSION',
 ]);
 
+/** Verbs that, before PASSWORD or TOKEN, make a name say what is done to a credential. */
+const ACTIONS = new Set(['RESET', 'CHANGE', 'FORGOT', 'FORGOTTEN', 'LOST', 'RECOVER', 'SET', 'CONFIRM', 'VERIFY', 'UPDATE']);
+
 /**
  * Whether a setting (or dict key) name says it holds a credential: `*_PASSWORD`, `*_PASS`,
  * `*_TOKEN`, `*API_KEY`, or any name with the word SECRET that does not end in a word like
@@ -46,18 +49,24 @@ export function isCredentialName(name: string): boolean {
   const words = upper.split(/[^A-Z0-9]+/).filter((w) => w.length > 0);
   if (words.length === 0) return false;
   const last = words[words.length - 1];
-  if (['PASSWORD', 'PASSWD', 'PASS', 'TOKEN'].includes(last)) return true;
+  // `reset_password`, `CHANGE_PASSWORD`: a verb before the credential word names an action on it (a form, a rate limit, a URL), not a credential.
+  if (['PASSWORD', 'PASSWD', 'PASS', 'TOKEN'].includes(last)) return !ACTIONS.has(words[words.length - 2] ?? '');
   if (/(^|_)API_?KEY$/.test(upper)) return true;
   return words.some((w) => w === 'SECRET' || w === 'SECRETS') && !NOT_A_SECRET_SUFFIX.has(last);
 }
 
 /**
  * Whether a string is a stand-in rather than a credential: empty, `changeme`, `<password>`,
- * `${DB_PASSWORD}`, `your-api-key`, `xxxx`. A placeholder is not a leak: it cannot log in.
+ * `${DB_PASSWORD}`, `your-api-key`, `xxxx`, `DEMO_KEY`, or the name it stands under spelt
+ * out (`"mail-gun-api-key"` for `MAILGUN_API_KEY`). A placeholder is not a leak: it cannot log in.
  */
-export function isPlaceholder(value: string): boolean {
+export function isPlaceholder(value: string, names: readonly string[] = []): boolean {
   const s = value.trim();
   if (s === '') return true;
+  const letters = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (names.some((name) => letters(name).length > 0 && letters(name) === letters(s))) return true;
+  // Words only, one of them saying it stands for something (`DEMO_KEY`, `example-key`); a URL on example.com can still carry a token.
+  if (/^[a-z]+(?:[-_ ][a-z]+)*$/i.test(s) && /(?:^|[-_ ])(?:demo|example|sample)(?:$|[-_ ])/i.test(s)) return true;
   if (/^([x*#._-])\1*$/i.test(s)) return true;
   if (/^<.*>$|^\{\{.*\}\}$|^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$|^%\([A-Za-z_][A-Za-z0-9_]*\)s$/.test(s)) return true;
   if (/^(your|my)[-_ ]/i.test(s) || /[-_ ]here$/i.test(s)) return true;
