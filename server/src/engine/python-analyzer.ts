@@ -1,8 +1,14 @@
+import type { AnalysisLog } from './guarded';
+import type { HardenerConfig } from './config';
 import type { FileAnalyzer } from './file-analyzer';
-import type { Node } from './parse/python';
+import type { ModuleSyntax } from './parse/module-syntax';
+import type { Node, Tree } from './parse/python';
 import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
 import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
+import type { Finding } from './types';
+import { memoCovers, memoOf, type DefinitionMemo, type MemoInput } from './python/definition-memo';
+import type { Project } from './project/project';
 
 /** Test code, migrations and settings modules are not judged by the code rules: here, by the file's name and folders. */
 export function isOrdinaryPythonFile(relativeFile: string): boolean {
@@ -32,27 +38,53 @@ export const pythonAnalyzer: FileAnalyzer = {
     return isOrdinaryPythonFile(project.relative(file)) && !project.settingsModule(file);
   },
   analyze(project, file, config, log) {
-    const rules = enabledRules('python', config);
-    if (rules.length === 0) return [];
-    const source = project.store.get(file);
-    if (!source) return [];
-    const interested = triggeredRules(rules, source.text);
-    if (interested.length === 0 || isMigrationOrTestModule(source.text)) return [];
-
-    const tree = source.tree();
-    const wanted = [...new Set([...IMPORT_STATEMENTS, ...interested.flatMap((rule) => rule.nodeTypes)])];
-    const buckets = new Map<string, Node[]>();
-    const importStatements: Node[] = [];
-    // One search inside the WASM tree for every node type the interested rules asked for,
-    // and the imports: only the matches cross into JavaScript, in document order.
-    for (const node of tree.rootNode.descendantsOfType(wanted)) {
-      if (!node) continue;
-      if (IMPORT_STATEMENTS.includes(node.type)) importStatements.push(node);
-      const bucket = buckets.get(node.type) ?? [];
-      bucket.push(node);
-      buckets.set(node.type, bucket);
-    }
-    const imports = importedNames(importStatements);
-    return runRules(interested, file, log, (rule) => rule.check(new PythonRuleContext(rule.meta, project, file, source.text, tree, imports, buckets)));
+    return pythonFindings(project, file, config, log, (syntax) => (syntax.blocks ? memoOf(file) : undefined));
   },
 };
+
+/**
+ * The code rules' findings in a module: through a memo of its definitions' findings when
+ * `memo` gives one for the module's syntax (see definition-memo.ts: the language server
+ * keeps a large open module in blocks, and each keystroke re-analyses the definitions it
+ * changed), else by a whole analysis.
+ */
+export function pythonFindings(project: Project, file: string, config: HardenerConfig, log: AnalysisLog | undefined, memo: (syntax: ModuleSyntax) => DefinitionMemo | undefined): Finding[] {
+  const rules = enabledRules('python', config);
+  if (rules.length === 0) return [];
+  const source = project.store.get(file);
+  if (!source) return [];
+  const interested = triggeredRules(rules, source.text);
+  if (interested.length === 0 || isMigrationOrTestModule(source.text)) return [];
+
+  const runs = interested.map((rule) => ({
+    code: rule.meta.code,
+    run: (tree: Tree, nodes: Map<string, Node[]>, imports: Map<string, string>, reading: Project) =>
+      runRules([rule], file, log, () => rule.check(new PythonRuleContext(rule.meta, reading, file, source.text, tree, imports, nodes))),
+  }));
+  const input = { project, file, text: source.text, rules: runs, nodeTypes: interested.flatMap((rule) => rule.nodeTypes) };
+  const syntax = memoCovers(runs) ? source.syntax() : undefined;
+  const memoised = syntax && memo(syntax);
+  const findings = syntax && memoised?.analyze({ ...input, root: syntax.rootNode, tree: syntax.blocks ? undefined : source.tree() });
+  if (findings) return findings;
+  return wholeModuleFindings({ ...input, tree: source.tree() });
+}
+
+/**
+ * The code rules over a whole module at once: one search inside the WASM tree for every
+ * node type the rules asked for and the imports (only the matches cross into JavaScript, in
+ * document order).
+ */
+function wholeModuleFindings(input: Omit<MemoInput, 'root'> & { tree: Tree }): Finding[] {
+  const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
+  const buckets = new Map<string, Node[]>();
+  const importStatements: Node[] = [];
+  for (const node of input.tree.rootNode.descendantsOfType(wanted)) {
+    if (!node) continue;
+    if (IMPORT_STATEMENTS.includes(node.type)) importStatements.push(node);
+    const bucket = buckets.get(node.type) ?? [];
+    bucket.push(node);
+    buckets.set(node.type, bucket);
+  }
+  const imports = importedNames(importStatements);
+  return input.rules.flatMap((rule) => rule.run(input.tree, buckets, imports, input.project));
+}

@@ -15,7 +15,7 @@ export const BLOCKING_MIN_LINES = 200;
 export interface BlockingFacts {
   /** Whether the text is kept and edited (an open document), or read once (the command line, a file on disk). */
   edited: boolean;
-  /** Whether the settings analysis reads the module (only its evaluation is kept per block). */
+  /** Whether an analysis that keeps its work per block reads the module's syntax (the settings evaluation, the code rules' definition memo). */
   readBySettings: boolean;
   /** Whether the text is analysed at all (not too large, not binary). */
   analysable: boolean;
@@ -65,7 +65,7 @@ export class LiveModule {
   private tree?: Tree;
   private parsedVersion?: number;
   private blocked?: BlockedModule;
-  /** The settings analysis reads this module. */
+  /** An analysis that keeps its work per block (settings evaluation, the code rules' memo) reads this module's syntax. */
   private readBySettings = false;
   private notWorthItAtLines?: number;
 
@@ -108,7 +108,7 @@ export class LiveModule {
     return next;
   }
 
-  /** The module's syntax for the settings analysis: its blocks when it is kept in blocks, else the tree. */
+  /** The module's syntax for the analyses that keep their work per block: its blocks when it is kept in blocks, else the tree. */
   moduleSyntax(): ModuleSyntax {
     if (this.blocked) return this.blocked.syntax();
     this.readBySettings = true;

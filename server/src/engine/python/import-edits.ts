@@ -13,12 +13,20 @@ export interface ImportedReference {
   edits: LocalEdit[];
 }
 
+/** Names a partial tree of a module binds in the statements it leaves out (see definition-memo.ts). */
+const boundElsewhere = new WeakMap<Tree, readonly string[]>();
+
+/** Declares the names a partial tree of a module binds at its top level in the statements it leaves out. */
+export function bindsElsewhere(tree: Tree, names: readonly string[]): void {
+  boundElsewhere.set(tree, names);
+}
+
 /**
  * Names the module binds at its top level other than through imports (functions, classes,
  * assignments), so an inserted import never shadows or is shadowed by them.
  */
 export function topLevelBindings(tree: Tree): Set<string> {
-  const names = new Set<string>();
+  const names = new Set<string>(boundElsewhere.get(tree));
   for (const statement of tree.rootNode.namedChildren) {
     if (!statement) continue;
     const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;

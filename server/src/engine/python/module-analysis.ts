@@ -24,6 +24,8 @@ export class ModuleAnalysis {
     readonly imports: Map<string, string>,
     readonly project?: Project,
     readonly file?: string,
+    /** The module's text when the tree holds part of it only (see definition-memo.ts): what tells operator code. */
+    private readonly moduleText?: string,
   ) {
     this.scopes = new Scopes(tree.rootNode);
     this.provenance = new ProvenanceAnalysis({
@@ -46,7 +48,7 @@ export class ModuleAnalysis {
    * unknown origin there are the operator's input, not a visitor's.
    */
   isOperatorCode(): boolean {
-    this.operator ??= /^class Command\((?:[\w.]*\.)?\w*Command\):|^if __name__ == ["']__main__["']\s*:/m.test(this.tree.rootNode.text);
+    this.operator ??= isOperatorModuleText(this.moduleText ?? this.tree.rootNode.text);
     return this.operator;
   }
 
@@ -63,6 +65,11 @@ export class ModuleAnalysis {
   provenanceOf(node: Node): ValueProvenance {
     return describe(this.provenance.closed(node));
   }
+}
+
+/** Whether a module's text shows operator code (see ModuleAnalysis.isOperatorCode). */
+export function isOperatorModuleText(text: string): boolean {
+  return /^class Command\((?:[\w.]*\.)?\w*Command\):|^if __name__ == ["']__main__["']\s*:/m.test(text);
 }
 
 /** A value's provenance as other parts of the engine read it. */
@@ -122,11 +129,14 @@ function valuesPassed(project: Project, fn: Node, parameter: Node): Provenance[]
   }
 }
 
-/** The analysis of a parsed module, made once per tree. */
-export function analysisOf(tree: Tree, imports: Map<string, string>, project?: Project, file?: string): ModuleAnalysis {
+/**
+ * The analysis of a parsed module, made once per tree and project (the memo of the code
+ * rules reads the project through a store of its own, see definition-memo.ts).
+ */
+export function analysisOf(tree: Tree, imports: Map<string, string>, project?: Project, file?: string, moduleText?: string): ModuleAnalysis {
   let analysis = analyses.get(tree);
-  if (!analysis) {
-    analysis = new ModuleAnalysis(tree, imports, project, file);
+  if (!analysis || analysis.project !== project) {
+    analysis = new ModuleAnalysis(tree, imports, project, file, moduleText);
     analyses.set(tree, analysis);
   }
   return analysis;
@@ -138,7 +148,7 @@ export function analysisOfFile(project: Project, file: string): ModuleAnalysis |
   if (!source) return undefined;
   const tree = source.tree();
   const known = analyses.get(tree);
-  if (known) return known;
+  if (known && known.project === project) return known;
   const imports = importedNames(tree.rootNode.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n));
   return analysisOf(tree, imports, project, file);
 }

@@ -5,6 +5,8 @@ import type { Project } from '../project/project';
 import type { Finding, Fix, FixSafety, Range, RelatedLocation, RuleMeta, Severity, TextEdit } from '../types';
 import { buildFinding, buildFix } from './finding';
 
+const NO_NODES: readonly Node[] = [];
+
 /**
  * What a Python code rule sees: one parsed file, its imports, the nodes of the types the
  * rule asked for (collected in one walk shared by all rules), and builders for findings.
@@ -21,9 +23,9 @@ export class PythonRuleContext {
     private readonly buckets: Map<string, Node[]>,
   ) {}
 
-  /** Nodes of one of the types the rule declared in `nodeTypes`, in document order. */
+  /** Nodes of one of the types the rule declared in `nodeTypes`, in document order (the same array for every rule of one analysis). */
   nodes(type: string): readonly Node[] {
-    return this.buckets.get(type) ?? [];
+    return this.buckets.get(type) ?? NO_NODES;
   }
 
   /** The fully qualified name an expression refers to through the file's imports. */
@@ -33,7 +35,7 @@ export class PythonRuleContext {
 
   /** The module's shared analysis (names, provenance, string building), made once per parsed text for every rule. */
   analysis(): ModuleAnalysis {
-    return analysisOf(this.tree, this.imports, this.project, this.file);
+    return analysisOf(this.tree, this.imports, this.project, this.file, this.text);
   }
 
   /** A finding at a node or range; `severity` refines the rule's default from the evidence, `flow` is the path of an untrusted value to the sink. */

@@ -7,20 +7,24 @@ import type { Finding, RelatedLocation } from '../../types';
 import type { PythonRuleContext } from '../python-context';
 import type { PythonRule } from '../rule';
 
-/** The SQL calls of a file, analysed once per parsed text (both SQL rules read them). */
-const analyses = new WeakMap<PythonRuleContext['tree'], SqlCallAnalysis[]>();
+/**
+ * The SQL calls of a file, analysed once per collection of its calls (both SQL rules read
+ * them): the memo of the code rules hands the rules the calls of some definitions only.
+ */
+const analyses = new WeakMap<readonly Node[], SqlCallAnalysis[]>();
 
 /** Every call of the file that runs SQL, with the analysis of its SQL arguments. */
 export function sqlCalls(ctx: PythonRuleContext): SqlCallAnalysis[] {
-  const cached = analyses.get(ctx.tree);
+  const nodes = ctx.nodes('call');
+  const cached = analyses.get(nodes);
   if (cached) return cached;
   const analysis = new SqlAnalysis(ctx.analysis());
   const calls: SqlCallAnalysis[] = [];
-  for (const call of ctx.nodes('call')) {
+  for (const call of nodes) {
     const result = analysis.analyzeCall(call);
     if (result) calls.push(result);
   }
-  analyses.set(ctx.tree, calls);
+  analyses.set(nodes, calls);
   return calls;
 }
 
