@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { Project } from '../../server/src/engine/project/project';
-import { evaluateSettingsModule, type EvaluatedModule } from '../../server/src/engine/project/settings-module';
+import { evaluateSettingsModule, type EvaluatedModule } from '../../server/src/engine/settings/settings-module';
 import { EvaluationCache } from '../../server/src/engine/project/evaluation-cache';
 import type { BlockingOptions } from '../../server/src/engine/parse/blocked-module';
 import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';

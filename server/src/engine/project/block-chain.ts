@@ -1,5 +1,5 @@
-import type { Binding } from './evaluate-expression';
-import type { SettingState } from './settings-module';
+import type { Binding } from '../settings/evaluate-expression';
+import type { SettingState } from '../settings/settings-module';
 import type { StateMap, StatementEffect, StatementRecorder, StateTag } from './statement-memo';
 import type { StatementBlock } from '../parse/module-syntax';
 

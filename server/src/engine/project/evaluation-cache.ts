@@ -1,5 +1,5 @@
 import { FileIndex } from './file-index';
-import type { EvaluatedModule } from './settings-module';
+import type { EvaluatedModule } from '../settings/settings-module';
 import { StatementMemo, type ExternalRead } from './statement-memo';
 
 interface ModuleRecord {

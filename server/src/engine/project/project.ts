@@ -5,7 +5,7 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { excludedFromContentScan, neverSettings, productionWord, roleByName } from './discovery';
 import { imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
 import { FileIndex } from './file-index';
-import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from './settings-module';
+import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from '../settings/settings-module';
 import type { SourceFile, SourceStore } from './source-store';
 import type { EvaluationCache } from './evaluation-cache';
 import type { ExternalRead } from './statement-memo';

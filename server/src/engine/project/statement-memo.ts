@@ -1,5 +1,5 @@
-import type { Binding } from './evaluate-expression';
-import type { EvaluatedModule, SettingState } from './settings-module';
+import type { Binding } from '../settings/evaluate-expression';
+import type { EvaluatedModule, SettingState } from '../settings/settings-module';
 import type { ModuleSyntax } from '../parse/module-syntax';
 import type { RowAnchor, StatementAnchor } from './anchored-locations';
 import type { Location } from '../types';

@@ -5,8 +5,8 @@ import { compareVersions } from '../project/dependencies';
 import { djangoVersionOf, type DjangoVersionInfo } from '../project/django-version';
 import type { Project, SettingsModuleInfo } from '../project/project';
 import { textAt } from '../project/source-store';
-import type { EvaluatedModule, SettingDefinition, SettingState } from '../project/settings-module';
-import { asStringList, listHolds, presentItems, unsetView, UNKNOWN, type Value } from '../project/values';
+import type { EvaluatedModule, SettingDefinition, SettingState } from '../settings/settings-module';
+import { asStringList, listHolds, presentItems, unsetView, UNKNOWN, type Value } from '../settings/values';
 import type { Finding, Fix, Location, Range, RelatedLocation, RuleMeta, SettingsIntent, Severity } from '../types';
 import { DJANGO_DEFAULTS } from './django-defaults';
 

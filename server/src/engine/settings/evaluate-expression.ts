@@ -1,4 +1,4 @@
-import { anchoredLocation, type RowAnchor } from './anchored-locations';
+import { anchoredLocation, type RowAnchor } from '../project/anchored-locations';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location } from '../types';
 import { callHelper, type HelperFunction } from './helper-functions';

@@ -18,12 +18,12 @@ import {
   type StatementPlace,
   type StateMap,
   type StateWrite,
-} from './statement-memo';
-import { BlockView } from './block-chain';
-import { StatementAnchor } from './anchored-locations';
+} from '../project/statement-memo';
+import { BlockView } from '../project/block-chain';
+import { StatementAnchor } from '../project/anchored-locations';
 import { moduleLayout, TopLevelStatements } from './module-layout';
 import { helperBinding, importedHelper } from './helper-functions';
-import type { SourceFile } from './source-store';
+import type { SourceFile } from '../project/source-store';
 import { bounded, opened, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
 /** One place that gave a setting its value. */
