@@ -124,10 +124,8 @@ export class OpenDocument {
    */
   prepareBlocks(): boolean {
     if (this.blocked || !this.blocksWanted || this.problem || !this.largeEnoughForBlocks()) return false;
-    const tree = this.syntaxTree();
-    // Cut once it parses cleanly: asked again after every analysis, until then.
-    if (tree.rootNode.hasError) return false;
-    this.blocked = BlockedModule.fromTree(tree, this.read);
+    // A syntax error included: it stays inside its block (see BlockedModule.fromTree).
+    this.blocked = BlockedModule.fromTree(this.syntaxTree(), this.read);
     if (!this.blocked) {
       this.unblockedAtLines = this.document.lineCount;
       return false;
@@ -139,7 +137,7 @@ export class OpenDocument {
     return true;
   }
 
-  /** The settings analysis reads this large module, which is not in blocks yet (it does not parse cleanly): ask prepareBlocks again later. */
+  /** The settings analysis reads this large module, which is not in blocks yet: ask prepareBlocks again later. */
   get awaitsBlocks(): boolean {
     return !this.blocked && this.blocksWanted && !this.problem && this.largeEnoughForBlocks();
   }

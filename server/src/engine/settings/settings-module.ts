@@ -1,99 +1,17 @@
 import path from 'node:path';
-import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
-import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
-import type { Location, Position } from '../types';
+import type { ModuleSyntax } from '../parse/module-syntax';
+import { stringLiteralValue, type Node } from '../parse/python';
+import type { SourceFile } from '../project/source-store';
+import type { Location } from '../types';
+import { evaluateUnits, TrackedMap, unitsOf, type BlockMemo, type ExternalRead, type OtherWrite, type StatementRecorder } from './block-memo';
 import { definitionsOf, settingState } from './definition-list';
 import { binaryOperation, environScheme, evaluateExpression, locationOf, MAX_EXPRESSION_DEPTH, qualifiedName, type Binding, type Scope } from './evaluate-expression';
-import {
-  blockRecord,
-  detachedText,
-  type ExternalRead,
-  StatementRecorder,
-  TrackedMap,
-  type BlockRecord,
-  type KeptBlock,
-  type RecordedStatement,
-  type StatementEffect,
-  type StatementMemo,
-  type StatementPlace,
-  type StateMap,
-  type StateWrite,
-} from '../project/statement-memo';
-import { BlockView } from '../project/block-chain';
-import { StatementAnchor } from '../project/anchored-locations';
-import { moduleLayout, TopLevelStatements } from './module-layout';
 import { helperBinding, importedHelper } from './helper-functions';
-import type { SourceFile } from '../project/source-store';
+import { moduleLayout, TopLevelStatements } from './module-layout';
+import type { EvaluatedModule, ModuleResolver, SettingDefinition, SettingState } from './module-state';
 import { bounded, opened, pyEquals, truthy, unsetView, UNKNOWN, type Value } from './values';
 
-/** One place that gave a setting its value. */
-export interface SettingDefinition {
-  name: string;
-  value: Value;
-  /** The whole statement. */
-  statement: Location;
-  /** The right-hand side of a plain assignment, when that is what defined it. */
-  valueLoc?: Location;
-  kind: 'assign' | 'mutate' | 'conditional';
-}
-
-export interface SettingState {
-  name: string;
-  value: Value;
-  /** The definition that wins (the last one). */
-  definition: SettingDefinition;
-  /** Every definition in execution order, across star-imported modules. */
-  history: SettingDefinition[];
-}
-
-/** Where inserted code goes in a module. */
-export interface ModuleLayout {
-  /** End of the last top-level import at the head of the module (after the docstring). */
-  importsEnd?: Position;
-  /** Start of the module body after the docstring and `from __future__` imports. */
-  bodyStart: Position;
-  /** End of the last top-level assignment, the anchor of a hardening block. */
-  lastAssignmentEnd?: Position;
-  /** Where a missing setting is reported: the first statement after the imports. */
-  anchor: Location;
-  /** Names this module imports itself, by the name bound (`os`, `config`, `env`). */
-  ownImports: Map<string, string>;
-}
-
-export interface EvaluatedModule {
-  file: string;
-  /**
-   * The module's settings by name, in the order Python would have them. The maps of a
-   * module kept in blocks are its chain's (see BlockChain): the next evaluation of that
-   * module changes them in place, so they are read before it, not kept.
-   */
-  settings: Map<string, SettingState>;
-  bindings: Map<string, Binding>;
-  /** Files this module star-imports or includes (django-split-settings), in order, resolved. */
-  starImports: string[];
-  /** The `from … import *` (or `include(…)`) statements of this module, by the file each one brings in. */
-  starImportSites: Map<string, Location>;
-  /** Of starImports, the files brought in by django-split-settings' `include()`, run in this module's namespace. */
-  included: Set<string>;
-  /** True when a star import could not be resolved, or the module fills its namespace at run time: the effective settings are incomplete. */
-  incomplete: boolean;
-  /** Why the settings are incomplete, when it is not a star import or include() that cannot be followed. */
-  incompleteReason?: string;
-  layout: ModuleLayout;
-  /** Limits the evaluation stopped at (an expression nested too deeply, …), each read as unknown. */
-  limits?: string[];
-}
-
-export interface ModuleResolver {
-  /** The file a (possibly relative) module name refers to from `fromFile`. */
-  resolve(fromFile: string, moduleName: string, level: number): string | undefined;
-  /** Evaluates another module (cached, cycle-safe); undefined when it cannot be read. */
-  evaluate(file: string): EvaluatedModule | undefined;
-  /** The project's files a glob pattern (Python's `glob.glob`, relative to `dir`) matches, sorted. */
-  glob(dir: string, pattern: string): string[];
-  /** A file's source, for one the module runs in its own namespace (`include()`). */
-  source(file: string): SourceFile | undefined;
-}
+export type { EvaluatedModule, ModuleLayout, ModuleResolver, SettingDefinition, SettingState } from './module-state';
 
 /** Whether what a module read of other files reads the same now. */
 export function readStillHolds(read: ExternalRead, resolver: ModuleResolver, file: string): boolean {
@@ -120,11 +38,9 @@ const ENVIRON_READERS = new Set(['environ.Env', 'environ.FileAwareEnv']);
 const MAX_INCLUDE_DEPTH = 8;
 
 /** Reads a settings module top to bottom the way Python would execute it, statically. */
-export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolver: ModuleResolver, memo?: StatementMemo): EvaluatedModule {
-  const whole = { settings: new TrackedMap<SettingState>(0), bindings: new TrackedMap<Binding>(1) };
-  // A module in blocks reads and writes through views of its chain instead (see BlockChain).
-  let settings: StateMap<SettingState> = whole.settings;
-  let bindings: StateMap<Binding> = whole.bindings;
+export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolver: ModuleResolver, memo?: BlockMemo): EvaluatedModule {
+  const settings = new TrackedMap<SettingState>(0);
+  const bindings = new TrackedMap<Binding>(1);
   const starImports: string[] = [];
   const starImportSites = new Map<string, Location>();
   const included = new Set<string>();
@@ -515,188 +431,53 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     }
   };
 
-  /** Whether everything an effect read reads the same now. */
-  const readsHold = (effect: StatementEffect): boolean => {
-    const { reads } = effect;
-    for (let i = 0; i < reads.length; i++) {
-      const read = reads[i];
-      if ((read[0] === 0 ? settings : bindings).peek(read[1]) !== read[2]) return false;
-    }
-    return externalReadsHold(effect);
-  };
-  /** Whether what an effect read of other modules reads the same now. */
-  const externalReadsHold = (effect: StatementEffect): boolean => {
-    for (const read of effect.external) if (!readStillHolds(read, resolver, file)) return false;
-    return true;
-  };
-  const applyOther = (write: StateWrite) => {
-    if (write[0] === 'star-import') {
-      starImports.push(write[1]);
-      starImportSites.set(write[1], write[2]);
-      if (write[3]) included.add(write[1]);
-    } else if (write[0] === 'incomplete') {
-      incomplete = true;
-      incompleteReason ??= write[1];
-    }
-  };
-
-  /** Replays a recorded statement when everything it read is unchanged; false when it must run. */
-  const replay = (effect: StatementEffect): boolean => {
-    if (!readsHold(effect)) return false;
-    for (const write of effect.writes) {
-      if (write[0] === 0) settings.apply(write[1], write[2] as SettingState | undefined);
-      else if (write[0] === 1) bindings.apply(write[1], write[2] as Binding | undefined);
-      else applyOther(write);
-    }
-    return true;
-  };
-
-  /** Runs a statement, recording what it did when `place` is given; the recorded effect, if any. */
-  const execute = (statement: Node, place: StatementPlace | undefined): StatementEffect | undefined => {
-    recorder = place ? new StatementRecorder() : undefined;
-    settings.recorder = bindings.recorder = recorder;
-    let cacheable = true;
-    try {
-      run(statement);
-    } catch {
-      cacheable = false;
-      // Deeply nested or malformed code: what the statement may assign is unknown.
-      try {
-        for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
-      } catch {
-        markIncomplete();
-      }
-    } finally {
-      settings.recorder = bindings.recorder = undefined;
-    }
-    const effect = recorder && cacheable ? recorder.effect() : undefined;
-    recorder = undefined;
-    return effect;
-  };
-
-  /**
-   * Evaluates statements read from their nodes, replayed when the memo has their place and
-   * text, else executed. With a memo each statement records its locations through an anchor
-   * of its own (see StatementAnchor), counted from its block's (`into`) or from the module's
-   * first row; a replayed one takes its anchor along to where it is now.
-   */
-  const evaluateNodes = (nodes: readonly Node[], anyError: boolean, into?: { block: StatementBlock; statements: RecordedStatement[] }): void => {
-    const kept: Node[] = [];
-    const keptTypes: string[] = [];
-    statements.add(keptTypes, (i) => kept[i]);
-    const base = into?.block.anchor ?? memo?.root;
-    for (const statement of nodes) {
-      const type = statement.type;
-      if (type === 'comment') {
-        into?.statements.push({ type });
-        continue;
-      }
-      kept.push(statement);
-      keptTypes.push(type);
-      // Nothing parsed with a syntax error is recorded or replayed by place: error recovery
-      // can read a statement with no error of its own otherwise than a clean parse does, and
-      // not only next to the error (`A = b,` becomes the targets of a chained assignment).
-      const read = memo && !anyError ? placeOf(statement, type) : undefined;
-      const recorded = read ? memo!.get(read) : undefined;
-      const replayed = !!recorded && replay(recorded.effect);
-      let anchor: StatementAnchor | undefined;
-      if (base) {
-        const row = read?.row ?? statement.startPosition.row;
-        if (replayed) (anchor = recorded.anchor).moveTo(base, row);
-        else scope.anchor = anchor = new StatementAnchor(base, row);
-      }
-      const effect = replayed ? recorded.effect : execute(statement, read);
-      // What is kept holds no slice of the module text (see detachedText).
-      const place = replayed ? recorded.place : read && effect && { ...read, text: detachedText(read.text) };
-      // Statements of a block are kept with their block.
-      if (into) {
-        memo?.count(replayed, 1, replayed && recorded.moved);
-        into.statements.push({ type, place, effect, anchor });
-      } else if (place && effect && anchor) memo!.keep(place, effect, anchor, replayed);
-    }
-    scope.anchor = undefined;
-  };
-
-  /** The statements of a block recorded before, for the layout, without reading its nodes. */
-  const addKeptStatements = (block: StatementBlock, kept: KeptBlock) => {
-    const keptStatementsOf = keptStatements(kept.record);
-    statements.add(keptStatementsOf.types, (i) => block.root.namedChild(keptStatementsOf.indexes[i])!);
-  };
-
-  /**
-   * A block whose text is unchanged since its statements were recorded, but which reads
-   * something else now: statement by statement, reading nodes only of the statements that
-   * must run again.
-   */
-  const evaluateRecordedStatements = (block: StatementBlock, kept: KeptBlock): KeptBlock => {
-    const { record } = kept;
-    // Places were taken at rowBase; the block may have moved since (its locations moved with it).
-    const delta = block.startRow - kept.rowBase;
-    const rebased = (place: StatementPlace | undefined) => (place && delta !== 0 ? { ...place, row: place.row + delta } : place);
-    const recorded = record.statements.map((statement, index): RecordedStatement => {
-      if (statement.type === 'comment') return statement;
-      if (statement.place && statement.effect && replay(statement.effect)) {
-        memo!.count(true, 1, kept.moved);
-        return { ...statement, place: rebased(statement.place) };
-      }
-      const node = block.root.namedChild(index)!;
-      const place = rebased(statement.place) ?? (block.root.hasError ? undefined : placeOf(node, statement.type));
-      const anchor = new StatementAnchor(block.anchor, place?.row ?? node.startPosition.row);
-      scope.anchor = anchor;
-      const effect = execute(node, place);
-      memo!.count(false);
-      const keptPlace = statement.place ? place : place && { ...place, text: detachedText(place.text) };
-      return { type: statement.type, place: effect && keptPlace, effect, anchor };
-    });
-    return { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow };
-  };
-
   const statements = new TopLevelStatements();
-  const chain = memo?.chain;
-  if (memo && chain && tree.blocks) {
-    const views = { settings: new BlockView(chain.settings, 0), bindings: new BlockView(chain.bindings, 1) };
-    settings = views.settings;
-    bindings = views.bindings;
-    try {
-      for (const block of tree.blocks) {
-        const slot = chain.slotOf(block);
-        // A block's statements are recorded with it, by its identity, so it is replayed without reading its nodes.
-        const kept = memo.block(block.identity);
-        if (kept) addKeptStatements(block, kept);
-        const { combined, other } = kept?.record ?? {};
-        if (kept && other && chain.replays(slot, combined) && externalReadsHold(combined!)) {
-          // Its versions stand: nothing to write but what goes to neither map.
-          for (const write of other) applyOther(write);
-          memo.count(true, kept.record.recorded, kept.moved);
-          memo.keepBlock(block.identity, kept.moved ? { ...kept, moved: false } : kept);
-          continue;
+  evaluateUnits(
+    unitsOf(tree),
+    {
+      settings,
+      bindings,
+      enter: (anchor, unitRecorder) => {
+        scope.anchor = anchor;
+        recorder = settings.recorder = bindings.recorder = unitRecorder;
+      },
+      run: (statement) => {
+        try {
+          run(statement);
+          return true;
+        } catch {
+          // Deeply nested or malformed code: what the statement may assign is unknown.
+          try {
+            for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
+          } catch {
+            markIncomplete();
+          }
+          return false;
         }
-        views.settings.enter(slot.order);
-        views.bindings.enter(slot.order);
-        if (kept) memo.keepBlock(block.identity, evaluateRecordedStatements(block, kept));
-        else {
-          const recorded: RecordedStatement[] = [];
-          evaluateNodes(block.root.namedChildren, block.root.hasError, { block, statements: recorded });
-          memo.keepBlock(block.identity, { record: blockRecord(recorded), anchor: block.anchor, rowBase: block.startRow });
+      },
+      leave: () => {
+        scope.anchor = undefined;
+        recorder = settings.recorder = bindings.recorder = undefined;
+      },
+      applyOther: (write: OtherWrite) => {
+        if (write[0] === 'star-import') {
+          starImports.push(write[1]);
+          starImportSites.set(write[1], write[2]);
+          if (write[3]) included.add(write[1]);
+        } else {
+          incomplete = true;
+          incompleteReason ??= write[1];
         }
-        chain.replace(slot, views.settings.written(), views.bindings.written());
-      }
-      chain.finish(tree.blocks);
-    } catch (error) {
-      // The chain is half updated: the next evaluation starts afresh.
-      memo.reset();
-      throw error;
-    }
-    scope.anchor = undefined;
-  } else {
-    evaluateNodes(tree.rootNode.namedChildren, !!memo && tree.rootNode.hasError);
-  }
-  memo?.finish();
-  const final = chain && tree.blocks ? { settings: chain.settings.final, bindings: chain.bindings.final } : whole;
+      },
+      stillReads: (read) => readStillHolds(read, resolver, file),
+    },
+    statements,
+    memo,
+  );
   return {
     file,
-    settings: final.settings,
-    bindings: final.bindings,
+    settings,
+    bindings,
     starImports,
     starImportSites,
     included,
@@ -900,28 +681,6 @@ function widen(value: Value, change: ConditionalChange): Value {
     }
     return opened(container);
   });
-}
-
-function placeOf(statement: Node, type: string): StatementPlace {
-  const { row, column } = statement.startPosition;
-  return { type, row, column, text: statement.text };
-}
-
-const keptOfRecord = new WeakMap<BlockRecord, { types: string[]; indexes: number[] }>();
-
-/** A recorded block's statements without its comments: their kinds and their indexes among the block's named children. */
-function keptStatements(record: BlockRecord): { types: string[]; indexes: number[] } {
-  let kept = keptOfRecord.get(record);
-  if (!kept) {
-    kept = { types: [], indexes: [] };
-    for (const [index, statement] of record.statements.entries()) {
-      if (statement.type === 'comment') continue;
-      kept.types.push(statement.type);
-      kept.indexes.push(index);
-    }
-    keptOfRecord.set(record, kept);
-  }
-  return kept;
 }
 
 const moduleBindings = new Map<string, Binding>();
