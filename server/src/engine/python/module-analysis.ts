@@ -2,6 +2,7 @@ import type { Node, Tree } from '../parse/python';
 import type { Project } from '../project/project';
 import { IMPORT_STATEMENTS, importedNames, resolveQualified } from './imports';
 import { traceSteps, type FlowStep, type Provenance, type Trust } from './provenance';
+import { argumentsPassed } from './call-sites';
 import { importedBinding, importTarget } from './project-imports';
 import { ProvenanceAnalysis, type ImportedSymbol } from './provenance-analysis';
 import { Scopes, type Binding } from './scopes';
@@ -32,6 +33,7 @@ export class ModuleAnalysis {
       project,
       file,
       imported: project && file ? (binding, name) => importedSymbol(project, file, binding, name) : undefined,
+      passedTo: project ? (fn, parameter) => valuesPassed(project, fn, parameter) : undefined,
     });
     this.strings = new StringBuilder(this.scopes, this.provenance);
   }
@@ -96,6 +98,28 @@ function importedSymbol(project: Project, file: string, binding: Binding, name: 
   }
   if (there.kind === 'assign' || there.kind === 'augment') return { kind: 'data' };
   return { kind: 'code' };
+}
+
+/** A search of callers is under way: a caller's own parameters are not followed to their callers in turn. */
+let searchingCallers = false;
+
+/** What the project's calls pass to a parameter, each value as its caller's module sees it. */
+function valuesPassed(project: Project, fn: Node, parameter: Node): Provenance[] | undefined {
+  if (searchingCallers) return undefined;
+  searchingCallers = true;
+  try {
+    const passed = argumentsPassed(project, fn, parameter);
+    if (!passed) return undefined;
+    const values: Provenance[] = [];
+    for (const argument of passed) {
+      const analysis = analysisOfFile(project, argument.file);
+      if (!analysis) return undefined;
+      values.push(analysis.provenance.of(argument.node));
+    }
+    return values;
+  } finally {
+    searchingCallers = false;
+  }
 }
 
 /** The analysis of a parsed module, made once per tree. */

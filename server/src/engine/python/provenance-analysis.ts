@@ -38,6 +38,8 @@ export interface ModuleContext {
   file?: string;
   /** What a name imported from another module of the project is bound to there, when that module can be read. */
   imported?(binding: Binding, name: string): ImportedSymbol | undefined;
+  /** What the project's calls pass to a parameter of a function, when every call can be seen (see call-sites.ts); parameters of the callers stay open. */
+  passedTo?(fn: Node, parameter: Node): Provenance[] | undefined;
 }
 
 /** A name imported from another module of the project. */
@@ -162,6 +164,9 @@ export class ProvenanceAnalysis {
         return untrusted(nameNode, `\`${name}\` is captured from the URL by "${argument.route}" (${urls})`);
       }
     }
+    // A helper's parameter: the values its callers in the project pass, when each is safe anyway.
+    const passed = this.context.passedTo?.(fn, parameter);
+    if (passed && passed.every((value) => value.trust === 'safe' && !value.parameters)) return join(passed);
     return unknown(nameNode);
   }
 

@@ -119,7 +119,7 @@ The severity comes from where each value comes from (see [the provenance analysi
       where = "title = '%s'" % q                 # assigned to \`where\`
       cursor.execute("SELECT … WHERE " + where)  # error, with the path q → where → execute
   \`\`\`
-- **warning**: a value of unknown origin (a helper's parameter, a model field, a call of unknown code) sits where a value goes, as in \`f"… WHERE title = '{title}'"\`: it should be a query parameter whoever writes it.
+- **warning**: a value of unknown origin (a helper's parameter, a model field, a call of unknown code) sits where a value goes, as in \`f"… WHERE title = '{title}'"\`: it should be a query parameter whoever writes it. A helper's parameter that every call in the project gives a number or a constant (\`latest(10)\`, \`first_ids(len(rows))\`) is safe; see [provenance](../provenance.md).
 - **info**: a value of unknown origin sits only where a name or a piece of SQL goes (\`f"SELECT COUNT(*) FROM {table}"\`): that is how code builds SQL over its own schema, so it is noted, not warned about.
 - **nothing**: every piece is safe: constants (module, class, constant dicts and tuples), numbers (\`int()\`, \`len()\`, \`.count()\`, \`.pk\`, \`*_id\`, arithmetic, \`%d\`, \`{:d}\`), a model's \`_meta\` names, \`connection.ops.quote_name()\`, values looked up in a dict of constants or checked with \`if name not in ALLOWED: raise …\`, \`", ".join(["%s"] * len(ids))\` placeholder lists, and SQL the ORM compiled with its own params (\`query.sql_with_params()\`, \`compiler.as_sql()\`).
 
