@@ -76,7 +76,7 @@ interface KeptBlock {
   /** The block's first row when its statements' anchors were last moved. */
   row: number;
   /** Reads of keys no statement before in the block wrote, and every write, in order: the block replayed in one go. */
-  together?: Effect;
+  together?: BlockEffect;
 }
 
 /**
@@ -202,8 +202,12 @@ function replay(record: StatementRecord, row: number, interpreter: UnitInterpret
  * only when the block moved. False when its statements must be taken one by one.
  */
 function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter, memo: BlockMemo): boolean {
-  if (!readsHold(kept.together!, interpreter)) return false;
-  applyWrites(kept.together!, interpreter);
+  const { settings, bindings, external, other } = kept.together!;
+  if (!settings.readsHold(interpreter.settings.map) || !bindings.readsHold(interpreter.bindings.map)) return false;
+  for (const read of external) if (!interpreter.stillReads(read)) return false;
+  settings.applyTo(interpreter.settings.map);
+  bindings.applyTo(interpreter.bindings.map);
+  for (const write of other) interpreter.applyOther(write);
   const moved = kept.row !== row;
   if (moved) for (const statement of kept.statements) statement.record!.anchor.row = row + statement.offset;
   kept.row = row;
@@ -211,46 +215,88 @@ function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter,
   return true;
 }
 
-type Effect = Pick<StatementRecord, 'reads' | 'external' | 'writes'>;
-
-function readsHold(effect: Effect, interpreter: UnitInterpreter): boolean {
-  const { settings, bindings } = interpreter;
-  const { reads } = effect;
+/** A statement's reads hold now: then its writes are applied. */
+function readsHold(record: StatementRecord, interpreter: UnitInterpreter): boolean {
+  const settings = interpreter.settings.map;
+  const bindings = interpreter.bindings.map;
+  const { reads } = record;
   for (let i = 0; i < reads.length; i++) {
     const read = reads[i];
-    if ((read[0] === 0 ? settings : bindings).peek(read[1]) !== read[2]) return false;
+    if ((read[0] === 0 ? settings : bindings).get(read[1]) !== read[2]) return false;
   }
-  for (const read of effect.external) if (!interpreter.stillReads(read)) return false;
+  for (const read of record.external) if (!interpreter.stillReads(read)) return false;
   return true;
 }
 
-function applyWrites(effect: Effect, interpreter: UnitInterpreter): void {
-  const { settings, bindings } = interpreter;
-  const { writes } = effect;
-  for (let i = 0; i < writes.length; i++) {
-    const write = writes[i];
-    if (write[0] === 0) settings.apply(write[1], write[2] as SettingState | undefined);
-    else if (write[0] === 1) bindings.apply(write[1], write[2] as Binding | undefined);
-    else interpreter.applyOther(write as OtherWrite);
+function applyWrites(record: StatementRecord, interpreter: UnitInterpreter): void {
+  for (const write of record.writes) {
+    if (typeof write[0] !== 'number') {
+      interpreter.applyOther(write as OtherWrite);
+      continue;
+    }
+    const map: Map<string, unknown> = write[0] === 0 ? interpreter.settings.map : interpreter.bindings.map;
+    if (write[2] === undefined) map.delete(write[1]);
+    else map.set(write[1], write[2]);
   }
+}
+
+/** What a block's statements read from one map before writing it, and what they wrote to it, in order, as parallel arrays. */
+class MapEffect {
+  readonly readKeys: string[] = [];
+  readonly readValues: unknown[] = [];
+  readonly writeKeys: string[] = [];
+  /** Undefined: deleted. */
+  readonly writeValues: unknown[] = [];
+
+  readsHold(map: ReadonlyMap<string, unknown>): boolean {
+    const { readKeys, readValues } = this;
+    for (let i = 0; i < readKeys.length; i++) if (map.get(readKeys[i]) !== readValues[i]) return false;
+    return true;
+  }
+
+  applyTo(map: Map<string, unknown>): void {
+    const { writeKeys, writeValues } = this;
+    for (let i = 0; i < writeKeys.length; i++) {
+      const value = writeValues[i];
+      if (value === undefined) map.delete(writeKeys[i]);
+      else map.set(writeKeys[i], value);
+    }
+  }
+}
+
+/** A block's statements' effects together (see KeptBlock.together). */
+interface BlockEffect {
+  settings: MapEffect;
+  bindings: MapEffect;
+  external: ExternalRead[];
+  other: OtherWrite[];
 }
 
 /** A block's kept statements, with their effect together when every one was recorded. */
 function keptBlock(statements: KeptStatement[], row: number): KeptBlock {
   const kept: KeptBlock = { statements, types: statements.map((statement) => statement.type), row };
   if (statements.some((statement) => !statement.record)) return kept;
-  const together: Effect = { reads: [], external: [], writes: [] };
+  const together: BlockEffect = { settings: new MapEffect(), bindings: new MapEffect(), external: [], other: [] };
+  const maps = [together.settings, together.bindings];
+  // A key read after the block wrote it, or read before, reads what the block knows already.
   const seen = [new Set<string>(), new Set<string>()];
   for (const { record } of statements) {
-    for (const read of record!.reads) {
-      if (seen[read[0]].has(read[1])) continue;
-      seen[read[0]].add(read[1]);
-      together.reads.push(read);
+    for (const [tag, key, value] of record!.reads) {
+      if (seen[tag].has(key)) continue;
+      seen[tag].add(key);
+      maps[tag].readKeys.push(key);
+      maps[tag].readValues.push(value);
     }
     for (const read of record!.external) together.external.push(read);
     for (const write of record!.writes) {
-      if (typeof write[0] === 'number') seen[write[0]].add(write[1]);
-      together.writes.push(write);
+      if (typeof write[0] !== 'number') {
+        together.other.push(write as OtherWrite);
+        continue;
+      }
+      const [tag, key, value] = write as readonly [StateTag, string, unknown];
+      seen[tag].add(key);
+      maps[tag].writeKeys.push(key);
+      maps[tag].writeValues.push(value);
     }
   }
   kept.together = together;
@@ -352,45 +398,34 @@ function detachedText(text: string): string {
 }
 
 /**
- * A settings or bindings map of the module being evaluated. While a statement is being
- * recorded, every read of a key the statement has not written yet, and every write, is logged.
+ * A settings or bindings map of the module being evaluated (`map`). While a statement is
+ * being recorded, every read of a key the statement has not written yet, and every write,
+ * is logged.
  */
-export class TrackedMap<V extends SettingState | Binding> extends Map<string, V> {
+export class TrackedMap<V extends SettingState | Binding> {
+  readonly map = new Map<string, V>();
   recorder?: StatementRecorder;
 
-  constructor(private readonly tag: StateTag) {
-    super();
-  }
+  constructor(private readonly tag: StateTag) {}
 
-  override get(key: string): V | undefined {
-    const value = super.get(key);
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
     this.recorder?.read(this.tag, key, value);
     return value;
   }
 
-  override has(key: string): boolean {
+  has(key: string): boolean {
     return this.get(key) !== undefined;
   }
 
-  override set(key: string, value: V): this {
+  set(key: string, value: V): void {
     this.recorder?.write([this.tag, key, value]);
-    return super.set(key, value);
+    this.map.set(key, value);
   }
 
-  override delete(key: string): boolean {
+  delete(key: string): void {
     this.recorder?.write([this.tag, key, undefined]);
-    return super.delete(key);
-  }
-
-  /** Reads without logging (replay checks). */
-  peek(key: string): V | undefined {
-    return super.get(key);
-  }
-
-  /** Applies a recorded write without logging. */
-  apply(key: string, value: V | undefined): void {
-    if (value === undefined) super.delete(key);
-    else super.set(key, value);
+    this.map.delete(key);
   }
 }
 

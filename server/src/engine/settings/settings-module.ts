@@ -475,8 +475,8 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   );
   return {
     file,
-    settings,
-    bindings,
+    settings: settings.map,
+    bindings: bindings.map,
     starImports,
     starImportSites,
     included,
