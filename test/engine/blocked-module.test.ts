@@ -100,8 +100,6 @@ describe('a module parsed in blocks', () => {
     const edited = before.findIndex((block, i) => block.startRow <= 16 && (before[i + 1]?.startRow ?? Infinity) > 16);
     assert.equal(typed.length, before.length);
     typed.forEach((block, i) => assert.equal(block.identity === before[i].identity, i !== edited, `block ${i}`));
-    // The anchor goes with the identity: new for the block parsed again.
-    typed.forEach((block, i) => assert.equal(block.anchor === before[i].anchor, i !== edited, `anchor of block ${i}`));
     file.update(file.text.replace('SETTING_1 =', 'X = 1\nSETTING_1 ='));
     const moved = file.syntax().blocks!;
     assert.equal(moved[0].identity === typed[0].identity, false);
@@ -122,13 +120,13 @@ describe('a module parsed in blocks', () => {
     lines[cutRow] = `    ${lines[cutRow]}`;
     file.update(lines.join('\n'));
     const indented = file.syntax();
-    // Blocks 2 and 3 were merged, then cut again: the parts have anchors of their own; the
+    // Blocks 2 and 3 were merged, then cut again: the parts have identities of their own; the
     // blocks around them keep theirs.
     const parts = indented.blocks!.filter((block) => block.startRow >= before[2].startRow && block.startRow < before[4].startRow);
     assert.ok(parts.length >= 2, JSON.stringify(parts.map((block) => block.startRow)));
-    const anchors = new Set(before.map((block) => block.anchor));
-    assert.ok(parts.every((block) => !anchors.has(block.anchor)));
-    assert.equal(indented.blocks!.find((block) => block.startRow === before[4].startRow)?.anchor, before[4].anchor);
+    const identities = new Set(before.map((block) => block.identity));
+    assert.ok(parts.every((block) => !identities.has(block.identity)));
+    assert.equal(indented.blocks!.find((block) => block.startRow === before[4].startRow)?.identity, before[4].identity);
     assert.ok(!indented.blocks!.some((block) => block.startRow === cutRow), 'no block starts at the indented line');
     assert.ok(indented.blocks!.every((block) => !lines[block.startRow].startsWith(' ')));
     const whole = parsePython(file.text);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeFile, analyzeProjectSettings, type AnalysisNote } from '../../server/src/engine/analyze';
-import { MAX_EXPRESSION_DEPTH } from '../../server/src/engine/project/evaluate-expression';
+import { MAX_EXPRESSION_DEPTH } from '../../server/src/engine/settings/evaluate-expression';
 import { MAX_IMPORT_DEPTH } from '../../server/src/engine/project/project';
-import { VALUE_LIMITS } from '../../server/src/engine/project/values';
+import { VALUE_LIMITS } from '../../server/src/engine/settings/values';
 import { tokenize } from '../../server/src/engine/templates/lexer';
 import { at, memoryProject, plain } from './memory-project';
 

@@ -6,9 +6,9 @@ import { DEFAULT_CONFIG, type HardenerConfig } from '../../server/src/engine/con
 import { initPythonParser } from '../../server/src/engine/parse/python';
 import { makeSource } from '../../server/src/engine/project/disk-store';
 import { Project } from '../../server/src/engine/project/project';
-import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
+import type { EvaluatedModule } from '../../server/src/engine/settings/settings-module';
 import type { SourceFile, SourceStore } from '../../server/src/engine/project/source-store';
-import type { Value } from '../../server/src/engine/project/values';
+import type { Value } from '../../server/src/engine/settings/values';
 
 /** The root every in-memory project lives under. */
 export const ROOT = path.resolve('/memory/project');

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
-import { listHolds } from '../../server/src/engine/project/values';
+import type { EvaluatedModule } from '../../server/src/engine/settings/settings-module';
+import { listHolds } from '../../server/src/engine/settings/values';
 import { at, evaluateIn, evaluateModule, known, memoryProject, plain } from './memory-project';
 
 const { str, bool, num, none, unknown, list, env, openList } = known;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EvaluatedModule } from '../../server/src/engine/project/settings-module';
+import type { EvaluatedModule } from '../../server/src/engine/settings/settings-module';
 import { at, evaluateIn, evaluateModule, known, plain } from './memory-project';
 
 const { str, bool, num, unknown, list, tuple } = known;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_CONFIG } from '../../server/src/engine/config';
 import { Project } from '../../server/src/engine/project/project';
-import { evaluateSettingsModule, type EvaluatedModule } from '../../server/src/engine/project/settings-module';
+import { evaluateSettingsModule, type EvaluatedModule } from '../../server/src/engine/settings/settings-module';
 import { EvaluationCache } from '../../server/src/engine/project/evaluation-cache';
 import type { BlockingOptions } from '../../server/src/engine/parse/blocked-module';
 import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
@@ -85,7 +85,7 @@ class ChangingWorkspace {
   }
 
   counts(relative: string): { replayed: number; executed: number; moved: number } {
-    return this.cache.statementsOf(at(relative)).last;
+    return this.cache.memoOf(at(relative)).last;
   }
 }
 
@@ -376,28 +376,29 @@ describe('statement replay in a module kept in blocks', () => {
     const blocked = new BlockedStore(texts, blocking);
     const cut = evaluate(blocked);
     assert.deepEqual(snapshot(cut), snapshot(fresh()));
-    assert.deepEqual(cache.statementsOf(file).last, { replayed: 84, executed: 0, moved: 0 });
+    assert.deepEqual(cache.memoOf(file).last, { replayed: 84, executed: 0, moved: 0 });
     const below = cut.settings.get('FEATURE_3')!;
     const line = below.definition.statement.range.start.line;
     texts.set(file, texts.get(file)!.replace('FEATURE_2 =', '\nFEATURE_2 ='));
     const moved = evaluate(blocked);
     assert.deepEqual(snapshot(moved), snapshot(fresh()));
-    assert.equal(cache.statementsOf(file).last.executed, 0);
+    assert.equal(cache.memoOf(file).last.executed, 0);
     assert.equal(moved.settings.get('FEATURE_3'), below);
     assert.equal(below.definition.statement.range.start.line, line + 1);
   });
 
-  test('the settings map is patched in place for a changed value, and rebuilt in Python order when a name is added', async () => {
+  test('every evaluation makes new maps in the order Python gives; what an earlier one returned never changes', async () => {
     await initPythonParser();
     const workspace = new ChangingWorkspace({ 'shop/settings.py': largeModule(80) }, blocking);
     const first = workspace.evaluate('shop/settings.py').cached!;
-    const map = first.settings;
-    const untouched = map.get('FEATURE_70')!;
+    const before = snapshot(first);
+    const untouched = first.settings.get('FEATURE_70')!;
     workspace.edit('shop/settings.py', '"v30"', '"v30x"');
     const typed = workspace.evaluate('shop/settings.py');
     assert.deepEqual(snapshot(typed.cached), snapshot(typed.fresh));
-    assert.equal(typed.cached!.settings, map, 'the same map, patched');
-    assert.equal(map.get('FEATURE_70'), untouched);
+    assert.notEqual(typed.cached!.settings, first.settings);
+    assert.equal(typed.cached!.settings.get('FEATURE_70'), untouched, 'a replayed statement gives the object it recorded');
+    assert.deepEqual(snapshot(first), before, 'the first evaluation is as it was');
     // A new name in the middle: Python would have it between FEATURE_37 and FEATURE_38.
     workspace.edit('shop/settings.py', 'FEATURE_38 =', 'ADDED = 1\nFEATURE_38 =');
     const added = workspace.evaluate('shop/settings.py');
@@ -405,6 +406,10 @@ describe('statement replay in a module kept in blocks', () => {
     const names = [...added.cached!.settings.keys()];
     assert.equal(names[names.indexOf('ADDED') + 1], 'FEATURE_38');
     assert.deepEqual(names, [...added.fresh!.settings.keys()]);
+    assert.deepEqual([...added.cached!.bindings.keys()], [...added.fresh!.bindings.keys()]);
+    // Lines were added above most of the module: only rows of the moved statements changed.
+    const firstNames = [...first.settings.keys()];
+    assert.deepEqual(firstNames, [...(before as { settings: [string, unknown][] }).settings.map(([name]) => name)]);
   });
 
   test('random edits: every evaluation of a valid text equals a fresh one', async () => {

@@ -45,12 +45,11 @@ function settingsFindings(source: SourceFile): string[] {
   );
 }
 
-const BLOCKS_WORTH: BlockingFacts = { edited: true, readBySettings: true, analysable: true, lines: 5000, parsesCleanly: true };
+const BLOCKS_WORTH: BlockingFacts = { edited: true, readBySettings: true, analysable: true, lines: 5000 };
 
 describe('the blocking policy', () => {
-  test('an edited, large, clean settings module is cut into blocks; one that does not parse yet is cut later', () => {
+  test('an edited, large settings module is cut into blocks, a syntax error or not', () => {
     assert.equal(blockingDecision(BLOCKS_WORTH), 'blocks');
-    assert.equal(blockingDecision({ ...BLOCKS_WORTH, parsesCleanly: false }), 'later');
     assert.equal(blockingDecision({ ...BLOCKS_WORTH, lines: BLOCKING_MIN_LINES }), 'blocks');
   });
 
@@ -100,7 +99,6 @@ describe('the blocking policy', () => {
     try {
       assert.deepEqual(settingsFindings(document.source()!), settingsFindings(makeSource(SETTINGS, document.text)));
       assert.equal(document.prepareBlocks(), false);
-      assert.equal(document.awaitsBlocks, false);
     } finally {
       document.dispose();
     }

@@ -177,8 +177,9 @@ describe('a large open document of bad input', () => {
       }
       document.dispose();
     }
-    // Garbage has syntax errors, so it is not cut; lines ending in a lone \r are lines to
-    // the parser too (as to Python), so that module is cut like the others.
-    assert.deepEqual(cut, ['lone \\r', 'tabs and a BOM', 'lone surrogates']);
+    // Garbage is cut too: its errors stay in their blocks, as a syntax error in any module
+    // does. Lines ending in a lone \r are lines to the parser too (as to Python), so that
+    // module is cut like the others.
+    assert.deepEqual(cut, ['garbage', 'lone \\r', 'tabs and a BOM', 'lone surrogates']);
   });
 });

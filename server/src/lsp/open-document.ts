@@ -98,11 +98,6 @@ export class OpenDocument {
     return true;
   }
 
-  /** The settings analysis reads this large module, which is not in blocks yet (it does not parse cleanly): ask prepareBlocks again later. */
-  get awaitsBlocks(): boolean {
-    return this.syntax.awaitsBlocks;
-  }
-
   /** The blocks when the document is kept in blocks already, else the tree: for reading, not worth parsing twice. */
   currentSyntax(): ModuleSyntax {
     return this.syntax.currentSyntax();

@@ -414,7 +414,7 @@ export class HardenerServer {
   /**
    * Large settings modules the analysis read whole are cut into blocks once their
    * diagnostics are out (see OpenDocument.prepareBlocks). Only documents touched since the
-   * last look are asked, and those still waiting for a clean parse.
+   * last look are asked.
    */
   private prepareBlocks(): void {
     if (this.shuttingDown) return;
@@ -423,7 +423,6 @@ export class HardenerServer {
     for (const document of candidates) {
       if (!document.file || this.documents.get(document.uri) !== document) continue;
       if (document.prepareBlocks()) this.schedule(this.folderFor(document.file));
-      else if (document.awaitsBlocks) this.blockCandidates.add(document);
     }
   }
 

@@ -1,9 +1,9 @@
 import { parsePython } from '../parse/python';
-import { evaluateExpression } from '../project/evaluate-expression';
-import type { EvaluatedModule } from '../project/settings-module';
+import { evaluateExpression } from '../settings/evaluate-expression';
+import type { EvaluatedModule } from '../settings/settings-module';
 import type { SourceStore } from '../project/source-store';
 import { comparePositions, offsetAt } from '../text';
-import { truthy, type Value } from '../project/values';
+import { truthy, type Value } from '../settings/values';
 import type { Location, Range } from '../types';
 
 function rangeWithin(inner: Range, outer: Range): boolean {

@@ -1,7 +1,7 @@
 import { parsePython, stringLiteralValue, type Node } from '../parse/python';
-import type { EvaluatedModule, SettingDefinition } from '../project/settings-module';
+import type { EvaluatedModule, SettingDefinition } from '../settings/settings-module';
 import type { SourceStore } from '../project/source-store';
-import { asStringList } from '../project/values';
+import { asStringList } from '../settings/values';
 import { comparePositions, endsWithLineBreak, lineBreakOf, lineStarts, lineText, offsetAt, positionAt } from '../text';
 import type { Position, SettingsIntent, TextEdit } from '../types';
 

@@ -24,8 +24,6 @@ interface Block {
   startIndex: number;
   startRow: number;
   identity: object;
-  /** See StatementBlock.anchor; new with every new identity. */
-  anchor: { row: number };
   /** Edited since its last parse. */
   dirty: boolean;
 }
@@ -56,14 +54,15 @@ export class BlockedModule {
   /**
    * Cuts a parse of the whole current text into blocks (the tree stays the caller's), or
    * returns undefined when it has too few top-level statements to be worth it (fewer than
-   * four blocks' worth), no place to cut, or a syntax error: cuts are only placed in a
-   * module that parses cleanly (garbage would have errors in every block to mend).
+   * four blocks' worth) or no place to cut. A module with a syntax error is cut too (see
+   * cutCandidates): a block with an error is a block like any other, its error kept inside
+   * it, and an edit elsewhere reparses its own block only.
    */
   static fromTree(tree: Tree, read: TextReader, options: BlockingOptions = DEFAULT_BLOCKING): BlockedModule | undefined {
-    if (tree.rootNode.hasError || tree.rootNode.namedChildCount < options.statementsPerBlock * 4) return undefined;
+    if (cutCandidates(tree.rootNode).length < options.statementsPerBlock * 4) return undefined;
     const whole = tree.copy();
     const module = new BlockedModule([], read, options);
-    module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, anchor: { row: 0 }, dirty: false }, undefined);
+    module.blocks = module.cut({ tree: whole, startIndex: 0, startRow: 0, identity: {}, dirty: false }, undefined);
     if (module.blocks.length < 2) {
       module.dispose();
       return undefined;
@@ -116,7 +115,7 @@ export class BlockedModule {
         }
       }
     }
-    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode, anchor: block.anchor }));
+    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode }));
     this.syntaxCache = { rootNode: new BlocksRoot(blocks), blocks };
     return this.syntaxCache;
   }
@@ -224,22 +223,19 @@ export class BlockedModule {
    * The parts are parsed from the block's tree, reusing all of it, which is then freed.
    */
   private cut(block: Block, next: Block | undefined): Block[] {
-    const children = block.tree.rootNode.namedChildren;
-    const starts: Node[] = [];
+    const candidates = cutCandidates(block.tree.rootNode);
+    const starts: CutCandidate[] = [];
     const size = this.options.statementsPerBlock;
-    for (let i = size; i < children.length - size / 2; i += size) {
+    for (let i = size; i < candidates.length - size / 2; i += size) {
       let j = i;
-      while (j < children.length && !isCutPoint(children[j], children[j - 1])) j++;
-      if (j >= children.length - size / 4) break;
-      starts.push(children[j]);
+      while (j < candidates.length && !candidates[j].cuts) j++;
+      if (j >= candidates.length - size / 4) break;
+      starts.push(candidates[j]);
       i = j;
     }
     if (starts.length === 0) return [block];
-    const parts: Block[] = [{ ...block, identity: {}, anchor: { row: block.startRow }, dirty: false }];
-    for (const start of starts) {
-      const startRow = start.startPosition.row;
-      parts.push({ tree: block.tree, startIndex: start.startIndex, startRow, identity: {}, anchor: { row: startRow }, dirty: false });
-    }
+    const parts: Block[] = [{ ...block, identity: {}, dirty: false }];
+    for (const { startIndex, startRow } of starts) parts.push({ tree: block.tree, startIndex, startRow, identity: {}, dirty: false });
     for (let i = 0; i < parts.length; i++) parts[i].tree = parsePythonRange(this.read, this.range(parts[i], parts[i + 1] ?? next), block.tree);
     block.tree.delete();
     return parts;
@@ -253,15 +249,55 @@ function edgeStatement(root: Node, edge: 'first' | 'last'): Node | null {
   return node;
 }
 
+/** Where a block may start, in the order of the text: the start of a line, where `cuts` says a block can start. */
+interface CutCandidate {
+  startIndex: number;
+  startRow: number;
+  cuts: boolean;
+}
+
+/**
+ * The top-level statements of a parse, each a candidate start of a block (see isCutPoint).
+ * Where the parser could not read a statement across several lines (a bracket left open
+ * near the top of a module takes the rest of it into one error), every line inside it
+ * that starts with a name is a candidate too: so a module with a syntax error is cut like
+ * any other, and the statements after the error parse on their own, in their blocks.
+ */
+function cutCandidates(root: Node): CutCandidate[] {
+  const candidates: CutCandidate[] = [];
+  let previous: Node | undefined;
+  for (const node of root.namedChildren) {
+    const { row } = node.startPosition;
+    candidates.push({ startIndex: node.startIndex, startRow: row, cuts: isCutPoint(node, previous) });
+    previous = node;
+    if (!node.hasError || node.endPosition.row === row) continue;
+    // Line starts inside the statement: its text from the start of its line on.
+    const text = node.text;
+    let line = row;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code !== 10 && code !== 13) continue;
+      if (code === 13 && text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      if (startsName(text.charCodeAt(i + 1))) candidates.push({ startIndex: node.startIndex + i + 1, startRow: line, cuts: true });
+    }
+  }
+  return candidates;
+}
+
+/** A letter or underscore (or any character beyond ASCII, as Python names may hold). */
+function startsName(code: number): boolean {
+  return code === 95 || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 127;
+}
+
 /** A top-level statement at the start of its line, whose text no earlier statement reaches into. */
 function isCutPoint(node: Node, previous: Node | undefined): boolean {
   if (node.type === 'comment' || node.type === 'ERROR' || node.hasError || node.startPosition.column !== 0) return false;
   return !previous || (previous.type !== 'ERROR' && previous.endPosition.row < node.startPosition.row);
 }
 
-/** A block parsed anew: its statements are recorded under a new identity, counting their rows from a new anchor. */
+/** A block parsed anew: what was recorded of its statements is found by their text now, not by the block. */
 function renew(block: Block): void {
   block.identity = {};
-  block.anchor = { row: block.startRow };
   block.dirty = false;
 }

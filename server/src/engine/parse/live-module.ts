@@ -20,14 +20,12 @@ export interface BlockingFacts {
   /** Whether the text is analysed at all (not too large, not binary). */
   analysable: boolean;
   lines: number;
-  /** Whether its whole parse has no syntax error (cuts are placed only in a module that parses cleanly). */
-  parsesCleanly: boolean;
   /** The line count at which blocks were last found not worth it (too few statements to cut). */
   notWorthItAtLines?: number;
 }
 
-/** `whole`: read the whole tree; `later`: worth it once it parses cleanly; `blocks`: cut it now. */
-export type BlockingDecision = 'whole' | 'later' | 'blocks';
+/** `whole`: read the whole tree; `blocks`: cut it (a syntax error stays inside its block, see BlockedModule.fromTree). */
+export type BlockingDecision = 'whole' | 'blocks';
 
 /**
  * When a module is kept in blocks, for every way the engine is used: blocks make the next
@@ -35,8 +33,7 @@ export type BlockingDecision = 'whole' | 'later' | 'blocks';
  * the language server cannot disagree on what is read how.
  */
 export function blockingDecision(facts: BlockingFacts): BlockingDecision {
-  if (!facts.edited || !facts.readBySettings || !facts.analysable || !largeEnough(facts.lines, facts.notWorthItAtLines)) return 'whole';
-  return facts.parsesCleanly ? 'blocks' : 'later';
+  return facts.edited && facts.readBySettings && facts.analysable && largeEnough(facts.lines, facts.notWorthItAtLines) ? 'blocks' : 'whole';
 }
 
 function largeEnough(lines: number, notWorthItAtLines: number | undefined): boolean {
@@ -126,7 +123,7 @@ export class LiveModule {
    * time: the cut costs half a whole parse, kept out of the time to the first diagnostics.
    */
   prepareBlocks(): boolean {
-    if (this.blocked || this.decision(() => !this.syntaxTree().rootNode.hasError) !== 'blocks') return false;
+    if (this.blocked || this.decision() !== 'blocks') return false;
     this.blocked = BlockedModule.fromTree(this.syntaxTree(), this.read);
     if (!this.blocked) {
       this.notWorthItAtLines = this.document.lineCount;
@@ -137,22 +134,20 @@ export class LiveModule {
     return true;
   }
 
-  /** Worth keeping in blocks once it parses cleanly, which it does not yet: ask prepareBlocks again later. */
-  get awaitsBlocks(): boolean {
-    return !this.blocked && this.decision(() => false) === 'later';
-  }
-
   dispose(): void {
     this.dropTree();
     this.blocked?.dispose();
     this.blocked = undefined;
   }
 
-  private decision(parsesCleanly: () => boolean): BlockingDecision {
-    const facts = { edited: true, readBySettings: this.readBySettings, analysable: this.document.problem === undefined, lines: this.document.lineCount, notWorthItAtLines: this.notWorthItAtLines };
-    // The parse is asked for only when everything else says blocks.
-    const cheap = blockingDecision({ ...facts, parsesCleanly: false });
-    return cheap === 'whole' ? cheap : blockingDecision({ ...facts, parsesCleanly: parsesCleanly() });
+  private decision(): BlockingDecision {
+    return blockingDecision({
+      edited: true,
+      readBySettings: this.readBySettings,
+      analysable: this.document.problem === undefined,
+      lines: this.document.lineCount,
+      notWorthItAtLines: this.notWorthItAtLines,
+    });
   }
 
   private dropTree(): void {

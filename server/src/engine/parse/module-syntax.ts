@@ -20,7 +20,7 @@ export interface ModuleSyntax {
 /** Consecutive top-level statements parsed on their own: the block's root is a `module` node holding only them. */
 export interface StatementBlock {
   /**
-   * The same object for as long as the block's text is unchanged (a block moved by lines
+   * The same object for as long as the block's parse is unchanged (a block moved by lines
    * added or removed above it keeps it): what was computed from its statements holds as
    * long as it does, at `startRow`.
    */
@@ -28,11 +28,6 @@ export interface StatementBlock {
   /** The row of the block's first line. */
   readonly startRow: number;
   readonly root: Node;
-  /**
-   * The row its statements count theirs from (see StatementAnchor), moved to `startRow` by
-   * the evaluation that next reads the block; it goes with the block's identity.
-   */
-  readonly anchor: { row: number };
 }
 
 /** A whole tree is a module syntax too; this says so where a Tree is at hand. */

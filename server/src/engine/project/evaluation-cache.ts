@@ -1,6 +1,6 @@
 import { FileIndex } from './file-index';
-import type { EvaluatedModule } from './settings-module';
-import { StatementMemo, type ExternalRead } from './statement-memo';
+import { BlockMemo, type ExternalRead } from '../settings/block-memo';
+import type { EvaluatedModule } from '../settings/module-state';
 
 interface ModuleRecord {
   source: object;
@@ -11,12 +11,12 @@ interface ModuleRecord {
 /**
  * Evaluations kept between analyses of one workspace: per module, the last result with
  * the source it was computed from and what it read of other modules (so an unchanged
- * base.py is not evaluated again when production.py changes), and per module the
- * statement effects of its last evaluation.
+ * base.py is not evaluated again when production.py changes), and per module the units
+ * its last evaluation recorded (see BlockMemo).
  */
 export class EvaluationCache {
   private readonly modules = new Map<string, ModuleRecord>();
-  private readonly statements = new Map<string, StatementMemo>();
+  private readonly memos = new Map<string, BlockMemo>();
   private index?: FileIndex;
 
   /** The index of a file list: the last one while the list stays the same. */
@@ -25,11 +25,11 @@ export class EvaluationCache {
     return this.index;
   }
 
-  statementsOf(file: string): StatementMemo {
-    let memo = this.statements.get(file);
+  memoOf(file: string): BlockMemo {
+    let memo = this.memos.get(file);
     if (!memo) {
-      memo = new StatementMemo();
-      this.statements.set(file, memo);
+      memo = new BlockMemo();
+      this.memos.set(file, memo);
     }
     return memo;
   }
@@ -47,14 +47,14 @@ export class EvaluationCache {
 
   forget(file: string): void {
     this.modules.delete(file);
-    this.statements.delete(file);
+    this.memos.delete(file);
     // Module resolutions may have read the file's existence.
     this.index = undefined;
   }
 
   clear(): void {
     this.modules.clear();
-    this.statements.clear();
+    this.memos.clear();
     this.index = undefined;
   }
 }

@@ -5,10 +5,10 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { excludedFromContentScan, neverSettings, productionWord, roleByName } from './discovery';
 import { imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
 import { FileIndex } from './file-index';
-import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from './settings-module';
+import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from '../settings/settings-module';
 import type { SourceFile, SourceStore } from './source-store';
 import type { EvaluationCache } from './evaluation-cache';
-import type { ExternalRead } from './statement-memo';
+import type { ExternalRead } from '../settings/block-memo';
 
 /**
  * production: judged by the settings rules. development and test: never judged. base: only
@@ -405,10 +405,7 @@ export class Project {
           return result;
         },
       };
-      const memo = this.cache?.statementsOf(file);
-      const syntax = source.syntax();
-      memo?.begin(source.text, syntax);
-      const result = evaluateSettingsModule(file, syntax, recording, memo);
+      const result = evaluateSettingsModule(file, source.syntax(), recording, this.cache?.memoOf(file));
       this.evaluated.set(file, result);
       this.cache?.remember(file, source, result, external);
       return result;

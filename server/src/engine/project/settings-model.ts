@@ -1,8 +1,8 @@
 import { DJANGO_DEFAULTS } from '../rules/django-defaults';
 import { djangoVersionOf, versionText, type DjangoVersionInfo } from './django-version';
 import type { Project, SettingsRole } from './project';
-import type { SettingState } from './settings-module';
-import { describe, unsetView, type Value } from './values';
+import type { SettingState } from '../settings/settings-module';
+import { describe, unsetView, type Value } from '../settings/values';
 
 /** What the tool believes of a project's settings, for `django-hardener settings` and the editor's "Show settings model". */
 export interface SettingsModelReport {

@@ -1,4 +1,4 @@
-import type { Value } from '../project/values';
+import type { Value } from '../settings/values';
 
 const bool = (value: boolean): Value => ({ kind: 'bool', value });
 const num = (value: number): Value => ({ kind: 'number', value });

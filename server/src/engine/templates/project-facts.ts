@@ -1,5 +1,5 @@
 import type { Project } from '../project/project';
-import { asList, asString, unsetView } from '../project/values';
+import { asList, asString, unsetView } from '../settings/values';
 
 /** What the template rules need to know of the project's settings. */
 export interface TemplateProjectFacts {

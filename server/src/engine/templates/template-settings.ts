@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Project } from '../project/project';
-import { asList, asString, dictGet, unsetView, type Value } from '../project/values';
+import { asList, asString, dictGet, unsetView, type Value } from '../settings/values';
 import { resolvePathExpression } from './settings-paths';
 
 /**

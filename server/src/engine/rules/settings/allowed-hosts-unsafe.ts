@@ -1,4 +1,4 @@
-import { truthy, unsetView, type Value } from '../../project/values';
+import { truthy, unsetView, type Value } from '../../settings/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';
 import type { SettingsRule } from '../rule';

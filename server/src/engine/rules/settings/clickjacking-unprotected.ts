@@ -1,4 +1,4 @@
-import { asString, pyEquals } from '../../project/values';
+import { asString, pyEquals } from '../../settings/values';
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import { listHas, middlewareInsertFix, XFRAME_MIDDLEWARE } from './support/middleware';

@@ -1,4 +1,4 @@
-import { unsetView } from '../../project/values';
+import { unsetView } from '../../settings/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import { envDefaultIntent } from './support/settings-lookup';

@@ -1,5 +1,5 @@
 import { compareVersions } from '../../project/dependencies';
-import { unsetView } from '../../project/values';
+import { unsetView } from '../../settings/values';
 import type { Finding, SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

@@ -1,6 +1,6 @@
 import { stringLiteralValue } from '../../parse/python';
-import { qualifiedName } from '../../project/evaluate-expression';
-import { asString, asStringList, unsetView, type Value } from '../../project/values';
+import { qualifiedName } from '../../settings/evaluate-expression';
+import { asString, asStringList, unsetView, type Value } from '../../settings/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

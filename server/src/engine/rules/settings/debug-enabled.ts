@@ -1,5 +1,5 @@
 import { replacementDefault } from '../../fixes/env-default';
-import { truthy } from '../../project/values';
+import { truthy } from '../../settings/values';
 import type { SettingsRule } from '../rule';
 
 /** DJH101: DEBUG on in production shows stack traces, settings and SQL to anyone. */

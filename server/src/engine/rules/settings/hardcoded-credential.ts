@@ -1,5 +1,5 @@
-import { unsetView, type Value } from '../../project/values';
-import type { SettingState } from '../../project/settings-module';
+import { unsetView, type Value } from '../../settings/values';
+import type { SettingState } from '../../settings/settings-module';
 import { decodeURIComponentSafe } from '../../text';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRuleContext } from '../settings-context';

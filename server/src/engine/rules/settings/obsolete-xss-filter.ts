@@ -1,4 +1,4 @@
-import type { SettingDefinition } from '../../project/settings-module';
+import type { SettingDefinition } from '../../settings/settings-module';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';
 

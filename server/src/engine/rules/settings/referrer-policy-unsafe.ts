@@ -1,4 +1,4 @@
-import { describe, truthy, unsetView, type Value } from '../../project/values';
+import { describe, truthy, unsetView, type Value } from '../../settings/values';
 import type { Finding } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

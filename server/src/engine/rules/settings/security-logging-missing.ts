@@ -1,4 +1,4 @@
-import { asString, asStringList, truthy, unsetView, type Value } from '../../project/values';
+import { asString, asStringList, truthy, unsetView, type Value } from '../../settings/values';
 import type { Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

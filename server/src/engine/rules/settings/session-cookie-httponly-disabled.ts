@@ -1,4 +1,4 @@
-import { truthy } from '../../project/values';
+import { truthy } from '../../settings/values';
 import type { SettingsRule } from '../rule';
 import { listHas, SESSION_MIDDLEWARE, SESSIONS_APP } from './support/middleware';
 import { currentValuePhrase, findingMessage, setTrueFix, MISSING_SETTING_DOCS } from './support/setting-values';

@@ -1,4 +1,4 @@
-import { truthy } from '../../project/values';
+import { truthy } from '../../settings/values';
 import type { SettingsRule } from '../rule';
 import { securityMiddlewareInstalled } from './support/middleware';
 import { currentValuePhrase, findingMessage, isTrue, setWhenNotDebuggingFix, MISSING_SETTING_DOCS } from './support/setting-values';

@@ -1,5 +1,5 @@
 import { stringLiteralValue } from '../../parse/python';
-import { asList, asString, truthy } from '../../project/values';
+import { asList, asString, truthy } from '../../settings/values';
 import type { Finding, Fix } from '../../types';
 import type { SettingsRule } from '../rule';
 import { elementRemoval, nodeAt } from './support/literals';

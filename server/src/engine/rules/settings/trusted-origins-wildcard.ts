@@ -1,5 +1,5 @@
 import { stringLiteralValue } from '../../parse/python';
-import { asString, presentItems, truthy } from '../../project/values';
+import { asString, presentItems, truthy } from '../../settings/values';
 import type { Finding, Fix, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

@@ -1,7 +1,7 @@
 import { findingMessage } from './support/setting-values';
 import path from 'node:path';
-import type { SettingDefinition } from '../../project/settings-module';
-import { asString, unsetView } from '../../project/values';
+import type { SettingDefinition } from '../../settings/settings-module';
+import { asString, unsetView } from '../../settings/values';
 import type { Finding, Fix, RelatedLocation } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

@@ -1,4 +1,4 @@
-import { asList, asString, type Value } from '../../project/values';
+import { asList, asString, type Value } from '../../settings/values';
 import type { Fix, SettingsIntent } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

@@ -1,6 +1,6 @@
 import { FIRST_SENTENCE_LIMIT, findingMessage, MISSING_SETTING_DOCS } from './support/setting-values';
 import type { Node } from '../../parse/python';
-import { asString, unsetView, type Value } from '../../project/values';
+import { asString, unsetView, type Value } from '../../settings/values';
 import type { Finding, Location } from '../../types';
 import type { SettingsRule } from '../rule';
 import type { SettingsRuleContext } from '../settings-context';

@@ -1,5 +1,5 @@
 import { textAt } from '../../../project/source-store';
-import { unsetView } from '../../../project/values';
+import { unsetView } from '../../../settings/values';
 import type { SettingsRuleContext } from '../../settings-context';
 import type { SourceWithImports } from './environment-reads';
 

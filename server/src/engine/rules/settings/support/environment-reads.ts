@@ -1,6 +1,6 @@
 import { textAt } from '../../../project/source-store';
 import type { Location } from '../../../types';
-import type { Value } from '../../../project/values';
+import type { Value } from '../../../settings/values';
 import { rangeContains } from '../../../text';
 import type { SettingsRuleContext } from '../../settings-context';
 

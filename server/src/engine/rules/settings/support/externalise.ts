@@ -1,4 +1,4 @@
-import type { SettingState } from '../../../project/settings-module';
+import type { SettingState } from '../../../settings/settings-module';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';
 import { debuggingTest } from './development-switch';

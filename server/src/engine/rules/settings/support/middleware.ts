@@ -1,5 +1,5 @@
 import { preferredQuote, pythonString } from '../../../parse/python';
-import { unsetView } from '../../../project/values';
+import { unsetView } from '../../../settings/values';
 import { lineBreakOf } from '../../../text';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';

@@ -1,5 +1,5 @@
 import { replacementDefault } from '../../../fixes/env-default';
-import { describe, truthy, unsetView, type Value } from '../../../project/values';
+import { describe, truthy, unsetView, type Value } from '../../../settings/values';
 import { offsetAt } from '../../../text';
 import type { Fix } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';

@@ -1,5 +1,5 @@
 import { pythonString } from '../../../parse/python';
-import { asString, unsetView, type Value } from '../../../project/values';
+import { asString, unsetView, type Value } from '../../../settings/values';
 import { lineBreakOf, lineText } from '../../../text';
 import type { Location, SettingsIntent } from '../../../types';
 import type { SettingsRuleContext } from '../../settings-context';

@@ -1,38 +1,13 @@
 import type { Location, Range } from '../types';
 
 /**
- * A row that locations read theirs through, so that when lines are added or removed above
- * what they point into, only the anchor moves: the recorded settings, values and their
- * locations stay the same objects (and a replay that compares them by identity still holds).
+ * The first row of a unit of evaluation (see BlockMemo): what the unit records locates
+ * itself from it, so that when lines are added or removed above the unit only the anchor
+ * moves, and the recorded settings, values and locations stay the same objects (a replay
+ * that compares them by identity still holds).
  */
 export interface RowAnchor {
-  readonly row: number;
-}
-
-/**
- * Where a top-level statement starts: a row counted from its block's anchor (see
- * StatementBlock.anchor), or from the first row of a module read whole. Everything the
- * statement recorded follows it: a statement replayed at another row, in its block or
- * another one, is moved by moving its anchor, not by copying what it recorded.
- */
-export class StatementAnchor implements RowAnchor {
-  #block: RowAnchor;
-  #offset: number;
-
-  constructor(block: RowAnchor, row: number) {
-    this.#block = block;
-    this.#offset = row - block.row;
-  }
-
-  get row(): number {
-    return this.#block.row + this.#offset;
-  }
-
-  /** The statement starts at `row` now, in the block whose anchor is `block` (at that block's current row). */
-  moveTo(block: RowAnchor, row: number): void {
-    this.#block = block;
-    this.#offset = row - block.row;
-  }
+  row: number;
 }
 
 /**
@@ -51,10 +26,9 @@ class AnchoredLocation implements Location {
     readonly file: string,
     range: Range,
     anchor: RowAnchor,
-    baseRow: number,
   ) {
     this.#at = this.#base = range;
-    this.#row = this.#baseRow = baseRow;
+    this.#row = this.#baseRow = anchor.row;
     this.#anchor = anchor;
   }
 
@@ -79,5 +53,5 @@ class AnchoredLocation implements Location {
 
 /** A location in `file` whose rows follow `anchor` from where it is now. */
 export function anchoredLocation(file: string, range: Range, anchor: RowAnchor): Location {
-  return new AnchoredLocation(file, range, anchor, anchor.row);
+  return new AnchoredLocation(file, range, anchor);
 }

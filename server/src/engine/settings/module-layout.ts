@@ -1,6 +1,6 @@
 import type { Node } from '../parse/python';
 import type { Position } from '../types';
-import type { ModuleLayout } from './settings-module';
+import type { ModuleLayout } from './module-state';
 
 /**
  * The module's top-level statements (comments left out), each kind read once (every read
@@ -53,9 +53,15 @@ export class TopLevelStatements {
       let start = 0;
       this.starts = this.segments.map((segment) => ((start += segment.types.length), start - segment.types.length));
     }
-    let segment = this.segments.length - 1;
-    while (segment > 0 && this.starts[segment] > index) segment--;
-    return [this.segments[segment], index - (this.starts[segment] ?? 0)];
+    // The last segment starting at or before the index (a module read whole has one per statement).
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle] <= index) low = middle;
+      else high = middle - 1;
+    }
+    return [this.segments[low], index - (this.starts[low] ?? 0)];
   }
 }
 

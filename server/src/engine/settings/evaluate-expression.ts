@@ -1,4 +1,4 @@
-import { anchoredLocation, type RowAnchor } from './anchored-locations';
+import { anchoredLocation, type RowAnchor } from './anchored-location';
 import { rangeOf, stringLiteralValue, type Node } from '../parse/python';
 import type { Location } from '../types';
 import { callHelper, type HelperFunction } from './helper-functions';
@@ -32,7 +32,7 @@ export interface CallFrame {
 export interface Scope {
   lookup(name: string): Binding | undefined;
   file: string;
-  /** In a module kept in blocks, the anchor of the block being read: its locations follow it. */
+  /** While a statement is recorded (see BlockMemo), its anchor: the locations it records follow it. */
   anchor?: RowAnchor;
   /**
    * The project module an imported name refers to (`from mysite import configuration`),

@@ -1,4 +1,4 @@
-import type { SettingDefinition, SettingState } from './settings-module';
+import type { SettingDefinition, SettingState } from './module-state';
 
 /**
  * A setting's definitions in execution order, shared between the states that extend one

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BlockedModule } from '../../server/src/engine/parse/blocked-module';
+import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
+import { BlockMemo } from '../../server/src/engine/settings/block-memo';
+import type { EvaluatedModule, ModuleResolver } from '../../server/src/engine/settings/module-state';
+import { evaluateSettingsModule } from '../../server/src/engine/settings/settings-module';
+import { BlockedFile } from './blocked-store';
+
+const FILE = '/memory/project/shop/settings.py';
+const NO_FILES: ModuleResolver = { resolve: () => undefined, evaluate: () => undefined, glob: () => [], source: () => undefined };
+/** Eight statements a block, so a module of a hundred statements has a dozen blocks. */
+const BLOCKING = { statementsPerBlock: 8 };
+
+/** `count` settings, every tenth reading NAME. */
+function settingsModule(count: number): string {
+  const lines = ['import os', 'NAME = "shop"'];
+  for (let i = 0; i < count; i++) lines.push(i % 10 === 5 ? `TITLE_${i} = NAME + "-${i}"` : `SETTING_${i} = os.environ.get("SETTING_${i}", "v${i}")`);
+  return lines.join('\n') + '\n';
+}
+
+/** Settings and names with their values and locations, as plain data. */
+function plain(module: EvaluatedModule): unknown {
+  return JSON.parse(JSON.stringify({ settings: [...module.settings], bindings: [...module.bindings] }));
+}
+
+/** A module kept in blocks as the language server keeps it, evaluated with one memo from edit to edit. */
+class EditedModule {
+  readonly file: BlockedFile;
+  readonly memo = new BlockMemo();
+
+  constructor(text: string) {
+    this.file = new BlockedFile(text, BLOCKING);
+  }
+
+  get text(): string {
+    return this.file.text;
+  }
+
+  replace(from: string, to: string): void {
+    assert.ok(this.text.includes(from), `the module holds ${JSON.stringify(from)}`);
+    this.file.update(this.text.replace(from, to));
+  }
+
+  evaluate(): EvaluatedModule {
+    return evaluateSettingsModule(FILE, this.file.syntax(), NO_FILES, this.memo);
+  }
+
+  /** The same text read whole, with no memo. */
+  whole(): EvaluatedModule {
+    const tree = parsePython(this.text);
+    try {
+      return evaluateSettingsModule(FILE, tree, NO_FILES);
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+describe('the block memo', () => {
+  test('an unchanged module is replayed whole: the same objects, in new maps', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    assert.ok((module.file.syntax().blocks?.length ?? 0) >= 10);
+    const first = module.evaluate();
+    assert.deepEqual(module.memo.last, { replayed: 0, executed: 102, moved: 0 });
+    const second = module.evaluate();
+    assert.deepEqual(module.memo.last, { replayed: 102, executed: 0, moved: 0 });
+    assert.notEqual(second.settings, first.settings);
+    for (const [name, state] of first.settings) assert.equal(second.settings.get(name), state, name);
+    assert.deepEqual(plain(second), plain(module.whole()));
+  });
+
+  test('a statement runs again when a value it read changed above it, wherever its block is', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    const first = module.evaluate();
+    module.replace('NAME = "shop"', 'NAME = "store"');
+    const renamed = module.evaluate();
+    // NAME's statement and the ten TITLEs reading it ran; the rest was replayed.
+    assert.deepEqual(module.memo.last, { replayed: 91, executed: 11, moved: 0 });
+    assert.deepEqual(renamed.settings.get('TITLE_95')?.value, { kind: 'string', value: 'store-95', loc: renamed.settings.get('TITLE_95')?.value.loc });
+    assert.equal(renamed.settings.get('SETTING_94'), first.settings.get('SETTING_94'));
+    assert.deepEqual(plain(renamed), plain(module.whole()));
+    // What the first evaluation returned still says "shop".
+    assert.equal((first.settings.get('TITLE_95')?.value as { value: string }).value, 'shop-95');
+  });
+
+  test('lines inserted above move what the statements below recorded, without running them', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    const first = module.evaluate();
+    const last = first.settings.get('SETTING_99')!;
+    const row = last.definition.statement.range.start.line;
+    module.replace('NAME = "shop"\n', 'NAME = "shop"\n\n\n');
+    const moved = module.evaluate();
+    assert.equal(module.memo.last.executed, 0);
+    assert.equal(module.memo.last.moved, 100);
+    assert.equal(moved.settings.get('SETTING_99'), last);
+    assert.equal(last.definition.statement.range.start.line, row + 2);
+    assert.deepEqual(plain(moved), plain(module.whole()));
+    // And taken away again.
+    module.replace('NAME = "shop"\n\n\n', 'NAME = "shop"\n');
+    const back = module.evaluate();
+    assert.equal(module.memo.last.executed, 0);
+    assert.equal(last.definition.statement.range.start.line, row);
+    assert.deepEqual(plain(back), plain(module.whole()));
+  });
+
+  test("a deleted block's settings and names are gone, and the next block's replay holds", async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    module.evaluate();
+    const lines = module.text.split('\n');
+    const from = lines.findIndex((line) => line.startsWith('SETTING_30 '));
+    const to = lines.findIndex((line) => line.startsWith('SETTING_50 '));
+    module.file.update([...lines.slice(0, from), ...lines.slice(to)].join('\n'));
+    const cut = module.evaluate();
+    for (let i = 30; i < 50; i++) {
+      assert.equal(cut.settings.has(`SETTING_${i}`) || cut.settings.has(`TITLE_${i}`), false, `${i}`);
+      assert.equal(cut.bindings.has(`SETTING_${i}`) || cut.bindings.has(`TITLE_${i}`), false, `${i}`);
+    }
+    assert.equal(module.memo.last.executed, 0);
+    assert.deepEqual(plain(cut), plain(module.whole()));
+  });
+
+  test('the maps list names in the order a whole evaluation gives, through additions, deletions and renames', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    module.evaluate();
+    module.replace('SETTING_60 =', 'ADDED = 1\nSETTING_60 =');
+    module.replace('SETTING_20 = os.environ.get("SETTING_20", "v20")\n', '');
+    module.replace('SETTING_80 =', 'del SETTING_10\nSETTING_80 =');
+    const edited = module.evaluate();
+    assert.deepEqual([...edited.settings.keys()], [...module.whole().settings.keys()]);
+    assert.deepEqual([...edited.bindings.keys()], [...module.whole().bindings.keys()]);
+    // A name set again further down keeps its first place, as in Python's namespace.
+    module.replace('SETTING_90 =', 'SETTING_3 = "again"\nSETTING_90 =');
+    const again = module.evaluate();
+    const names = [...again.settings.keys()];
+    assert.equal(names.indexOf('SETTING_3'), [...module.whole().settings.keys()].indexOf('SETTING_3'));
+    assert.deepEqual(plain(again), plain(module.whole()));
+  });
+});
+
+describe('a module with a syntax error in blocks', () => {
+  for (const [what, broken] of [
+    ['a bracket left open near the top', (text: string) => text.replace('SETTING_3 = os', 'OPEN = (\nSETTING_3 = os')],
+    ['a stray colon in the middle', (text: string) => text.replace('SETTING_50 = os', 'BROKEN = :\nSETTING_50 = os')],
+  ] as const) {
+    test(`is cut into blocks, the error kept in one (${what})`, async () => {
+      await initPythonParser();
+      const text = broken(settingsModule(300));
+      const whole = parsePython(text);
+      assert.ok(whole.rootNode.hasError);
+      const blocked = BlockedModule.fromTree(whole, (index) => text.slice(index, index + 4096), BLOCKING);
+      whole.delete();
+      assert.ok(blocked, 'cut into blocks');
+      try {
+        const blocks = blocked.syntax().blocks!;
+        assert.ok(blocks.length >= 20, `${blocks.length} blocks`);
+        assert.equal(blocks.filter((block) => block.root.hasError).length, 1);
+      } finally {
+        blocked.dispose();
+      }
+    });
+  }
+
+  test('an edit below the error reparses and runs one block; the evaluation equals one of the same blocks with no memo', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(300).replace('SETTING_3 = os', 'OPEN = (\nSETTING_3 = os'));
+    const blocks = module.file.syntax().blocks!;
+    assert.ok(blocks.length >= 20);
+    const identities = blocks.map((block) => block.identity);
+    module.evaluate();
+    module.replace('"v200"', '"v200x"');
+    const typed = module.evaluate();
+    const after = module.file.syntax().blocks!;
+    assert.equal(after.filter((block, i) => block.identity !== identities[i]).length, 1, 'one block parsed again');
+    assert.deepEqual(module.memo.last.executed, 1);
+    assert.deepEqual(plain(typed), plain(evaluateSettingsModule(FILE, module.file.syntax(), NO_FILES)));
+    // Closing the bracket mends the module: it then reads as it does whole.
+    module.replace('OPEN = (\n', 'OPEN = ()\n');
+    const mended = module.evaluate();
+    assert.equal(module.file.syntax().rootNode.hasError, false);
+    assert.deepEqual(plain(mended), plain(module.whole()));
+  });
+});
