@@ -1,4 +1,4 @@
-import type { Node } from '../parse/python';
+import type { Node, Tree } from '../parse/python';
 import type { Project } from '../project/project';
 import { parametersOf } from './scopes';
 import { sortedArguments } from './syntax';
@@ -18,6 +18,8 @@ import { sortedArguments } from './syntax';
 
 export interface PassedArgument {
   file: string;
+  /** The call is in the module being analysed, in the tree the function itself is read from. */
+  own: boolean;
   /** The expression a call gives for the parameter. */
   node: Node;
 }
@@ -26,7 +28,12 @@ export interface PassedArgument {
 const MAX_FILES = 16;
 const MAX_CALLS = 64;
 
-export function argumentsPassed(project: Project, fn: Node, parameter: Node): PassedArgument[] | undefined {
+/**
+ * `ownFile` is the module `fn` is read from: its calls are looked up in `fn`'s own tree, so
+ * that a module the editor keeps in blocks (or the code rules' memo reads in part) is not
+ * parsed whole again for them.
+ */
+export function argumentsPassed(project: Project, ownFile: string | undefined, fn: Node, parameter: Node): PassedArgument[] | undefined {
   const name = fn.childForFieldName('name')?.text;
   if (!name || /^__.*__$/.test(name)) return undefined;
   const place = placeOf(fn);
@@ -52,10 +59,10 @@ export function argumentsPassed(project: Project, fn: Node, parameter: Node): Pa
 
   const passed: PassedArgument[] = [];
   for (const caller of naming) {
-    const tree = project.store.get(caller)?.tree();
+    const own = caller === ownFile;
+    const tree = own ? fn.tree : project.store.get(caller)?.tree();
     if (!tree) return undefined;
-    for (const identifier of tree.rootNode.descendantsOfType('identifier')) {
-      if (!identifier || identifier.text !== name) continue;
+    for (const identifier of identifiersNamed(tree, name)) {
       const use = useOf(identifier);
       if (use === 'ignored') continue;
       if (use === 'opaque') return undefined;
@@ -64,11 +71,30 @@ export function argumentsPassed(project: Project, fn: Node, parameter: Node): Pa
       const given = args.keywords.get(parameterText) ?? args.positional[index - place.bound];
       // A call that leaves the parameter to its default gives no answer either: the default is the function's, not the caller's.
       if (!given) return undefined;
-      passed.push({ file: caller, node: given });
+      passed.push({ file: caller, own, node: given });
       if (passed.length > MAX_CALLS) return undefined;
     }
   }
   return passed.length > 0 ? passed : undefined;
+}
+
+const identifierIndex = new WeakMap<Tree, Map<string, Node[]>>();
+
+/** The identifiers of a tree with a given text: one walk of the tree however many helpers' callers are looked up in it. */
+function identifiersNamed(tree: Tree, name: string): readonly Node[] {
+  let index = identifierIndex.get(tree);
+  if (!index) {
+    index = new Map();
+    for (const identifier of tree.rootNode.descendantsOfType('identifier')) {
+      if (!identifier) continue;
+      const text = identifier.text;
+      const list = index.get(text);
+      if (list) list.push(identifier);
+      else index.set(text, [identifier]);
+    }
+    identifierIndex.set(tree, index);
+  }
+  return index.get(name) ?? [];
 }
 
 /**

@@ -35,7 +35,7 @@ export class ModuleAnalysis {
       project,
       file,
       imported: project && file ? (binding, name) => importedSymbol(project, file, binding, name) : undefined,
-      passedTo: project ? (fn, parameter) => valuesPassed(project, fn, parameter) : undefined,
+      passedTo: project ? (fn, parameter) => valuesPassed(project, file, fn, parameter, this.provenance) : undefined,
     });
     this.strings = new StringBuilder(this.scopes, this.provenance);
   }
@@ -110,18 +110,18 @@ function importedSymbol(project: Project, file: string, binding: Binding, name: 
 /** A search of callers is under way: a caller's own parameters are not followed to their callers in turn. */
 let searchingCallers = false;
 
-/** What the project's calls pass to a parameter, each value as its caller's module sees it. */
-function valuesPassed(project: Project, fn: Node, parameter: Node): Provenance[] | undefined {
+/** What the project's calls pass to a parameter, each value as its caller's module sees it (`own`, the analysis of the module the function is read from). */
+function valuesPassed(project: Project, file: string | undefined, fn: Node, parameter: Node, own: ProvenanceAnalysis): Provenance[] | undefined {
   if (searchingCallers) return undefined;
   searchingCallers = true;
   try {
-    const passed = argumentsPassed(project, fn, parameter);
+    const passed = argumentsPassed(project, file, fn, parameter);
     if (!passed) return undefined;
     const values: Provenance[] = [];
     for (const argument of passed) {
-      const analysis = analysisOfFile(project, argument.file);
+      const analysis = argument.own ? own : analysisOfFile(project, argument.file)?.provenance;
       if (!analysis) return undefined;
-      values.push(analysis.provenance.of(argument.node));
+      values.push(analysis.of(argument.node));
     }
     return values;
   } finally {
