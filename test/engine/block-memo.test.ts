@@ -5,6 +5,7 @@ import { initPythonParser, parsePython } from '../../server/src/engine/parse/pyt
 import { BlockMemo } from '../../server/src/engine/settings/block-memo';
 import type { EvaluatedModule, ModuleResolver } from '../../server/src/engine/settings/module-state';
 import { evaluateSettingsModule } from '../../server/src/engine/settings/settings-module';
+import type { Value } from '../../server/src/engine/settings/values';
 import { BlockedFile } from './blocked-store';
 
 const FILE = '/memory/project/shop/settings.py';
@@ -17,6 +18,11 @@ function settingsModule(count: number): string {
   const lines = ['import os', 'NAME = "shop"'];
   for (let i = 0; i < count; i++) lines.push(i % 10 === 5 ? `TITLE_${i} = NAME + "-${i}"` : `SETTING_${i} = os.environ.get("SETTING_${i}", "v${i}")`);
   return lines.join('\n') + '\n';
+}
+
+/** What a value is when its environment variable is unset. */
+function unsetOf(value: Value | undefined): Value | undefined {
+  return value?.kind === 'env' ? unsetOf(value.whenUnset) : value;
 }
 
 /** Settings and names with their values and locations, as plain data. */
@@ -58,17 +64,55 @@ class EditedModule {
 }
 
 describe('the block memo', () => {
-  test('an unchanged module is replayed whole: the same objects, in new maps', async () => {
+  test('an unchanged module is replayed whole: the same objects, in the same maps', async () => {
     await initPythonParser();
     const module = new EditedModule(settingsModule(100));
     assert.ok((module.file.syntax().blocks?.length ?? 0) >= 10);
     const first = module.evaluate();
     assert.deepEqual(module.memo.last, { replayed: 0, executed: 102, moved: 0 });
+    const firstSettings = [...first.settings];
     const second = module.evaluate();
     assert.deepEqual(module.memo.last, { replayed: 102, executed: 0, moved: 0 });
-    assert.notEqual(second.settings, first.settings);
-    for (const [name, state] of first.settings) assert.equal(second.settings.get(name), state, name);
+    // Every record applied again in the same order: the maps are the last evaluation's, unchanged.
+    assert.equal(second.settings, first.settings);
+    assert.equal(second.bindings, first.bindings);
+    assert.deepEqual([...second.settings], firstSettings);
     assert.deepEqual(plain(second), plain(module.whole()));
+  });
+
+  test('a line break replays every record in order: the last maps again, their locations moved', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    const first = module.evaluate();
+    const before = plain(first);
+    module.replace('SETTING_20 = ', '\nSETTING_20 = ');
+    const moved = module.evaluate();
+    assert.equal(moved.settings, first.settings);
+    assert.deepEqual(plain(moved), plain(module.whole()));
+    assert.equal(first.settings.get('SETTING_20')?.definition.statement.range.start.line, 23);
+    assert.notDeepEqual(plain(moved), before);
+    // A change: the maps are new, and the ones returned before keep what they held.
+    module.replace('"v50"', '"w50"');
+    const changed = module.evaluate();
+    assert.notEqual(changed.settings, first.settings);
+    assert.deepEqual((unsetOf(changed.settings.get('SETTING_50')?.value) as { value: string }).value, 'w50');
+    assert.deepEqual((unsetOf(first.settings.get('SETTING_50')?.value) as { value: string }).value, 'v50');
+    assert.deepEqual(plain(changed), plain(module.whole()));
+  });
+
+  test('an edit that gives the same records in another order builds new maps', async () => {
+    await initPythonParser();
+    const module = new EditedModule(settingsModule(100));
+    const first = module.evaluate();
+    // Two statements swapped: each is found by its text and replayed, in the new order.
+    module.replace(
+      'SETTING_30 = os.environ.get("SETTING_30", "v30")\nSETTING_31 = os.environ.get("SETTING_31", "v31")',
+      'SETTING_31 = os.environ.get("SETTING_31", "v31")\nSETTING_30 = os.environ.get("SETTING_30", "v30")',
+    );
+    const swapped = module.evaluate();
+    assert.notEqual(swapped.settings, first.settings);
+    assert.deepEqual(plain(swapped), plain(module.whole()));
+    assert.deepEqual([...swapped.settings.keys()], [...module.whole().settings.keys()]);
   });
 
   test('a statement runs again when a value it read changed above it, wherever its block is', async () => {

@@ -50,6 +50,13 @@ describe('literals', () => {
     expectValue('"\\U00110000"', unknown);
     expectValue('(  # why\n    "a"\n)', str('a'));
     expectValue('("on"  # c\n    if True  # c\n    else "off")', str('on'));
+    // A literal is read from its text: the prefix and quotes it opens with, closed the same way.
+    expectValue('""', str(''));
+    expectValue("''''''", str(''));
+    expectValue(`'''it's "quoted"'''`, str(`it's "quoted"`));
+    expectValue(`"'"`, str("'"));
+    expectValue("R'''\\d+'''", str('\\d+'));
+    expectValue('"""two\r\r\nbreaks"""', str('two\n\nbreaks'));
   });
 
   describe('values that cannot be read statically are unknown', () => {
@@ -58,6 +65,7 @@ describe('literals', () => {
     expectValue('"a" f"{b}"', unknown);
     expectValue('b"bytes"', unknown);
     expectValue('rb"bytes"', unknown);
+    expectValue('t"template {x}"', unknown);
     expectValue('"\\N{BULLET}"', unknown);
     expectValue('"%(name)s" % {"name": "x"}', unknown);
     expectValue('"%s" % UNKNOWN_THING', unknown);

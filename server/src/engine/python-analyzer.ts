@@ -64,7 +64,7 @@ export function pythonFindings(project: Project, file: string, config: HardenerC
   const input = { project, file, text: source.text, rules: runs, nodeTypes: interested.flatMap((rule) => rule.nodeTypes) };
   const syntax = memoCovers(runs) ? source.syntax() : undefined;
   const memoised = syntax && memo(syntax);
-  const findings = syntax && memoised?.analyze({ ...input, root: syntax.rootNode, tree: syntax.blocks ? undefined : source.tree() });
+  const findings = syntax && memoised?.analyze({ ...input, root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() });
   if (findings) return findings;
   return wholeModuleFindings({ ...input, tree: source.tree() });
 }

@@ -129,6 +129,10 @@ export function stringLiteralValue(node: Node): string | undefined {
     return joined;
   }
   if (node.type !== 'string') return undefined;
+  // Read from the literal's text: one call into WebAssembly, where its parts cost a dozen.
+  const fromText = literalValueOfText(node.text);
+  if (fromText !== null) return fromText;
+  // A literal the parser had to complete (no closing quote) is read from its parts.
   const start = node.firstChild;
   if (!start || start.type !== 'string_start') return undefined;
   const prefix = start.text.replace(/['"]+$/, '').toLowerCase();
@@ -146,6 +150,26 @@ export function stringLiteralValue(node: Node): string | undefined {
     } else if (child.type === 'interpolation') return undefined;
   }
   return value;
+}
+
+const LITERAL_HEAD = /^([A-Za-z]*)('''|"""|'|")/;
+
+/**
+ * The value of a whole string literal's source text (`r"…"`, `'''…'''`): undefined for an
+ * f-, t- or bytes literal or an escape that cannot be read; null when the text does not
+ * close its quotes.
+ */
+function literalValueOfText(text: string): string | undefined | null {
+  const head = LITERAL_HEAD.exec(text);
+  if (!head) return null;
+  const quote = head[2];
+  const bodyEnd = text.length - quote.length;
+  if (bodyEnd < head[0].length || !text.endsWith(quote)) return null;
+  const prefix = head[1].toLowerCase();
+  if (prefix.includes('f') || prefix.includes('b') || prefix.includes('t')) return undefined;
+  // Python reads source with universal newlines: a CRLF inside a literal is one \n.
+  const body = text.slice(head[0].length, bodyEnd).replace(/\r\n?/g, '\n');
+  return prefix.includes('r') ? body : unescapePython(body);
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {

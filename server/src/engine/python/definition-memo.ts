@@ -1,4 +1,4 @@
-import type { ModuleRoot } from '../parse/module-syntax';
+import type { ModuleRoot, StatementBlock } from '../parse/module-syntax';
 import { parsePython, type Node, type Tree } from '../parse/python';
 import { lineBreakOf } from '../text';
 import type { Project } from '../project/project';
@@ -7,7 +7,7 @@ import type { Finding, Position } from '../types';
 import { bindsElsewhere } from './import-edits';
 import { IMPORT_STATEMENTS, importedNames } from './imports';
 import { isOperatorModuleText } from './module-analysis';
-import { definitionGroups, moduleUnits, NamesCache, type ModuleUnit } from './module-units';
+import { BlockShapes, definitionGroups, moduleUnits, NamesCache, type ModuleUnit } from './module-units';
 
 /**
  * The code rules' findings kept per group of top-level definitions, so that a keystroke in a
@@ -41,6 +41,8 @@ export interface MemoInput {
   text: string;
   /** The module's top-level statements: a whole tree's root, or a module kept in blocks. */
   root: ModuleRoot;
+  /** The blocks, for a module kept in blocks (see BlockedModule). */
+  blocks?: readonly StatementBlock[];
   /** The whole module's tree when there is one (not kept in blocks). */
   tree?: Tree;
   rules: readonly RuleRun[];
@@ -126,6 +128,7 @@ export class DefinitionMemo {
   private entries = new GroupEntries();
   private world = new World();
   private readonly names = new NamesCache();
+  private readonly shapes = new BlockShapes();
   /** The imports inside a definition, by its text (most have none: their text says so). */
   private importsByText = new Map<string, [string, string][]>();
   /** For tests: how many groups the last analysis ran the rules on, and how many it replayed. */
@@ -141,7 +144,7 @@ export class DefinitionMemo {
   analyze(input: MemoInput): Finding[] | undefined {
     if (input.root.hasError) return undefined;
     const comments: string[] = [];
-    const units = moduleUnits(input.root, input.text, comments);
+    const units = moduleUnits(input.root, input.text, comments, input.blocks && { blocks: input.blocks, shapes: this.shapes });
     const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
     const nodesOf = new Map<number, Node[]>();
     const search = (index: number): Node[] => {

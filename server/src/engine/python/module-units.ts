@@ -1,3 +1,4 @@
+import type { StatementBlock } from '../parse/module-syntax';
 import type { Node } from '../parse/python';
 
 /**
@@ -21,31 +22,75 @@ export interface ModuleUnit {
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
 
-/** The module's top-level statements in document order with their text in `text`; the top-level comments' texts go to `comments`. */
-export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, comments?: string[]): ModuleUnit[] {
-  const units: ModuleUnit[] = [];
-  for (const node of root.namedChildren) {
-    if (!node) continue;
-    const type = node.type;
-    if (type === 'comment') {
-      comments?.push(text.slice(node.startIndex, node.endIndex));
-      continue;
+/** What moduleUnits reads of a top-level node beyond where it starts: each costs a call into WebAssembly. */
+interface NodeShape {
+  type: string;
+  length: number;
+  rows: number;
+  endColumn: number;
+}
+
+/**
+ * The shapes of the top-level nodes of the blocks of a module kept in blocks (see
+ * BlockedModule), by block identity: a block whose parse is unchanged has the same nodes,
+ * moved as a whole by edits above it, so only where each starts is read again (a node
+ * gives that without a call into WebAssembly).
+ */
+export class BlockShapes {
+  private shapes = new WeakMap<object, NodeShape[]>();
+
+  of(block: StatementBlock, nodes: readonly (Node | null)[]): NodeShape[] {
+    let shapes = this.shapes.get(block.identity);
+    if (!shapes || shapes.length !== nodes.length) {
+      shapes = nodes.map((node) => (node ? shapeOf(node) : { type: '', length: 0, rows: 0, endColumn: 0 }));
+      this.shapes.set(block.identity, shapes);
     }
-    const { startPosition: start, endPosition: end, startIndex, endIndex } = node;
+    return shapes;
+  }
+}
+
+function shapeOf(node: Node): NodeShape {
+  const end = node.endPosition;
+  return { type: node.type, length: node.endIndex - node.startIndex, rows: end.row - node.startPosition.row, endColumn: end.column };
+}
+
+/**
+ * The module's top-level statements in document order with their text in `text`; the
+ * top-level comments' texts go to `comments`. Given the module's blocks and the shapes
+ * kept of them, only the blocks parsed anew are read node by node.
+ */
+export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, comments?: string[], blocks?: { blocks: readonly StatementBlock[]; shapes: BlockShapes }): ModuleUnit[] {
+  const units: ModuleUnit[] = [];
+  const add = (node: Node, shape: NodeShape) => {
+    if (shape.type === 'comment') {
+      comments?.push(text.slice(node.startIndex, node.startIndex + shape.length));
+      return;
+    }
+    const { startPosition: start, startIndex } = node;
+    const endIndex = startIndex + shape.length;
     // The module's text at the node's offsets: the parser reads the same offsets (a lone
     // `\r` is read as `\n`, one character for one), and a slice costs less than asking the tree.
     units.push({
       node,
       text: text.slice(startIndex, endIndex),
-      definition: DEFINITIONS.has(type),
+      definition: DEFINITIONS.has(shape.type),
       startIndex,
       endIndex,
       startRow: start.row,
       startColumn: start.column,
-      endRow: end.row,
-      endColumn: end.column,
+      endRow: start.row + shape.rows,
+      endColumn: shape.endColumn,
     });
+  };
+  if (blocks) {
+    for (const block of blocks.blocks) {
+      const nodes = block.root.namedChildren;
+      const shapes = blocks.shapes.of(block, nodes);
+      for (let i = 0; i < nodes.length; i++) if (nodes[i]) add(nodes[i]!, shapes[i]);
+    }
+    return units;
   }
+  for (const node of root.namedChildren) if (node) add(node, shapeOf(node));
   return units;
 }
 

@@ -18,7 +18,8 @@ import type { EvaluatedModule, SettingState } from './module-state';
  * same object as when it was recorded. Recorded objects are never mutated, so identity is
  * equality. Each evaluation replays and runs its statements in order into maps of its own,
  * so the module's maps come out in the order a whole evaluation gives, and what an earlier
- * evaluation returned stays as it was.
+ * evaluation returned stays as it was; one that applies the very records of the last, in
+ * the same order, returns the last one's maps (see ReplaySequence).
  */
 export interface StatementRecord {
   /** Keys read before the statement wrote them, with the value each had then. */
@@ -133,9 +134,11 @@ export interface UnitInterpreter {
  */
 export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: UnitInterpreter, statements: TopLevelStatements, memo?: BlockMemo): void {
   memo?.begin(units);
+  const sequence = memo?.sequence(interpreter);
   for (const unit of units) {
     const now: KeptStatement[] = [];
     const runStatement = (node: Node, index: number, key: string | undefined): KeptStatement => {
+      sequence?.diverge();
       const recorder = memo && new StatementRecorder();
       const row = node.startPosition.row;
       const anchor = recorder && { row };
@@ -147,10 +150,12 @@ export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: Uni
         interpreter.leave();
       }
       memo?.count(false);
-      return { type: node.type, index, offset: row - unit.startRow, key, record: recorder && whole ? { ...recorder.recorded(), anchor: anchor! } : undefined };
+      const record = recorder && whole ? { ...recorder.recorded(), anchor: anchor! } : undefined;
+      sequence?.ran(record);
+      return { type: node.type, index, offset: row - unit.startRow, key, record };
     };
     const kept = unit.identity && memo?.keptOf(unit.identity);
-    if (kept?.together && replayBlock(kept, unit.startRow, interpreter, memo!)) {
+    if (kept?.together && replayBlock(kept, unit.startRow, interpreter, memo!, sequence!)) {
       statements.add(kept.types, (i) => unit.statement(kept.statements[i].index));
       memo!.keepBlock(unit.identity!, kept);
       continue;
@@ -160,7 +165,7 @@ export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: Uni
       statements.add(kept.types, (i) => unit.statement(kept.statements[i].index));
       for (const statement of kept.statements) {
         const row = unit.startRow + statement.offset;
-        if (statement.record && replay(statement.record, row, interpreter, memo!)) now.push(statement);
+        if (statement.record && replay(statement.record, row, interpreter, memo!, sequence!)) now.push(statement);
         else now.push(runStatement(unit.statement(statement.index), statement.index, statement.key));
       }
     } else {
@@ -177,20 +182,29 @@ export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: Uni
         const key = memo && !unit.hasError ? keyOf(node, type) : undefined;
         const found = key !== undefined ? memo!.take(key) : undefined;
         const row = found && node.startPosition.row;
-        if (found?.record && replay(found.record, row!, interpreter, memo!)) now.push({ type, index, offset: row! - unit.startRow, key: found.key, record: found.record });
+        if (found?.record && replay(found.record, row!, interpreter, memo!, sequence!)) now.push({ type, index, offset: row! - unit.startRow, key: found.key, record: found.record });
         else now.push(runStatement(node, index, key === undefined ? undefined : detachedText(key)));
       }
     }
     if (unit.identity) memo?.keepBlock(unit.identity, keptBlock(now, unit.startRow));
     else memo?.keepStatements(now);
   }
+  sequence?.end();
   memo?.finish();
 }
 
 /** Applies a record's writes when everything it read reads the same now, its locations moved to `row`; false when the statement must run. */
-function replay(record: StatementRecord, row: number, interpreter: UnitInterpreter, memo: BlockMemo): boolean {
-  if (!readsHold(record, interpreter)) return false;
-  applyWrites(record, interpreter);
+function replay(record: StatementRecord, row: number, interpreter: UnitInterpreter, memo: BlockMemo, sequence: ReplaySequence): boolean {
+  if (sequence.follows([record])) {
+    for (const read of record.external) if (!interpreter.stillReads(read)) return false;
+    sequence.defer(record);
+    for (const write of record.writes) if (typeof write[0] !== 'number') interpreter.applyOther(write as OtherWrite);
+  } else {
+    sequence.diverge();
+    if (!readsHold(record, interpreter)) return false;
+    applyWrites(record, interpreter, true);
+    sequence.applied(record);
+  }
   memo.count(true, record.anchor.row !== row);
   record.anchor.row = row;
   return true;
@@ -201,12 +215,18 @@ function replay(record: StatementRecord, row: number, interpreter: UnitInterpret
  * (so each of them would replay): its writes in one go, and its statements' anchors moved
  * only when the block moved. False when its statements must be taken one by one.
  */
-function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter, memo: BlockMemo): boolean {
-  const { settings, bindings, external, other } = kept.together!;
-  if (!settings.readsHold(interpreter.settings.map) || !bindings.readsHold(interpreter.bindings.map)) return false;
+function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter, memo: BlockMemo, sequence: ReplaySequence): boolean {
+  const { settings, bindings, external, other, records } = kept.together!;
+  const follows = sequence.follows(records);
+  if (!follows) sequence.diverge();
+  if (!follows && (!settings.readsHold(interpreter.settings.map) || !bindings.readsHold(interpreter.bindings.map))) return false;
   for (const read of external) if (!interpreter.stillReads(read)) return false;
-  settings.applyTo(interpreter.settings.map);
-  bindings.applyTo(interpreter.bindings.map);
+  if (follows) sequence.defer(kept.together!);
+  else {
+    settings.applyTo(interpreter.settings.map);
+    bindings.applyTo(interpreter.bindings.map);
+    for (const record of records) sequence.applied(record);
+  }
   for (const write of other) interpreter.applyOther(write);
   const moved = kept.row !== row;
   if (moved) for (const statement of kept.statements) statement.record!.anchor.row = row + statement.offset;
@@ -228,10 +248,10 @@ function readsHold(record: StatementRecord, interpreter: UnitInterpreter): boole
   return true;
 }
 
-function applyWrites(record: StatementRecord, interpreter: UnitInterpreter): void {
+function applyWrites(record: StatementRecord, interpreter: UnitInterpreter, others: boolean): void {
   for (const write of record.writes) {
     if (typeof write[0] !== 'number') {
-      interpreter.applyOther(write as OtherWrite);
+      if (others) interpreter.applyOther(write as OtherWrite);
       continue;
     }
     const map: Map<string, unknown> = write[0] === 0 ? interpreter.settings.map : interpreter.bindings.map;
@@ -264,19 +284,105 @@ class MapEffect {
   }
 }
 
+/**
+ * The records an evaluation applies, in order, against those the memo's last evaluation
+ * applied. While they are the same records in the same order from the start, the maps hold
+ * what they held at the same point of the last evaluation: what each record read holds
+ * without being compared, and its writes wait (the statements' other writes, star imports
+ * and incompleteness, are applied at once). When the whole sequence is the last one again
+ * (a line break, an edit to a comment), the last evaluation's maps are the result and
+ * nothing is written; at the first difference the waiting writes are applied, in order.
+ */
+class ReplaySequence {
+  private readonly applied_: StatementRecord[] = [];
+  /** Until the first difference: writes not applied yet (a record, or a block's together). */
+  private pending: (StatementRecord | BlockEffect)[] | undefined = [];
+  /** False once a statement ran without a record: the sequence then says nothing of the maps. */
+  private complete = true;
+
+  constructor(
+    private readonly last: LastEvaluation | undefined,
+    private readonly interpreter: UnitInterpreter,
+  ) {
+    if (!last) this.pending = undefined;
+  }
+
+  /** Whether these records come next in the last evaluation's order, with nothing different before. */
+  follows(records: readonly StatementRecord[]): boolean {
+    if (!this.pending || !this.last) return false;
+    const at = this.applied_.length;
+    if (at + records.length > this.last.records.length) return false;
+    for (let i = 0; i < records.length; i++) if (this.last.records[at + i] !== records[i]) return false;
+    return true;
+  }
+
+  /** These records' map writes wait (see follows). */
+  defer(effect: StatementRecord | BlockEffect): void {
+    this.pending!.push(effect);
+    if ('writes' in effect) this.applied_.push(effect);
+    else for (const record of effect.records) this.applied_.push(record);
+  }
+
+  /** A record applied to the maps already. */
+  applied(record: StatementRecord): void {
+    this.applied_.push(record);
+  }
+
+  /** A statement ran: its record (none when it failed half way) is new. */
+  ran(record: StatementRecord | undefined): void {
+    if (record) this.applied_.push(record);
+    else this.complete = false;
+  }
+
+  /** Applies the waiting writes: from here on the maps are written as the evaluation goes. */
+  diverge(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    const { settings, bindings } = this.interpreter;
+    for (const effect of pending) {
+      if ('writes' in effect) applyWrites(effect, this.interpreter, false);
+      else {
+        effect.settings.applyTo(settings.map);
+        effect.bindings.applyTo(bindings.map);
+      }
+    }
+  }
+
+  /** Ends the evaluation: the last maps again when nothing differed, else the waiting writes applied. What this evaluation applied is returned for the next. */
+  end(): LastEvaluation | undefined {
+    if (this.pending && this.last && this.applied_.length === this.last.records.length) {
+      this.interpreter.settings.adopt(this.last.settings);
+      this.interpreter.bindings.adopt(this.last.bindings);
+      this.pending = undefined;
+    } else this.diverge();
+    if (!this.complete) return undefined;
+    return { records: this.applied_, settings: this.interpreter.settings.map, bindings: this.interpreter.bindings.map };
+  }
+}
+
+/** What the memo's last evaluation applied, in order, and the maps it gave. */
+interface LastEvaluation {
+  records: readonly StatementRecord[];
+  settings: Map<string, SettingState>;
+  bindings: Map<string, Binding>;
+}
+
 /** A block's statements' effects together (see KeptBlock.together). */
 interface BlockEffect {
   settings: MapEffect;
   bindings: MapEffect;
   external: ExternalRead[];
   other: OtherWrite[];
+  /** The statements' records, in order. */
+  records: StatementRecord[];
 }
 
 /** A block's kept statements, with their effect together when every one was recorded. */
 function keptBlock(statements: KeptStatement[], row: number): KeptBlock {
   const kept: KeptBlock = { statements, types: statements.map((statement) => statement.type), row };
   if (statements.some((statement) => !statement.record)) return kept;
-  const together: BlockEffect = { settings: new MapEffect(), bindings: new MapEffect(), external: [], other: [] };
+  const together: BlockEffect = { settings: new MapEffect(), bindings: new MapEffect(), external: [], other: [], records: statements.map((statement) => statement.record!) };
   const maps = [together.settings, together.bindings];
   // A key read after the block wrote it, or read before, reads what the block knows already.
   const seen = [new Set<string>(), new Set<string>()];
@@ -319,6 +425,8 @@ export class BlockMemo {
   private nextBlocks = new Map<object, KeptBlock>();
   private nextByKey = new Map<string, KeptStatement[]>();
   private counts = { replayed: 0, executed: 0, moved: 0 };
+  private lastEvaluation?: LastEvaluation;
+  private replaying?: ReplaySequence;
   /** How the last evaluation went, in statements: replayed (moved: of those, replayed at another row) and run. */
   last = { replayed: 0, executed: 0, moved: 0 };
 
@@ -335,6 +443,12 @@ export class BlockMemo {
     this.nextBlocks = new Map();
     this.nextByKey = new Map();
     this.counts = { replayed: 0, executed: 0, moved: 0 };
+  }
+
+  /** The order of this evaluation's records against the last one's (see ReplaySequence). */
+  sequence(interpreter: UnitInterpreter): ReplaySequence {
+    this.replaying = new ReplaySequence(this.lastEvaluation, interpreter);
+    return this.replaying;
   }
 
   /** The statements of the block with this identity, if the last evaluation recorded it. */
@@ -366,6 +480,8 @@ export class BlockMemo {
   }
 
   finish(): void {
+    this.lastEvaluation = this.replaying?.end();
+    this.replaying = undefined;
     this.blocks = this.nextBlocks;
     this.byKey = this.nextByKey;
     this.nextBlocks = new Map();
@@ -403,13 +519,22 @@ function detachedText(text: string): string {
  * is logged.
  */
 export class TrackedMap<V extends SettingState | Binding> {
-  readonly map = new Map<string, V>();
+  #map = new Map<string, V>();
   recorder?: StatementRecorder;
 
   constructor(private readonly tag: StateTag) {}
 
+  get map(): Map<string, V> {
+    return this.#map;
+  }
+
+  /** Takes the maps of an evaluation that applied the same records (see ReplaySequence), instead of this one's, empty. */
+  adopt(map: Map<string, V>): void {
+    this.#map = map;
+  }
+
   get(key: string): V | undefined {
-    const value = this.map.get(key);
+    const value = this.#map.get(key);
     this.recorder?.read(this.tag, key, value);
     return value;
   }
@@ -420,12 +545,12 @@ export class TrackedMap<V extends SettingState | Binding> {
 
   set(key: string, value: V): void {
     this.recorder?.write([this.tag, key, value]);
-    this.map.set(key, value);
+    this.#map.set(key, value);
   }
 
   delete(key: string): void {
     this.recorder?.write([this.tag, key, undefined]);
-    this.map.delete(key);
+    this.#map.delete(key);
   }
 }
 

@@ -227,8 +227,9 @@ function evaluateSequence(node: Node, scope: Scope, tuple: boolean): Value {
   const items: Value[] = [];
   let open = false;
   for (const child of node.namedChildren) {
-    if (!child || child.type === 'comment') continue;
-    if (child.type === 'list_splat') {
+    const type = child?.type;
+    if (!child || type === 'comment') continue;
+    if (type === 'list_splat') {
       // `[*BASE_APPS, "x"]`: an unknown part hides what else is there, not what is written.
       const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
       if (spread.kind === 'list') {
@@ -247,13 +248,14 @@ function evaluateDict(node: Node, scope: Scope): Value {
   const entries: { key: Value; value: Value }[] = [];
   let open = false;
   for (const child of node.namedChildren) {
-    if (!child || child.type === 'comment') continue;
-    if (child.type === 'pair') {
+    const type = child?.type;
+    if (!child || type === 'comment') continue;
+    if (type === 'pair') {
       entries.push({
         key: evaluateExpression(child.childForFieldName('key'), scope),
         value: evaluateExpression(child.childForFieldName('value'), scope),
       });
-    } else if (child.type === 'dictionary_splat') {
+    } else if (type === 'dictionary_splat') {
       const spread = unsetView(evaluateExpression(child.namedChildren[0], scope));
       if (spread.kind === 'dict') {
         entries.push(...spread.entries);
@@ -468,27 +470,29 @@ function evaluateCall(node: Node, scope: Scope): Value {
   const callee = node.childForFieldName('function');
   const args = callArguments(node);
   if (!callee || !args) return UNKNOWN;
+  // Read once: every step down the callee's attributes is a call into WebAssembly.
+  const calleeType = callee.type;
+  const named = qualifiedName(callee, scope);
 
   // Methods on a value: "x".split(","), os.environ.get(...).lower()
-  if (callee.type === 'attribute') {
-    const method = callee.childForFieldName('attribute')?.text ?? '';
-    const read = environmentRead(callee, args, scope);
+  if (calleeType === 'attribute') {
+    const read = environmentRead(callee, named, args, scope);
     if (read) return read;
     const imported = attributeBinding(callee, scope);
     if (imported?.kind === 'function') return callHelper(imported.helper, args.positional, args.keywords, node, scope);
-    const qualified = qualifiedName(callee, scope);
-    if (!qualified) {
+    if (!named) {
+      const method = callee.childForFieldName('attribute')?.text ?? '';
       const receiver = evaluateExpression(callee.childForFieldName('object'), scope);
       if (receiver.kind !== 'unknown') return stringMethod(receiver, method, args, scope);
     }
     return UNKNOWN;
   }
 
-  const read = environmentRead(callee, args, scope);
+  const read = environmentRead(callee, named, args, scope);
   if (read) return read;
-  const helper = callee.type === 'identifier' ? scope.lookup(callee.text) : undefined;
+  const helper = calleeType === 'identifier' ? scope.lookup(callee.text) : undefined;
   if (helper?.kind === 'function') return callHelper(helper.helper, args.positional, args.keywords, node, scope);
-  const qualified = qualifiedName(callee, scope) ?? (callee.type === 'identifier' ? `builtins.${callee.text}` : undefined);
+  const qualified = named ?? (calleeType === 'identifier' ? `builtins.${callee.text}` : undefined);
   if (!qualified) return UNKNOWN;
   if (qualified === 'builtins.getattr' && !scope.lookup('getattr')) return getattrCall(args, scope);
   if (qualified.startsWith('builtins.') && args.positional.length <= 1 && args.keywords.size === 0) {
@@ -593,8 +597,8 @@ function stringMethod(receiver: Value, method: string, args: CallArguments, scop
 }
 
 /** Recognises the environment readers of the standard library, python-decouple and django-environ. */
-function environmentRead(callee: Node, args: CallArguments, scope: Scope): Value | undefined {
-  const qualified = qualifiedName(callee, scope) ?? '';
+function environmentRead(callee: Node, named: string | undefined, args: CallArguments, scope: Scope): Value | undefined {
+  const qualified = named ?? '';
   const nameNode = args.positional[0] ?? args.keywords.get('key') ?? args.keywords.get('option') ?? args.keywords.get('var');
   // Read only for a reader: most calls are not one.
   const variableName = () => (nameNode ? stringValue(nameNode, scope) : undefined);

@@ -43,9 +43,10 @@ export interface ModuleLayout {
 export interface EvaluatedModule {
   file: string;
   /**
-   * The module's settings by name, in the order Python would have them. Every evaluation
-   * makes new maps, and nothing changes them once it is done: what an earlier evaluation
-   * returned stays as it was (the block memo compares recorded values by identity).
+   * The module's settings by name, in the order Python would have them. An evaluation makes
+   * new maps (or returns the last one's, when it applied the very same records in the same
+   * order), and nothing changes them once it is done: what an earlier evaluation returned
+   * stays as it was (the block memo compares recorded values by identity).
    */
   settings: Map<string, SettingState>;
   bindings: Map<string, Binding>;

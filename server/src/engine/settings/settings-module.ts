@@ -203,20 +203,22 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       for (const t of targets) for (const name of boundNames(t)) markUnknown(name, statement);
       return;
     }
+    const callee = right.type === 'call' ? (qualifiedName(right.childForFieldName('function'), scope) ?? '') : undefined;
     // environ.Env(...) creates a reader, not a setting; FileAwareEnv also reads `X_FILE` files, the same way.
-    if (right.type === 'call' && ENVIRON_READERS.has(qualifiedName(right.childForFieldName('function'), scope) ?? '')) {
+    if (callee !== undefined && ENVIRON_READERS.has(callee)) {
       const scheme = environScheme(right, scope);
       for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, { kind: 'environ-env', scheme });
       return;
     }
-    if (right.type === 'call' && /^decouple\.(AutoConfig|Config)$/.test(qualifiedName(right.childForFieldName('function'), scope) ?? '')) {
+    if (callee !== undefined && /^decouple\.(AutoConfig|Config)$/.test(callee)) {
       for (const t of targets) if (t.type === 'identifier') bindings.set(t.text, moduleBinding('decouple.config'));
       return;
     }
     const value = evaluateExpression(right, scope);
     for (const target of targets) {
       if (target.type === 'identifier') {
-        define(target.text, value, { statement: loc(statement), valueLoc: loc(right), kind: 'assign' });
+        // The value carries where its expression is (see evaluateExpression).
+        define(target.text, value, { statement: loc(statement), valueLoc: value.loc ?? loc(right), kind: 'assign' });
       } else if (target.type === 'subscript') {
         subscriptAssignment(statement, target, value);
       } else {
