@@ -55,16 +55,27 @@ export function isCredentialName(name: string): boolean {
   return words.some((w) => w === 'SECRET' || w === 'SECRETS') && !NOT_A_SECRET_SUFFIX.has(last);
 }
 
+/** A name's last word, its last two words, and so on to the whole name, each in lower-case letters and digits only. */
+function nameEndings(name: string): string[] {
+  const words = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0);
+  return words.map((_, index) => words.slice(index).join(''));
+}
+
 /**
  * Whether a string is a stand-in rather than a credential: empty, `changeme`, `<password>`,
  * `${DB_PASSWORD}`, `your-api-key`, `xxxx`, `DEMO_KEY`, or the name it stands under spelt
- * out (`"mail-gun-api-key"` for `MAILGUN_API_KEY`). A placeholder is not a leak: it cannot log in.
+ * out, whole or its last words (`"mail-gun-api-key"` for `MAILGUN_API_KEY`, `"password"`
+ * for `EMAIL_HOST_PASSWORD`). A placeholder is not a leak: it cannot log in.
  */
 export function isPlaceholder(value: string, names: readonly string[] = []): boolean {
   const s = value.trim();
   if (s === '') return true;
   const letters = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (names.some((name) => letters(name).length > 0 && letters(name) === letters(s))) return true;
+  // The name spelled out, or the last words of it ('password' for EMAIL_HOST_PASSWORD, 'api-key' for MAPS_API_KEY): it says what belongs there, not what it is.
+  if (names.some((name) => nameEndings(name).includes(letters(s)))) return true;
   // Words only, one of them saying it stands for something (`DEMO_KEY`, `example-key`); a URL on example.com can still carry a token.
   if (/^[a-z]+(?:[-_ ][a-z]+)*$/i.test(s) && /(?:^|[-_ ])(?:demo|example|sample)(?:$|[-_ ])/i.test(s)) return true;
   if (/^([x*#._-])\1*$/i.test(s)) return true;
