@@ -189,7 +189,6 @@ export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: Uni
     if (unit.identity) memo?.keepBlock(unit.identity, keptBlock(now, unit.startRow));
     else memo?.keepStatements(now);
   }
-  sequence?.end();
   memo?.finish();
 }
 
@@ -294,7 +293,8 @@ class MapEffect {
  * nothing is written; at the first difference the waiting writes are applied, in order.
  */
 class ReplaySequence {
-  private readonly applied_: StatementRecord[] = [];
+  /** The records applied so far, in order. */
+  private readonly order: StatementRecord[] = [];
   /** Until the first difference: writes not applied yet (a record, or a block's together). */
   private pending: (StatementRecord | BlockEffect)[] | undefined = [];
   /** False once a statement ran without a record: the sequence then says nothing of the maps. */
@@ -310,7 +310,7 @@ class ReplaySequence {
   /** Whether these records come next in the last evaluation's order, with nothing different before. */
   follows(records: readonly StatementRecord[]): boolean {
     if (!this.pending || !this.last) return false;
-    const at = this.applied_.length;
+    const at = this.order.length;
     if (at + records.length > this.last.records.length) return false;
     for (let i = 0; i < records.length; i++) if (this.last.records[at + i] !== records[i]) return false;
     return true;
@@ -319,18 +319,18 @@ class ReplaySequence {
   /** These records' map writes wait (see follows). */
   defer(effect: StatementRecord | BlockEffect): void {
     this.pending!.push(effect);
-    if ('writes' in effect) this.applied_.push(effect);
-    else for (const record of effect.records) this.applied_.push(record);
+    if ('writes' in effect) this.order.push(effect);
+    else for (const record of effect.records) this.order.push(record);
   }
 
   /** A record applied to the maps already. */
   applied(record: StatementRecord): void {
-    this.applied_.push(record);
+    this.order.push(record);
   }
 
   /** A statement ran: its record (none when it failed half way) is new. */
   ran(record: StatementRecord | undefined): void {
-    if (record) this.applied_.push(record);
+    if (record) this.order.push(record);
     else this.complete = false;
   }
 
@@ -351,13 +351,13 @@ class ReplaySequence {
 
   /** Ends the evaluation: the last maps again when nothing differed, else the waiting writes applied. What this evaluation applied is returned for the next. */
   end(): LastEvaluation | undefined {
-    if (this.pending && this.last && this.applied_.length === this.last.records.length) {
+    if (this.pending && this.last && this.order.length === this.last.records.length) {
       this.interpreter.settings.adopt(this.last.settings);
       this.interpreter.bindings.adopt(this.last.bindings);
       this.pending = undefined;
     } else this.diverge();
     if (!this.complete) return undefined;
-    return { records: this.applied_, settings: this.interpreter.settings.map, bindings: this.interpreter.bindings.map };
+    return { records: this.order, settings: this.interpreter.settings.map, bindings: this.interpreter.bindings.map };
   }
 }
 
