@@ -194,16 +194,16 @@ export function evaluateUnits(units: readonly EvaluationUnit[], interpreter: Uni
 
 /** Applies a record's writes when everything it read reads the same now, its locations moved to `row`; false when the statement must run. */
 function replay(record: StatementRecord, row: number, interpreter: UnitInterpreter, memo: BlockMemo, sequence: ReplaySequence): boolean {
-  if (sequence.follows([record])) {
-    for (const read of record.external) if (!interpreter.stillReads(read)) return false;
-    sequence.defer(record);
-    for (const write of record.writes) if (typeof write[0] !== 'number') interpreter.applyOther(write as OtherWrite);
-  } else {
-    sequence.diverge();
-    if (!readsHold(record, interpreter)) return false;
-    applyWrites(record, interpreter, true);
+  // In the last evaluation's order the maps hold what the record read then (see ReplaySequence): only other files are asked again.
+  const follows = sequence.follows([record]);
+  if (!follows) sequence.diverge();
+  if (!(follows || mapReadsHold(record, interpreter)) || !externalReadsHold(record.external, interpreter)) return false;
+  if (follows) sequence.defer(record);
+  else {
+    applyMapWrites(record, interpreter);
     sequence.applied(record);
   }
+  for (const write of record.writes) if (typeof write[0] !== 'number') interpreter.applyOther(write as OtherWrite);
   memo.count(true, record.anchor.row !== row);
   record.anchor.row = row;
   return true;
@@ -218,8 +218,7 @@ function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter,
   const { settings, bindings, external, other, records } = kept.together!;
   const follows = sequence.follows(records);
   if (!follows) sequence.diverge();
-  if (!follows && (!settings.readsHold(interpreter.settings.map) || !bindings.readsHold(interpreter.bindings.map))) return false;
-  for (const read of external) if (!interpreter.stillReads(read)) return false;
+  if (!(follows || (settings.readsHold(interpreter.settings.map) && bindings.readsHold(interpreter.bindings.map))) || !externalReadsHold(external, interpreter)) return false;
   if (follows) sequence.defer(kept.together!);
   else {
     settings.applyTo(interpreter.settings.map);
@@ -234,8 +233,8 @@ function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter,
   return true;
 }
 
-/** A statement's reads hold now: then its writes are applied. */
-function readsHold(record: StatementRecord, interpreter: UnitInterpreter): boolean {
+/** What a statement read of the settings and names reads the same now. */
+function mapReadsHold(record: StatementRecord, interpreter: UnitInterpreter): boolean {
   const settings = interpreter.settings.map;
   const bindings = interpreter.bindings.map;
   const { reads } = record;
@@ -243,16 +242,19 @@ function readsHold(record: StatementRecord, interpreter: UnitInterpreter): boole
     const read = reads[i];
     if ((read[0] === 0 ? settings : bindings).get(read[1]) !== read[2]) return false;
   }
-  for (const read of record.external) if (!interpreter.stillReads(read)) return false;
   return true;
 }
 
-function applyWrites(record: StatementRecord, interpreter: UnitInterpreter, others: boolean): void {
+/** What was read of other files reads the same now. */
+function externalReadsHold(external: readonly ExternalRead[], interpreter: UnitInterpreter): boolean {
+  for (const read of external) if (!interpreter.stillReads(read)) return false;
+  return true;
+}
+
+/** A statement's writes to the settings and names, in order (its other writes are the interpreter's, see applyOther). */
+function applyMapWrites(record: StatementRecord, interpreter: UnitInterpreter): void {
   for (const write of record.writes) {
-    if (typeof write[0] !== 'number') {
-      if (others) interpreter.applyOther(write as OtherWrite);
-      continue;
-    }
+    if (typeof write[0] !== 'number') continue;
     const map: Map<string, unknown> = write[0] === 0 ? interpreter.settings.map : interpreter.bindings.map;
     if (write[2] === undefined) map.delete(write[1]);
     else map.set(write[1], write[2]);
@@ -341,7 +343,7 @@ class ReplaySequence {
     this.pending = undefined;
     const { settings, bindings } = this.interpreter;
     for (const effect of pending) {
-      if ('writes' in effect) applyWrites(effect, this.interpreter, false);
+      if ('writes' in effect) applyMapWrites(effect, this.interpreter);
       else {
         effect.settings.applyTo(settings.map);
         effect.bindings.applyTo(bindings.map);
