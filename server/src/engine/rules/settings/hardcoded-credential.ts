@@ -166,17 +166,26 @@ function isSettingName(name: string): boolean {
 function credential(ctx: SettingsRuleContext, name: string, value: Value): Credential | undefined {
   let text: string | undefined;
   let env: EnvRead | undefined;
-  if (value.kind === 'string' && isStringLiteralAt(ctx, value.loc)) text = value.value;
-  else if (value.kind === 'env') {
+  let loc: Location | undefined;
+  if (value.kind === 'string') {
+    text = value.value;
+    loc = value.loc;
+  } else if (value.kind === 'env') {
     const unset = unsetView(value);
-    if (unset.kind === 'string' && isStringLiteralAt(ctx, value.defaultLoc)) {
+    if (unset.kind === 'string') {
       text = unset.value;
       env = value;
+      loc = value.defaultLoc;
     }
   }
-  if (text === undefined || isPlaceholder(text, env ? [name, env.variable] : [name])) return undefined;
+  if (text === undefined) return undefined;
+  const named = isCredentialName(name);
+  // Most settings are neither named for a credential nor a URL with a password (which has an
+  // `@`): they are passed over before their source is read.
+  if (!named && !text.includes('@')) return undefined;
+  if (!isStringLiteralAt(ctx, loc) || isPlaceholder(text, env ? [name, env.variable] : [name])) return undefined;
   // A path or a URL without a password under a credential's name is a location (allauth's HEADLESS_FRONTEND_URLS['account_reset_password'] = '/account/password/reset').
-  if (isCredentialName(name) && !isLocation(text)) return { text, env, url: false };
+  if (named && !isLocation(text)) return { text, env, url: false };
   const password = urlPassword(text);
   // NOTE: a URL's password is a credential whatever the setting is called (DATABASE_URL,
   // CELERY_BROKER_URL, CACHES LOCATION). https://docs.djangoproject.com/en/stable/ref/settings/#password
