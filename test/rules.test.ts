@@ -133,6 +133,17 @@ describe('rule registry', () => {
     }
   });
 
+  test('Python rules’ text triggers match within one line (a module kept in blocks is tested block by block)', () => {
+    // A construct that can match a line break: whitespace, any character, a negated class, a non-word class.
+    const crossesLines = /\\[snrSWD]|(?<!\\)\.|\[\^/;
+    for (const rule of ALL_RULES.filter((r) => r.meta.scope === 'python')) {
+      for (const trigger of 'triggers' in rule ? rule.triggers : []) {
+        if (typeof trigger === 'string') assert.ok(!/[\r\n]/.test(trigger), `${rule.meta.code} trigger ${JSON.stringify(trigger)} spans lines`);
+        else assert.ok(!crossesLines.test(trigger.source), `${rule.meta.code} trigger ${trigger} may match across lines`);
+      }
+    }
+  });
+
   test('codes are unique and sorted', () => {
     const codes = ALL_RULES.map((r) => r.meta.code);
     assert.deepEqual(codes, [...new Set(codes)].sort());

@@ -4,7 +4,7 @@
  */
 import { Edit, type Point } from 'web-tree-sitter';
 import { BlockedModule, type BlockingOptions } from '../../server/src/engine/parse/blocked-module';
-import type { ModuleSyntax } from '../../server/src/engine/parse/module-syntax';
+import type { ModuleSyntax, StatementBlock } from '../../server/src/engine/parse/module-syntax';
 import { parsePython, type Tree } from '../../server/src/engine/parse/python';
 import { syntaxChangeSpan } from '../../server/src/engine/parse/syntax-edit';
 import type { SourceFile, SourceStore } from '../../server/src/engine/project/source-store';
@@ -68,6 +68,11 @@ export class BlockedFile {
     return this.whole!;
   }
 
+  /** The blocks once the file is kept in blocks (see syntax), else undefined. */
+  keptBlocks(): readonly StatementBlock[] | undefined {
+    return this.blocked?.syntax().blocks;
+  }
+
   dispose(): void {
     this.blocked?.dispose();
     this.whole?.delete();
@@ -102,6 +107,7 @@ export class BlockedStore implements SourceStore {
       text,
       tree: () => (tree ??= parsePython(text)),
       syntax: () => owner.syntax(),
+      blocks: () => owner.keptBlocks(),
     };
     this.sources.set(file, source);
     return source;

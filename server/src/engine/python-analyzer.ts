@@ -1,7 +1,8 @@
 import type { AnalysisLog } from './guarded';
 import type { HardenerConfig } from './config';
 import type { FileAnalyzer } from './file-analyzer';
-import type { ModuleSyntax } from './parse/module-syntax';
+import { holdsInSomeLine } from './parse/block-text-tests';
+import type { ModuleSyntax, StatementBlock } from './parse/module-syntax';
 import type { Node, Tree } from './parse/python';
 import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
@@ -20,15 +21,20 @@ export function isOrdinaryPythonFile(relativeFile: string): boolean {
   return !parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test' || dir === 'migrations' || dir === 'test_utils' || dir === 'testutils');
 }
 
+// Each matches within one line (see holdsInSomeLine).
 /** A Django migration, wherever its folder is and whatever it is called: it defines `class Migration(...Migration)`. */
 const MIGRATION = /^class Migration\((?:[\w.]*\.)?Migration\):/m;
 /** A test module: it imports a test framework and defines tests. */
-const TEST_FRAMEWORK = /^\s*(?:import|from)\s+(?:pytest|unittest|django\.test|rest_framework\.test)\b/m;
-const TEST_DEFINITION = /^\s*(?:(?:async\s+)?def\s+test_?\w*\s*\(|class\s+\w*Test\w*\s*[(:])/m;
+const TEST_FRAMEWORK = /^[ \t]*(?:import|from)[ \t]+(?:pytest|unittest|django\.test|rest_framework\.test)\b/m;
+const TEST_DEFINITION = /^[ \t]*(?:(?:async[ \t]+)?def[ \t]+test_?\w*[ \t]*\(|class[ \t]+\w*Test\w*[ \t]*[(:])/m;
 
-/** Whether a module's content shows it is a migration or a test module, not code that runs in production. */
-export function isMigrationOrTestModule(text: string): boolean {
-  return MIGRATION.test(text) || (TEST_FRAMEWORK.test(text) && TEST_DEFINITION.test(text));
+/**
+ * Whether a module's content shows it is a migration or a test module, not code that runs
+ * in production; `blocks` when the module is kept in blocks (each block's answer is kept).
+ */
+export function isMigrationOrTestModule(text: string, blocks?: readonly StatementBlock[]): boolean {
+  const holds = (key: string, pattern: RegExp) => holdsInSomeLine(text, blocks, key, (part) => pattern.test(part));
+  return holds('migration', MIGRATION) || (holds('test framework', TEST_FRAMEWORK) && holds('test definition', TEST_DEFINITION));
 }
 
 /** Runs the Python code rules (DJH2xx) on ordinary Python files. */
@@ -53,8 +59,9 @@ export function pythonFindings(project: Project, file: string, config: HardenerC
   if (rules.length === 0) return [];
   const source = project.store.get(file);
   if (!source) return [];
-  const interested = triggeredRules(rules, source.text);
-  if (interested.length === 0 || isMigrationOrTestModule(source.text)) return [];
+  const blocks = source.blocks?.();
+  const interested = triggeredRules(rules, source.text, blocks);
+  if (interested.length === 0 || isMigrationOrTestModule(source.text, blocks)) return [];
 
   const runs = interested.map((rule) => ({
     code: rule.meta.code,

@@ -10,7 +10,7 @@ export interface BlockingOptions {
   statementsPerBlock: number;
 }
 
-export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 64 };
+export const DEFAULT_BLOCKING: BlockingOptions = { statementsPerBlock: 32 };
 
 const UNBOUNDED = 0xffffffff;
 /** Blocks with errors this close are tried as one (a construct open across the blocks between them): about 400 statements. */
@@ -115,7 +115,7 @@ export class BlockedModule {
         }
       }
     }
-    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startRow: block.startRow, root: block.tree.rootNode }));
+    const blocks: StatementBlock[] = this.blocks.map((block) => ({ identity: block.identity, startIndex: block.startIndex, startRow: block.startRow, root: block.tree.rootNode }));
     this.syntaxCache = { rootNode: new BlocksRoot(blocks), blocks };
     return this.syntaxCache;
   }

@@ -1,6 +1,6 @@
 import { Edit, type Point, type Tree } from 'web-tree-sitter';
 import { BlockedModule, type TextReader } from './blocked-module';
-import type { ModuleSyntax } from './module-syntax';
+import type { ModuleSyntax, StatementBlock } from './module-syntax';
 import { parsePython } from './python';
 import { syntaxChangeSpan } from './syntax-edit';
 
@@ -110,6 +110,11 @@ export class LiveModule {
     if (this.blocked) return this.blocked.syntax();
     this.readBySettings = true;
     return this.syntaxTree();
+  }
+
+  /** The blocks when the module is kept in blocks (an edited block is parsed again first), else undefined: nothing is parsed whole. */
+  keptBlocks(): readonly StatementBlock[] | undefined {
+    return this.blocked?.syntax().blocks;
   }
 
   /** The blocks when the module is kept in blocks already, else the tree: for reading, not worth parsing twice. */

@@ -25,6 +25,8 @@ export interface StatementBlock {
    * long as it does, at `startRow`.
    */
   readonly identity: object;
+  /** The offset (UTF-16 units) of the block's first character, at the start of a line; the next block starts where it ends. */
+  readonly startIndex: number;
   /** The row of the block's first line. */
   readonly startRow: number;
   readonly root: Node;

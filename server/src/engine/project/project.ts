@@ -5,6 +5,7 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { excludedFromContentScan, neverSettings, productionWord, roleByName } from './discovery';
 import { imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
 import { FileIndex } from './file-index';
+import { holdsInSomeLine } from '../parse/block-text-tests';
 import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from '../settings/settings-module';
 import type { SourceFile, SourceStore } from './source-store';
 import type { EvaluationCache } from './evaluation-cache';
@@ -57,7 +58,8 @@ function textFacts(source: SourceFile): TextFacts {
   let facts = factsOfSource.get(source);
   if (!facts) {
     const { text } = source;
-    const maybe = CORE_SETTINGS.some((name) => text.includes(name)) || text.includes('import *');
+    // A large open module being edited is looked at block by block, each block's answer kept (see holdsInSomeLine).
+    const maybe = holdsInSomeLine(text, source.blocks?.(), 'settings hint', (part) => CORE_SETTINGS.some((name) => part.includes(name)) || part.includes('import *'));
     if (!maybe) facts = NO_FACTS;
     else {
       const core = new Set([...text.matchAll(CORE_ASSIGNMENT)].map((m) => m[1]));

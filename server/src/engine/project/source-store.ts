@@ -1,5 +1,5 @@
 import { lineStarts, offsetAt } from '../text';
-import type { ModuleSyntax } from '../parse/module-syntax';
+import type { ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import type { Tree } from '../parse/python';
 
 /** A file's text as the engine sees it, parsed on demand. */
@@ -10,6 +10,8 @@ export interface SourceFile {
   tree(): Tree;
   /** What the settings analysis reads: the tree, or for a large open module its blocks (see BlockedModule). */
   syntax(): ModuleSyntax;
+  /** The blocks of a module kept in blocks (a large open module being edited), else undefined, without parsing it. */
+  blocks?(): readonly StatementBlock[] | undefined;
 }
 
 /**

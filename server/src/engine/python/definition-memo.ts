@@ -7,7 +7,9 @@ import type { Finding, Position } from '../types';
 import { bindsElsewhere } from './import-edits';
 import { IMPORT_STATEMENTS, importedNames } from './imports';
 import { isOperatorModuleText } from './module-analysis';
-import { BlockShapes, definitionGroups, moduleUnits, NamesCache, type ModuleUnit } from './module-units';
+import { GroupLayouts, NamesCache } from './definition-groups';
+import { BlockUnits, moduleUnits, type ModuleUnit } from './module-units';
+import { keptInPlace, keptTogether, type ReducedModule } from './reduced-module';
 
 /**
  * The code rules' findings kept per group of top-level definitions, so that a keystroke in a
@@ -69,6 +71,8 @@ interface StoredFinding {
 
 interface Entry {
   findings: StoredFinding[];
+  /** The last analysis that replayed or stored it. */
+  used: number;
 }
 
 /** What the analyses read of other files, checked before a memo is trusted again, each the way it was read. */
@@ -128,9 +132,15 @@ export class DefinitionMemo {
   private entries = new GroupEntries();
   private world = new World();
   private readonly names = new NamesCache();
-  private readonly shapes = new BlockShapes();
-  /** The imports inside a definition, by its text (most have none: their text says so). */
+  private readonly layouts = new GroupLayouts();
+  /** Counts analyses, to tell which entries the current one used. */
+  private generation = 0;
+  private readonly blockUnits = new BlockUnits();
+  /** The names a statement imports, by its text (most definitions import nothing: their text says so). */
   private importsByText = new Map<string, [string, string][]>();
+  /** Whether a statement of the module's context holds a node of a type the rules ask for, by its text, for the rules of `ruleNodesOf`. */
+  private ruleNodesByText = new Map<string, boolean>();
+  private ruleNodesOf = '';
   /** For tests: how many groups the last analysis ran the rules on, and how many it replayed. */
   lastRun = { analysed: 0, replayed: 0 };
 
@@ -144,7 +154,7 @@ export class DefinitionMemo {
   analyze(input: MemoInput): Finding[] | undefined {
     if (input.root.hasError) return undefined;
     const comments: string[] = [];
-    const units = moduleUnits(input.root, input.text, comments, input.blocks && { blocks: input.blocks, shapes: this.shapes });
+    const units = moduleUnits(input.root, input.text, comments, input.blocks && { blocks: input.blocks, units: this.blockUnits });
     const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
     const nodesOf = new Map<number, Node[]>();
     const search = (index: number): Node[] => {
@@ -162,14 +172,14 @@ export class DefinitionMemo {
     const contextBefore: number[] = [];
     for (const [index, unit] of units.entries()) {
       contextBefore[index] = contextUnits.length;
-      let pairs: [string, string][];
-      if (!unit.definition) {
-        contextUnits.push(index);
-        pairs = [...importedNames(search(index).filter((n) => IMPORT_STATEMENTS.includes(n.type)))];
-      } else if (/\bimport\b/.test(unit.text)) {
-        pairs = nextImports.get(unit.text) ?? this.importsByText.get(unit.text) ?? [...importedNames(unit.node.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n))];
-        nextImports.set(unit.text, pairs);
-      } else continue;
+      if (!unit.definition) contextUnits.push(index);
+      if (!unit.mentionsImport) continue;
+      let pairs = nextImports.get(unit.text) ?? this.importsByText.get(unit.text);
+      if (!pairs) {
+        const statements = unit.definition ? unit.node.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n) : search(index).filter((n) => IMPORT_STATEMENTS.includes(n.type));
+        pairs = [...importedNames(statements)];
+      }
+      nextImports.set(unit.text, pairs);
       for (const [alias, target] of pairs) imports.set(alias, target);
     }
     this.importsByText = nextImports;
@@ -177,36 +187,19 @@ export class DefinitionMemo {
     // Groups of connected definitions, each keyed by its members with the context statements before each.
     const unitNames = units.map((unit) => this.names.of(unit));
     this.names.settle();
-    const groupOf = definitionGroups(units, unitNames);
-    const members = new Map<number, number[]>();
-    for (const [index, group] of groupOf.entries()) {
-      if (group < 0) continue;
-      const list = members.get(group);
-      if (list) list.push(index);
-      else members.set(group, [index]);
-    }
+    const { groupOf, members, pinned, definedNames } = this.layouts.of(units, unitNames);
 
     // The module's context: the rules, statements outside definitions and the groups of the
     // definitions they name (`handler = make_handler(helper)`), every import, the names
     // defined at the top level, the head of the module (where an import a fix adds goes) and
     // what top-level comments say that a text search reads.
-    const contextMentions = new Set<string>();
-    for (const index of contextUnits) for (const name of unitNames[index].mentioned) contextMentions.add(name);
-    const pinned = new Set<number>();
-    const definedNames: string[] = [];
-    for (const [index, unit] of units.entries()) {
-      if (!unit.definition) continue;
-      const names = unitNames[index];
-      if (names.own) definedNames.push(names.own);
-      for (const name of names.defined) if (contextMentions.has(name)) pinned.add(groupOf[index]);
-    }
     const contextParts = [
       input.rules.map((rule) => rule.code).join(','),
-      String(isOperatorModuleText(input.text)),
+      String(isOperatorModuleText(input.text, input.blocks)),
       lineBreakOf(input.text),
       input.text.slice(0, headEnd(units)),
       JSON.stringify([...imports]),
-      definedNames.join(' '),
+      definedNames,
       // What a comment can change: a helper counts as defined once when the module's text says `def name(` once (see call-sites.ts).
       comments.flatMap((comment) => comment.match(/\bdef\s+[\p{L}_][\p{L}\p{N}_]*\s*\(/gu) ?? []).join(' '),
       ...contextUnits.map((index) => units[index].text),
@@ -219,14 +212,15 @@ export class DefinitionMemo {
       this.world = new World(input.project.files);
     }
 
-    const nextEntries = new GroupEntries();
+    const generation = ++this.generation;
     const replayed = new Map<number, Entry>();
     const missing = new Map<number, GroupKey>();
     for (const [group, list] of members) {
       const key = groupKey(list, units, contextBefore);
-      const entry = nextEntries.get(key) ? undefined : this.entries.get(key);
-      if (entry) {
-        nextEntries.set(key, entry);
+      // An entry serves one group per analysis (two groups with the same key are analysed apart).
+      const entry = this.entries.get(key);
+      if (entry && entry.used !== generation) {
+        entry.used = generation;
         replayed.set(group, entry);
       } else missing.set(group, key);
     }
@@ -238,7 +232,22 @@ export class DefinitionMemo {
     const fresh: Finding[][] = input.rules.map(() => []);
     const ruleTypes = new Set(input.nodeTypes);
     const analysed = (index: number) => !units[index].definition || missing.has(groupOf[index]);
-    if (missing.size > 0 || contextUnits.some((index) => search(index).some((node) => ruleTypes.has(node.type)))) {
+    const typesKey = input.nodeTypes.join(' ');
+    if (typesKey !== this.ruleNodesOf) {
+      this.ruleNodesOf = typesKey;
+      this.ruleNodesByText = new Map();
+    }
+    const nextRuleNodes = new Map<string, boolean>();
+    const holdsRuleNodes = (index: number): boolean => {
+      const text = units[index].text;
+      let holds = nextRuleNodes.get(text) ?? this.ruleNodesByText.get(text);
+      holds ??= search(index).some((node) => ruleTypes.has(node.type));
+      nextRuleNodes.set(text, holds);
+      return holds;
+    };
+    const contextRuleNodes = contextUnits.filter(holdsRuleNodes).length > 0;
+    this.ruleNodesByText = nextRuleNodes;
+    if (missing.size > 0 || contextRuleNodes) {
       const project = recordingProject(input.project, input.file, this.world);
       if (replayed.size === 0 && input.tree) {
         const nodes = new Map<string, Node[]>();
@@ -246,25 +255,14 @@ export class DefinitionMemo {
         for (const [i, rule] of input.rules.entries()) fresh[i] = rule.run(input.tree, nodes, imports, project);
       } else {
         const kept = (index: number) => analysed(index) || pinned.has(groupOf[index]);
-        const reduced = reducedModule(input.text, units, kept, (index) => unitNames[index].own);
-        const tree = parsePython(reduced.text);
-        bindsElsewhere(tree, reduced.others);
-        try {
-          if (tree.rootNode.hasError) return undefined;
-          const nodes = new Map<string, Node[]>();
-          const reducedUnits = moduleUnits(tree.rootNode, reduced.text);
-          for (const unit of reducedUnits) {
-            const index = unitAt(units, { line: unit.startRow, character: unit.startColumn });
-            if (index >= 0 && analysed(index) && !reduced.stubRows.has(unit.startRow))
-              collect(
-                nodes,
-                unit.node.descendantsOfType(wanted).filter((n): n is Node => !!n),
-              );
-          }
-          for (const [i, rule] of input.rules.entries()) fresh[i] = rule.run(tree, nodes, imports, project);
-        } finally {
-          tree.delete();
-        }
+        const nameOf = (index: number) => unitNames[index].own;
+        const run = (reduced: ReducedModule | undefined) => reduced && rulesOnReduced(reduced, units, analysed, wanted, input, imports, project);
+        // The kept statements together parse in time with what is kept; where their findings
+        // cannot be placed back in the module, or they do not parse so, at their own rows.
+        const together = run(keptTogether(units, kept, nameOf));
+        const ran = Array.isArray(together) ? together : run(keptInPlace(input.text, units, kept, nameOf));
+        if (!Array.isArray(ran)) return undefined;
+        ran.forEach((findings, i) => (fresh[i] = findings));
       }
     }
 
@@ -293,7 +291,7 @@ export class DefinitionMemo {
       }
     }
     for (const [group, key] of missing) {
-      if (!uncacheable.has(group)) nextEntries.set(key, { findings: stored.get(group) ?? [] });
+      if (!uncacheable.has(group)) this.entries.set(key, { findings: stored.get(group) ?? [], used: generation });
     }
     for (const [group, entry] of replayed) {
       const list = members.get(group)!;
@@ -306,7 +304,8 @@ export class DefinitionMemo {
         result.push({ rule: kept.rule, unit: list[kept.member], finding });
       }
     }
-    this.entries = nextEntries;
+    // Entries no group used are dropped once they outnumber the groups: an edit undone finds its entries still there.
+    if (this.entries.size > 2 * members.size + 64) this.entries.keepOnly((entry) => entry.used === generation);
     // The order a whole analysis gives: by rule, then by statement, each rule's own order within one.
     return result.sort((a, b) => a.rule - b.rule || a.unit - b.unit).map((r) => r.finding);
   }
@@ -329,41 +328,70 @@ function headEnd(units: readonly ModuleUnit[]): number {
 }
 
 /**
- * The module's text with the definitions not `kept` left out, every other statement where
- * it was (same rows and columns): the first left-out definition becomes a stub of the same
- * kind and name (the statement after the imports keeps its kind, where an import fix
- * goes), the names of the others are returned, for the tree to declare (see
- * bindsElsewhere), so the module binds the same names at its top level. Blank lines cost
- * the parser next to nothing.
+ * The rules over a reduced module (see ReducedModule): their findings at the module's
+ * positions; 'syntax error' when the reduced text does not parse cleanly, 'unplaced' when a
+ * finding has a position the reduced text cannot map back, or names a line in a way that
+ * cannot follow it (see lineMentions).
  */
-function reducedModule(
-  text: string,
+function rulesOnReduced(
+  reduced: ReducedModule,
   units: readonly ModuleUnit[],
-  kept: (index: number) => boolean,
-  nameOf: (index: number) => string | undefined,
-): { text: string; stubRows: Set<number>; others: string[] } {
-  const parts: string[] = [];
-  const stubRows = new Set<number>();
-  const left = [...units.keys()].filter((index) => !kept(index));
-  const others = left
-    .slice(1)
-    .map(nameOf)
-    .filter((name): name is string => !!name);
-  let at = 0;
-  for (const [position, index] of left.entries()) {
-    const unit = units[index];
-    parts.push(text.slice(at, unit.startIndex));
-    let stub = '';
-    if (position === 0) {
-      const name = nameOf(index) ?? '_';
-      stub = /^(?:@[^\n]*\n\s*)*class\b/.test(unit.text) ? `class ${name}: pass` : `def ${name}(): pass`;
-      stubRows.add(unit.startRow);
+  analysed: (index: number) => boolean,
+  wanted: string[],
+  input: MemoInput,
+  imports: Map<string, string>,
+  project: Project,
+): Finding[][] | 'syntax error' | 'unplaced' {
+  const tree = parsePython(reduced.text);
+  bindsElsewhere(tree, reduced.others);
+  try {
+    if (tree.rootNode.hasError) return 'syntax error';
+    const nodes = new Map<string, Node[]>();
+    for (const unit of moduleUnits(tree.rootNode, reduced.text)) {
+      const start = { line: unit.startRow, character: unit.startColumn };
+      const position = reduced.toModule ? reduced.toModule(start) : start;
+      const index = position ? unitAt(units, position) : -1;
+      if (index >= 0 && analysed(index) && !reduced.stubRows.has(unit.startRow))
+        collect(
+          nodes,
+          unit.node.descendantsOfType(wanted).filter((n): n is Node => !!n),
+        );
     }
-    parts.push(stub + '\n'.repeat(unit.endRow - unit.startRow));
-    at = unit.endIndex;
+    const fresh = input.rules.map((rule) => rule.run(tree, nodes, imports, project));
+    const toModule = reduced.toModule;
+    if (!toModule) return fresh;
+    const placed: Finding[][] = [];
+    for (const findings of fresh) {
+      const list: Finding[] = [];
+      for (const finding of findings) {
+        const one = placedFinding(finding, input.file, toModule);
+        if (!one) return 'unplaced';
+        list.push(one);
+      }
+      placed.push(list);
+    }
+    return placed;
+  } finally {
+    tree.delete();
   }
-  parts.push(text.slice(at));
-  return { text: parts.join(''), stubRows, others };
+}
+
+/** A finding of a reduced module at the module's positions, the lines its message names with them; undefined when that cannot be done. */
+function placedFinding(finding: Finding, file: string, toModule: (position: Position) => Position | undefined): Finding | undefined {
+  const mentions = lineMentions(finding, file);
+  if (!mentions) return undefined;
+  let lost = false;
+  const place = (position: Position): Position => {
+    const placed = toModule(position);
+    if (!placed) lost = true;
+    return placed ?? position;
+  };
+  const placed = mapPositions(finding, file, place);
+  placed.message = withLines(
+    mentions.template,
+    mentions.positions.map((position) => place(position).line + 1),
+  );
+  return lost ? undefined : placed;
 }
 
 /** A group's key: its members' texts, each with the number of context statements before it. */
@@ -382,19 +410,32 @@ function groupKey(list: readonly number[], units: readonly ModuleUnit[], context
 /**
  * The kept findings by group key. Most groups are one definition: keyed by its text as it
  * stands in the module, not by a string built for the purpose, a lookup costs one hash of
- * that text.
+ * that text (none when the text is the string an earlier analysis read, see BlockUnits).
+ * A second entry for the same text with another rest of its key (the same definition
+ * twice in a module) goes to a map keyed by both.
  */
 class GroupEntries {
-  private readonly byText = new Map<string, Map<string, Entry>>();
+  private readonly byText = new Map<string, Entry & { rest: string }>();
+  private readonly others = new Map<string, Entry & { rest: string }>();
+
+  get size(): number {
+    return this.byText.size + this.others.size;
+  }
 
   get(key: GroupKey): Entry | undefined {
-    return this.byText.get(key.text)?.get(key.rest);
+    const first = this.byText.get(key.text);
+    if (first?.rest === key.rest) return first;
+    return this.others.size > 0 ? this.others.get(`${key.rest}\u0003${key.text}`) : undefined;
   }
 
   set(key: GroupKey, entry: Entry): void {
-    let byRest = this.byText.get(key.text);
-    if (!byRest) this.byText.set(key.text, (byRest = new Map()));
-    byRest.set(key.rest, entry);
+    const first = this.byText.get(key.text);
+    if (!first || first.rest === key.rest) this.byText.set(key.text, { ...entry, rest: key.rest });
+    else this.others.set(`${key.rest}\u0003${key.text}`, { ...entry, rest: key.rest });
+  }
+
+  keepOnly(keep: (entry: Entry) => boolean): void {
+    for (const map of [this.byText, this.others]) for (const [key, entry] of map) if (!keep(entry)) map.delete(key);
   }
 }
 

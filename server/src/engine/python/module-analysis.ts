@@ -1,3 +1,5 @@
+import { holdsInSomeLine } from '../parse/block-text-tests';
+import type { StatementBlock } from '../parse/module-syntax';
 import type { Node, Tree } from '../parse/python';
 import type { Project } from '../project/project';
 import { IMPORT_STATEMENTS, importedNames, resolveQualified } from './imports';
@@ -67,9 +69,12 @@ export class ModuleAnalysis {
   }
 }
 
-/** Whether a module's text shows operator code (see ModuleAnalysis.isOperatorCode). */
-export function isOperatorModuleText(text: string): boolean {
-  return /^class Command\((?:[\w.]*\.)?\w*Command\):|^if __name__ == ["']__main__["']\s*:/m.test(text);
+/** Matches within one line (see holdsInSomeLine). */
+const OPERATOR_CODE = /^class Command\((?:[\w.]*\.)?\w*Command\):|^if __name__ == ["']__main__["'][ \t]*:/m;
+
+/** Whether a module's text shows operator code (see ModuleAnalysis.isOperatorCode); `blocks` when it is kept in blocks. */
+export function isOperatorModuleText(text: string, blocks?: readonly StatementBlock[]): boolean {
+  return holdsInSomeLine(text, blocks, 'operator code', (part) => OPERATOR_CODE.test(part));
 }
 
 /** A value's provenance as other parts of the engine read it. */

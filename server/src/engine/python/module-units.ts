@@ -8,10 +8,13 @@ import type { Node } from '../parse/python';
  * to the module's context, which every definition depends on.
  */
 export interface ModuleUnit {
-  node: Node;
+  /** The statement's node (read on demand for a statement of a block kept from an earlier analysis). */
+  readonly node: Node;
   text: string;
   /** A function, class or decorated definition; false for the statements of the module's context. */
   definition: boolean;
+  /** Its text has the word `import` (a definition without it imports nothing). */
+  mentionsImport: boolean;
   startIndex: number;
   endIndex: number;
   startRow: number;
@@ -21,204 +24,154 @@ export interface ModuleUnit {
 }
 
 const DEFINITIONS = new Set(['function_definition', 'class_definition', 'decorated_definition']);
+const IMPORT_WORD = /\bimport\b/;
 
-/** What moduleUnits reads of a top-level node beyond where it starts: each costs a call into WebAssembly. */
-interface NodeShape {
-  type: string;
-  length: number;
+/**
+ * A top-level statement of a block as read once per parse of the block: its text, its kind,
+ * and where it lies relative to the block's start (a block starts at the start of a line,
+ * so its columns are the module's).
+ */
+interface BlockPart {
+  /** Its index among the block root's named children. */
+  child: number;
+  text: string;
+  definition: boolean;
+  mentionsImport: boolean;
+  offset: number;
+  row: number;
+  column: number;
   rows: number;
   endColumn: number;
 }
 
-/**
- * The shapes of the top-level nodes of the blocks of a module kept in blocks (see
- * BlockedModule), by block identity: a block whose parse is unchanged has the same nodes,
- * moved as a whole by edits above it, so only where each starts is read again (a node
- * gives that without a call into WebAssembly).
- */
-export class BlockShapes {
-  private shapes = new WeakMap<object, NodeShape[]>();
+interface BlockReading {
+  parts: BlockPart[];
+  comments: string[];
+}
 
-  of(block: StatementBlock, nodes: readonly (Node | null)[]): NodeShape[] {
-    let shapes = this.shapes.get(block.identity);
-    if (!shapes || shapes.length !== nodes.length) {
-      shapes = nodes.map((node) => (node ? shapeOf(node) : { type: '', length: 0, rows: 0, endColumn: 0 }));
-      this.shapes.set(block.identity, shapes);
+/**
+ * The top-level statements of the blocks of a module kept in blocks (see BlockedModule), by
+ * block identity. A block whose parse is unchanged has the same statements with the same
+ * text, moved as a whole by edits above it: they are read from the tree and the text once,
+ * and given again at the block's new place without a call into WebAssembly; the text is
+ * the same string each time, so maps keyed by it do not hash it again.
+ */
+export class BlockUnits {
+  private readings = new WeakMap<object, BlockReading>();
+
+  of(block: StatementBlock, text: string): BlockReading {
+    let reading = this.readings.get(block.identity);
+    if (!reading) {
+      reading = readBlock(block, text);
+      this.readings.set(block.identity, reading);
     }
-    return shapes;
+    return reading;
   }
 }
 
-function shapeOf(node: Node): NodeShape {
-  const end = node.endPosition;
-  return { type: node.type, length: node.endIndex - node.startIndex, rows: end.row - node.startPosition.row, endColumn: end.column };
+function readBlock(block: StatementBlock, text: string): BlockReading {
+  const parts: BlockPart[] = [];
+  const comments: string[] = [];
+  const nodes = block.root.namedChildren;
+  for (let child = 0; child < nodes.length; child++) {
+    const node = nodes[child];
+    if (!node) continue;
+    const { startIndex, startPosition: start, endPosition: end } = node;
+    const endIndex = node.endIndex;
+    const type = node.type;
+    // The module's text at the node's offsets: the parser reads the same offsets (a lone
+    // `\r` is read as `\n`, one character for one), and a slice costs less than asking the tree.
+    const own = text.slice(startIndex, endIndex);
+    if (type === 'comment') {
+      comments.push(own);
+      continue;
+    }
+    const definition = DEFINITIONS.has(type);
+    parts.push({
+      child,
+      text: own,
+      definition,
+      mentionsImport: IMPORT_WORD.test(own),
+      offset: startIndex - block.startIndex,
+      row: start.row - block.startRow,
+      column: start.column,
+      rows: end.row - start.row,
+      endColumn: end.column,
+    });
+  }
+  return { parts, comments };
+}
+
+/** A statement of a block read at an earlier analysis, at the block's current place; its node is asked of the block when needed. */
+class KeptUnit implements ModuleUnit {
+  readonly text: string;
+  readonly definition: boolean;
+  readonly mentionsImport: boolean;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly startRow: number;
+  readonly startColumn: number;
+  readonly endRow: number;
+  readonly endColumn: number;
+  private read?: Node;
+
+  constructor(
+    private readonly block: StatementBlock,
+    private readonly part: BlockPart,
+  ) {
+    this.text = part.text;
+    this.definition = part.definition;
+    this.mentionsImport = part.mentionsImport;
+    this.startIndex = block.startIndex + part.offset;
+    this.endIndex = this.startIndex + part.text.length;
+    this.startRow = block.startRow + part.row;
+    this.startColumn = part.column;
+    this.endRow = this.startRow + part.rows;
+    this.endColumn = part.endColumn;
+  }
+
+  get node(): Node {
+    this.read ??= this.block.root.namedChild(this.part.child)!;
+    return this.read;
+  }
 }
 
 /**
  * The module's top-level statements in document order with their text in `text`; the
- * top-level comments' texts go to `comments`. Given the module's blocks and the shapes
- * kept of them, only the blocks parsed anew are read node by node.
+ * top-level comments' texts go to `comments`. Given the module's blocks and what was read
+ * of them, only the blocks parsed anew are read node by node.
  */
-export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, comments?: string[], blocks?: { blocks: readonly StatementBlock[]; shapes: BlockShapes }): ModuleUnit[] {
+export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, comments?: string[], blocks?: { blocks: readonly StatementBlock[]; units: BlockUnits }): ModuleUnit[] {
   const units: ModuleUnit[] = [];
-  const add = (node: Node, shape: NodeShape) => {
-    if (shape.type === 'comment') {
-      comments?.push(text.slice(node.startIndex, node.startIndex + shape.length));
-      return;
+  if (blocks) {
+    for (const block of blocks.blocks) {
+      const reading = blocks.units.of(block, text);
+      for (const part of reading.parts) units.push(new KeptUnit(block, part));
+      comments?.push(...reading.comments);
     }
-    const { startPosition: start, startIndex } = node;
-    const endIndex = startIndex + shape.length;
-    // The module's text at the node's offsets: the parser reads the same offsets (a lone
-    // `\r` is read as `\n`, one character for one), and a slice costs less than asking the tree.
+    return units;
+  }
+  for (const node of root.namedChildren) {
+    if (!node) continue;
+    const { startIndex, startPosition: start, endPosition: end } = node;
+    const endIndex = node.endIndex;
+    const own = text.slice(startIndex, endIndex);
+    if (node.type === 'comment') {
+      comments?.push(own);
+      continue;
+    }
     units.push({
       node,
-      text: text.slice(startIndex, endIndex),
-      definition: DEFINITIONS.has(shape.type),
+      text: own,
+      definition: DEFINITIONS.has(node.type),
+      mentionsImport: IMPORT_WORD.test(own),
       startIndex,
       endIndex,
       startRow: start.row,
       startColumn: start.column,
-      endRow: start.row + shape.rows,
-      endColumn: shape.endColumn,
+      endRow: end.row,
+      endColumn: end.column,
     });
-  };
-  if (blocks) {
-    for (const block of blocks.blocks) {
-      const nodes = block.root.namedChildren;
-      const shapes = blocks.shapes.of(block, nodes);
-      for (let i = 0; i < nodes.length; i++) if (nodes[i]) add(nodes[i]!, shapes[i]);
-    }
-    return units;
   }
-  for (const node of root.namedChildren) if (node) add(node, shapeOf(node));
   return units;
-}
-
-const IDENTIFIER = /[\p{L}_][\p{L}\p{N}_]*/gu;
-const DEFINED_NAME = /\b(?:def|class)\s+([\p{L}_][\p{L}\p{N}_]*)/gu;
-const GLOBAL_NAMES = /\bglobal\s+([^\n;#]+)/gu;
-/** A line assigning names (`x = …`, `a, b = …`, `x: int = …`), a class attribute when it is in a class body. */
-const ASSIGNED_NAMES = /^[ \t]*((?:[\p{L}_][\p{L}\p{N}_]*[ \t]*,[ \t]*)*[\p{L}_][\p{L}\p{N}_]*)[ \t]*(?::[^=\n]*)?=(?!=)/gmu;
-const SELF_ATTRIBUTE = /\bself\.([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=(?!=)/gu;
-
-/** What a definition mentions (every identifier-like word of its text, strings and comments included: more is safe) and what it makes visible outside itself. */
-export interface Names {
-  mentioned: Set<string>;
-  defined: Set<string>;
-  /** A definition's own name. */
-  own?: string;
-}
-
-/** Names per definition text, kept across analyses of one module (see DefinitionGraph). */
-export class NamesCache {
-  private current = new Map<string, Names>();
-  private next = new Map<string, Names>();
-
-  of(unit: ModuleUnit): Names {
-    let names = this.next.get(unit.text) ?? this.current.get(unit.text);
-    if (!names) names = namesOf(unit);
-    this.next.set(unit.text, names);
-    return names;
-  }
-
-  /** Keeps the names of the texts asked for since the last call only: the cache follows the module. */
-  settle(): void {
-    this.current = this.next;
-    this.next = new Map();
-  }
-}
-
-/**
- * The names a definition binds for the rest of the module: its own name and `global`s for a
- * function (its locals are its own); for a class also every name assigned, defined or
- * imported in it and every `self.x` it sets (its attributes and methods, which code
- * elsewhere reaches through an instance). An over-approximation only merges more
- * definitions into one group, which costs time, never a wrong finding.
- */
-function namesOf(unit: ModuleUnit): Names {
-  const text = unit.text;
-  const mentioned = new Set(text.match(IDENTIFIER) ?? []);
-  const defined = new Set<string>();
-  const own = unit.definition ? definitionNode(unit.node)?.childForFieldName('name')?.text : undefined;
-  if (own) defined.add(own);
-  for (const match of text.matchAll(GLOBAL_NAMES)) for (const name of match[1].match(IDENTIFIER) ?? []) defined.add(name);
-  if (definitionNode(unit.node)?.type === 'class_definition') {
-    for (const match of text.matchAll(DEFINED_NAME)) defined.add(match[1]);
-    for (const match of text.matchAll(ASSIGNED_NAMES)) for (const name of match[1].match(IDENTIFIER) ?? []) defined.add(name);
-    for (const match of text.matchAll(SELF_ATTRIBUTE)) defined.add(match[1]);
-    for (const name of importedInText(text)) defined.add(name);
-  }
-  return { mentioned, defined, own };
-}
-
-const FROM_IMPORT = /^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+(\([^)]*\)|[^#\n]*)/gmu;
-const PLAIN_IMPORT = /^[ \t]*import[ \t]+([^#\n]*)/gmu;
-
-/** Names the import statements of a text bind (`from m import a as b, c` → b, c; `import a.b` → a), read line by line. */
-function importedInText(text: string): string[] {
-  const names: string[] = [];
-  for (const [, list] of text.matchAll(FROM_IMPORT))
-    for (const part of list
-      .replace(/#[^\n]*/g, '')
-      .replace(/[()]/g, '')
-      .split(','))
-      names.push(...boundName(part, false));
-  for (const [, list] of text.matchAll(PLAIN_IMPORT)) for (const part of list.split(',')) names.push(...boundName(part, true));
-  return names;
-}
-
-function boundName(part: string, dotted: boolean): string[] {
-  const words = part.trim().split(/\s+as\s+/u);
-  const name = words.length > 1 ? words[1] : dotted ? words[0].split('.')[0] : words[0];
-  return (name.match(IDENTIFIER) ?? []).slice(0, 1);
-}
-
-function definitionNode(node: Node): Node | null {
-  return node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
-}
-
-/**
- * The definitions a definition's findings may depend on: those connected to it by names,
- * in either direction (it calls a helper, a caller passes it a cursor, a model class
- * declares the manager it uses), transitively. `names[i]` are the names of `units[i]`.
- * Returns each statement's group (the index of its first member), -1 outside definitions:
- * a union-find over the names the definitions bind.
- */
-export function definitionGroups(units: readonly ModuleUnit[], names: readonly Names[]): Int32Array {
-  const parent = new Int32Array(units.length);
-  for (let i = 0; i < units.length; i++) parent[i] = units[i].definition ? i : -1;
-  const find = (index: number): number => {
-    let root = index;
-    while (parent[root] !== root) root = parent[root];
-    // Path compression keeps later finds short.
-    for (let at = index; at !== root;) {
-      const up = parent[at];
-      parent[at] = root;
-      at = up;
-    }
-    return root;
-  };
-  const binders = new Map<string, number[]>();
-  for (let index = 0; index < units.length; index++) {
-    if (!units[index].definition) continue;
-    for (const name of names[index].defined) {
-      const list = binders.get(name);
-      if (list) list.push(index);
-      else binders.set(name, [index]);
-    }
-  }
-  for (let index = 0; index < units.length; index++) {
-    if (!units[index].definition) continue;
-    for (const name of names[index].mentioned) {
-      const list = binders.get(name);
-      if (!list) continue;
-      for (const binder of list) {
-        const a = find(index);
-        const b = find(binder);
-        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-      }
-    }
-  }
-  for (let index = 0; index < units.length; index++) if (parent[index] >= 0) parent[index] = find(index);
-  return parent;
 }

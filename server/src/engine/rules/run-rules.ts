@@ -1,5 +1,7 @@
 import { ruleEnabled, type HardenerConfig } from '../config';
 import { guarded, type AnalysisLog } from '../guarded';
+import { holdsInSomeLine } from '../parse/block-text-tests';
+import type { StatementBlock } from '../parse/module-syntax';
 import type { Finding, RuleScope } from '../types';
 import { ALL_RULES } from './registry';
 import type { PythonRule, Rule, SettingsRule, TemplateRule } from './rule';
@@ -17,9 +19,13 @@ export function enabledRules<S extends RuleScope>(scope: S, config: HardenerConf
   return ALL_RULES.filter((rule): rule is RuleOf<S> => rule.meta.scope === scope && ruleEnabled(config, rule.meta.code));
 }
 
-/** The rules among `rules` whose text triggers match `text`: the others cannot fire on it. */
-export function triggeredRules<R extends PythonRule | TemplateRule>(rules: readonly R[], text: string): R[] {
-  return rules.filter((rule) => matchesTrigger(text, rule.triggers));
+/**
+ * The rules among `rules` whose text triggers match `text`: the others cannot fire on it.
+ * A module kept in blocks (`blocks`) is tested block by block, each block's answer kept
+ * (see holdsInSomeLine): a keystroke tests the block it touched.
+ */
+export function triggeredRules<R extends PythonRule | TemplateRule>(rules: readonly R[], text: string, blocks?: readonly StatementBlock[]): R[] {
+  return rules.filter((rule) => holdsInSomeLine(text, blocks, `trigger ${rule.meta.code}`, (part) => matchesTrigger(part, rule.triggers)));
 }
 
 /** Runs each rule on `file` through `check`, guarded, and collects the findings in the rules' order. */
