@@ -268,4 +268,21 @@ describe('the code rules memoised by definition', () => {
     assert.deepEqual(unsafe.memoised, unsafe.whole);
     assert.deepEqual(lines(unsafe.memoised), ['DJH201:error:7:23']);
   });
+
+  test('a module where DJH209 runs (it reads the whole module) keeps the other rules in the memo, DJH209 beside it', async () => {
+    const memo = new DefinitionMemo(at(VIEWS));
+    const text = viewsModule(12) + '\n\nSTRIPE_TOKEN = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"\n';
+    const first = await bothWays(memo, text);
+    assert.deepEqual(first.memoised, first.whole);
+    assert.ok(first.whole.some((f) => f.code === 'DJH209'));
+    const groups = memo.lastRun.analysed;
+    const edited = text.replace('AND n = 7")', "AND n = 7 AND m = {request.GET['m']}\")");
+    const after = await bothWays(memo, edited);
+    assert.deepEqual(after.memoised, after.whole);
+    assert.deepEqual(memo.lastRun, { analysed: 1, replayed: groups - 1 });
+    assert.deepEqual(
+      after.memoised.filter((f) => f.code === 'DJH209').map((f) => f.fixes[0]?.edits[0]?.newText),
+      ['os.environ["STRIPE_TOKEN"]'],
+    );
+  });
 });

@@ -10,6 +10,7 @@ import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
 import type { Finding } from './types';
 import { memoCovers, memoOf, type DefinitionMemo, type MemoInput } from './python/definition-memo';
 import type { Project } from './project/project';
+import type { SourceFile } from './project/source-store';
 
 /** Test code, migrations and settings modules are not judged by the code rules: here, by the file's name and folders. */
 export function isOrdinaryPythonFile(relativeFile: string): boolean {
@@ -44,17 +45,24 @@ export const pythonAnalyzer: FileAnalyzer = {
     return isOrdinaryPythonFile(project.relative(file)) && !project.settingsModule(file);
   },
   analyze(project, file, config, log) {
-    return pythonFindings(project, file, config, log, (syntax) => (syntax.blocks ? memoOf(file) : undefined));
+    // An open document being edited keeps its memo from one version to the next; a scan reads each file once.
+    return pythonFindings(project, file, config, log, (source, syntax) => (syntax.blocks || source.edited ? memoOf(file) : undefined));
   },
 };
 
 /**
  * The code rules' findings in a module: through a memo of its definitions' findings when
- * `memo` gives one for the module's syntax (see definition-memo.ts: the language server
- * keeps a large open module in blocks, and each keystroke re-analyses the definitions it
+ * `memo` gives one for the module (see definition-memo.ts: the language server keeps one
+ * for each open document being edited, and each keystroke re-analyses the definitions it
  * changed), else by a whole analysis.
  */
-export function pythonFindings(project: Project, file: string, config: HardenerConfig, log: AnalysisLog | undefined, memo: (syntax: ModuleSyntax) => DefinitionMemo | undefined): Finding[] {
+export function pythonFindings(
+  project: Project,
+  file: string,
+  config: HardenerConfig,
+  log: AnalysisLog | undefined,
+  memo: (source: SourceFile, syntax: ModuleSyntax) => DefinitionMemo | undefined,
+): Finding[] {
   const rules = enabledRules('python', config);
   if (rules.length === 0) return [];
   const source = project.store.get(file);
@@ -65,15 +73,30 @@ export function pythonFindings(project: Project, file: string, config: HardenerC
 
   const runs = interested.map((rule) => ({
     code: rule.meta.code,
+    nodeTypes: rule.nodeTypes,
     run: (tree: Tree, nodes: Map<string, Node[]>, imports: Map<string, string>, reading: Project) =>
       runRules([rule], file, log, () => rule.check(new PythonRuleContext(rule.meta, reading, file, source.text, tree, imports, nodes))),
   }));
-  const input = { project, file, text: source.text, rules: runs, nodeTypes: interested.flatMap((rule) => rule.nodeTypes) };
-  const syntax = memoCovers(runs) ? source.syntax() : undefined;
-  const memoised = syntax && memo(syntax);
-  const findings = syntax && memoised?.analyze({ ...input, root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() });
-  if (findings) return findings;
-  return wholeModuleFindings({ ...input, tree: source.tree() });
+  const inputOf = (chosen: typeof runs) => ({ project, file, text: source.text, rules: chosen, nodeTypes: chosen.flatMap((run) => run.nodeTypes) });
+  // The rules that read the whole module (see memoCovers) run whole beside the memo where
+  // the module is one tree; a module kept in blocks has none, and is analysed whole then.
+  const memoised = runs.filter((run) => memoCovers([run]));
+  const whole = runs.filter((run) => !memoCovers([run]));
+  const syntax = memoised.length > 0 ? source.syntax() : undefined;
+  const findings =
+    syntax && (whole.length === 0 || !syntax.blocks)
+      ? memo(source, syntax)?.analyze({ ...inputOf(memoised), root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() })
+      : undefined;
+  if (!findings) return wholeModuleFindings({ ...inputOf(runs), tree: source.tree() });
+  if (whole.length === 0) return findings;
+  // In the rules' order, as a whole analysis gives them.
+  const byRule = new Map<string, Finding[]>();
+  for (const finding of [...findings, ...wholeModuleFindings({ ...inputOf(whole), tree: source.tree() })]) {
+    const list = byRule.get(finding.code);
+    if (list) list.push(finding);
+    else byRule.set(finding.code, [finding]);
+  }
+  return runs.flatMap((run) => byRule.get(run.code) ?? []);
 }
 
 /**

@@ -106,7 +106,7 @@ export class OpenDocument {
   /** The document as the engine reads it; undefined when it is not analysed (see `problem`). */
   source(): SourceFile | undefined {
     if (!this.file || this.problem) return undefined;
-    this.cachedSource ??= { file: this.file, text: this.text, tree: () => this.syntaxTree(), syntax: () => this.moduleSyntax(), blocks: () => this.syntax.keptBlocks() };
+    this.cachedSource ??= { file: this.file, text: this.text, tree: () => this.syntaxTree(), syntax: () => this.moduleSyntax(), blocks: () => this.syntax.keptBlocks(), edited: true };
     return this.cachedSource;
   }
 

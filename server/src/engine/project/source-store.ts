@@ -12,6 +12,8 @@ export interface SourceFile {
   syntax(): ModuleSyntax;
   /** The blocks of a module kept in blocks (a large open module being edited), else undefined, without parsing it. */
   blocks?(): readonly StatementBlock[] | undefined;
+  /** An open document being edited: analyses keep what serves its next version (see DefinitionMemo). */
+  edited?: boolean;
 }
 
 /**
