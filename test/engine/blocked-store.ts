@@ -108,6 +108,7 @@ export class BlockedStore implements SourceStore {
       tree: () => (tree ??= parsePython(text)),
       syntax: () => owner.syntax(),
       blocks: () => owner.keptBlocks(),
+      edited: true,
     };
     this.sources.set(file, source);
     return source;

@@ -118,7 +118,7 @@ function viewsModule(count: number): string {
   return out.join('\n');
 }
 
-const TYPED = ['x', ' ', '\n', '"', '(', ')', ':', '#', '_', '1', '    '];
+const TYPED = ['x', ' ', '\n', '\r\n', '\r', '"', '(', ')', ':', '#', '_', '1', '    '];
 const LINES = [
   '\n',
   'x = 1\n',

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { holdsInSomeLine } from '../../server/src/engine/parse/block-text-tests';
 import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
-import { definitionGroups, GroupLayouts, NamesCache } from '../../server/src/engine/python/definition-groups';
-import { BlockUnits, moduleUnits, type ModuleUnit } from '../../server/src/engine/python/module-units';
+import { definitionGroups, GroupLayouts, namesOf, type Names } from '../../server/src/engine/python/definition-groups';
+import { BlockUnits, ByStatementText, moduleUnits, type ModuleUnit } from '../../server/src/engine/python/module-units';
 import { keptInPlace, keptTogether } from '../../server/src/engine/python/reduced-module';
 import { BlockedFile } from './blocked-store';
 
@@ -100,11 +100,11 @@ describe('line-local text tests by block', () => {
 });
 
 describe('groups of definitions', () => {
-  const layoutOf = (text: string, names: NamesCache, layouts: GroupLayouts) => {
+  const layoutOf = (text: string, names: ByStatementText<Names>, layouts: GroupLayouts) => {
     const tree = parsePython(text);
     try {
       const units = moduleUnits(tree.rootNode, text);
-      const unitNames = units.map((unit) => names.of(unit));
+      const unitNames = units.map((unit) => names.of(unit.text, () => namesOf(unit)));
       names.settle();
       return { layout: layouts.of(units, unitNames), fresh: definitionGroups(units, unitNames) };
     } finally {
@@ -128,7 +128,7 @@ describe('groups of definitions', () => {
   ].join('\n');
 
   test('are kept while the names do not change, and made again when a definition mentions another', () => {
-    const names = new NamesCache();
+    const names = new ByStatementText<Names>();
     const layouts = new GroupLayouts();
     const first = layoutOf(module, names, layouts);
     assert.deepEqual([...first.layout.groupOf], [-1, 1, 1, 3, -1]);

@@ -2,13 +2,13 @@ import type { AnalysisLog } from './guarded';
 import type { HardenerConfig } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import { holdsInSomeLine } from './parse/block-text-tests';
-import type { ModuleSyntax, StatementBlock } from './parse/module-syntax';
+import type { StatementBlock } from './parse/module-syntax';
 import type { Node, Tree } from './parse/python';
 import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
 import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
 import type { Finding } from './types';
-import { memoCovers, memoOf, type DefinitionMemo, type MemoInput } from './python/definition-memo';
+import { memoOf, memoServes, type DefinitionMemo, type MemoInput } from './python/definition-memo';
 import type { Project } from './project/project';
 import type { SourceFile } from './project/source-store';
 
@@ -46,7 +46,7 @@ export const pythonAnalyzer: FileAnalyzer = {
   },
   analyze(project, file, config, log) {
     // An open document being edited keeps its memo from one version to the next; a scan reads each file once.
-    return pythonFindings(project, file, config, log, (source, syntax) => (syntax.blocks || source.edited ? memoOf(file) : undefined));
+    return pythonFindings(project, file, config, log, (source) => (source.edited ? memoOf(file) : undefined));
   },
 };
 
@@ -56,13 +56,7 @@ export const pythonAnalyzer: FileAnalyzer = {
  * for each open document being edited, and each keystroke re-analyses the definitions it
  * changed), else by a whole analysis.
  */
-export function pythonFindings(
-  project: Project,
-  file: string,
-  config: HardenerConfig,
-  log: AnalysisLog | undefined,
-  memo: (source: SourceFile, syntax: ModuleSyntax) => DefinitionMemo | undefined,
-): Finding[] {
+export function pythonFindings(project: Project, file: string, config: HardenerConfig, log: AnalysisLog | undefined, memo: (source: SourceFile) => DefinitionMemo | undefined): Finding[] {
   const rules = enabledRules('python', config);
   if (rules.length === 0) return [];
   const source = project.store.get(file);
@@ -78,14 +72,14 @@ export function pythonFindings(
       runRules([rule], file, log, () => rule.check(new PythonRuleContext(rule.meta, reading, file, source.text, tree, imports, nodes))),
   }));
   const inputOf = (chosen: typeof runs) => ({ project, file, text: source.text, rules: chosen, nodeTypes: chosen.flatMap((run) => run.nodeTypes) });
-  // The rules that read the whole module (see memoCovers) run whole beside the memo where
+  // The rules that read the whole module (see memoServes) run whole beside the memo where
   // the module is one tree; a module kept in blocks has none, and is analysed whole then.
-  const memoised = runs.filter((run) => memoCovers([run]));
-  const whole = runs.filter((run) => !memoCovers([run]));
+  const memoised = runs.filter(memoServes);
+  const whole = runs.filter((run) => !memoServes(run));
   const syntax = memoised.length > 0 ? source.syntax() : undefined;
   const findings =
     syntax && (whole.length === 0 || !syntax.blocks)
-      ? memo(source, syntax)?.analyze({ ...inputOf(memoised), root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() })
+      ? memo(source)?.analyze({ ...inputOf(memoised), root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() })
       : undefined;
   if (!findings) return wholeModuleFindings({ ...inputOf(runs), tree: source.tree() });
   if (whole.length === 0) return findings;

@@ -21,25 +21,6 @@ export interface Names {
   own?: string;
 }
 
-/** Names per definition text, kept across analyses of one module (see DefinitionGraph). */
-export class NamesCache {
-  private current = new Map<string, Names>();
-  private next = new Map<string, Names>();
-
-  of(unit: ModuleUnit): Names {
-    let names = this.next.get(unit.text) ?? this.current.get(unit.text);
-    if (!names) names = namesOf(unit);
-    this.next.set(unit.text, names);
-    return names;
-  }
-
-  /** Keeps the names of the texts asked for since the last call only: the cache follows the module. */
-  settle(): void {
-    this.current = this.next;
-    this.next = new Map();
-  }
-}
-
 /**
  * The names a definition binds for the rest of the module: its own name and `global`s for a
  * function (its locals are its own); for a class also every name assigned, defined or
@@ -47,7 +28,7 @@ export class NamesCache {
  * elsewhere reaches through an instance). An over-approximation only merges more
  * definitions into one group, which costs time, never a wrong finding.
  */
-function namesOf(unit: ModuleUnit): Names {
+export function namesOf(unit: ModuleUnit): Names {
   const text = unit.text;
   const mentioned = new Set(text.match(IDENTIFIER) ?? []);
   const defined = new Set<string>();

@@ -7,8 +7,8 @@ import type { Finding, Position } from '../types';
 import { bindsElsewhere } from './import-edits';
 import { IMPORT_STATEMENTS, importedNames } from './imports';
 import { isOperatorModuleText } from './module-analysis';
-import { GroupLayouts, NamesCache } from './definition-groups';
-import { BlockUnits, moduleUnits, type ModuleUnit } from './module-units';
+import { GroupLayouts, namesOf, type Names } from './definition-groups';
+import { BlockUnits, ByStatementText, moduleUnits, type ModuleUnit } from './module-units';
 import { keptInPlace, keptTogether, type ReducedModule } from './reduced-module';
 
 /**
@@ -131,15 +131,15 @@ export class DefinitionMemo {
   private context?: string;
   private entries = new GroupEntries();
   private world = new World();
-  private readonly names = new NamesCache();
+  private readonly names = new ByStatementText<Names>();
   private readonly layouts = new GroupLayouts();
   /** Counts analyses, to tell which entries the current one used. */
   private generation = 0;
   private readonly blockUnits = new BlockUnits();
-  /** The names a statement imports, by its text (most definitions import nothing: their text says so). */
-  private importsByText = new Map<string, [string, string][]>();
-  /** Whether a statement of the module's context holds a node of a type the rules ask for, by its text, for the rules of `ruleNodesOf`. */
-  private ruleNodesByText = new Map<string, boolean>();
+  /** The names a statement imports (most definitions import nothing: their text says so). */
+  private readonly imports = new ByStatementText<[string, string][]>();
+  /** Whether a statement of the module's context holds a node of a type the rules ask for, for the node types of `ruleNodesOf`. */
+  private ruleNodes = new ByStatementText<boolean>();
   private ruleNodesOf = '';
   /** For tests: how many groups the last analysis ran the rules on, and how many it replayed. */
   lastRun = { analysed: 0, replayed: 0 };
@@ -165,7 +165,6 @@ export class DefinitionMemo {
 
     // Imports anywhere in the module count for every definition (see importedNames).
     const imports = new Map<string, string>();
-    const nextImports = new Map<string, [string, string][]>();
     /** The statements outside definitions, by their number in the context. */
     const contextUnits: number[] = [];
     /** For each statement, how many context statements come before it. */
@@ -174,18 +173,15 @@ export class DefinitionMemo {
       contextBefore[index] = contextUnits.length;
       if (!unit.definition) contextUnits.push(index);
       if (!unit.mentionsImport) continue;
-      let pairs = nextImports.get(unit.text) ?? this.importsByText.get(unit.text);
-      if (!pairs) {
-        const statements = unit.definition ? unit.node.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n) : search(index).filter((n) => IMPORT_STATEMENTS.includes(n.type));
-        pairs = [...importedNames(statements)];
-      }
-      nextImports.set(unit.text, pairs);
+      const pairs = this.imports.of(unit.text, () => [
+        ...importedNames(unit.definition ? unit.node.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n) : search(index).filter((n) => IMPORT_STATEMENTS.includes(n.type))),
+      ]);
       for (const [alias, target] of pairs) imports.set(alias, target);
     }
-    this.importsByText = nextImports;
+    this.imports.settle();
 
     // Groups of connected definitions, each keyed by its members with the context statements before each.
-    const unitNames = units.map((unit) => this.names.of(unit));
+    const unitNames = units.map((unit) => this.names.of(unit.text, () => namesOf(unit)));
     this.names.settle();
     const { groupOf, members, pinned, definedNames } = this.layouts.of(units, unitNames);
 
@@ -235,18 +231,11 @@ export class DefinitionMemo {
     const typesKey = input.nodeTypes.join(' ');
     if (typesKey !== this.ruleNodesOf) {
       this.ruleNodesOf = typesKey;
-      this.ruleNodesByText = new Map();
+      this.ruleNodes = new ByStatementText();
     }
-    const nextRuleNodes = new Map<string, boolean>();
-    const holdsRuleNodes = (index: number): boolean => {
-      const text = units[index].text;
-      let holds = nextRuleNodes.get(text) ?? this.ruleNodesByText.get(text);
-      holds ??= search(index).some((node) => ruleTypes.has(node.type));
-      nextRuleNodes.set(text, holds);
-      return holds;
-    };
-    const contextRuleNodes = contextUnits.filter(holdsRuleNodes).length > 0;
-    this.ruleNodesByText = nextRuleNodes;
+    // Every context statement is asked (not only up to the first that holds one), so the cache keeps them all.
+    const contextRuleNodes = contextUnits.filter((index) => this.ruleNodes.of(units[index].text, () => search(index).some((node) => ruleTypes.has(node.type)))).length > 0;
+    this.ruleNodes.settle();
     if (missing.size > 0 || contextRuleNodes) {
       const project = recordingProject(input.project, input.file, this.world);
       if (replayed.size === 0 && input.tree) {
@@ -259,9 +248,8 @@ export class DefinitionMemo {
         const run = (reduced: ReducedModule | undefined) => reduced && rulesOnReduced(reduced, units, analysed, wanted, input, imports, project);
         // The kept statements together parse in time with what is kept; where their findings
         // cannot be placed back in the module, or they do not parse so, at their own rows.
-        const together = run(keptTogether(units, kept, nameOf));
-        const ran = Array.isArray(together) ? together : run(keptInPlace(input.text, units, kept, nameOf));
-        if (!Array.isArray(ran)) return undefined;
+        const ran = run(keptTogether(units, kept, nameOf)) ?? run(keptInPlace(input.text, units, kept, nameOf));
+        if (!ran) return undefined;
         ran.forEach((findings, i) => (fresh[i] = findings));
       }
     }
@@ -329,9 +317,9 @@ function headEnd(units: readonly ModuleUnit[]): number {
 
 /**
  * The rules over a reduced module (see ReducedModule): their findings at the module's
- * positions; 'syntax error' when the reduced text does not parse cleanly, 'unplaced' when a
- * finding has a position the reduced text cannot map back, or names a line in a way that
- * cannot follow it (see lineMentions).
+ * positions; undefined when the reduced text does not parse cleanly, or a finding has a
+ * position the reduced text cannot map back or names a line in a way that cannot follow
+ * it (see lineMentions).
  */
 function rulesOnReduced(
   reduced: ReducedModule,
@@ -341,11 +329,11 @@ function rulesOnReduced(
   input: MemoInput,
   imports: Map<string, string>,
   project: Project,
-): Finding[][] | 'syntax error' | 'unplaced' {
+): Finding[][] | undefined {
   const tree = parsePython(reduced.text);
   bindsElsewhere(tree, reduced.others);
   try {
-    if (tree.rootNode.hasError) return 'syntax error';
+    if (tree.rootNode.hasError) return undefined;
     const nodes = new Map<string, Node[]>();
     for (const unit of moduleUnits(tree.rootNode, reduced.text)) {
       const start = { line: unit.startRow, character: unit.startColumn };
@@ -365,7 +353,7 @@ function rulesOnReduced(
       const list: Finding[] = [];
       for (const finding of findings) {
         const one = placedFinding(finding, input.file, toModule);
-        if (!one) return 'unplaced';
+        if (!one) return undefined;
         list.push(one);
       }
       placed.push(list);
@@ -411,31 +399,33 @@ function groupKey(list: readonly number[], units: readonly ModuleUnit[], context
  * The kept findings by group key. Most groups are one definition: keyed by its text as it
  * stands in the module, not by a string built for the purpose, a lookup costs one hash of
  * that text (none when the text is the string an earlier analysis read, see BlockUnits).
- * A second entry for the same text with another rest of its key (the same definition
- * twice in a module) goes to a map keyed by both.
  */
 class GroupEntries {
-  private readonly byText = new Map<string, Entry & { rest: string }>();
-  private readonly others = new Map<string, Entry & { rest: string }>();
+  private readonly byText = new Map<string, Map<string, Entry>>();
+  private count = 0;
 
   get size(): number {
-    return this.byText.size + this.others.size;
+    return this.count;
   }
 
   get(key: GroupKey): Entry | undefined {
-    const first = this.byText.get(key.text);
-    if (first?.rest === key.rest) return first;
-    return this.others.size > 0 ? this.others.get(`${key.rest}\u0003${key.text}`) : undefined;
+    return this.byText.get(key.text)?.get(key.rest);
   }
 
   set(key: GroupKey, entry: Entry): void {
-    const first = this.byText.get(key.text);
-    if (!first || first.rest === key.rest) this.byText.set(key.text, { ...entry, rest: key.rest });
-    else this.others.set(`${key.rest}\u0003${key.text}`, { ...entry, rest: key.rest });
+    let byRest = this.byText.get(key.text);
+    if (!byRest) this.byText.set(key.text, (byRest = new Map()));
+    if (!byRest.has(key.rest)) this.count++;
+    byRest.set(key.rest, entry);
   }
 
   keepOnly(keep: (entry: Entry) => boolean): void {
-    for (const map of [this.byText, this.others]) for (const [key, entry] of map) if (!keep(entry)) map.delete(key);
+    for (const [text, byRest] of this.byText) {
+      for (const [rest, entry] of byRest) if (!keep(entry)) byRest.delete(rest);
+      if (byRest.size === 0) this.byText.delete(text);
+    }
+    this.count = 0;
+    for (const byRest of this.byText.values()) this.count += byRest.size;
   }
 }
 
@@ -568,13 +558,13 @@ const memos = new Map<string, DefinitionMemo>();
 /**
  * Rules whose findings in one definition depend on the others in ways names do not show:
  * DJH209 gives each hard-coded secret an environment variable no other secret of the module
- * takes. A module they read is analysed whole.
+ * takes. They run on the whole module, beside the memo (see pythonFindings).
  */
 const WHOLE_MODULE_RULES = new Set(['DJH209']);
 
-/** Whether the memo can serve these rules. */
-export function memoCovers(rules: readonly RuleRun[]): boolean {
-  return !rules.some((rule) => WHOLE_MODULE_RULES.has(rule.code));
+/** Whether the memo can serve a rule. */
+export function memoServes(rule: Pick<RuleRun, 'code'>): boolean {
+  return !WHOLE_MODULE_RULES.has(rule.code);
 }
 
 /** The memo of a module, made or moved to the front; the oldest goes beyond MAX_MEMOS. */

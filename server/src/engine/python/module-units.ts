@@ -70,30 +70,32 @@ export class BlockUnits {
 }
 
 function readBlock(block: StatementBlock, text: string): BlockReading {
+  return readStatements(block.root.namedChildren, text, block.startIndex, block.startRow);
+}
+
+/** Top-level nodes read once: each statement's text, kind and place relative to `baseIndex` and `baseRow` (the start of a line). */
+function readStatements(nodes: readonly (Node | null)[], text: string, baseIndex: number, baseRow: number): BlockReading {
   const parts: BlockPart[] = [];
   const comments: string[] = [];
-  const nodes = block.root.namedChildren;
   for (let child = 0; child < nodes.length; child++) {
     const node = nodes[child];
     if (!node) continue;
     const { startIndex, startPosition: start, endPosition: end } = node;
-    const endIndex = node.endIndex;
-    const type = node.type;
     // The module's text at the node's offsets: the parser reads the same offsets (a lone
     // `\r` is read as `\n`, one character for one), and a slice costs less than asking the tree.
-    const own = text.slice(startIndex, endIndex);
+    const own = text.slice(startIndex, node.endIndex);
+    const type = node.type;
     if (type === 'comment') {
       comments.push(own);
       continue;
     }
-    const definition = DEFINITIONS.has(type);
     parts.push({
       child,
       text: own,
-      definition,
+      definition: DEFINITIONS.has(type),
       mentionsImport: IMPORT_WORD.test(own),
-      offset: startIndex - block.startIndex,
-      row: start.row - block.startRow,
+      offset: startIndex - baseIndex,
+      row: start.row - baseRow,
       column: start.column,
       rows: end.row - start.row,
       endColumn: end.column,
@@ -151,27 +153,46 @@ export function moduleUnits(root: Pick<Node, 'namedChildren'>, text: string, com
     }
     return units;
   }
-  for (const node of root.namedChildren) {
-    if (!node) continue;
-    const { startIndex, startPosition: start, endPosition: end } = node;
-    const endIndex = node.endIndex;
-    const own = text.slice(startIndex, endIndex);
-    if (node.type === 'comment') {
-      comments?.push(own);
-      continue;
-    }
+  const nodes = root.namedChildren;
+  const reading = readStatements(nodes, text, 0, 0);
+  comments?.push(...reading.comments);
+  for (const part of reading.parts) {
     units.push({
-      node,
-      text: own,
-      definition: DEFINITIONS.has(node.type),
-      mentionsImport: IMPORT_WORD.test(own),
-      startIndex,
-      endIndex,
-      startRow: start.row,
-      startColumn: start.column,
-      endRow: end.row,
-      endColumn: end.column,
+      node: nodes[part.child]!,
+      text: part.text,
+      definition: part.definition,
+      mentionsImport: part.mentionsImport,
+      startIndex: part.offset,
+      endIndex: part.offset + part.text.length,
+      startRow: part.row,
+      startColumn: part.column,
+      endRow: part.row + part.rows,
+      endColumn: part.endColumn,
     });
   }
   return units;
+}
+
+/**
+ * Values computed from a statement's text, kept across analyses of one module for the texts
+ * asked for since the last `settle`: the cache follows the module as it is edited.
+ */
+export class ByStatementText<T> {
+  private current = new Map<string, T>();
+  private next = new Map<string, T>();
+
+  of(text: string, compute: () => T): T {
+    let value = this.next.get(text);
+    if (value === undefined) {
+      value = this.current.get(text) ?? compute();
+      this.next.set(text, value);
+    }
+    return value;
+  }
+
+  /** Keeps the values of the texts asked for since the last call only. */
+  settle(): void {
+    this.current = this.next;
+    this.next = new Map();
+  }
 }
