@@ -2,11 +2,11 @@ import type { AnalysisLog } from './guarded';
 import type { HardenerConfig } from './config';
 import type { FileAnalyzer } from './file-analyzer';
 import { holdsInSomeLine } from './parse/block-text-tests';
-import type { StatementBlock } from './parse/module-syntax';
+import { wholeTreeOf, type ModuleSyntax, type StatementBlock } from './parse/module-syntax';
 import type { Node, Tree } from './parse/python';
 import { IMPORT_STATEMENTS, importedNames } from './python/imports';
 import { PythonRuleContext } from './rules/python-context';
-import { enabledRules, runRules, triggeredRules } from './rules/run-rules';
+import { enabledRules, runRules, triggeredInBlock, triggeredRules } from './rules/run-rules';
 import type { Finding } from './types';
 import { memoOf, memoServes, type DefinitionMemo, type MemoInput } from './python/definition-memo';
 import type { Project } from './project/project';
@@ -66,49 +66,80 @@ export function pythonFindings(project: Project, file: string, config: HardenerC
   if (interested.length === 0 || isMigrationOrTestModule(source.text, blocks)) return [];
 
   const runs = interested.map((rule) => ({
+    rule,
     code: rule.meta.code,
     nodeTypes: rule.nodeTypes,
-    run: (tree: Tree, nodes: Map<string, Node[]>, imports: Map<string, string>, reading: Project) =>
-      runRules([rule], file, log, () => rule.check(new PythonRuleContext(rule.meta, reading, file, source.text, tree, imports, nodes))),
+    run: (syntax: ModuleSyntax, nodes: Map<string, Node[]>, imports: Map<string, string>, reading: Project) =>
+      runRules([rule], file, log, () => rule.check(new PythonRuleContext(rule.meta, reading, file, source.text, syntax, imports, nodes))),
   }));
   const inputOf = (chosen: typeof runs) => ({ project, file, text: source.text, rules: chosen, nodeTypes: chosen.flatMap((run) => run.nodeTypes) });
-  // The rules that read the whole module (see memoServes) run whole beside the memo where
-  // the module is one tree; a module kept in blocks has none, and is analysed whole then.
-  const memoised = runs.filter(memoServes);
-  const whole = runs.filter((run) => !memoServes(run));
-  const syntax = memoised.length > 0 ? source.syntax() : undefined;
-  const findings =
-    syntax && (whole.length === 0 || !syntax.blocks)
-      ? memo(source)?.analyze({ ...inputOf(memoised), root: syntax.rootNode, blocks: syntax.blocks, tree: syntax.blocks ? undefined : source.tree() })
-      : undefined;
-  if (!findings) return wholeModuleFindings({ ...inputOf(runs), tree: source.tree() });
-  if (whole.length === 0) return findings;
-  // In the rules' order, as a whole analysis gives them.
-  const byRule = new Map<string, Finding[]>();
-  for (const finding of [...findings, ...wholeModuleFindings({ ...inputOf(whole), tree: source.tree() })]) {
-    const list = byRule.get(finding.code);
-    if (list) list.push(finding);
-    else byRule.set(finding.code, [finding]);
+  const memoised = memo(source);
+  if (memoised) {
+    // The rules that read the whole module (see memoServes) run beside the memo, over the
+    // module's syntax: the tree, or the blocks of a module kept in blocks.
+    const syntax = source.syntax();
+    const served = runs.filter(memoServes);
+    const whole = runs.filter((run) => !memoServes(run));
+    const findings = served.length === 0 ? [] : memoised.analyze({ ...inputOf(served), root: syntax.rootNode, blocks: syntax.blocks, tree: wholeTreeOf(syntax) });
+    if (findings && whole.length === 0) return findings;
+    if (findings) {
+      // In the rules' order, as a whole analysis gives them.
+      const byRule = new Map<string, Finding[]>();
+      // Over blocks, a whole-module rule reads the blocks its triggers match: what it reports
+      // and what it weighs against are statements naming a secret word (see WHOLE_MODULE_RULES).
+      const blocks = syntax.blocks;
+      const reads = blocks && ((index: number) => whole.some((run) => triggeredInBlock(run.rule, source.text, blocks, index)));
+      for (const finding of [...findings, ...wholeModuleFindings({ ...inputOf(whole), syntax }, reads)]) {
+        const list = byRule.get(finding.code);
+        if (list) list.push(finding);
+        else byRule.set(finding.code, [finding]);
+      }
+      return runs.flatMap((run) => byRule.get(run.code) ?? []);
+    }
   }
-  return runs.flatMap((run) => byRule.get(run.code) ?? []);
+  return wholeModuleFindings({ ...inputOf(runs), syntax: source.tree() });
 }
 
 /**
  * The code rules over a whole module at once: one search inside the WASM tree for every
  * node type the rules asked for and the imports (only the matches cross into JavaScript, in
- * document order).
+ * document order). Over blocks given `reads`, the blocks it refuses are not searched: their
+ * imports are kept by block (see importsOfBlock).
  */
-function wholeModuleFindings(input: Omit<MemoInput, 'root'> & { tree: Tree }): Finding[] {
-  const wanted = [...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])];
+function wholeModuleFindings(input: Omit<MemoInput, 'root' | 'tree'> & { syntax: ModuleSyntax }, reads?: (block: number) => boolean): Finding[] {
   const buckets = new Map<string, Node[]>();
   const importStatements: Node[] = [];
-  for (const node of input.tree.rootNode.descendantsOfType(wanted)) {
-    if (!node) continue;
-    if (IMPORT_STATEMENTS.includes(node.type)) importStatements.push(node);
-    const bucket = buckets.get(node.type) ?? [];
-    bucket.push(node);
-    buckets.set(node.type, bucket);
+  const collect = (nodes: readonly (Node | null)[]) => {
+    for (const node of nodes) {
+      if (!node) continue;
+      if (IMPORT_STATEMENTS.includes(node.type)) importStatements.push(node);
+      const bucket = buckets.get(node.type);
+      if (bucket) bucket.push(node);
+      else buckets.set(node.type, [node]);
+    }
+  };
+  const blocks = input.syntax.blocks;
+  if (!blocks || !reads) {
+    collect(input.syntax.rootNode.descendantsOfType([...new Set([...IMPORT_STATEMENTS, ...input.nodeTypes])]));
+    return input.rules.flatMap((rule) => rule.run(input.syntax, buckets, importedNames(importStatements), input.project));
   }
-  const imports = importedNames(importStatements);
-  return input.rules.flatMap((rule) => rule.run(input.tree, buckets, imports, input.project));
+  const ruleTypes = [...new Set(input.nodeTypes)];
+  const imports = new Map<string, string>();
+  for (const [index, block] of blocks.entries()) {
+    for (const [alias, target] of importsOfBlock(block)) imports.set(alias, target);
+    if (reads(index)) collect(block.root.descendantsOfType(ruleTypes));
+  }
+  return input.rules.flatMap((rule) => rule.run(input.syntax, buckets, imports, input.project));
+}
+
+/** The names a block's import statements bind (anywhere in it, as importedNames reads them), kept while its parse is unchanged. */
+const blockImports = new WeakMap<object, [string, string][]>();
+
+function importsOfBlock(block: StatementBlock): [string, string][] {
+  let pairs = blockImports.get(block.identity);
+  if (!pairs) {
+    pairs = [...importedNames(block.root.descendantsOfType(IMPORT_STATEMENTS).filter((n): n is Node => !!n))];
+    blockImports.set(block.identity, pairs);
+  }
+  return pairs;
 }

@@ -13,16 +13,19 @@ const answers = new WeakMap<object, Map<string, boolean>>();
  */
 export function holdsInSomeLine(text: string, blocks: readonly StatementBlock[] | undefined, key: string, test: (text: string) => boolean): boolean {
   if (!blocks) return test(text);
-  for (let index = 0; index < blocks.length; index++) {
-    const block = blocks[index];
-    let kept = answers.get(block.identity);
-    if (!kept) answers.set(block.identity, (kept = new Map()));
-    let holds = kept.get(key);
-    if (holds === undefined) {
-      holds = test(text.slice(block.startIndex, blocks[index + 1]?.startIndex ?? text.length));
-      kept.set(key, holds);
-    }
-    if (holds) return true;
-  }
+  for (let index = 0; index < blocks.length; index++) if (holdsInBlock(text, blocks, index, key, test)) return true;
   return false;
+}
+
+/** Whether `test` holds for the text of block `index` of a module (see holdsInSomeLine), its answer kept while the block's parse is unchanged. */
+export function holdsInBlock(text: string, blocks: readonly StatementBlock[], index: number, key: string, test: (text: string) => boolean): boolean {
+  const block = blocks[index];
+  let kept = answers.get(block.identity);
+  if (!kept) answers.set(block.identity, (kept = new Map()));
+  let holds = kept.get(key);
+  if (holds === undefined) {
+    holds = test(text.slice(block.startIndex, blocks[index + 1]?.startIndex ?? text.length));
+    kept.set(key, holds);
+  }
+  return holds;
 }

@@ -37,6 +37,11 @@ export function wholeSyntax(tree: Tree): ModuleSyntax {
   return tree;
 }
 
+/** The whole tree a module syntax is, or undefined for a module parsed in blocks. */
+export function wholeTreeOf(syntax: ModuleSyntax): Tree | undefined {
+  return syntax.blocks ? undefined : (syntax as Tree);
+}
+
 /** The root of a module parsed in blocks: children, searches and error flags are the blocks' together. */
 export class BlocksRoot implements ModuleRoot {
   readonly type = 'module';

@@ -1,4 +1,4 @@
-import type { ModuleRoot, StatementBlock } from '../parse/module-syntax';
+import type { ModuleRoot, ModuleSyntax, StatementBlock } from '../parse/module-syntax';
 import { parsePython, type Node, type Tree } from '../parse/python';
 import { lineBreakOf } from '../text';
 import type { Project } from '../project/project';
@@ -33,8 +33,8 @@ import { keptInPlace, keptTogether, type ReducedModule } from './reduced-module'
  */
 export interface RuleRun {
   code: string;
-  /** Runs the rule over a tree of the module and the nodes collected from it (`nodes` by type, in document order). */
-  run(tree: Tree, nodes: Map<string, Node[]>, imports: Map<string, string>, project: Project): Finding[];
+  /** Runs the rule over the module's syntax (a tree, or blocks for a rule the memo does not serve) and the nodes collected from it (`nodes` by type, in document order). */
+  run(syntax: ModuleSyntax, nodes: Map<string, Node[]>, imports: Map<string, string>, project: Project): Finding[];
 }
 
 export interface MemoInput {
@@ -558,7 +558,9 @@ const memos = new Map<string, DefinitionMemo>();
 /**
  * Rules whose findings in one definition depend on the others in ways names do not show:
  * DJH209 gives each hard-coded secret an environment variable no other secret of the module
- * takes. They run on the whole module, beside the memo (see pythonFindings).
+ * takes. They run on the whole module, beside the memo (see pythonFindings); over a module
+ * kept in blocks, on the blocks their triggers match: DJH209's secrets, and the values it
+ * weighs them against, are statements that name a secret word.
  */
 const WHOLE_MODULE_RULES = new Set(['DJH209']);
 

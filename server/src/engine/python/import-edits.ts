@@ -1,4 +1,5 @@
-import type { Node, Tree } from '../parse/python';
+import type { ModuleSyntax } from '../parse/module-syntax';
+import type { Node } from '../parse/python';
 import { endsWithLineBreak, lineBreakOf } from '../text';
 import type { Position, TextEdit } from '../types';
 
@@ -14,10 +15,10 @@ export interface ImportedReference {
 }
 
 /** Names a partial tree of a module binds in the statements it leaves out (see definition-memo.ts). */
-const boundElsewhere = new WeakMap<Tree, readonly string[]>();
+const boundElsewhere = new WeakMap<ModuleSyntax, readonly string[]>();
 
 /** Declares the names a partial tree of a module binds at its top level in the statements it leaves out. */
-export function bindsElsewhere(tree: Tree, names: readonly string[]): void {
+export function bindsElsewhere(tree: ModuleSyntax, names: readonly string[]): void {
   boundElsewhere.set(tree, names);
 }
 
@@ -25,7 +26,7 @@ export function bindsElsewhere(tree: Tree, names: readonly string[]): void {
  * Names the module binds at its top level other than through imports (functions, classes,
  * assignments), so an inserted import never shadows or is shadowed by them.
  */
-export function topLevelBindings(tree: Tree): Set<string> {
+export function topLevelBindings(tree: ModuleSyntax): Set<string> {
   const names = new Set<string>(boundElsewhere.get(tree));
   for (const statement of tree.rootNode.namedChildren) {
     if (!statement) continue;
@@ -56,7 +57,7 @@ export function topLevelBindings(tree: Tree): Set<string> {
  * Undefined when the name is already bound to something else.
  */
 export function referenceTo(
-  tree: Tree,
+  tree: ModuleSyntax,
   text: string,
   imports: Map<string, string>,
   module: string,
@@ -87,13 +88,13 @@ export function referenceTo(
  * A reference to a whole module (`os`), adding `import os` when the file has no binding for
  * it. Undefined when the name is bound to something else.
  */
-export function moduleReference(tree: Tree, text: string, imports: Map<string, string>, module: string): ImportedReference | undefined {
+export function moduleReference(tree: ModuleSyntax, text: string, imports: Map<string, string>, module: string): ImportedReference | undefined {
   for (const [local, target] of imports) if (target === module && isTopLevelImport(tree, local)) return { expression: local, edits: [] };
   if (imports.has(module) || topLevelBindings(tree).has(module)) return undefined;
   return { expression: module, edits: [importInsertion(tree, text, `import ${module}`)] };
 }
 
-function isTopLevelImport(tree: Tree, local: string): boolean {
+function isTopLevelImport(tree: ModuleSyntax, local: string): boolean {
   for (const statement of tree.rootNode.namedChildren) {
     if (!statement || (statement.type !== 'import_statement' && statement.type !== 'import_from_statement')) continue;
     for (const child of statement.namedChildren) {
@@ -105,7 +106,7 @@ function isTopLevelImport(tree: Tree, local: string): boolean {
   return false;
 }
 
-function existingFromImport(tree: Tree, module: string): Node | undefined {
+function existingFromImport(tree: ModuleSyntax, module: string): Node | undefined {
   for (const statement of tree.rootNode.namedChildren) {
     if (statement?.type !== 'import_from_statement') continue;
     if (statement.childForFieldName('module_name')?.text !== module) continue;
@@ -124,7 +125,7 @@ function pointRange(position: { row: number; column: number }): LocalEdit['range
  * Inserts an import statement after the module's leading imports; a module without any
  * gets it before its first statement (after the docstring and `__future__` imports).
  */
-export function importInsertion(tree: Tree, text: string, statement: string): LocalEdit {
+export function importInsertion(tree: ModuleSyntax, text: string, statement: string): LocalEdit {
   const eol = lineBreakOf(text);
   const statements = tree.rootNode.namedChildren.filter((s): s is Node => !!s && s.type !== 'comment');
   let index = 0;

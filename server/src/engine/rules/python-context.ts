@@ -1,4 +1,5 @@
-import { rangeOf, type Node, type Tree } from '../parse/python';
+import { wholeTreeOf, type ModuleSyntax } from '../parse/module-syntax';
+import { rangeOf, type Node } from '../parse/python';
 import { resolveQualified } from '../python/imports';
 import { analysisOf, type ModuleAnalysis } from '../python/module-analysis';
 import type { Project } from '../project/project';
@@ -17,7 +18,8 @@ export class PythonRuleContext {
     readonly project: Project,
     readonly file: string,
     readonly text: string,
-    readonly tree: Tree,
+    /** The module's syntax: a whole tree, or the blocks of a module kept in blocks for a rule that reads the whole module (see memoServes). */
+    readonly tree: ModuleSyntax,
     /** Name bound by an import → the qualified name it refers to. */
     readonly imports: Map<string, string>,
     private readonly buckets: Map<string, Node[]>,
@@ -33,9 +35,15 @@ export class PythonRuleContext {
     return resolveQualified(node, this.imports);
   }
 
-  /** The module's shared analysis (names, provenance, string building), made once per parsed text for every rule. */
+  /**
+   * The module's shared analysis (names, provenance, string building), made once per parsed
+   * text for every rule; of a whole tree only (a rule that reads the whole module is run on
+   * blocks too, and does without it).
+   */
   analysis(): ModuleAnalysis {
-    return analysisOf(this.tree, this.imports, this.project, this.file, this.text);
+    const tree = wholeTreeOf(this.tree);
+    if (!tree) throw new Error(`${this.meta.code} asked for the module analysis of a module read in blocks`);
+    return analysisOf(tree, this.imports, this.project, this.file, this.text);
   }
 
   /** A finding at a node or range; `severity` refines the rule's default from the evidence, `flow` is the path of an untrusted value to the sink. */

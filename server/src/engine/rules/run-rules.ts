@@ -1,6 +1,6 @@
 import { ruleEnabled, type HardenerConfig } from '../config';
 import { guarded, type AnalysisLog } from '../guarded';
-import { holdsInSomeLine } from '../parse/block-text-tests';
+import { holdsInBlock, holdsInSomeLine } from '../parse/block-text-tests';
 import type { StatementBlock } from '../parse/module-syntax';
 import type { Finding, RuleScope } from '../types';
 import { ALL_RULES } from './registry';
@@ -25,7 +25,16 @@ export function enabledRules<S extends RuleScope>(scope: S, config: HardenerConf
  * (see holdsInSomeLine): a keystroke tests the block it touched.
  */
 export function triggeredRules<R extends PythonRule | TemplateRule>(rules: readonly R[], text: string, blocks?: readonly StatementBlock[]): R[] {
-  return rules.filter((rule) => holdsInSomeLine(text, blocks, `trigger ${rule.meta.code}`, (part) => matchesTrigger(part, rule.triggers)));
+  return rules.filter((rule) => holdsInSomeLine(text, blocks, triggerKey(rule.meta.code), (part) => matchesTrigger(part, rule.triggers)));
+}
+
+/** Whether a rule's triggers match the text of block `index` of a module kept in blocks (the answer shared with triggeredRules). */
+export function triggeredInBlock(rule: PythonRule | TemplateRule, text: string, blocks: readonly StatementBlock[], index: number): boolean {
+  return holdsInBlock(text, blocks, index, triggerKey(rule.meta.code), (part) => matchesTrigger(part, rule.triggers));
+}
+
+function triggerKey(code: string): string {
+  return `trigger ${code}`;
 }
 
 /** Runs each rule on `file` through `check`, guarded, and collects the findings in the rules' order. */

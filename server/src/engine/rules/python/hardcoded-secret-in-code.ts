@@ -184,6 +184,8 @@ function variableNames(ctx: PythonRuleContext, name: string, owner: string | und
  * names (an existing read) is not reused.
  */
 function findingsOf(ctx: PythonRuleContext, candidates: Candidate[]): Finding[] {
+  // What follows reads the whole module (its strings, its top-level statements): only for a secret to report.
+  if (candidates.length === 0) return [];
   const named = new Set<string>();
   for (const match of ctx.text.matchAll(/["']([A-Z][A-Z0-9_]*)["']/g)) named.add(match[1]);
   const chosen = new Map<Candidate, string>();
