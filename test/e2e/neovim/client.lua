@@ -87,8 +87,18 @@ local function main()
 
   -- The start-up scan may publish before the pushed settings arrive: wait for diagnostics of
   -- the selected rules only.
-  wait_for('diagnostics of ' .. env.DH_FILE .. ' from ' .. env.DH_SELECT .. ' only', function()
+  -- They must be those of the version Neovim has: the code actions of a diagnostic computed
+  -- for another version (a scan published before the document was opened) are refused.
+  local function current_publication()
+    local last
+    for _, params in ipairs(result.published) do
+      if params.uri == uri then last = params end
+    end
+    return last ~= nil and last.version == vim.lsp.util.buf_versions[bufnr]
+  end
+  wait_for('diagnostics of ' .. env.DH_FILE .. ' from ' .. env.DH_SELECT .. ' only, for the version open', function()
     if exited then return true end
+    if not current_publication() then return false end
     local diagnostics = vim.diagnostic.get(bufnr)
     if #diagnostics == 0 then return false end
     for _, d in ipairs(diagnostics) do
@@ -143,7 +153,11 @@ local function main()
   for _, action in ipairs(result.actions) do
     if action.kind == 'quickfix' and action.isPreferred then fix = action end
   end
-  if not fix then fail('no preferred quick fix among the code actions') end
+  if not fix then
+    local titles = {}
+    for _, action in ipairs(result.actions) do table.insert(titles, action.title) end
+    fail('no preferred quick fix among the code actions: ' .. vim.inspect(titles))
+  end
   if not fix.edit then fail('the preferred quick fix "' .. fix.title .. '" has no edit') end
   result.applied = fix.title
   vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding or 'utf-16')
