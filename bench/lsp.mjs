@@ -99,9 +99,13 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+// The bench's own code cache folder (see server/src/start/): empty for the first start, then
+// written by it, as after an install.
+const codeCacheDir = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-code-cache-'));
+
 function startServer(workspace) {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [path.join(dist, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, DJANGO_HARDENER_CACHE_DIR: codeCacheDir } });
   child.stdin.on('error', () => {});
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   connection.onError(() => {});
@@ -327,7 +331,12 @@ if (!existsSync(path.join(dist, 'server.js'))) {
   console.error(`${path.relative(root, path.join(dist, 'server.js'))} does not exist: run npm run build first.`);
   process.exit(2);
 }
-const { firstDiagnostics, warmup, samples, lineBreaks, unclosed, bytes } = await latency();
+// The first server starts without a code cache and lives long enough to write one.
+const { firstDiagnostics: firstStart, warmup, samples, lineBreaks, unclosed, bytes } = await latency();
+// Every later start reads it: the start an editor user sees. One start is noisy: the median of three.
+const starts = [];
+for (let i = 0; i < 3; i++) starts.push(await withOpenModule('settings.py', settingsModule(LINES), async (_server, _uri, first) => first));
+const firstDiagnostics = percentile(starts, 50);
 // The same start with a module of a hundred lines: what starting costs before the module's size does.
 const smallStart = await withOpenModule('settings.py', settingsModule(100), async (_server, _uri, first) => first);
 const views = VIEWS_EDITS > 0 ? await viewsLatency() : undefined;
@@ -362,6 +371,8 @@ if (views) {
     `  in a ${LINES.toLocaleString('en')}-line views module (${(views.bytes / 1024).toFixed(0)} KB, read whole by the code rules), ${views.samples.length} edits   p50 ${fmt(percentile(views.samples, 50))}   p95 ${fmt(percentile(views.samples, 95))}   (its full parse: ${fmt(percentile(viewsParse.full, 50))})`,
   );
 }
-console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (target ≤ 500 ms)`);
+console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (median of ${starts.length} starts with the code cache written; target ≤ 400 ms)`);
+console.log(`  start → first diagnostics, first start after an install (no code cache yet)   ${fmt(firstStart)}`);
 console.log(`  start → first diagnostics of a 100-line module   ${fmt(smallStart)}   (starting Node, loading the bundle and the parser, one small analysis)`);
 console.log(`  resident memory, example project + ${mem.open - 1} generated files open: ${mem.rssMb.toFixed(0)} MB`);
+rmSync(codeCacheDir, { recursive: true, force: true });

@@ -15,7 +15,8 @@ mkdirSync(dist, { recursive: true });
 const entries = [
   { in: 'server/src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/src/cli/file-worker.ts', out: 'cli-worker' },
-  { in: 'server/src/lsp/main.ts', out: 'server' },
+  { in: 'server/src/lsp/main.ts', out: 'server-bundle' },
+  { in: 'server/src/start/server.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
   { in: 'scripts/generate-docs.ts', out: 'generate-docs' },
 ].filter((entry) => existsSync(path.join(root, entry.in)));
@@ -31,8 +32,26 @@ const common = {
   external: ['vscode'],
   logLevel: 'warning',
   define: { 'import.meta.url': '__bundleFileUrl' },
+  // import() of a Node built-in becomes require(): a bundle run from V8's code cache has no
+  // dynamic-import callback (see server/src/start/code-cache.ts).
+  supported: { 'dynamic-import': false },
+  plugins: [parserCommonJsBuild()],
   inject: [path.join(root, 'scripts', 'import-meta-url.js')],
 };
+
+/**
+ * web-tree-sitter from its CommonJS build. Its ESM build imports `module` with import()
+ * inside a function that declares its own `require`, so the require() that import()
+ * becomes would call that undefined variable; the CommonJS build requires it directly.
+ */
+function parserCommonJsBuild() {
+  return {
+    name: 'web-tree-sitter-commonjs',
+    setup(build) {
+      build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+    },
+  };
+}
 
 /**
  * Replaces a file in one step (write beside it, then rename), so a process started from

@@ -62,6 +62,11 @@ export default tseslint.config(
     },
   },
   {
+    // start/ runs a bundle with V8's code cache, before anything of the engine or the adapters is loaded.
+    files: ['server/src/start/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '**/lsp/**', '**/cli/**', '**/client/**'], message: 'start/ loads the bundle: it uses none of it.' }] }] },
+  },
+  {
     // The server's stdout is the JSON-RPC channel (with --stdio): logs go through the connection.
     files: ['server/src/**/*.ts'],
     rules: { 'no-console': 'error' },

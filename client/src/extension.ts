@@ -34,17 +34,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  if (!existsSync(serverModule)) {
-    const message = `Django Hardener cannot start: ${serverModule} is missing. Reinstall the extension.`;
+  const missing = [serverModule, context.asAbsolutePath(path.join('dist', 'server-bundle.js'))].find((file) => !existsSync(file));
+  if (missing) {
+    const message = `Django Hardener cannot start: ${missing} is missing. Reinstall the extension.`;
     output.error(message);
     status.failed(message);
     void vscode.window.showErrorMessage(message);
     return;
   }
 
+  // The server's compiled code is kept in the extension's own storage, removed with it. A
+  // debug start runs with other V8 flags, which a cache must match: it goes without.
+  const codeCache = { DJANGO_HARDENER_CACHE_DIR: path.join(context.globalStorageUri.fsPath, 'code-cache') };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env: codeCache } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'], env: { DJANGO_HARDENER_CODE_CACHE: 'off' } } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,

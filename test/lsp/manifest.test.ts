@@ -117,7 +117,7 @@ describe('django-html grammar', () => {
 });
 
 describe('packaging', () => {
-  const bundled = ['extension.js', 'server.js', 'web-tree-sitter.wasm', 'tree-sitter-python.wasm'];
+  const bundled = ['extension.js', 'server.js', 'server-bundle.js', 'web-tree-sitter.wasm', 'tree-sitter-python.wasm'];
 
   test('the .vsix allow-list takes the bundles, WASM, manifest, README, changelog, icon, docs and rule pages, and grammar, and nothing else', { timeout: 60_000 }, (t) => {
     if (!bundled.every((name) => existsSync(path.join(DIST_DIR, name)))) return t.skip(`no built extension in ${DIST_DIR}`);
@@ -144,6 +144,7 @@ describe('packaging', () => {
           ...rulePages,
           'dist/extension.js',
           'dist/server.js',
+          'dist/server-bundle.js',
           'dist/tree-sitter-python.wasm',
           'dist/web-tree-sitter.wasm',
           'images/icon.png',

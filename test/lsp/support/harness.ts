@@ -33,6 +33,8 @@ export interface SessionOptions extends TestClientOptions {
   /** A folder of test/lsp/fixtures copied to a temporary directory (default split-project). */
   project?: string;
   debounceMs?: number;
+  /** For a spawned server: the folder of its code cache (default: none, DJANGO_HARDENER_CODE_CACHE=off). */
+  codeCacheDir?: string;
 }
 
 export type Connect = (options?: SessionOptions) => Session;
@@ -77,7 +79,9 @@ export const inProcess: Connect = (options = {}) => {
 export function stdioWith(serverFile: string): Connect {
   return (options = {}) => {
     const root = copyProject(options.project ?? 'split-project');
-    const child = spawn(process.execPath, [serverFile, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A test server never writes into the user's cache folder.
+    const cache = options.codeCacheDir ? { DJANGO_HARDENER_CACHE_DIR: options.codeCacheDir } : { DJANGO_HARDENER_CODE_CACHE: 'off' };
+    const child = spawn(process.execPath, [serverFile, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...cache } });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
