@@ -70,11 +70,14 @@ NAME is named after the target, one variable per secret. A name of several words
   nodeTypes: ['assignment', 'keyword_argument', 'default_parameter', 'typed_default_parameter', 'comparison_operator'],
   check(ctx) {
     const candidates: Candidate[] = [];
+    // Each target's name is judged first: walking up to its owners costs a call into the
+    // parser per level, and most names in a module are not secrets.
     for (const assignment of ctx.nodes('assignment')) {
       const left = assignment.childForFieldName('left');
-      const right = assignment.childForFieldName('right');
       const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
-      if (!name || !right || !left || inChoicesClass(assignment)) continue;
+      if (!name || !left || !secretKind(name)) continue;
+      const right = assignment.childForFieldName('right');
+      if (!right || inChoicesClass(assignment)) continue;
       const { fn, cls, direct } = ownersOf(assignment);
       // `self.token = …` belongs to the class; a name in a class body too; a local to its function.
       const owner = left.type === 'attribute' ? (cls ?? fn) : direct === 'class' ? cls : fn;
@@ -82,16 +85,18 @@ NAME is named after the target, one variable per secret. A name of several words
     }
     for (const parameter of [...ctx.nodes('default_parameter'), ...ctx.nodes('typed_default_parameter')]) {
       const name = parameter.childForFieldName('name');
+      if (name?.type !== 'identifier' || !secretKind(name.text)) continue;
       const value = parameter.childForFieldName('value');
-      if (name?.type !== 'identifier' || !value) continue;
+      if (!value) continue;
       const fn = parameter.parent?.parent;
       const owner = fn?.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
       candidates.push(...candidate(ctx, name.text, value, owner, (kind) => `The parameter \`${shortText(name, 40)}\` defaults to a hard-coded ${kind}.`));
     }
     for (const argument of ctx.nodes('keyword_argument')) {
       const name = argument.childForFieldName('name')?.text;
+      if (!name || !secretKind(name)) continue;
       const value = argument.childForFieldName('value');
-      if (!name || !value) continue;
+      if (!value) continue;
       const fn = argument.parent?.parent?.childForFieldName('function');
       const called = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
       candidates.push(
