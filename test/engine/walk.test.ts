@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -111,6 +112,36 @@ describe('walkFiles', () => {
   test('a virtual environment given explicitly is walked, minus the excludes below it', () => {
     const result = walkFiles(['myenv'], [], root);
     assert.deepEqual(rel(result.files), ['myenv/pyvenv.cfg']);
+  });
+
+  test('a virtual environment is known by its pyvenv.cfg, a file or a link to one, not a folder of that name; a path exclude holds at any depth', () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'walk-markers-'));
+    try {
+      const write = (file: string) => {
+        mkdirSync(path.dirname(path.join(other, file)), { recursive: true });
+        writeFileSync(path.join(other, file), '');
+      };
+      for (const file of ['linked-env/lib.py', 'cfg/pyvenv.cfg', 'named/pyvenv.cfg/inside.py', 'named/app.py', 'deep/a/b/c/skip/me.py', 'deep/a/b/c/keep.py', 'deep/skip/kept.py']) write(file);
+      symlinkSync(path.join(other, 'cfg', 'pyvenv.cfg'), path.join(other, 'linked-env', 'pyvenv.cfg'));
+      const files = walkFiles([other], ['deep/a/b/c/skip'], other).files.map((f) => path.relative(other, f).split(path.sep).join('/'));
+      // cfg/ holds a pyvenv.cfg file, so it is a virtual environment; linked-env/ links to that file.
+      assert.deepEqual(files, ['deep/a/b/c/keep.py', 'deep/skip/kept.py', 'named/app.py', 'named/pyvenv.cfg/inside.py']);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  test('a socket among the files is passed over', { skip: process.platform === 'win32' ? 'no Unix sockets' : false }, async () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'walk-socket-'));
+    const server = net.createServer();
+    try {
+      writeFileSync(path.join(other, 'app.py'), '');
+      await new Promise<void>((resolve) => server.listen(path.join(other, 'socket.py'), resolve));
+      assert.deepEqual(walkFiles([other], [], other).files, [path.join(other, 'app.py')]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   test('a folder reached through a link and directly is read once, under its real path', () => {
