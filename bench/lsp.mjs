@@ -102,6 +102,7 @@ function percentile(values, p) {
 // The bench's own code cache folder (see server/src/start/): empty for the first start, then
 // written by it, as after an install.
 const codeCacheDir = mkdtempSync(path.join(os.tmpdir(), 'djh-bench-code-cache-'));
+process.on('exit', () => rmSync(codeCacheDir, { recursive: true, force: true }));
 
 function startServer(workspace) {
   const started = performance.now();
@@ -375,4 +376,3 @@ console.log(`  start → first diagnostics        ${fmt(firstDiagnostics)}   (me
 console.log(`  start → first diagnostics, first start after an install (no code cache yet)   ${fmt(firstStart)}`);
 console.log(`  start → first diagnostics of a 100-line module   ${fmt(smallStart)}   (starting Node, loading the bundle and the parser, one small analysis)`);
 console.log(`  resident memory, example project + ${mem.open - 1} generated files open: ${mem.rssMb.toFixed(0)} MB`);
-rmSync(codeCacheDir, { recursive: true, force: true });

@@ -131,6 +131,18 @@ describe('walkFiles', () => {
     }
   });
 
+  test('a folder a thousand levels deep is walked to its bottom', () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'walk-deep-'));
+    try {
+      const bottom = path.join(other, ...Array.from({ length: 1000 }, () => 'd'));
+      mkdirSync(bottom, { recursive: true });
+      writeFileSync(path.join(bottom, 'app.py'), '');
+      assert.deepEqual(walkFiles([other], [], other).files, [path.join(bottom, 'app.py')]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   test('a socket among the files is passed over', { skip: process.platform === 'win32' ? 'no Unix sockets' : false }, async () => {
     const other = mkdtempSync(path.join(tmpdir(), 'walk-socket-'));
     const server = net.createServer();

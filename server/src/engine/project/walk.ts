@@ -116,38 +116,53 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
   };
 
   /**
-   * A folder's entries, by the types the listing gives: no call per entry to learn what it
-   * is, and an entry that is not a link has its folder's real path and relative path with
-   * its name added (a walk of a 3,000-file project spent most of its time in those calls,
-   * and in the exception of looking for a virtual environment's marker in every folder,
-   * which the listing shows too). Links wait for the end.
+   * A folder and everything below it, entries by the types the listing gives: no call per
+   * entry to learn what it is, and an entry that is not a link has its folder's real path
+   * and relative path with its name added (a walk of a 3,000-file project spent most of its
+   * time in those calls, and in the exception of looking for a virtual environment's marker
+   * in every folder, which the listing shows too). Links wait for the end. A stack, not
+   * recursion: how deep folders go is up to the tree walked. Entries are taken in the order
+   * a recursive walk takes them, so links are met, and reported, in the same order.
    */
   const listDirectory = (absolute: string, real: string, relative: string, explicit: boolean) => {
-    if (visitedDirs.has(real)) return;
+    const stack: Pending[] = [{ absolute, real, relative, explicit, kind: 'folder' }];
+    for (let next = stack.pop(); next; next = stack.pop()) {
+      if (next.kind === 'link') deferredLinks.push(next.absolute);
+      else if (next.kind === 'file') {
+        if (isInterestingFile(next.absolute) && !excludedByName(next.absolute, next.relative)) addFile(next.absolute, next.real);
+      } else if (next.explicit || !excludedByName(next.absolute, next.relative)) {
+        stack.push(...listed(next).reverse());
+      }
+    }
+  };
+
+  /** A folder's entries as pending work, in name order; none when it is a virtual environment, was listed already, or cannot be listed. */
+  const listed = (folder: Pending): Pending[] => {
+    if (visitedDirs.has(folder.real)) return [];
     let entries: Dirent[];
     try {
-      entries = readdirSync(absolute, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(folder.absolute, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      visitedDirs.add(real);
-      problems.push({ file: absolute, message: `cannot list directory (${(error as NodeJS.ErrnoException).code})` });
-      return;
+      visitedDirs.add(folder.real);
+      problems.push({ file: folder.absolute, message: `cannot list directory (${(error as NodeJS.ErrnoException).code})` });
+      return [];
     }
-    if (!explicit && entries.some((entry) => entry.name === VIRTUAL_ENV_MARKER && (entry.isFile() || (!entry.isDirectory() && isVirtualEnv(absolute))))) return;
-    visitedDirs.add(real);
+    if (!folder.explicit && entries.some((entry) => entry.name === VIRTUAL_ENV_MARKER && (entry.isFile() || (!entry.isDirectory() && isVirtualEnv(folder.absolute))))) return [];
+    visitedDirs.add(folder.real);
+    const pending: Pending[] = [];
     for (const entry of entries) {
-      const child = path.join(absolute, entry.name);
-      const childRelative = relative === '.' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isSymbolicLink()) deferredLinks.push(child);
-      else if (entry.isDirectory()) {
-        if (!excludedByName(child, childRelative)) listDirectory(child, path.join(real, entry.name), childRelative, false);
-      } else if (entry.isFile()) {
-        if (isInterestingFile(child) && !excludedByName(child, childRelative)) addFile(child, path.join(real, entry.name));
-      } else if (typeUnknown(entry)) {
-        if (isSymbolicLink(child)) deferredLinks.push(child);
-        else visit(child, false);
-      }
-      // Sockets, pipes and devices are skipped.
+      const absolute = path.join(folder.absolute, entry.name);
+      const kind = kindOf(entry, absolute);
+      if (!kind) continue;
+      pending.push({
+        absolute,
+        real: path.join(folder.real, entry.name),
+        relative: folder.relative === '.' ? entry.name : `${folder.relative}/${entry.name}`,
+        explicit: false,
+        kind,
+      });
     }
+    return pending;
   };
 
   for (const p of paths) visit(path.resolve(base, p), true);
@@ -155,16 +170,30 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
   return { files: [...files].sort(), problems, deadLinks };
 }
 
-/** Whether the listing did not say what an entry is (some file systems do not): the entry is then asked. */
-function typeUnknown(entry: Dirent): boolean {
-  return !(entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isBlockDevice() || entry.isCharacterDevice() || entry.isFIFO() || entry.isSocket());
+/** Work left in a walk: a folder to list, or an entry of one. */
+interface Pending {
+  absolute: string;
+  real: string;
+  /** From the walk's base, with `/`. */
+  relative: string;
+  explicit: boolean;
+  kind: 'folder' | 'file' | 'link';
 }
 
-function isSymbolicLink(file: string): boolean {
+/**
+ * What an entry is, by its listing, or by asking when the file system does not say (some do
+ * not); undefined for what the walk passes over (sockets, pipes, devices).
+ */
+function kindOf(entry: Dirent, absolute: string): Pending['kind'] | undefined {
+  if (entry.isSymbolicLink()) return 'link';
+  if (entry.isDirectory()) return 'folder';
+  if (entry.isFile()) return 'file';
+  if (entry.isBlockDevice() || entry.isCharacterDevice() || entry.isFIFO() || entry.isSocket()) return undefined;
   try {
-    return lstatSync(file).isSymbolicLink();
+    const stat = lstatSync(absolute);
+    return stat.isSymbolicLink() ? 'link' : stat.isDirectory() ? 'folder' : stat.isFile() ? 'file' : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
