@@ -143,6 +143,18 @@ describe('walkFiles', () => {
     }
   });
 
+  test('a folder of 150,000 files is walked whole', { timeout: 120_000 }, () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'walk-wide-'));
+    try {
+      for (let i = 0; i < 150_000; i++) writeFileSync(path.join(other, `m${i}.py`), '');
+      const files = walkFiles([other], [], other).files;
+      assert.equal(files.length, 150_000);
+      assert.equal(files[0], path.join(other, 'm0.py'));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   test('a socket among the files is passed over', { skip: process.platform === 'win32' ? 'no Unix sockets' : false }, async () => {
     const other = mkdtempSync(path.join(tmpdir(), 'walk-socket-'));
     const server = net.createServer();

@@ -131,7 +131,9 @@ export function walkFiles(paths: string[], extraExcludes: string[] = [], base = 
       else if (next.kind === 'file') {
         if (isInterestingFile(next.absolute) && !excludedByName(next.absolute, next.relative)) addFile(next.absolute, next.real);
       } else if (next.explicit || !excludedByName(next.absolute, next.relative)) {
-        stack.push(...listed(next).reverse());
+        // One by one: spread into push, a folder of 100,000 entries would overflow the call's arguments.
+        const entries = listed(next);
+        for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]);
       }
     }
   };
