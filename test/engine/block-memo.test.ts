@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { BlockedModule } from '../../server/src/engine/parse/blocked-module';
 import { initPythonParser, parsePython } from '../../server/src/engine/parse/python';
@@ -6,7 +7,7 @@ import { BlockMemo } from '../../server/src/engine/settings/block-memo';
 import type { EvaluatedModule, ModuleResolver } from '../../server/src/engine/settings/module-state';
 import { evaluateSettingsModule } from '../../server/src/engine/settings/settings-module';
 import type { Value } from '../../server/src/engine/settings/values';
-import { BlockedFile } from './blocked-store';
+import { BlockedFile, BlockedStore } from './blocked-store';
 
 const FILE = '/memory/project/shop/settings.py';
 const NO_FILES: ModuleResolver = { resolve: () => undefined, evaluate: () => undefined, glob: () => [], source: () => undefined };
@@ -228,5 +229,121 @@ describe('a module with a syntax error in blocks', () => {
     const mended = module.evaluate();
     assert.equal(module.file.syntax().rootNode.hasError, false);
     assert.deepEqual(plain(mended), plain(module.whole()));
+  });
+});
+
+describe('a file run by include()', () => {
+  const INCLUDING = '/memory/project/shop/settings/__init__.py';
+  const COMPONENT = '/memory/project/shop/settings/components/base.py';
+  const including = ['from split_settings.tools import include, optional', 'NAME = "shop"', 'include("components/base.py", optional("local.py"))', 'AFTER = TITLE_5 + "!"', ''].join('\n');
+
+  /** The including module and its component, kept in blocks, evaluated with one memo from edit to edit. */
+  class IncludingModule {
+    readonly texts = new Map([
+      [INCLUDING, including],
+      [COMPONENT, settingsModule(100).replace('import os\nNAME = "shop"\n', 'import os\n')],
+    ]);
+    readonly store = new BlockedStore(this.texts, BLOCKING);
+    readonly memo = new BlockMemo();
+    private readonly resolver: ModuleResolver = {
+      resolve: () => undefined,
+      evaluate: () => undefined,
+      glob: (dir, pattern) => {
+        const file = path.join(dir, pattern);
+        return this.texts.has(file) ? [file] : [];
+      },
+      source: (file) => this.store.get(file),
+    };
+
+    replace(file: string, from: string, to: string): void {
+      const text = this.texts.get(file)!;
+      assert.ok(text.includes(from), `${file} holds ${JSON.stringify(from)}`);
+      this.texts.set(file, text.replace(from, to));
+    }
+
+    evaluate(): EvaluatedModule {
+      return evaluateSettingsModule(INCLUDING, this.store.get(INCLUDING)!.syntax(), this.resolver, this.memo);
+    }
+
+    /** The same texts parsed afresh, with no memo. */
+    whole(): EvaluatedModule {
+      const fresh = new BlockedStore(new Map(this.texts), { statementsPerBlock: 1_000_000 });
+      return evaluateSettingsModule(INCLUDING, fresh.get(INCLUDING)!.syntax(), { ...this.resolver, source: (file) => fresh.get(file) });
+    }
+
+    get component(): { replayed: number; executed: number; moved: number } {
+      return this.memo.included(COMPONENT).last;
+    }
+  }
+
+  test('an edit to the included file runs its statement again, and only the statements reading what it set', async () => {
+    await initPythonParser();
+    const module = new IncludingModule();
+    assert.ok((module.store.get(COMPONENT)!.syntax().blocks?.length ?? 0) >= 10, 'the component is kept in blocks');
+    const first = module.evaluate();
+    assert.deepEqual(module.component, { replayed: 0, executed: 101, moved: 0 });
+    assert.deepEqual(plain(first), plain(module.whole()));
+    assert.equal(first.settings.get('SETTING_50')?.definition.statement.file, COMPONENT);
+
+    module.replace(COMPONENT, '"v50"', '"w50"');
+    const typed = module.evaluate();
+    // The include ran again (what it read changed); inside it, one statement.
+    assert.deepEqual(module.component, { replayed: 100, executed: 1, moved: 0 });
+    assert.deepEqual(module.memo.last, { replayed: 3, executed: 1, moved: 0 });
+    assert.equal((unsetOf(typed.settings.get('SETTING_50')?.value) as { value: string }).value, 'w50');
+    assert.equal(typed.settings.get('SETTING_49'), first.settings.get('SETTING_49'));
+    assert.deepEqual(plain(typed), plain(module.whole()));
+    // What the first evaluation returned keeps what it held.
+    assert.equal((unsetOf(first.settings.get('SETTING_50')?.value) as { value: string }).value, 'v50');
+  });
+
+  test('a name the including module sets before the include reaches the included statements that read it', async () => {
+    await initPythonParser();
+    const module = new IncludingModule();
+    module.evaluate();
+    module.replace(INCLUDING, 'NAME = "shop"', 'NAME = "store"');
+    const renamed = module.evaluate();
+    // The ten TITLEs read NAME; the statement after the include reads TITLE_5.
+    assert.deepEqual(module.component, { replayed: 91, executed: 10, moved: 0 });
+    assert.deepEqual(module.memo.last, { replayed: 1, executed: 3, moved: 0 });
+    assert.equal((renamed.settings.get('AFTER')?.value as { value: string }).value, 'store-5!');
+    assert.deepEqual(plain(renamed), plain(module.whole()));
+  });
+
+  test('an unchanged included file is not read: the include is replayed', async () => {
+    await initPythonParser();
+    const module = new IncludingModule();
+    module.evaluate();
+    module.replace(INCLUDING, 'AFTER = TITLE_5 + "!"', 'AFTER = TITLE_5 + "?"');
+    const edited = module.evaluate();
+    assert.deepEqual(module.memo.last, { replayed: 3, executed: 1, moved: 0 });
+    assert.deepEqual(module.component, { replayed: 0, executed: 101, moved: 0 }, 'the component memo still tells of the first run');
+    assert.deepEqual(plain(edited), plain(module.whole()));
+  });
+
+  test('lines added to the included file move its statements with their locations, without running them', async () => {
+    await initPythonParser();
+    const module = new IncludingModule();
+    const first = module.evaluate();
+    const last = first.settings.get('SETTING_99')!;
+    const row = last.definition.statement.range.start.line;
+    module.replace(COMPONENT, 'import os\n', 'import os\n\n\n');
+    const moved = module.evaluate();
+    assert.deepEqual(module.component, { replayed: 101, executed: 0, moved: 100 });
+    assert.equal(moved.settings.get('SETTING_99'), last);
+    assert.equal(last.definition.statement.range.start.line, row + 2);
+    assert.deepEqual(plain(moved), plain(module.whole()));
+  });
+
+  test('a file no longer included is forgotten', async () => {
+    await initPythonParser();
+    const module = new IncludingModule();
+    module.evaluate();
+    assert.ok(module.memo.included(COMPONENT).size > 100);
+    module.replace(INCLUDING, 'include("components/base.py", optional("local.py"))', 'include(optional("local.py"))');
+    const without = module.evaluate();
+    assert.equal(without.settings.has('SETTING_50'), false);
+    assert.equal(module.memo.included(COMPONENT).size, 0);
+    assert.deepEqual(plain(without), plain(module.whole()));
   });
 });

@@ -123,6 +123,8 @@ export interface UnitInterpreter {
   applyOther(write: OtherWrite): void;
   /** Whether what was read of other files reads the same now. */
   stillReads(read: ExternalRead): boolean;
+  /** Records were replayed, their writes applied to the maps directly: told so that a file run by `include()` can pass them to the statement including it. */
+  replayed?(records: readonly StatementRecord[]): void;
 }
 
 /**
@@ -204,6 +206,7 @@ function replay(record: StatementRecord, row: number, interpreter: UnitInterpret
     sequence.applied(record);
   }
   for (const write of record.writes) if (typeof write[0] !== 'number') interpreter.applyOther(write as OtherWrite);
+  interpreter.replayed?.([record]);
   memo.count(true, record.anchor.row !== row);
   record.anchor.row = row;
   return true;
@@ -226,6 +229,7 @@ function replayBlock(kept: KeptBlock, row: number, interpreter: UnitInterpreter,
     for (const record of records) sequence.applied(record);
   }
   for (const write of other) interpreter.applyOther(write);
+  interpreter.replayed?.(records);
   const moved = kept.row !== row;
   if (moved) for (const statement of kept.statements) statement.record!.anchor.row = row + statement.offset;
   kept.row = row;
@@ -422,6 +426,8 @@ function keyOf(node: Node, type: string): string {
  * the latest evaluation used survives it.
  */
 export class BlockMemo {
+  /** The memos of the files this module runs with `include()`, by file. */
+  private readonly includedMemos = new Map<string, BlockMemo>();
   private blocks = new Map<object, KeptBlock>();
   private byKey = new Map<string, KeptStatement[]>();
   private nextBlocks = new Map<object, KeptBlock>();
@@ -431,6 +437,28 @@ export class BlockMemo {
   private replaying?: ReplaySequence;
   /** How the last evaluation went, in statements: replayed (moved: of those, replayed at another row) and run. */
   last = { replayed: 0, executed: 0, moved: 0 };
+
+  /**
+   * @param ordered whether evaluations start from empty maps, so that the order of their
+   * records says what the maps hold (see ReplaySequence): true for a module's own statements,
+   * false for a file run by `include()`, which starts from the including module's state.
+   */
+  constructor(private readonly ordered = true) {}
+
+  /** The memo of a file this module runs with `include()`, in its own namespace. */
+  included(file: string): BlockMemo {
+    let memo = this.includedMemos.get(file);
+    if (!memo) {
+      memo = new BlockMemo(false);
+      this.includedMemos.set(file, memo);
+    }
+    return memo;
+  }
+
+  /** Forgets the memos of files the module no longer includes. */
+  keepIncluded(files: ReadonlySet<string>): void {
+    for (const file of this.includedMemos.keys()) if (!files.has(file)) this.includedMemos.delete(file);
+  }
 
   /** Starts an evaluation of these units: the statements of blocks that are gone are looked up by key. */
   begin(units: readonly EvaluationUnit[]): void {
@@ -482,7 +510,9 @@ export class BlockMemo {
   }
 
   finish(): void {
-    this.lastEvaluation = this.replaying?.end();
+    const ended = this.replaying?.end();
+    // An included file's last maps were the including module's: they say nothing of the next run's.
+    this.lastEvaluation = this.ordered ? ended : undefined;
     this.replaying = undefined;
     this.blocks = this.nextBlocks;
     this.byKey = this.nextByKey;
@@ -581,5 +611,15 @@ export class StatementRecorder {
 
   recorded(): Pick<StatementRecord, 'reads' | 'external' | 'writes'> {
     return { reads: this.reads, external: this.external, writes: this.writes };
+  }
+
+  /**
+   * What a statement of a file run by `include()` read and wrote, in order, as this statement
+   * (the include) doing it: a key this one wrote already is not a read of what was before.
+   */
+  absorb(inner: Pick<StatementRecord, 'reads' | 'external' | 'writes'>): void {
+    for (const [tag, key, value] of inner.reads) this.read(tag, key, value);
+    for (const read of inner.external) this.readExternal(read);
+    for (const write of inner.writes) this.write(write);
   }
 }

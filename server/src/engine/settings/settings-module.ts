@@ -3,7 +3,7 @@ import type { ModuleSyntax } from '../parse/module-syntax';
 import { stringLiteralValue, type Node } from '../parse/python';
 import type { SourceFile } from '../project/source-store';
 import type { Location } from '../types';
-import { evaluateUnits, TrackedMap, unitsOf, type BlockMemo, type ExternalRead, type OtherWrite, type StatementRecorder } from './block-memo';
+import { evaluateUnits, TrackedMap, unitsOf, type BlockMemo, type ExternalRead, type OtherWrite, type StatementRecorder, type UnitInterpreter } from './block-memo';
 import { definitionsOf, settingState } from './definition-list';
 import { binaryOperation, environScheme, evaluateExpression, locationOf, MAX_EXPRESSION_DEPTH, qualifiedName, type Binding, type Scope } from './evaluate-expression';
 import { helperBinding, importedHelper } from './helper-functions';
@@ -325,21 +325,41 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     }
   };
   let includeDepth = 0;
+  /**
+   * Runs an included file's statements in this namespace, recorded as the including
+   * statement's: with a memo, by its own memo of that file, so an edit to it runs the
+   * statements it touched, not the whole file.
+   */
   const runIncluded = (target: string, source: SourceFile) => {
     const saved = { file: scope.file, anchor: scope.anchor };
+    const including = recorder;
     scope.file = target;
     scope.anchor = undefined;
     includeDepth++;
     try {
-      for (const statement of source.tree().rootNode.namedChildren) {
-        if (!statement || statement.type === 'comment') continue;
-        try {
-          run(statement);
-        } catch {
-          for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
-        }
-      }
+      const included: UnitInterpreter = {
+        settings,
+        bindings,
+        enter: (anchor, statementRecorder) => {
+          scope.anchor = anchor;
+          recorder = settings.recorder = bindings.recorder = statementRecorder ?? including;
+        },
+        run: runTopLevel,
+        leave: () => {
+          const inner = recorder;
+          scope.anchor = undefined;
+          recorder = settings.recorder = bindings.recorder = including;
+          if (including && inner && inner !== including) including.absorb(inner.recorded());
+        },
+        applyOther,
+        stillReads,
+        replayed: (records) => {
+          for (const record of records) including?.absorb(record);
+        },
+      };
+      evaluateUnits(unitsOf(source.syntax()), included, new TopLevelStatements(), including && memo?.included(target));
     } finally {
+      recorder = settings.recorder = bindings.recorder = including;
       includeDepth--;
       scope.file = saved.file;
       scope.anchor = saved.anchor;
@@ -432,6 +452,36 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     }
   };
 
+  /** Runs one top-level statement; false when it failed half way (what it may assign is then unknown). */
+  function runTopLevel(statement: Node): boolean {
+    try {
+      run(statement);
+      return true;
+    } catch {
+      // Deeply nested or malformed code: what the statement may assign is unknown.
+      try {
+        for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
+      } catch {
+        markIncomplete();
+      }
+      return false;
+    }
+  }
+  /** A replayed statement's write to neither map; its recorder (if any) is told by whoever replays it. */
+  function applyOther(write: OtherWrite): void {
+    if (write[0] === 'star-import') {
+      starImports.push(write[1]);
+      starImportSites.set(write[1], write[2]);
+      if (write[3]) included.add(write[1]);
+    } else {
+      incomplete = true;
+      incompleteReason ??= write[1];
+    }
+  }
+  function stillReads(read: ExternalRead): boolean {
+    return readStillHolds(read, resolver, file);
+  }
+
   const statements = new TopLevelStatements();
   evaluateUnits(
     unitsOf(tree),
@@ -442,39 +492,18 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
         scope.anchor = anchor;
         recorder = settings.recorder = bindings.recorder = unitRecorder;
       },
-      run: (statement) => {
-        try {
-          run(statement);
-          return true;
-        } catch {
-          // Deeply nested or malformed code: what the statement may assign is unknown.
-          try {
-            for (const name of assignedNamesWithin(statement)) markUnknown(name, statement);
-          } catch {
-            markIncomplete();
-          }
-          return false;
-        }
-      },
+      run: runTopLevel,
       leave: () => {
         scope.anchor = undefined;
         recorder = settings.recorder = bindings.recorder = undefined;
       },
-      applyOther: (write: OtherWrite) => {
-        if (write[0] === 'star-import') {
-          starImports.push(write[1]);
-          starImportSites.set(write[1], write[2]);
-          if (write[3]) included.add(write[1]);
-        } else {
-          incomplete = true;
-          incompleteReason ??= write[1];
-        }
-      },
-      stillReads: (read) => readStillHolds(read, resolver, file),
+      applyOther,
+      stillReads,
     },
     statements,
     memo,
   );
+  memo?.keepIncluded(included);
   return {
     file,
     settings: settings.map,
