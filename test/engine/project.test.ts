@@ -226,6 +226,50 @@ describe('what is a settings module', () => {
 });
 
 describe('roles', () => {
+  describe("a library's demo project", () => {
+    const library = {
+      'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "django-shop"\n[tool.hatch.build.targets.wheel]\npackages = ["shop"]\n',
+      'shop/__init__.py': '',
+      'shop/apps.py': 'from django.apps import AppConfig\n',
+      'example/__init__.py': '',
+      'example/manage.py': manage('example.settings'),
+      'example/wsgi.py': wsgi('example.settings'),
+      'example/settings.py': 'SECRET_KEY = "example"\nDEBUG = True\nINSTALLED_APPS = ["shop"]\nMIDDLEWARE = []\n',
+    };
+    const demo =
+      'development: a demo project beside the published distribution django-shop: outside the packages it ships (shop, from pyproject.toml [tool.hatch.build.targets.wheel] packages), and no deployment names it';
+
+    test('is development when only its own wsgi.py and manage.py name it', async () => {
+      assert.deepEqual(await roles(library), { 'example/settings.py': demo });
+    });
+
+    test('is production when a deployment names it', async () => {
+      assert.deepEqual(await roles({ ...library, 'example/Dockerfile': 'FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=example.settings\n' }), {
+        // manage.py runs it too: production, not explicitly so.
+        'example/settings.py': 'production: run where the site is deployed (example/Dockerfile, example/wsgi.py)',
+      });
+    });
+
+    test('a product whose package holds its settings stays production', async () => {
+      assert.deepEqual(
+        await roles({
+          'pyproject.toml': '[build-system]\nbuild-backend = "hatchling.build"\n[project]\nname = "shop"\n',
+          'shop/__init__.py': '',
+          'shop/wsgi.py': wsgi('shop.settings'),
+          'shop/settings.py': 'SECRET_KEY = "x"\nDEBUG = True\nINSTALLED_APPS = []\nMIDDLEWARE = []\n',
+        }),
+        { 'shop/settings.py': 'production (explicit): run where the site is deployed (shop/wsgi.py)' },
+      );
+    });
+
+    test('an application that publishes nothing stays production', async () => {
+      const { 'pyproject.toml': _, ...rest } = library;
+      assert.deepEqual(await roles({ ...rest, 'pyproject.toml': '[tool.ruff]\nline-length = 100\n' }), {
+        'example/settings.py': 'production: run where the site is deployed (example/wsgi.py)',
+      });
+    });
+  });
+
   test('split settings: manage.py runs dev, wsgi.py production; base is only imported', async () => {
     assert.deepEqual(
       await roles({

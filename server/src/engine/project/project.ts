@@ -5,6 +5,7 @@ import { DEPENDENCY_FILE_PATTERN, readDependencies, type Dependencies } from './
 import { excludedFromContentScan, neverSettings, productionWord, roleByName } from './discovery';
 import { imageCopies, settingsReferences, type EntryPointKind, type ImageCopy, type SettingsReference } from './entry-points';
 import { FileIndex } from './file-index';
+import { isPublished, publishedDistribution, type Distribution } from './distribution';
 import { holdsInSomeLine } from '../parse/block-text-tests';
 import { evaluateSettingsModule, readStillHolds, type EvaluatedModule, type ModuleResolver } from '../settings/settings-module';
 import type { SourceFile, SourceStore } from './source-store';
@@ -95,6 +96,7 @@ export class Project {
   private modules?: SettingsModuleInfo[];
   private naming?: Naming;
   private deps?: Dependencies;
+  private published?: { value: Distribution | undefined };
   private readonly index: FileIndex;
 
   constructor(
@@ -123,6 +125,23 @@ export class Project {
       this.deps = readDependencies(sources);
     }
     return this.deps;
+  }
+
+  /** The distribution the repository publishes, if its packaging metadata says which packages it ships. */
+  get distribution(): Distribution | undefined {
+    if (this.published === undefined) {
+      const absolute = (relative: string) => path.join(this.root, relative);
+      const isFile = (relative: string) => this.index.fileSet.has(absolute(relative));
+      this.published = {
+        value: publishedDistribution({
+          has: isFile,
+          hasFolder: (relative) => this.index.folderListing(relative).length > 0,
+          packagesUnder: (where) => this.index.folderListing(where).filter((name) => isFile(where ? `${where}/${name}/__init__.py` : `${name}/__init__.py`)),
+          read: (relative) => this.store.get(absolute(relative))?.text,
+        }),
+      };
+    }
+    return this.published.value;
   }
 
   /** The lowest Django version the project declares, if it declares one. */
@@ -520,6 +539,9 @@ function kindNote(kind: EntryPointKind): string {
   }
 }
 
+/** The entry points startproject writes beside a settings module: they name it wherever it is run, deployed or not. */
+const STARTPROJECT_ENTRY_POINTS = new Set(['wsgi.py', 'asgi.py']);
+
 /** Decides each settings module's role from its names, what names it and what it imports (see SettingsRole). */
 class RoleDecider {
   private readonly decided = new Map<string, SettingsModuleInfo>();
@@ -580,6 +602,8 @@ class RoleDecider {
       const base = this.decide(target);
       if (base.role === 'development' || base.role === 'test') return info(base.role, `star-imports ${this.project.relative(target)}, a ${base.role} module`);
     }
+    const demo = this.demoProject(file, references, reached.length > 0);
+    if (demo) return info('development', demo);
     const servesDevelopment = kinds.has('manage');
     // wsgi.py's `setdefault` gives way where the site runs: a Dockerfile or a Procfile that
     // names a module built on this one runs that module instead.
@@ -609,6 +633,22 @@ class RoleDecider {
     if (references.length === 0 && reached.length > 0) return info('base', `only reached from ${by.join(', ')}`);
     this.pending.add(file);
     return info('production', 'pending');
+  }
+
+  /**
+   * Why a module is a demo project beside a library, or undefined: the repository publishes a
+   * distribution, the module is outside the packages it ships, nothing builds on the module,
+   * and only the files startproject writes beside it (wsgi.py, asgi.py, manage.py) or a local,
+   * test or documentation run name it, no Dockerfile, Procfile, compose file or server
+   * configuration. Such a project is run with runserver next to the library's code (its
+   * DEBUG = True is the point), and nothing in the repository deploys it.
+   */
+  private demoProject(file: string, references: readonly SettingsReference[], reached: boolean): string | undefined {
+    if (reached) return undefined;
+    if (references.some((r) => r.kind === 'deploy' && !STARTPROJECT_ENTRY_POINTS.has(path.basename(r.file)))) return undefined;
+    const distribution = this.project.distribution;
+    if (!distribution || isPublished(distribution, this.project.relative(file))) return undefined;
+    return `a demo project beside the published distribution ${distribution.name}: outside the packages it ships (${distribution.packages.join(', ')}, from ${distribution.from}), and no deployment names it`;
   }
 
   /** Whether a module's role waits for the rest of the project (see settlePending). */
