@@ -72,6 +72,7 @@ describe('entry points', () => {
     ['Dockerfile', 'FROM python:3.12\nENV DJANGO_SETTINGS_MODULE shop.docker\n', [['shop.docker', 'deploy']]],
     ['Dockerfile', 'FROM python:3.12\nRUN DJANGO_SETTINGS_MODULE="config.settings.test" \\\n  python manage.py compilemessages\n', [['config.settings.test', 'build']]],
     ['Dockerfile', 'FROM python:3.12\n# ENV DJANGO_SETTINGS_MODULE=old.settings\n', []],
+    ['Dockerfile', 'FROM python:3.12\nRUN cd /app \\\n    && env -u DJANGO_SETTINGS_MODULE django-admin compilemessages\n', []],
     ['docker-compose.yml', 'services:\n  web:\n    environment:\n      - DJANGO_SETTINGS_MODULE=shop.settings.prod\n', [['shop.settings.prod', 'deploy']]],
     ['docker-compose.yml', 'services:\n  web:\n    environment:\n      DJANGO_SETTINGS_MODULE: "shop.settings.prod"\n', [['shop.settings.prod', 'deploy']]],
     ['docker-compose.yml', 'services:\n  web:\n    environment:\n      DJANGO_SETTINGS_MODULE: ${DJANGO_SETTINGS_MODULE:-shop.settings.prod}\n', [['shop.settings.prod', 'deploy']]],

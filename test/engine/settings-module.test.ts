@@ -332,6 +332,11 @@ describe('layout', () => {
     assert.deepEqual(module.layout.importsEnd, { line: 2, character: 9 });
     assert.deepEqual(module.layout.anchor.range, range(1, 0, 1, 19));
   });
+
+  test('the star import is the anchor after other imports too', async () => {
+    const module = await evaluateModule('"""Production."""\nimport os\nimport secrets\n\nfrom .base import *  # noqa: F403\n\nDEBUG = False\n');
+    assert.deepEqual(module.layout.anchor.range, range(4, 0, 4, 19));
+  });
 });
 
 test('environment readers bound in a base module work in the modules importing it', async () => {

@@ -136,8 +136,11 @@ export function settingsReferences(file: string, relativeFile: string, text: str
 function namesIn(text: string): string[] {
   const names: string[] = [];
   const patterns = [
-    // `KEY=value`, `KEY: value`, `KEY value` (ENV's old form), `${KEY:-value}`
-    new RegExp(String.raw`\bDJANGO_SETTINGS_MODULE["']?(?:\s*[=:]\s*|\s+)["']?${DOTTED}`, 'g'),
+    // `KEY=value`, `KEY: value`, `${KEY:-value}`
+    new RegExp(String.raw`\bDJANGO_SETTINGS_MODULE["']?\s*[=:]\s*["']?${DOTTED}`, 'g'),
+    // `ENV KEY value`, ENV's old form; elsewhere a name and a word after it are something
+    // else (`env -u DJANGO_SETTINGS_MODULE django-admin …` unsets it).
+    new RegExp(String.raw`^\s*ENV\s+DJANGO_SETTINGS_MODULE\s+["']?${DOTTED}`, 'gim'),
     new RegExp(String.raw`\bDJANGO_SETTINGS_MODULE:-${DOTTED}`, 'g'),
     new RegExp(String.raw`--settings[= ]["']?${DOTTED}`, 'g'),
   ];

@@ -101,9 +101,11 @@ export function moduleLayout(file: string, all: TopLevelStatements): ModuleLayou
     }
   }
   // NOTE: a missing setting is about the module as a whole: it is reported at the module's
-  // head, its first statement after the docstring (a code line, where `# noqa` can go; in a
-  // module built on a base, the star import its settings arrive through).
-  const anchorNode: Node | undefined = index < count ? statement(index) : undefined;
+  // head, its first statement after the docstring and `__future__` imports (a code line,
+  // where `# noqa` can go), or in a module built on a base at the star import its settings
+  // arrive through, wherever it is.
+  const starImport = all.imports().find((i) => all.type(i) === 'import_from_statement' && statement(i).namedChildren.some((c) => c?.type === 'wildcard_import'));
+  const anchorNode: Node | undefined = starImport !== undefined ? statement(starImport) : index < count ? statement(index) : undefined;
   for (; index < count; index++) {
     const type = all.type(index);
     if (type !== 'import_statement' && type !== 'import_from_statement' && type !== 'future_import_statement') break;
