@@ -5,6 +5,7 @@ import type { Finding, Fix, FixSafety, RelatedLocation, RuleMeta, Severity } fro
 import type { TemplateDocument, TemplateNode } from './document';
 import { parseFilterExpression, type FilterExpression } from './filters';
 import { scanHtml, type HtmlContext } from './html-scanner';
+import { templatesRenderedByTag } from './custom-tags';
 import { templateRendersToken, type TokenVerdict } from './includes';
 import { usesJinjaSyntax } from './jinja-syntax';
 import { templateOutput, type TemplateOutput } from './output-kind';
@@ -158,6 +159,11 @@ export class TemplateRuleContext {
   /** Whether the template `{% include %}` names can render a CSRF token. */
   includeRendersToken(name: string): TokenVerdict {
     return templateRendersToken(this.project, name);
+  }
+
+  /** Whether a tag the project defines renders a template that prints the token; no for any other tag. */
+  tagRendersToken(tag: string): boolean {
+    return templatesRenderedByTag(this.project, tag).some((name) => templateRendersToken(this.project, name) === 'token');
   }
 
   /**

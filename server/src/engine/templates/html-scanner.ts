@@ -74,6 +74,8 @@ export interface FormElement {
    * `{% block %}` a child template can fill, `{{ block.super }}`, a form-rendering tag.
    */
   opaque: TemplateNode[];
+  /** The other tags used inside the body: one the project defines may render a template holding the token (see customTagRendersToken). */
+  tags: TemplateNode[];
   /** Submit buttons in the body (`<button>`, `<input type="submit">`, or one whose type the template computes). */
   submitters: number;
   /** Controls in the body (`<input>`, `<select>`, `<textarea>`, `<button>`) and variables that may render some (`{{ form }}`). */
@@ -261,7 +263,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
     if (done.name === 'form') {
       if (formLimit) return;
-      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], submitters: 0, controls: 0 };
+      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], tags: [], submitters: 0, controls: 0 };
       forms.push(form);
       countedFrom.set(form, [controlCount, submitterCount]);
       if (!done.verbatim) open.push([form]);
@@ -589,6 +591,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     } else if (node.tag === 'block' || TOKEN_RENDERING_TAGS.has(node.tag)) {
       markOpenForms((form) => form.opaque.push(node));
     } else {
+      if (open.length > 0 && !BRANCH_OPENERS.has(node.tag) && !BRANCH_CLOSERS.has(node.tag)) markOpenForms((form) => form.tags.push(node));
       branchTag(node);
     }
   };

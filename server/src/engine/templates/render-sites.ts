@@ -32,7 +32,7 @@ interface Occurrence {
 const indexes = new WeakMap<Project, Map<string, Occurrence[]>>();
 
 // A string literal naming a template file; prefixes r/u allowed, f-strings and bytes are not names.
-const TEMPLATE_NAME_LITERAL = /(?<![\w"'])[rRuU]?(["'])([^"'\\\n]{1,300}?\.(?:html?|txt|tpl|xml|djhtml))\1/g;
+export const TEMPLATE_NAME_LITERAL = /(?<![\w"'])[rRuU]?(["'])([^"'\\\n]{1,300}?\.(?:html?|txt|tpl|xml|djhtml))\1/g;
 
 /** The template-name literals of one file's text, kept with the text: the language server opens a new project per analysis over the same sources. */
 const literalsOf = new WeakMap<SourceFile, Occurrence[]>();
