@@ -22,7 +22,7 @@ export const securityLoggingMissing: SettingsRule = {
     djangoChecks: [],
   },
   docs: `## What it does
-Reports a production settings module whose \`LOGGING\` sends neither \`django.security\` nor one of its parents (\`django\`, the root logger) to a handler, or that does not set \`LOGGING\` at all. A logger whose \`propagate\` is false stops the search; a handler of class \`logging.NullHandler\` does not count.
+Reports a production settings module whose \`LOGGING\` sends neither \`django.security\` nor one of its parents (\`django\`, the root logger) to a handler, or that does not set \`LOGGING\` at all. A logger whose \`propagate\` is false stops the search; a handler of class \`logging.NullHandler\` does not count. When \`LOGGING\` keeps existing loggers (\`"disable_existing_loggers": False\`) and configures neither \`django.security\` nor \`django\`, Django's default configuration of \`django\` stays in place, and the message says so: the events are then only emailed to \`ADMINS\`, as when \`LOGGING\` is not set.
 
 ${MISSING_SETTING_DOCS}
 
@@ -76,10 +76,25 @@ Unsafe: it changes what the site logs. When \`LOGGING\` is unset, the fix adds a
     const fixes: Fix[] = [];
     const insertion = loggerInsertion(ctx, logging);
     if (insertion) fixes.push(ctx.fix(`Send django.security to the ${insertion.handler} handler`, [{ kind: 'replace', location: insertion.location, value: insertion.text }]));
-    const message = 'LOGGING sends django.security (or a parent logger) to no handler, so security events leave no trace. CSRF failures, forged Host headers and tampered sessions go unrecorded.';
+    const message = keepsDjangoDefaults(logging)
+      ? "LOGGING keeps Django's default loggers and adds none for django.security. Security events are then only ever emailed to ADMINS: with DEBUG off, nothing else records them (CSRF failures, forged Host headers, tampered sessions)."
+      : 'LOGGING sends django.security (or a parent logger) to no handler, so security events leave no trace. CSRF failures, forged Host headers and tampered sessions go unrecorded.';
     return [ctx.atSetting(state, message, { fixes })];
   },
 };
+
+/**
+ * Whether Django's own configuration of the `django` logger survives: LOGGING keeps existing
+ * loggers and configures neither `django` nor `django.security`, so the default handlers
+ * (mail_admins with DEBUG off) still take the records.
+ * https://docs.djangoproject.com/en/stable/ref/logging/#default-logging-configuration
+ */
+function keepsDjangoDefaults(logging: Value): boolean {
+  const keep = lookup(logging, 'disable_existing_loggers');
+  if (!keep || truthy(keep) !== false) return false;
+  const loggers = lookup(logging, 'loggers');
+  return loggers === null || (loggers !== undefined && CHAIN.every((name) => lookup(loggers, name) === null));
+}
 
 /** Whether a django.security record reaches a handler: true, false, or undefined when it cannot be told. */
 function routesSecurity(logging: Value): boolean | undefined {

@@ -99,8 +99,8 @@ Unsafe: new and changed passwords must then pass all four validators, which can 
 
     if (entries.length === 0) {
       const message = state
-        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django accepts any password. Even "password" or a single character will do.'
-        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django accepts any password. Even "password" or a single character will do.';
+        ? 'AUTH_PASSWORD_VALIDATORS is empty, so Django checks new passwords against nothing. "password" and "12345678" are accepted wherever Django sets a password.'
+        : 'AUTH_PASSWORD_VALIDATORS is not set, so Django checks new passwords against nothing. "password" and "12345678" are accepted wherever Django sets a password.';
       return [ctx.atSettingOrMissing('AUTH_PASSWORD_VALIDATORS', message, { fixes })];
     }
 
