@@ -50,6 +50,51 @@ describe('lists and dicts known in part', () => {
     assert.deepEqual(module.settings.get('MIDDLEWARE')!.definition.statement.range, range(4, 0, 5, 62));
   });
 
+  test('a conditional rebinding to a list holding the old one keeps every entry', async () => {
+    const module = await evaluateModule(
+      [
+        'MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "django.middleware.clickjacking.XFrameOptionsMiddleware"]',
+        'if METRICS_ENABLED:',
+        '    MIDDLEWARE = ["metrics.Before", *MIDDLEWARE, "metrics.After"]',
+        'APPS = ["a"]',
+        'if EXTRA:',
+        '    APPS = APPS + ["b"]',
+        'FILTERED = ["a", "b"]',
+        'if NARROW:',
+        '    FILTERED = [m for m in FILTERED if m != "a"]',
+        'TUPLED = ["a"]',
+        'if FLAG:',
+        '    TUPLED = ("x", *OTHER)',
+      ].join('\n'),
+    );
+    assert.deepEqual(settingsOf(module, 'MIDDLEWARE', 'APPS', 'FILTERED', 'TUPLED'), {
+      MIDDLEWARE: openList(str('django.middleware.security.SecurityMiddleware'), str('django.middleware.clickjacking.XFrameOptionsMiddleware')),
+      APPS: openList(str('a')),
+      FILTERED: { kind: 'unknown' },
+      TUPLED: { kind: 'unknown' },
+    });
+  });
+
+  test('a list comprehension over a known list gives the body for each item', async () => {
+    const module = await evaluateModule(
+      [
+        'import os',
+        'ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",")]',
+        'SCHEMES = [s + "://" for s in ["http", "https"]]',
+        'FILTERED = [h for h in ["a", "b"] if h != "a"]',
+        'NESTED = [a + b for a in ["x"] for b in ["y"]]',
+        'OVER_UNKNOWN = [h.strip() for h in HOSTS]',
+      ].join('\n'),
+    );
+    assert.deepEqual(settingsOf(module, 'ALLOWED_HOSTS', 'SCHEMES', 'FILTERED', 'NESTED', 'OVER_UNKNOWN'), {
+      ALLOWED_HOSTS: env('ALLOWED_HOSTS', 'os.environ', list(str('*'))),
+      SCHEMES: list(str('http://'), str('https://')),
+      FILTERED: unknown,
+      NESTED: unknown,
+      OVER_UNKNOWN: unknown,
+    });
+  });
+
   test('a condition on an environment read takes the branch production takes with the variable unset', async () => {
     const module = await evaluateModule(
       [

@@ -152,6 +152,8 @@ function evaluate(node: Node, scope: Scope): Value {
     }
     case 'call':
       return evaluateCall(node, scope);
+    case 'list_comprehension':
+      return evaluateComprehension(node, scope);
     case 'subscript':
       return evaluateSubscript(node, scope);
     case 'attribute':
@@ -215,6 +217,28 @@ function evaluateSubscript(node: Node, scope: Scope): Value {
     return container.items[index] ?? UNKNOWN;
   }
   return UNKNOWN;
+}
+
+/**
+ * `[h.strip() for h in os.environ.get("HOSTS", "*").split(",")]`: one `for` over a list that
+ * is known, and no `if`, gives the body's value for each item, the name bound to it. Read
+ * from the environment, it is judged by the list the unset variable gives.
+ */
+function evaluateComprehension(node: Node, scope: Scope): Value {
+  const body = node.childForFieldName('body');
+  const clauses = withoutComments(node).filter((child) => child !== body && child.id !== body?.id);
+  if (!body || clauses.length !== 1 || clauses[0].type !== 'for_in_clause') return UNKNOWN;
+  const name = clauses[0].childForFieldName('left');
+  const iterable = clauses[0].childForFieldName('right');
+  if (name?.type !== 'identifier' || !iterable) return UNKNOWN;
+  return mapUnset(evaluateExpression(iterable, scope), (items) => {
+    if (items.kind !== 'list' || items.open || items.items.length > VALUE_LIMITS.items) return UNKNOWN;
+    const values = items.items.map((item) => {
+      const bound: Binding = { kind: 'value', value: item };
+      return unsetView(evaluateExpression(body, { ...scope, lookup: (looked) => (looked === name.text ? bound : scope.lookup(looked)) }));
+    });
+    return { kind: 'list', tuple: false, items: values };
+  });
 }
 
 /** A literal with more items than a value may hold is unknown before any item is read. */

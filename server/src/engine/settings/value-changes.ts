@@ -133,6 +133,12 @@ export function conditionalChanges(statement: Node, scope: Scope): Map<string, C
       }
     } else if (node.type === 'assignment' || node.type === 'augmented_assignment') {
       const left = node.childForFieldName('left');
+      if (node.type === 'assignment' && left?.type === 'identifier' && keepsItself(node.childForFieldName('right'), left.text)) {
+        // `MIDDLEWARE = ["metrics.Before", *MIDDLEWARE, "metrics.After"]`: rebound, but to a list holding what it held.
+        add(left.text, { path: [], op: 'add' });
+        for (const child of node.namedChildren) if (child) visit(child);
+        return;
+      }
       const target = left?.type === 'subscript' || node.type === 'augmented_assignment' ? left && subscriptPath(left, scope) : undefined;
       if (target && node.type === 'augmented_assignment' && node.childForFieldName('operator')?.text === '+=') add(target.root, { path: target.path, op: 'add' });
       else if (target && node.type === 'assignment' && target.path.length > 0) add(target.root, { path: target.path.slice(0, -1), op: 'set', key: target.path[target.path.length - 1] });
@@ -144,6 +150,19 @@ export function conditionalChanges(statement: Node, scope: Scope): Map<string, C
   };
   visit(statement);
   return changes;
+}
+
+/**
+ * Whether a new value for `name` is a list holding the old one whole: `[..., *NAME, ...]`,
+ * `NAME + [...]` or `[...] + NAME`. Such a rebinding only adds.
+ */
+function keepsItself(right: Node | null, name: string): boolean {
+  if (!right) return false;
+  if (right.type === 'list') return right.namedChildren.some((item) => item?.type === 'list_splat' && item.namedChildren[0]?.type === 'identifier' && item.namedChildren[0].text === name);
+  if (right.type !== 'binary_operator' || right.childForFieldName('operator')?.text !== '+') return false;
+  const [a, b] = [right.childForFieldName('left'), right.childForFieldName('right')];
+  const isName = (node: Node | null) => node?.type === 'identifier' && node.text === name;
+  return (isName(a) && b?.type === 'list') || (isName(b) && a?.type === 'list');
 }
 
 /** What a setting may be after a change that may or may not have happened (see conditionalChanges). */
