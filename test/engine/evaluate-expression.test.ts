@@ -247,6 +247,10 @@ describe('environment readers: os', () => {
     expectValue('os.environ.get("DEBUG") == "1"', env('DEBUG', 'os.environ', bool(false)), os);
     expectValue('not os.environ.get("PROD")', env('PROD', 'os.environ', bool(true)), os);
     expectValue('os.environ.get("X") or "fallback"', env('X', 'os.environ', str('fallback')), os);
+    // With the variables unset, the left side decides and the right is never read.
+    expectValue('os.environ.get("X", "") and bool(os.environ["X"])', env('X', 'os.environ', str('')), os);
+    expectValue('os.environ.get("X", "1") or os.environ["Y"]', env('X', 'os.environ', str('1')), os);
+    expectValue('os.environ.get("X", "1") and os.environ.get("Y", "2")', unknown, os);
     expectValue('os.environ.get("X", "") + "/static"', env('X', 'os.environ', str('/static')), os);
     expectValue('os.environ.get("A") == os.environ.get("B")', unknown, os);
     expectValue('"on" if os.environ.get("X") else "off"', env('X', 'os.environ', str('off')), os);

@@ -290,6 +290,34 @@ describe('roles', () => {
     );
   });
 
+  test('a star import under a condition does not make the module what it imports', async () => {
+    const found = await roles({
+      'proj/wsgi.py': wsgi('proj.settings'),
+      'proj/settings/__init__.py': 'import sys\nTESTING = "test" in sys.argv[:2]\nfrom .base import *\nif TESTING:\n    from .test import *\n',
+      'proj/settings/base.py': FULL,
+      'proj/settings/test.py': 'from .base import *\n',
+    });
+    assert.equal(found['proj/settings/__init__.py'], 'production (explicit): run where the site is deployed (proj/wsgi.py)');
+    assert.equal(found['proj/settings/test.py'], 'test: named like a test module (test)');
+  });
+
+  test('named only by a build step: development, beside the module deployed', async () => {
+    assert.deepEqual(
+      await roles({
+        Dockerfile: 'FROM python:3.12\nRUN DJANGO_SETTINGS_MODULE=app.settings.static python manage.py collectstatic --noinput\n',
+        'app/settings/__init__.py': '',
+        'app/settings/base.py': FULL,
+        'app/settings/static.py': 'from app.settings.base import *\nDEBUG = False\n',
+        'app/settings/deployed.py': 'from app.settings.base import *\nSECRET_KEY = "x"\n',
+      }),
+      {
+        'app/settings/base.py': 'base: only reached from app/settings/deployed.py, app/settings/static.py',
+        'app/settings/deployed.py': 'production: no other settings module is production',
+        'app/settings/static.py': 'development: named only by a build step (a RUN line of a Dockerfile, such as collectstatic), which serves no requests',
+      },
+    );
+  });
+
   test('named like production or staging, when something runs it', async () => {
     assert.deepEqual(
       await roles({
@@ -469,6 +497,11 @@ describe('naming', () => {
     ['settings/production.py', undefined],
     ['settings/devops.py', undefined],
     ['lib/site-packages/settings.py', undefined],
+    ['guardian/testapp/testsettings.py', 'test'],
+    ['devproject/settings.py', 'development'],
+    ['testproject/settings.py', 'test'],
+    ['latestproject/settings.py', undefined],
+    ['contestsite/settings.py', undefined],
   ];
   for (const [file, expected] of byName) test(`roleByName(${file}) is ${expected}`, () => assert.equal(roleByName(file)?.role, expected));
 

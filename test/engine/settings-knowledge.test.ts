@@ -440,6 +440,7 @@ describe('django-split-settings include()', () => {
   test('a required file that is missing leaves the module incomplete; an optional one does not', async () => {
     const missing = await evaluateIn({ ...files, 'shop/settings/__init__.py': 'from split_settings.tools import include\ninclude("components/nothing.py")\n' }, 'shop/settings/__init__.py');
     assert.equal(missing.incomplete, true);
+    assert.equal(missing.incompleteReason, 'it includes components/nothing.py, which matches no file');
     const optional = await evaluateIn(
       { ...files, 'shop/settings/__init__.py': 'from split_settings.tools import include, optional\ninclude(optional("nothing/*.py"))\nDEBUG = False\n' },
       'shop/settings/__init__.py',
@@ -447,6 +448,29 @@ describe('django-split-settings include()', () => {
     assert.equal(optional.incomplete, false);
     const unreadable = await evaluateIn({ ...files, 'shop/settings/__init__.py': 'from split_settings.tools import include\ninclude(pattern())\n' }, 'shop/settings/__init__.py');
     assert.equal(unreadable.incomplete, true);
+    assert.equal(unreadable.incompleteReason, 'it includes files whose names cannot be read statically (`include(pattern())`)');
+  });
+
+  test('a list of components built under a condition on the environment is read as production reads it', async () => {
+    const module = await evaluateIn(
+      {
+        ...files,
+        'shop/settings/__init__.py': [
+          'import os',
+          'from split_settings.tools import include',
+          'parts = ["components/common.py"]',
+          'if os.environ.get("GITHUB_CI", "") and bool(os.environ["GITHUB_CI"]):',
+          '    parts.append("components/apps.py")',
+          'else:',
+          '    parts.append("components/security.py")',
+          'include(*parts)',
+          '',
+        ].join('\n'),
+      },
+      'shop/settings/__init__.py',
+    );
+    assert.equal(module.incomplete, false);
+    assert.deepEqual(module.starImports, [at('shop/settings/components/common.py'), at('shop/settings/components/security.py')]);
   });
 
   test('roles: the included components are base, judged through the including module', async () => {

@@ -8,8 +8,18 @@ const DEVELOPMENT_WORDS = ['dev', 'devel', 'develop', 'development', 'local', 'd
 const TEST_WORDS = ['test', 'tests', 'testing', 'unittest', 'unittests', 'pytest', 'ci', 'e2e', 'functional', 'integration'];
 const PRODUCTION_WORDS = ['prod', 'production', 'prd', 'live', 'deploy', 'deployment', 'staging', 'stage', 'release'];
 
+/** What a role word is glued to in names such as `testsettings`, `testapp`, `devproject`. */
+const COMPOUND_ENDINGS = ['settings', 'project', 'app', 'site', 'conf', 'config'];
+
+/** A name's words: split at `_`, `.` and `-`, and a word ending in a compound ending also as its two parts. */
 function words(name: string): string[] {
-  return name.toLowerCase().split(/[_.\-]+/);
+  const found: string[] = [];
+  for (const word of name.toLowerCase().split(/[_.\-]+/)) {
+    found.push(word);
+    const ending = COMPOUND_ENDINGS.find((e) => word.length > e.length && word.endsWith(e));
+    if (ending) found.push(word.slice(0, -ending.length), ending);
+  }
+  return found;
 }
 
 function hasWord(name: string, list: readonly string[]): string | undefined {

@@ -539,6 +539,17 @@ function kindNote(kind: EntryPointKind): string {
   }
 }
 
+/**
+ * The modules a module star-imports at its top level. One imported under a condition (`if
+ * TESTING: from .test import *`, `try: from .local import *`) says what the module may
+ * become, not what it is built on. A top-level statement starts at column 0; one inside a
+ * block does not.
+ */
+function unconditionalStarImports(evaluated: EvaluatedModule | undefined): string[] {
+  if (!evaluated) return [];
+  return evaluated.starImports.filter((target) => evaluated.included.has(target) || evaluated.starImportSites.get(target)?.range.start.character === 0);
+}
+
 /** The entry points startproject writes beside a settings module: they name it wherever it is run, deployed or not. */
 const STARTPROJECT_ENTRY_POINTS = new Set(['wsgi.py', 'asgi.py']);
 
@@ -595,9 +606,12 @@ class RoleDecider {
     if (kinds.size > 0 && [...kinds].every((k) => k === 'test')) return info('test', 'named only by test configuration');
     if (kinds.size > 0 && [...kinds].every((k) => k === 'docs')) return info('development', 'named only by a documentation build');
     if (kinds.size > 0 && [...kinds].every((k) => k === 'local' || k === 'test' || k === 'docs')) return info('development', 'named only where the project runs locally');
+    if (kinds.has('build') && [...kinds].every((k) => k === 'build' || k === 'local' || k === 'test' || k === 'docs')) {
+      return info('development', 'named only by a build step (a RUN line of a Dockerfile, such as collectstatic), which serves no requests');
+    }
     // What a module is built on says what it is for: docker.py on dev.py is development.
     const evaluated = this.project.evaluate(file);
-    for (const target of evaluated?.starImports ?? []) {
+    for (const target of unconditionalStarImports(evaluated)) {
       if (target === file || this.deciding.has(target) || evaluated!.included.has(target)) continue;
       const base = this.decide(target);
       if (base.role === 'development' || base.role === 'test') return info(base.role, `star-imports ${this.project.relative(target)}, a ${base.role} module`);
@@ -621,7 +635,7 @@ class RoleDecider {
     }
     const word = productionWord(relative);
     if (word) return info('production', `named like a production module (${word})`, !servesDevelopment);
-    for (const target of evaluated?.starImports ?? []) {
+    for (const target of unconditionalStarImports(evaluated)) {
       if (target === file || this.deciding.has(target) || evaluated!.included.has(target)) continue;
       const base = this.decide(target);
       if (this.pending.has(target)) {

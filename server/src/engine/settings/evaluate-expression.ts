@@ -394,7 +394,13 @@ function booleanOperation(op: string | undefined, left: Value, right: Value): Va
     if (op === 'and') return t ? r : l;
     return t ? l : r;
   };
-  if (left.kind === 'env' && right.kind === 'env') return UNKNOWN;
+  if (left.kind === 'env' && right.kind === 'env') {
+    // Python reads the right side only when the left does not decide: with the variables
+    // unset, `os.environ.get("X", "") and bool(os.environ["X"])` is the left's "".
+    const decides = truthy(unsetView(left));
+    if (decides !== undefined && (op === 'and' ? !decides : decides)) return left;
+    return left.variable === right.variable ? mapUnset(left, (l) => combine(l, unsetView(right))) : UNKNOWN;
+  }
   if (left.kind === 'env') return mapUnset(left, (l) => combine(l, unsetView(right)));
   if (right.kind === 'env') return mapUnset(right, (r) => combine(unsetView(left), r));
   return combine(left, right);

@@ -302,7 +302,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   const include = (statement: Node, call: Node) => {
     const patterns = includePatterns(call, scope);
     if (!patterns || includeDepth >= MAX_INCLUDE_DEPTH) {
-      markIncomplete();
+      markIncomplete(patterns ? `its include()s nest deeper than ${MAX_INCLUDE_DEPTH} files` : `it includes files whose names cannot be read statically (\`${shortened(call.text)}\`)`);
       return;
     }
     const site = loc(statement);
@@ -310,13 +310,13 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     const done = new Set<string>();
     for (const { pattern, optional } of patterns) {
       const files = globFiles(dir, pattern);
-      if (files.length === 0 && !optional) markIncomplete();
+      if (files.length === 0 && !optional) markIncomplete(`it includes ${pattern}, which matches no file`);
       for (const target of files) {
         if (target === file || target === scope.file || done.has(target)) continue;
         done.add(target);
         const source = sourceOf(target);
         if (!source) {
-          if (!optional) markIncomplete();
+          if (!optional) markIncomplete(`it includes ${path.relative(dir, target)}, which cannot be read`);
           continue;
         }
         addStarImport(target, site, true);
