@@ -195,6 +195,7 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
   let raw: { element: RawTextElement; closer: string; kind: 'script' | 'style' | 'rcdata' } | undefined;
   let verbatim = false;
 
+  const partials = partialsHoldingToken(doc);
   let open: Group[] = [];
   const frames: BranchFrame[] = [];
   /** Open frames by opener, so that an end tag without its opener costs nothing to pass over. */
@@ -588,6 +589,12 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     } else if (node.tag === 'include') {
       const name = includeName(node.contents);
       markOpenForms((form) => form.includes.push({ node, name }));
+    } else if (node.tag === 'partial') {
+      // Django 6.0's template partials (django-template-partials before): `{% partial name %}`
+      // renders the `{% partialdef name %}` of this template here.
+      const held = partials.get(/^\S+\s+(\S+)/.exec(node.contents)?.[1] ?? '');
+      if (held === true) markOpenForms((form) => (form.hasToken = true));
+      else if (held === undefined) markOpenForms((form) => form.opaque.push(node));
     } else if (node.tag === 'block' || TOKEN_RENDERING_TAGS.has(node.tag)) {
       markOpenForms((form) => form.opaque.push(node));
     } else {
@@ -682,6 +689,29 @@ function mergeBranches(ends: Group[][]): Group[] {
 }
 
 /** The template name of `{% include "name" %}` (or `extends`), when it is a string literal. */
+/**
+ * The partials a template defines (`{% partialdef name %}` … `{% endpartialdef %}`), by name,
+ * and whether each renders the CSRF token (`{% csrf_token %}`, or the hand-written field).
+ */
+function partialsHoldingToken(doc: TemplateDocument): Map<string, boolean> {
+  const partials = new Map<string, boolean>();
+  const defining: string[] = [];
+  for (const node of doc.nodes) {
+    if (node.role === 'block' && node.tag === 'partialdef') {
+      const name = /^\S+\s+(\S+)/.exec(node.contents)?.[1];
+      if (name) {
+        defining.push(name);
+        partials.set(name, partials.get(name) ?? false);
+      }
+    } else if (node.role === 'block' && node.tag === 'endpartialdef') defining.pop();
+    else if (defining.length > 0 && ((node.role === 'block' && node.tag === 'csrf_token') || (node.role === 'var' && node.contents === 'csrf_token'))) {
+      // A partial holding the token renders it wherever a partial defined around it is used.
+      for (const name of defining) partials.set(name, true);
+    }
+  }
+  return partials;
+}
+
 export function includeName(contents: string): string | undefined {
   const match = /^\S+\s+(?:"([^"]*)"|'([^']*)')(?=\s|$)/.exec(contents);
   return match ? (match[1] ?? match[2]) : undefined;
