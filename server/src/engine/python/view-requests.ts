@@ -41,7 +41,14 @@ const SECRET_WORDS = /signature|token|authorization|api[-_]?key|secret|hmac|x-hu
 /** Request data that OAuth, OpenID Connect and SAML endpoints authenticate with: the protocol's own tokens, not cookies. */
 const DATA_READ = /^(?:self\.)?request\.(?:POST|GET|data|query_params)$/;
 const PROTOCOL_KEYS = /^(?:code|client_secret|client_assertion|grant_type|device_code|refresh_token|access_token|oauth_token|token)$/i;
-const ANTI_FORGERY_KEYS = /^(?:state|nonce|id_token|credential|g_csrf_token|SAMLResponse|SAMLRequest|RelayState|oauth_verifier|signature|hmac|hash)$/i;
+const ANTI_FORGERY_KEYS = /^(?:nonce|id_token|credential|g_csrf_token|SAMLResponse|SAMLRequest|RelayState|oauth_verifier|signature|hmac|hash)$/i;
+/**
+ * OAuth's `state`: a common word too (`request.POST.get("state")` of a form changing an
+ * application's state), so it counts only beside what an authorization response carries
+ * with it, a `code` or an `error`.
+ */
+const OAUTH_STATE = /^state$/i;
+const OAUTH_RESPONSE_KEYS = /^(?:code|error)$/i;
 const SIGNATURE_CALLS =
   /compare_digest|constant_time_compare|verify\w*signature|check\w*signature|validate\w*signature|signature\w*valid|construct_event|(?:^|\.)unsign$|hmac\.new|verify_webhook|verify_request/i;
 /** Functions that take the request without acting as anyone: responses, templates, URLs, messages. */
@@ -55,6 +62,8 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
   for (const wrapper of wrappers) {
     if (!use.identity && IDENTITY_DECORATORS.test(wrapper.text)) use.identity = { node: wrapper, what: `@${shortName(wrapper.text.match(IDENTITY_DECORATORS)![0])}` };
   }
+  let stateRead: Node | undefined;
+  let oauthResponse = false;
   const seen = new Set<number>();
   const pending = [...functions];
   while (pending.length > 0 && seen.size < 32) {
@@ -76,6 +85,8 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
         if (HEADER_READ.test(dotted) && !use.signature && keyRead(node, SECRET_WORDS)) use.signature = node;
         if (DATA_READ.test(dotted) && !use.signature && keyRead(node, PROTOCOL_KEYS)) use.signature = node;
         if (DATA_READ.test(dotted) && !use.antiForgery && keyRead(node, ANTI_FORGERY_KEYS)) use.antiForgery = node;
+        if (DATA_READ.test(dotted) && !stateRead && keyRead(node, OAUTH_STATE)) stateRead = node;
+        if (DATA_READ.test(dotted) && keyRead(node, OAUTH_RESPONSE_KEYS)) oauthResponse = true;
         continue;
       }
       const callee = node.childForFieldName('function');
@@ -90,6 +101,7 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
       else if (!use.handedTo && callee && !/^(?:self|cls)\./.test(name)) use.handedTo = node;
     }
   }
+  if (!use.antiForgery && stateRead && oauthResponse) use.antiForgery = stateRead;
   return use;
 }
 

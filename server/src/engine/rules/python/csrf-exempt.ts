@@ -28,6 +28,7 @@ The severity follows what the view does with its request (its body, the methods 
 - **warning**: it acts as the logged-in user: it reads \`request.user\` (unless it sets \`request.user\` itself, as a webhook acting for the owner of the token in its URL does), \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\` or a \`LoginRequiredMixin\`-style base. 
 - **info**: what the view does with the request cannot be seen from here: it hands the request to a function of another module, or \`csrf_exempt(views.hook)\` in a URLconf names a view of another file. The message names what to read; exempting a view is often right (OAuth, SAML and webhook endpoints are), so suspicion alone is not a warning.
 - **info**: it wraps its request with authenticator classes of its own (\`Request(request, authenticators=self.get_authenticators())\`, the way Django REST framework's \`APIView\` and its copies do): who the caller is comes from those classes, and a session authenticator among them runs the CSRF check itself (DRF's \`SessionAuthentication.enforce_csrf()\`). Make sure yours does.
+- **info**: it reads request data that the protocol it speaks checks and a forged request cannot carry: OpenID Connect's \`id_token\` or \`nonce\`, Google's \`g_csrf_token\`, a SAML \`SAMLResponse\` or \`RelayState\`, OAuth 1's \`oauth_verifier\`, a \`signature\`, \`hmac\` or \`hash\` field, or OAuth 2's \`state\` beside the \`code\` or \`error\` of an authorization response (a \`state\` alone is as often an application's own field, the state of an order or an application). Keep that check in place.
 - **info**: it authenticates its callers by a header token or a signature (\`request.headers["X-Hub-Signature-256"]\`, \`HTTP_AUTHORIZATION\`, \`hmac.compare_digest()\`, \`Signer.unsign()\`, \`stripe.Webhook.construct_event()\`…) and never touches the session or the user: a webhook. Info too when it uses no session, cookie or logged-in user at all (a ping URL that carries its own secret): a forged cross-site request carries no identity there. Info as well when the view runs the CSRF check itself, to answer a failure its own way: it calls \`CsrfViewMiddleware(…).process_view(…)\` or \`csrf_protect()\`, directly or through a function of the same module. The message says which.
 
 \`csrf_protect\`, \`requires_csrf_token\`, \`ensure_csrf_cookie\` and functions of your own that happen to be called \`csrf_exempt\` are not reported.
@@ -131,8 +132,7 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
   if (use.antiForgery) {
     return ctx.finding(
       at,
-      `${on} is on a view that checks a token a forged request cannot carry.` +
-        ` It reads \`${use.antiForgery.parent?.text.replace(/\s+/g, ' ').slice(0, 40) ?? 'it'}\` (a protocol's state or signature); keep that check in place.`,
+      `${on} is on a view that checks a token a forged request cannot carry.` + ` It reads \`${keyReadText(use.antiForgery)}\` (a protocol's state or signature); keep that check in place.`,
       { severity: 'info' },
     );
   }
@@ -263,4 +263,11 @@ function definitionLabel(decorator: Node): string {
   const name = definition?.childForFieldName('name')?.text;
   if (!name) return 'this view';
   return definition?.type === 'class_definition' ? `class ${name}` : `${name}()`;
+}
+
+/** The read of a key from request data, as written: `request.POST.get("state")`, `request.GET["RelayState"]`. */
+function keyReadText(data: Node): string {
+  const parent = data.parent;
+  const read = parent?.type === 'attribute' && parent.parent?.type === 'call' ? parent.parent : parent;
+  return read?.text.replace(/\s+/g, ' ').slice(0, 40) ?? 'it';
 }
