@@ -17,6 +17,8 @@ import { parameterName, parametersOf, type Binding, type Scopes } from './scopes
 import { parseFormatTemplate, parsePercentTemplate } from './string-templates';
 import { attributeChain, callArguments, interpolations, isStringNode, literalStyle, plainStringValue, shortText, sortedArguments, unwrap } from './syntax';
 import { routesOf, type ViewRoutes } from './url-routes';
+import { isPublished } from '../project/distribution';
+import { passedToTagParameter, type PassedToTag } from '../templates/tag-uses';
 import { builtinEffect, functionEffect, isNumericAttribute, isSanitiserName, methodEffect, TRANSLATIONS, type CallEffect } from './value-policy';
 
 /**
@@ -135,6 +137,29 @@ export class ProvenanceAnalysis {
     return value;
   }
 
+  /**
+   * What the project's templates pass a simple tag's parameter (see passedToTagParameter);
+   * undefined when that cannot be told, or when the repository publishes the tag's module
+   * in a distribution, whose users' templates may pass anything.
+   */
+  private passedByTemplates(fn: Node, parameter: Node, name: string): PassedToTag | undefined {
+    const { project, file } = this.context;
+    if (!project || !file) return undefined;
+    const distribution = project.distribution;
+    if (distribution && isPublished(distribution, project.relative(file))) return undefined;
+    const decorator = (fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren : []).find((d) => d?.type === 'decorator' && /\.simple_tag\b/.test(d.text));
+    const tag = (decorator && /\bname\s*=\s*["'](\w+)["']/.exec(decorator.text)?.[1]) ?? fn.childForFieldName('name')?.text;
+    const parameters = parametersOf(fn);
+    const index = parameters.findIndex((p) => p.node.id === parameter.id);
+    if (!tag || index < 0 || parameters[index].kind !== 'plain') return undefined;
+    const takesContext = !!decorator && /\btakes_context\s*=\s*True\b/.test(decorator.text);
+    const position = index - (takesContext ? 1 : 0);
+    if (position < 0) return undefined;
+    const fallback = parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('value') : null;
+    const literalDefault = !!fallback && ['string', 'integer', 'float', 'true', 'false', 'none'].includes(fallback.type);
+    return passedToTagParameter(project, { tag, name, position, literalDefault });
+  }
+
   private computeParameterSource(parameter: Node): Provenance {
     const nameNode = parameterName(parameter) ?? parameter;
     const name = nameNode.text;
@@ -146,6 +171,8 @@ export class ProvenanceAnalysis {
     // https://docs.djangoproject.com/en/stable/howto/custom-template-tags/#filters-and-auto-escaping
     if (kind && !isTemplatePlumbing(name) && parametersOf(fn).some((p) => p.name.text === 'autoescape')) return unknown(nameNode);
     if (kind && !isTemplatePlumbing(name)) {
+      // A tag the project's own templates only ever pass literals, in a repository that does not publish it for others' templates: no text a user wrote reaches it now.
+      if (kind === 'tag' && this.passedByTemplates(fn, parameter, name) === 'literals') return unknown(nameNode);
       const value = untrusted(nameNode, `\`${name}\` is the input of the template ${kind} ${fn.childForFieldName('name')?.text ?? ''}(), which any template can pass`.replace(' ()', ''));
       // The text a template passes is untrusted; an object it passes holds stored data, judged unknown.
       return { ...value, templateInput: true };

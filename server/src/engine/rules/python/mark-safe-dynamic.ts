@@ -121,7 +121,7 @@ Reports HTML marked safe, so not escaped, with values in it that are not provabl
 
 The severity comes from where each value comes from (see [the provenance analysis](../provenance.md)):
 
-- **error**: untrusted text reaches the HTML: request data (\`request.GET\`, headers, cookies, the path, \`self.request\`, \`self.kwargs\`, a \`<str:…>\` URL argument, a form's text field), or what a template passes a template filter or a simple tag (templates pass whatever they render). The finding shows the path from the source as related information, and says when it is in a filter or a tag:
+- **error**: untrusted text reaches the HTML: request data (\`request.GET\`, headers, cookies, the path, \`self.request\`, \`self.kwargs\`, a \`<str:…>\` URL argument, a form's text field), or what a template passes a template filter or a simple tag (templates pass whatever they render). A simple tag whose every use in the project's templates passes a literal for the parameter (\`{% sort_link "Name" %}\`, \`{% sort_link _("Date") %}\`, or nothing, leaving a literal default) is of unknown origin instead (info), unless the repository publishes the tag's module in a distribution, whose users' templates may pass anything. The finding shows the path from the source as related information, and says when it is in a filter or a tag:
 
   \`\`\`python
   @register.filter
