@@ -33,7 +33,8 @@ export function flowOf(file: string, value: Provenance | undefined, sink: { node
 export function originOf(value: Provenance): string {
   const source = traceSteps(value.trace)[0]?.message ?? '';
   if (/captured from the URL|arguments captured from the URL/.test(source)) return 'text from the URL';
-  if (/template (?:filter|tag)/.test(source)) return /template tag/.test(source) ? "a template tag's argument" : "a template filter's input";
+  if (/template (?:filter|tag)/.test(source))
+    return /template tag/.test(source) || /the argument of/.test(source) ? `a template ${/template tag/.test(source) ? 'tag' : 'filter'}'s argument` : "a template filter's input";
   if (/submitted in a form/.test(source)) return 'form input';
   return 'request data';
 }

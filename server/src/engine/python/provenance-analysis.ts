@@ -18,7 +18,7 @@ import { parseFormatTemplate, parsePercentTemplate } from './string-templates';
 import { attributeChain, callArguments, interpolations, isStringNode, literalStyle, plainStringValue, shortText, sortedArguments, unwrap } from './syntax';
 import { routesOf, type ViewRoutes } from './url-routes';
 import { isPublished } from '../project/distribution';
-import { passedToTagParameter, type PassedToTag } from '../templates/tag-uses';
+import { passedToFilterArgument, passedToTagParameter, type PassedToTag } from '../templates/tag-uses';
 import { builtinEffect, functionEffect, isNumericAttribute, isSanitiserName, methodEffect, TRANSLATIONS, type CallEffect } from './value-policy';
 
 /**
@@ -160,6 +160,17 @@ export class ProvenanceAnalysis {
     return passedToTagParameter(project, { tag, name, position, literalDefault });
   }
 
+  /** What the project's templates write as a filter's argument (see passedToFilterArgument); undefined as for passedByTemplates. */
+  private filterArgumentPassed(fn: Node): PassedToTag | undefined {
+    const { project, file } = this.context;
+    if (!project || !file) return undefined;
+    const distribution = project.distribution;
+    if (distribution && isPublished(distribution, project.relative(file))) return undefined;
+    const decorator = (fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren : []).find((d) => d?.type === 'decorator' && /\.filter\b/.test(d.text));
+    const filter = (decorator && (/\bname\s*=\s*["'](\w+)["']/.exec(decorator.text)?.[1] ?? /\.filter\(\s*["'](\w+)["']/.exec(decorator.text)?.[1])) ?? fn.childForFieldName('name')?.text;
+    return filter ? passedToFilterArgument(project, filter) : undefined;
+  }
+
   private computeParameterSource(parameter: Node): Provenance {
     const nameNode = parameterName(parameter) ?? parameter;
     const name = nameNode.text;
@@ -173,6 +184,12 @@ export class ProvenanceAnalysis {
     if (kind && !isTemplatePlumbing(name)) {
       // A tag the project's own templates only ever pass literals, in a repository that does not publish it for others' templates: no text a user wrote reaches it now.
       if (kind === 'tag' && this.passedByTemplates(fn, parameter, name) === 'literals') return unknown(nameNode);
+      // A filter's second parameter is its argument (`|wrap_in:"strong"`), not the value it filters.
+      if (kind === 'filter' && parametersOf(fn)[1]?.node.id === parameter.id) {
+        if (this.filterArgumentPassed(fn) === 'literals') return unknown(nameNode);
+        const filter = fn.childForFieldName('name')?.text ?? '';
+        return { ...untrusted(nameNode, `\`${name}\` is the argument of the template filter ${filter}(), which any template can pass`), templateInput: true };
+      }
       const value = untrusted(nameNode, `\`${name}\` is the input of the template ${kind} ${fn.childForFieldName('name')?.text ?? ''}(), which any template can pass`.replace(' ()', ''));
       // The text a template passes is untrusted; an object it passes holds stored data, judged unknown.
       return { ...value, templateInput: true };

@@ -23,15 +23,19 @@ export interface TagParameter {
 const byProject = new WeakMap<Project, Map<string, PassedToTag>>();
 
 export function passedToTagParameter(project: Project, parameter: TagParameter): PassedToTag {
+  return remembered(project, `${parameter.tag}\0${parameter.name}\0${parameter.position}\0${parameter.literalDefault}`, () => judgeUses(project, parameter));
+}
+
+/** One verdict per project and question: every finding in a module asks again. */
+function remembered(project: Project, key: string, judge: () => PassedToTag): PassedToTag {
   let known = byProject.get(project);
   if (!known) {
     known = new Map();
     byProject.set(project, known);
   }
-  const key = `${parameter.tag}\0${parameter.name}\0${parameter.position}\0${parameter.literalDefault}`;
   let verdict = known.get(key);
   if (verdict === undefined) {
-    verdict = judgeUses(project, parameter);
+    verdict = judge();
     known.set(key, verdict);
   }
   return verdict;
@@ -73,6 +77,30 @@ function argumentFor(bits: string[], parameter: TagParameter): string | undefine
     position++;
   }
   return undefined;
+}
+
+/**
+ * What the project's templates write as a filter's argument (`{{ value|wrap_in:"strong" }}`,
+ * in variables and in tags such as `{% with %}`): only literals, a variable at least once, or
+ * nothing (no template uses the filter with an argument).
+ */
+export function passedToFilterArgument(project: Project, filter: string): PassedToTag {
+  return remembered(project, `|${filter}`, () => judgeFilterUses(project, filter));
+}
+
+function judgeFilterUses(project: Project, filter: string): PassedToTag {
+  const use = new RegExp(String.raw`\|\s*${filter}\s*:\s*(${LITERAL}|[^\s|}%,)]+)`, 'g');
+  let used = false;
+  for (const file of project.files) {
+    if (!isTemplateFile(project, file)) continue;
+    const text = project.store.get(file)?.text;
+    if (!text?.includes(filter)) continue;
+    for (const match of text.matchAll(use)) {
+      used = true;
+      if (!new RegExp(String.raw`^${LITERAL}$`).test(match[1])) return 'variables';
+    }
+  }
+  return used ? 'literals' : 'unused';
 }
 
 const LITERAL = String.raw`(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|_\((?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\)|-?\d+(?:\.\d+)?|True|False|None)`;
