@@ -64,6 +64,8 @@ export function entryPointKind(relativeFile: string): EntryPointKind | undefined
   if (/^(dockerfile|containerfile)([.-][\w.-]*)?$/.test(lower) || lower.endsWith('.dockerfile')) return byWords(relativeFile, 'deploy');
   if (/^(docker-)?compose([.-][\w.-]*)?\.ya?ml$/.test(lower)) return byWords(base.replace(/^docker-/, '').replace(/^compose/, ''), 'deploy');
   if (/^procfile([.-][\w.-]*)?$/.test(lower) || lower === 'app.json' || lower === 'app.yaml' || lower === 'render.yaml' || lower === 'fly.toml') return 'deploy';
+  // DigitalOcean App Platform's spec (`.do/app.yaml`, `.do/deploy.template.yaml`).
+  if (parent === '.do' && /\.ya?ml$/.test(lower)) return 'deploy';
   if (/^uwsgi[\w.-]*\.ini$/.test(lower)) return 'deploy';
   if (lower.startsWith('.env') || parts.slice(0, -1).some((dir) => dir.startsWith('.envs'))) return byWords(relativeFile, 'other');
   return undefined;
@@ -143,6 +145,9 @@ function namesIn(text: string): string[] {
     new RegExp(String.raw`^\s*ENV\s+DJANGO_SETTINGS_MODULE\s+["']?${DOTTED}`, 'gim'),
     new RegExp(String.raw`\bDJANGO_SETTINGS_MODULE:-${DOTTED}`, 'g'),
     new RegExp(String.raw`--settings[= ]["']?${DOTTED}`, 'g'),
+    // A platform spec's list of variables: `- key: DJANGO_SETTINGS_MODULE` then, a few keys
+    // of the same item later, `value: …` (Render's envVars, DigitalOcean's envs).
+    new RegExp(String.raw`\bkey:[ \t]*["']?DJANGO_SETTINGS_MODULE["']?[ \t]*\r?\n(?:[ \t]+(?!-)\w+:[^\n]*\r?\n){0,6}[ \t]+value:[ \t]*["']?${DOTTED}`, 'g'),
   ];
   for (const pattern of patterns) for (const match of text.matchAll(pattern)) if (!names.includes(match[1])) names.push(match[1]);
   return names;

@@ -28,11 +28,14 @@ export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.tpl|\.xml|\.djhtml|
 /** Where a project says how it is deployed, which names its settings module: containers, process files, environment files. */
 const DEPLOYMENT_FILE = /^((dockerfile|containerfile)([.-][\w.-]*)?|[\w.-]*\.dockerfile|(docker-)?compose([.-][\w.-]*)?\.ya?ml|procfile([.-][\w.-]*)?|app\.json|app\.yaml|render\.yaml|\.env[\w.-]*)$/i;
 
-/** Whether the walk lists a file: by its name, or (environment files such as cookiecutter's `.envs/.production/.django`) by its folder. */
+/** Whether the walk lists a file: by its name, or by its folder (environment files such as cookiecutter's `.envs/.production/.django`, DigitalOcean's `.do/*.yaml`). */
 export function isInterestingFile(file: string): boolean {
   const base = path.basename(file);
   if (INTERESTING_FILE.test(base) || DEPLOYMENT_FILE.test(base)) return true;
-  return path.basename(path.dirname(file)).startsWith('.env') || path.basename(path.dirname(path.dirname(file))) === '.envs';
+  const folder = path.basename(path.dirname(file));
+  // DigitalOcean App Platform's spec lives in `.do/` under any name.
+  if (folder === '.do' && /\.ya?ml$/i.test(base)) return true;
+  return folder.startsWith('.env') || path.basename(path.dirname(path.dirname(file))) === '.envs';
 }
 
 export interface WalkResult {
