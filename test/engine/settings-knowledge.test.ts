@@ -84,6 +84,9 @@ describe('lists and dicts known in part', () => {
         'FILTERED = [h for h in ["a", "b"] if h != "a"]',
         'NESTED = [a + b for a in ["x"] for b in ["y"]]',
         'OVER_UNKNOWN = [h.strip() for h in HOSTS]',
+        `ITEMS = [${Array.from({ length: 900 }, (_, i) => `"${i}"`).join(', ')}]`,
+        // Nested, each level would run the one inside once per item: 900 × 900 × 900 bodies.
+        'CUBED = [[[c for c in ITEMS] for b in ITEMS] for a in ITEMS]',
       ].join('\n'),
     );
     assert.deepEqual(settingsOf(module, 'ALLOWED_HOSTS', 'SCHEMES', 'FILTERED', 'NESTED', 'OVER_UNKNOWN'), {
@@ -93,6 +96,7 @@ describe('lists and dicts known in part', () => {
       NESTED: unknown,
       OVER_UNKNOWN: unknown,
     });
+    assert.deepEqual(plain(module.settings.get('CUBED')?.value), unknown);
   });
 
   test('a condition on an environment read takes the branch production takes with the variable unset', async () => {

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { parse as parseToml } from 'smol-toml';
 
 /**
@@ -127,24 +128,11 @@ function topLevel(folders: string[]): string[] {
   return folders.filter((folder) => !folders.some((other) => other !== folder && folder.startsWith(`${other}/`)));
 }
 
-/** `fnmatch` over dotted names, as setuptools matches include and exclude patterns. */
-function matcher(patterns: readonly string[]): (name: string) => boolean {
-  const expressions = patterns.map(
-    (p) =>
-      new RegExp(
-        `^${p
-          .replace(/[.+^${}()|\\]/g, '\\$&')
-          .replace(/\*/g, '.*')
-          .replace(/\?/g, '.')}$`,
-      ),
-  );
-  return (name) => expressions.some((e) => e.test(name));
-}
-
 /** The top-level packages setuptools' find directive ships: each `where`'s packages the patterns keep. */
 function discovered(files: PackagingFiles, where: readonly string[], include: readonly string[] | undefined, exclude: readonly string[] | undefined): string[] {
-  const included = matcher(include ?? ['*']);
-  const excluded = matcher(exclude ?? []);
+  // setuptools matches its patterns with fnmatch over dotted names, which hold no `/`.
+  const included = picomatch(include ? [...include] : ['*']);
+  const excluded = exclude && exclude.length > 0 ? picomatch([...exclude]) : () => false;
   const packages: string[] = [];
   for (const base of where) {
     const prefix = base === '.' || base === '' ? '' : `${base.replace(/^\.\//, '').replace(/\/+$/, '')}/`;

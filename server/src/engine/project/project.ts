@@ -539,15 +539,9 @@ function kindNote(kind: EntryPointKind): string {
   }
 }
 
-/**
- * The modules a module star-imports at its top level. One imported under a condition (`if
- * TESTING: from .test import *`, `try: from .local import *`) says what the module may
- * become, not what it is built on. A top-level statement starts at column 0; one inside a
- * block does not.
- */
+/** The modules a module is built on: what it star-imports, unless only under a condition it cannot read (see conditionalImports). */
 function unconditionalStarImports(evaluated: EvaluatedModule | undefined): string[] {
-  if (!evaluated) return [];
-  return evaluated.starImports.filter((target) => evaluated.included.has(target) || evaluated.starImportSites.get(target)?.range.start.character === 0);
+  return evaluated ? evaluated.starImports.filter((target) => !evaluated.conditionalImports.has(target)) : [];
 }
 
 /** The entry points startproject writes beside a settings module: they name it wherever it is run, deployed or not. */

@@ -9,9 +9,11 @@ import {
   registeredTemplateFunctions,
   requestRead,
   templateFunctionKind,
+  templateRegistration,
   viewParameters,
   type FormFieldKind,
   type TemplateFunctionKind,
+  type TemplateRegistration,
 } from './request-sources';
 import { parameterName, parametersOf, type Binding, type Scopes } from './scopes';
 import { parseFormatTemplate, parsePercentTemplate } from './string-templates';
@@ -71,7 +73,7 @@ export class ProvenanceAnalysis {
   private readonly closedValues = new Map<number, Provenance>();
   private readonly parameterSources = new Map<number, Provenance>();
   private readonly inProgress = new Set<number>();
-  private registered?: Map<string, TemplateFunctionKind>;
+  private registered?: Map<string, TemplateRegistration>;
   private formFields?: Map<string, FormFieldKind>;
   private routes?: ViewRoutes;
 
@@ -138,37 +140,26 @@ export class ProvenanceAnalysis {
   }
 
   /**
-   * What the project's templates pass a simple tag's parameter (see passedToTagParameter);
-   * undefined when that cannot be told, or when the repository publishes the tag's module
-   * in a distribution, whose users' templates may pass anything.
+   * How the project's templates use a filter or a simple tag (see passedToTagParameter):
+   * undefined when that cannot be told, or when the repository publishes the function's
+   * module in a distribution, whose users' templates may pass anything.
    */
   private passedByTemplates(fn: Node, parameter: Node, name: string): PassedToTag | undefined {
     const { project, file } = this.context;
     if (!project || !file) return undefined;
     const distribution = project.distribution;
     if (distribution && isPublished(distribution, project.relative(file))) return undefined;
-    const decorator = (fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren : []).find((d) => d?.type === 'decorator' && /\.simple_tag\b/.test(d.text));
-    const tag = (decorator && /\bname\s*=\s*["'](\w+)["']/.exec(decorator.text)?.[1]) ?? fn.childForFieldName('name')?.text;
+    this.registered ??= registeredTemplateFunctions(this.context.root);
+    const registration = templateRegistration(fn, this.registered);
+    if (registration?.method === 'filter') return passedToFilterArgument(project, registration.name);
+    if (registration?.method !== 'simple_tag') return undefined;
     const parameters = parametersOf(fn);
     const index = parameters.findIndex((p) => p.node.id === parameter.id);
-    if (!tag || index < 0 || parameters[index].kind !== 'plain') return undefined;
-    const takesContext = !!decorator && /\btakes_context\s*=\s*True\b/.test(decorator.text);
-    const position = index - (takesContext ? 1 : 0);
-    if (position < 0) return undefined;
+    const position = index - (registration.takesContext ? 1 : 0);
+    if (index < 0 || position < 0 || parameters[index].kind !== 'plain') return undefined;
     const fallback = parameter.type === 'default_parameter' || parameter.type === 'typed_default_parameter' ? parameter.childForFieldName('value') : null;
     const literalDefault = !!fallback && ['string', 'integer', 'float', 'true', 'false', 'none'].includes(fallback.type);
-    return passedToTagParameter(project, { tag, name, position, literalDefault });
-  }
-
-  /** What the project's templates write as a filter's argument (see passedToFilterArgument); undefined as for passedByTemplates. */
-  private filterArgumentPassed(fn: Node): PassedToTag | undefined {
-    const { project, file } = this.context;
-    if (!project || !file) return undefined;
-    const distribution = project.distribution;
-    if (distribution && isPublished(distribution, project.relative(file))) return undefined;
-    const decorator = (fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren : []).find((d) => d?.type === 'decorator' && /\.filter\b/.test(d.text));
-    const filter = (decorator && (/\bname\s*=\s*["'](\w+)["']/.exec(decorator.text)?.[1] ?? /\.filter\(\s*["'](\w+)["']/.exec(decorator.text)?.[1])) ?? fn.childForFieldName('name')?.text;
-    return filter ? passedToFilterArgument(project, filter) : undefined;
+    return passedToTagParameter(project, { tag: registration.name, name, position, literalDefault });
   }
 
   private computeParameterSource(parameter: Node): Provenance {
@@ -186,7 +177,7 @@ export class ProvenanceAnalysis {
       if (kind === 'tag' && this.passedByTemplates(fn, parameter, name) === 'literals') return unknown(nameNode);
       // A filter's second parameter is its argument (`|wrap_in:"strong"`), not the value it filters.
       if (kind === 'filter' && parametersOf(fn)[1]?.node.id === parameter.id) {
-        if (this.filterArgumentPassed(fn) === 'literals') return unknown(nameNode);
+        if (this.passedByTemplates(fn, parameter, name) === 'literals') return unknown(nameNode);
         const filter = fn.childForFieldName('name')?.text ?? '';
         return { ...untrusted(nameNode, `\`${name}\` is the argument of the template filter ${filter}(), which any template can pass`), templateInput: true };
       }

@@ -1,6 +1,6 @@
 import type { Node } from '../parse/python';
 import { parametersOf } from './scopes';
-import { attributeChain, callArguments, dottedName, plainStringValue, shortText, unwrap } from './syntax';
+import { attributeChain, callArguments, dottedName, plainStringValue, shortText, sortedArguments, unwrap } from './syntax';
 
 /**
  * Where untrusted data enters Python code in a Django project: what the client sent with the
@@ -73,43 +73,81 @@ function requestDataAttribute(node: Node): boolean {
 /** How a function is registered with Django's template library, if it is. */
 export type TemplateFunctionKind = 'filter' | 'tag';
 
-const FILTER_DECORATORS = /^(?:[A-Za-z_]\w*\.)?(?:filter|stringfilter)$/;
-const TAG_DECORATORS = /^[A-Za-z_]\w*\.simple_tag$/;
+/**
+ * How a function is registered with a template library: the library's method, the name
+ * templates use it by, and whether it takes the template's context first.
+ */
+export interface TemplateRegistration {
+  method: 'filter' | 'simple_tag' | 'inclusion_tag' | 'tag';
+  name: string;
+  takesContext: boolean;
+}
+
+const LIBRARY_METHOD = /^[A-Za-z_]\w*\.(filter|simple_tag|inclusion_tag|tag)$/;
 
 /**
- * Whether a function is a template filter or a simple tag: decorated with `@register.filter`,
- * `@register.simple_tag` or `@stringfilter` (also called: `@register.filter(is_safe=True)`),
- * or registered by a module-level call such as `register.filter("name", fn)`.
+ * The registration a decorator makes: `@register.filter`, `@register.filter("name")`,
+ * `@register.simple_tag(takes_context=True, name="badge")`, `@register.inclusion_tag("x.html")`
+ * (whose first argument is its template, not its name), `@register.tag("name")`.
  */
-export function templateFunctionKind(fn: Node, registeredByCall: ReadonlyMap<string, TemplateFunctionKind>): TemplateFunctionKind | undefined {
-  const name = fn.childForFieldName('name')?.text;
+function decoratorRegistration(fn: Node): TemplateRegistration | undefined {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
   for (const decorator of decorated?.namedChildren ?? []) {
     if (decorator?.type !== 'decorator') continue;
     const expression = decorator.namedChildren.find((c) => c?.type !== 'comment');
     if (!expression) continue;
-    const callee = expression.type === 'call' ? expression.childForFieldName('function') : expression;
-    const dotted = dottedName(callee) ?? '';
-    if (FILTER_DECORATORS.test(dotted) && (dotted.includes('.') || dotted === 'stringfilter')) return 'filter';
-    if (TAG_DECORATORS.test(dotted)) return 'tag';
+    const method = LIBRARY_METHOD.exec(dottedName(expression.type === 'call' ? expression.childForFieldName('function') : expression) ?? '')?.[1] as TemplateRegistration['method'] | undefined;
+    if (!method) continue;
+    const args = expression.type === 'call' ? sortedArguments(expression) : undefined;
+    const named = args?.keywords.get('name');
+    const first = method === 'filter' || method === 'tag' ? args?.positional[0] : undefined;
+    const name = (named && plainStringValue(named)) ?? (first && plainStringValue(first)) ?? fn.childForFieldName('name')?.text;
+    if (!name) return undefined;
+    return { method, name, takesContext: args?.keywords.get('takes_context')?.text === 'True' };
   }
-  return name ? registeredByCall.get(name) : undefined;
+  return undefined;
 }
 
-/** Functions registered by module-level calls: `register.filter("name", fn)`, `register.simple_tag(fn)`. */
-export function registeredTemplateFunctions(root: Node): Map<string, TemplateFunctionKind> {
-  const registered = new Map<string, TemplateFunctionKind>();
+/**
+ * Functions registered by module-level calls, by function name: `register.filter("name", fn)`,
+ * `register.simple_tag(fn, name="badge")`, `register.tag("name", compile_fn)`.
+ */
+export function registeredTemplateFunctions(root: Pick<Node, 'namedChildren'>): Map<string, TemplateRegistration> {
+  const registered = new Map<string, TemplateRegistration>();
   for (const statement of root.namedChildren) {
     const call = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
     if (call?.type !== 'call') continue;
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'attribute') continue;
-    const method = fn.childForFieldName('attribute')?.text;
-    const kind = method === 'filter' ? 'filter' : method === 'simple_tag' ? 'tag' : undefined;
-    if (!kind) continue;
-    for (const arg of callArguments(call)) if (arg.type === 'identifier') registered.set(arg.text, kind);
+    const method = LIBRARY_METHOD.exec(dottedName(call.childForFieldName('function')) ?? '')?.[1] as TemplateRegistration['method'] | undefined;
+    if (!method) continue;
+    const args = sortedArguments(call);
+    const fn = args.positional.find((arg) => arg.type === 'identifier');
+    if (!fn) continue;
+    const named = args.keywords.get('name');
+    const quoted = args.positional.find((arg) => plainStringValue(arg) !== undefined);
+    const name = (named && plainStringValue(named)) ?? (quoted && plainStringValue(quoted)) ?? fn.text;
+    registered.set(fn.text, { method, name, takesContext: args.keywords.get('takes_context')?.text === 'True' });
   }
   return registered;
+}
+
+/** How a function is registered with a template library, by a decorator or a module-level call (see registeredTemplateFunctions). */
+export function templateRegistration(fn: Node, registeredByCall: ReadonlyMap<string, TemplateRegistration>): TemplateRegistration | undefined {
+  const name = fn.childForFieldName('name')?.text;
+  return decoratorRegistration(fn) ?? (name ? registeredByCall.get(name) : undefined);
+}
+
+/**
+ * Whether a function is a template filter or a simple tag: registered with `@register.filter`
+ * or `@register.simple_tag` (also called, or by a module-level call such as
+ * `register.filter("name", fn)`), or decorated with `@stringfilter`.
+ */
+export function templateFunctionKind(fn: Node, registeredByCall: ReadonlyMap<string, TemplateRegistration>): TemplateFunctionKind | undefined {
+  const method = templateRegistration(fn, registeredByCall)?.method;
+  if (method === 'filter') return 'filter';
+  if (method === 'simple_tag') return 'tag';
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
+  const stringfilter = (decorated?.namedChildren ?? []).some((d) => d?.type === 'decorator' && /^@\s*(?:[A-Za-z_]\w*\.)*stringfilter\s*$/.test(d.text));
+  return stringfilter ? 'filter' : undefined;
 }
 
 /** Parameters of a template filter or tag that do not receive template data. */

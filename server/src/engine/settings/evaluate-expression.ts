@@ -224,13 +224,17 @@ function evaluateSubscript(node: Node, scope: Scope): Value {
  * is known, and no `if`, gives the body's value for each item, the name bound to it. Read
  * from the environment, it is judged by the list the unset variable gives.
  */
+const NESTED_LOOPS = ['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'];
+
 function evaluateComprehension(node: Node, scope: Scope): Value {
   const body = node.childForFieldName('body');
-  const clauses = withoutComments(node).filter((child) => child !== body && child.id !== body?.id);
+  const clauses = withoutComments(node).filter((child) => child.id !== body?.id);
   if (!body || clauses.length !== 1 || clauses[0].type !== 'for_in_clause') return UNKNOWN;
   const name = clauses[0].childForFieldName('left');
   const iterable = clauses[0].childForFieldName('right');
   if (name?.type !== 'identifier' || !iterable) return UNKNOWN;
+  // The body runs once per item: one holding another comprehension would multiply the work by each level's items.
+  if (body.descendantsOfType(NESTED_LOOPS).length > 0) return UNKNOWN;
   return mapUnset(evaluateExpression(iterable, scope), (items) => {
     if (items.kind !== 'list' || items.open || items.items.length > VALUE_LIMITS.items) return UNKNOWN;
     const values = items.items.map((item) => {

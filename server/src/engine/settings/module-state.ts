@@ -56,6 +56,12 @@ export interface EvaluatedModule {
   starImportSites: Map<string, Location>;
   /** Of starImports, the files brought in by django-split-settings' `include()`, run in this module's namespace. */
   included: Set<string>;
+  /**
+   * Of starImports, the files brought in only under a condition the evaluation cannot read
+   * (`if TESTING: from .test import *`, `try: from .local import *`): what the module may
+   * become, not what it is built on.
+   */
+  conditionalImports: Set<string>;
   /** True when a star import could not be resolved, or the module fills its namespace at run time: the effective settings are incomplete. */
   incomplete: boolean;
   /** Why the settings are incomplete, when it is not a star import or include() that cannot be followed. */

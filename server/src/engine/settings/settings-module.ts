@@ -43,6 +43,8 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   const starImports: string[] = [];
   const starImportSites = new Map<string, Location>();
   const included = new Set<string>();
+  /** Files star-imported at least once with no condition in the way. */
+  const unconditional = new Set<string>();
   let incomplete = false;
   let incompleteReason: string | undefined;
   let recorder: StatementRecorder | undefined;
@@ -70,11 +72,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     recorder?.readExternal({ kind: 'evaluate', file: target, result });
     return result;
   };
-  const addStarImport = (target: string, site: Location, include = false) => {
-    recorder?.write(['star-import', target, site, include]);
-    starImports.push(target);
-    starImportSites.set(target, site);
-    if (include) included.add(target);
+  const addStarImport = (target: string, site: Location, include: boolean, conditional: boolean) => {
+    recorder?.write(['star-import', target, site, include, conditional]);
+    noteStarImport(target, site, include, conditional);
   };
   const markIncomplete = (reason?: string) => {
     recorder?.write(reason ? ['incomplete', reason] : ['incomplete']);
@@ -115,7 +115,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       if (!conditional) markIncomplete();
       return;
     }
-    addStarImport(target!, loc(statement));
+    addStarImport(target!, loc(statement), false, conditional);
     if (evaluated.incomplete && !conditional) markIncomplete(evaluated.incompleteReason);
     for (const [bound, binding] of evaluated.bindings) {
       if (bound.startsWith('_')) continue;
@@ -319,7 +319,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
           if (!optional) markIncomplete(`it includes ${path.relative(dir, target)}, which cannot be read`);
           continue;
         }
-        addStarImport(target, site, true);
+        addStarImport(target, site, true, false);
         runIncluded(target, source);
       }
     }
@@ -467,13 +467,17 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
       return false;
     }
   }
+  /** A star import or include of `target`: an unconditional one makes it so whatever came before. */
+  function noteStarImport(target: string, site: Location, include: boolean, conditional: boolean): void {
+    starImports.push(target);
+    starImportSites.set(target, site);
+    if (include) included.add(target);
+    if (!conditional) unconditional.add(target);
+  }
   /** A replayed statement's write to neither map; its recorder (if any) is told by whoever replays it. */
   function applyOther(write: OtherWrite): void {
-    if (write[0] === 'star-import') {
-      starImports.push(write[1]);
-      starImportSites.set(write[1], write[2]);
-      if (write[3]) included.add(write[1]);
-    } else {
+    if (write[0] === 'star-import') noteStarImport(write[1], write[2], write[3], write[4]);
+    else {
       incomplete = true;
       incompleteReason ??= write[1];
     }
@@ -511,6 +515,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     starImports,
     starImportSites,
     included,
+    conditionalImports: new Set(starImports.filter((target) => !unconditional.has(target))),
     incomplete,
     ...(incompleteReason ? { incompleteReason } : {}),
     layout: moduleLayout(file, statements),

@@ -695,6 +695,8 @@ function mergeBranches(ends: Group[][]): Group[] {
  */
 function partialsHoldingToken(doc: TemplateDocument): Map<string, boolean> {
   const partials = new Map<string, boolean>();
+  // Every template is scanned on every change; few define partials.
+  if (!doc.text.includes('partialdef')) return partials;
   const defining: string[] = [];
   for (const node of doc.nodes) {
     if (node.role === 'block' && node.tag === 'partialdef') {

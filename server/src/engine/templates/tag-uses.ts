@@ -1,11 +1,13 @@
 import type { Project } from '../project/project';
-import { parseTemplate } from './document';
+import { parseTemplate, type TemplateDocument } from './document';
+import { parseFilterExpression, type FilterExpression } from './filters';
+import { tagArgument, tagBits, type TagBit } from './tag-arguments';
 import { isTemplateFile } from './template-files';
 
 /**
- * What the project's templates pass one parameter of a simple tag: only literals
- * (`{% icon "cog" %}`, `{% sort_link request _("Name") %}`, or nothing, so its literal
- * default), a variable at least once, or nothing at all (no template uses the tag).
+ * What the project's templates pass a filter or a simple tag: only literals (`{% icon "cog" %}`,
+ * `{% sort_link request _("Name") %}`, `{{ name|wrap_in:"strong" }}`, or nothing, so a literal
+ * default), a variable at least once, or nothing at all (no template uses it).
  */
 export type PassedToTag = 'literals' | 'variables' | 'unused';
 
@@ -20,11 +22,16 @@ export interface TagParameter {
   literalDefault: boolean;
 }
 
-const byProject = new WeakMap<Project, Map<string, PassedToTag>>();
-
 export function passedToTagParameter(project: Project, parameter: TagParameter): PassedToTag {
-  return remembered(project, `${parameter.tag}\0${parameter.name}\0${parameter.position}\0${parameter.literalDefault}`, () => judgeUses(project, parameter));
+  return remembered(project, `${parameter.tag}\0${parameter.name}\0${parameter.position}\0${parameter.literalDefault}`, () => judgeTagUses(project, parameter));
 }
+
+/** What the project's templates write as a filter's argument, in variables and in tags' arguments (`{% with t=name|wrap_in:"em" %}`). */
+export function passedToFilterArgument(project: Project, filter: string): PassedToTag {
+  return remembered(project, `|${filter}`, () => judgeFilterUses(project, filter));
+}
+
+const byProject = new WeakMap<Project, Map<string, PassedToTag>>();
 
 /** One verdict per project and question: every finding in a module asks again. */
 function remembered(project: Project, key: string, judge: () => PassedToTag): PassedToTag {
@@ -41,68 +48,68 @@ function remembered(project: Project, key: string, judge: () => PassedToTag): Pa
   return verdict;
 }
 
-function judgeUses(project: Project, parameter: TagParameter): PassedToTag {
+function judgeTagUses(project: Project, parameter: TagParameter): PassedToTag {
   let used = false;
-  for (const file of project.files) {
-    if (!isTemplateFile(project, file)) continue;
-    const text = project.store.get(file)?.text;
-    if (!text?.includes(parameter.tag)) continue;
-    for (const node of parseTemplate(text).nodes) {
+  for (const { text, doc } of templatesMentioning(project, parameter.tag)) {
+    for (const node of doc.nodes) {
       if (node.role !== 'block' || node.tag !== parameter.tag) continue;
       used = true;
-      const argument = argumentFor(bitsOf(node.contents).slice(1), parameter);
-      if (argument === undefined ? !parameter.literalDefault : !LITERAL_ARGUMENT.test(argument)) return 'variables';
+      const argument = argumentFor(tagBits(node, text).slice(1), parameter);
+      if (argument === undefined ? !parameter.literalDefault : argument === null || !isLiteral(argument)) return 'variables';
     }
   }
   return used ? 'literals' : 'unused';
 }
 
-/** A tag's contents split as Django splits them: at spaces outside quotes. */
-function bitsOf(contents: string): string[] {
-  return contents.match(/(?:[^\s"']+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')+/g) ?? [];
+function judgeFilterUses(project: Project, filter: string): PassedToTag {
+  let used = false;
+  for (const { text, doc } of templatesMentioning(project, filter)) {
+    for (const node of doc.nodes) {
+      const expressions = node.role === 'var' ? [parseFilterExpression(node, text)] : node.role === 'block' ? tagBits(node, text).map((bit) => tagArgument(bit)?.expression) : [];
+      for (const expression of expressions) {
+        for (const use of expression?.filters ?? []) {
+          if (use.name !== filter || !use.arg) continue;
+          used = true;
+          if (use.arg.kind === 'variable') return 'variables';
+        }
+      }
+    }
+  }
+  return used ? 'literals' : 'unused';
 }
 
-/** The argument bound to the parameter, by keyword or position; undefined when the use leaves it out. */
-function argumentFor(bits: string[], parameter: TagParameter): string | undefined {
+/** The project's templates whose text names `word`, parsed. */
+function* templatesMentioning(project: Project, word: string): Generator<{ text: string; doc: TemplateDocument }> {
+  for (const file of project.files) {
+    if (!isTemplateFile(project, file)) continue;
+    const text = project.store.get(file)?.text;
+    if (text?.includes(word)) yield { text, doc: parseTemplate(text) };
+  }
+}
+
+/**
+ * The expression bound to the parameter, by keyword or position: undefined when the use
+ * leaves it out, null when it cannot be read.
+ */
+function argumentFor(bits: TagBit[], parameter: TagParameter): FilterExpression | null | undefined {
   // `{% tag a b as name %}` stores the output instead of printing it: `as name` is no argument.
-  const args = bits.length >= 2 && bits[bits.length - 2] === 'as' ? bits.slice(0, -2) : bits;
+  const args = bits.length >= 2 && bits[bits.length - 2].text === 'as' ? bits.slice(0, -2) : bits;
   let position = 0;
   for (const bit of args) {
-    const keyword = /^(\w+)=(.*)$/s.exec(bit);
-    if (keyword) {
-      if (keyword[1] === parameter.name) return keyword[2];
+    const argument = tagArgument(bit);
+    if (argument?.keyword !== undefined) {
+      if (argument.keyword === parameter.name) return argument.expression;
       continue;
     }
-    if (position === parameter.position) return bit;
+    if (position === parameter.position) return argument?.expression ?? null;
     position++;
   }
   return undefined;
 }
 
-/**
- * What the project's templates write as a filter's argument (`{{ value|wrap_in:"strong" }}`,
- * in variables and in tags such as `{% with %}`): only literals, a variable at least once, or
- * nothing (no template uses the filter with an argument).
- */
-export function passedToFilterArgument(project: Project, filter: string): PassedToTag {
-  return remembered(project, `|${filter}`, () => judgeFilterUses(project, filter));
-}
-
-function judgeFilterUses(project: Project, filter: string): PassedToTag {
-  const use = new RegExp(String.raw`\|\s*${filter}\s*:\s*(${LITERAL}|[^\s|}%,)]+)`, 'g');
-  let used = false;
-  for (const file of project.files) {
-    if (!isTemplateFile(project, file)) continue;
-    const text = project.store.get(file)?.text;
-    if (!text?.includes(filter)) continue;
-    for (const match of text.matchAll(use)) {
-      used = true;
-      if (!new RegExp(String.raw`^${LITERAL}$`).test(match[1])) return 'variables';
-    }
-  }
-  return used ? 'literals' : 'unused';
-}
-
-const LITERAL = String.raw`(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|_\((?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\)|-?\d+(?:\.\d+)?|True|False|None)`;
 /** A string, a number, `True`/`False`/`None` or `_("…")`, through filters whose arguments are literals too. */
-const LITERAL_ARGUMENT = new RegExp(String.raw`^${LITERAL}(?:\|\w+(?::${LITERAL})?)*$`);
+function isLiteral(expression: FilterExpression): boolean {
+  const head = expression.head;
+  const constant = head.kind !== 'variable' || head.text === 'True' || head.text === 'False' || head.text === 'None';
+  return constant && expression.filters.every((use) => use.arg?.kind !== 'variable');
+}
