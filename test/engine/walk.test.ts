@@ -19,6 +19,9 @@ describe('walkFiles', () => {
       'mysite/migrations/0001_initial.py': '',
       'mysite/settings.fixed.py': '',
       'mysite/static/app.js': '',
+      // The project's own scripts are read (what sends the CSRF token); built and vendored ones are not.
+      'mysite/static/vendor/jquery.min.js': '',
+      'frontend/src/app.js': '',
       'requirements.txt': '',
       'pyproject.toml': '',
       Pipfile: '',
@@ -69,6 +72,7 @@ describe('walkFiles', () => {
       'legacy/old_settings.py',
       'manage.py',
       'mysite/settings.py',
+      'mysite/static/app.js',
       'mysite/templates/index.html',
       'pyproject.toml',
       'requirements.txt',
@@ -98,6 +102,7 @@ describe('walkFiles', () => {
       'env/models.py',
       'manage.py',
       'mysite/settings.py',
+      'mysite/static/app.js',
       'pyproject.toml',
       'requirements.txt',
     ]);

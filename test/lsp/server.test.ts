@@ -162,6 +162,39 @@ describe('server in-process', () => {
     }),
   );
 
+  test("a static script created on disk that sends the CSRF token for a form makes the form's finding info", TIMEOUT, () =>
+    session({ settings: { select: ['DJH301'] } }, async ({ client, rootUri, uri, file }) => {
+      await client.initialize(rootUri);
+      await client.waitFor('register', (e) => e.method === 'workspace/didChangeWatchedFiles');
+      const template = 'shop/templates/shop/rate.html';
+      await client.openDocument(uri(template), '<form method="post" id="rate-form">\n  <button>Rate</button>\n</form>\n', 'django-html');
+      const before = (await client.waitFor('diagnostics', (e) => e.params.uri === uri(template) && e.params.diagnostics.length > 0)).params.diagnostics;
+      assert.deepEqual(
+        before.map((d) => [d.code, d.severity]),
+        [['DJH301', DiagnosticSeverity.Error]],
+      );
+      const script = 'shop/static/shop/rate.js';
+      mkdirSync(path.dirname(file(script)), { recursive: true });
+      writeFileSync(
+        file(script),
+        "document.getElementById('rate-form').addEventListener('submit', (e) => {\n  e.preventDefault();\n  fetch('/rate/', { method: 'POST', headers: { 'X-CSRFToken': token } });\n});\n",
+      );
+      const since = client.mark();
+      await client.filesChanged([{ uri: uri(script), type: FileChangeType.Created }]);
+      const after = (await client.waitFor('diagnostics', (e) => e.params.uri === uri(template), since)).params.diagnostics;
+      assert.deepEqual(
+        after.map((d) => [d.code, d.severity, d.message]),
+        [
+          [
+            'DJH301',
+            DiagnosticSeverity.Information,
+            "This POST form has no {% csrf_token %}, but JavaScript probably sends it. The project's script shop/static/shop/rate.js looks up #rate-form and sends the CSRF token, so the request may carry the token; submitted without the script, the form is rejected.",
+          ],
+        ],
+      );
+    }),
+  );
+
   test('closing an edited document re-reads the file from disk', TIMEOUT, () =>
     session({ settings: DEBUG_ONLY }, async ({ client, rootUri, uri }) => {
       await client.initialize(rootUri);

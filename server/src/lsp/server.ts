@@ -75,6 +75,8 @@ const WATCHED_GLOBS = [
   '**/*compose*.{yml,yaml}',
   '**/Procfile*',
   '**/{app.json,app.yaml,render.yaml}',
+  '**/.do/*.{yml,yaml}',
+  '**/static/**/*.{js,mjs}',
 ];
 
 /**

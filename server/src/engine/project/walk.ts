@@ -28,10 +28,21 @@ export const INTERESTING_FILE = /(\.py|\.pyi|\.html?|\.txt|\.tpl|\.xml|\.djhtml|
 /** Where a project says how it is deployed, which names its settings module: containers, process files, environment files. */
 const DEPLOYMENT_FILE = /^((dockerfile|containerfile)([.-][\w.-]*)?|[\w.-]*\.dockerfile|(docker-)?compose([.-][\w.-]*)?\.ya?ml|procfile([.-][\w.-]*)?|app\.json|app\.yaml|render\.yaml|\.env[\w.-]*)$/i;
 
+/**
+ * The project's own browser scripts, as Django's staticfiles finds them: a `.js` or `.mjs`
+ * file in a `static` folder. Minified files are left out: they are built or vendored, and
+ * large.
+ */
+export function isStaticScript(file: string): boolean {
+  const base = path.basename(file);
+  if (!/\.m?js$/i.test(base) || /[.-]min\.m?js$/i.test(base)) return false;
+  return file.split(/[\\/]/).slice(0, -1).includes('static');
+}
+
 /** Whether the walk lists a file: by its name, or by its folder (environment files such as cookiecutter's `.envs/.production/.django`, DigitalOcean's `.do/*.yaml`). */
 export function isInterestingFile(file: string): boolean {
   const base = path.basename(file);
-  if (INTERESTING_FILE.test(base) || DEPLOYMENT_FILE.test(base)) return true;
+  if (INTERESTING_FILE.test(base) || DEPLOYMENT_FILE.test(base) || isStaticScript(file)) return true;
   const folder = path.basename(path.dirname(file));
   // DigitalOcean App Platform's spec lives in `.do/` under any name.
   if (folder === '.do' && /\.ya?ml$/i.test(base)) return true;

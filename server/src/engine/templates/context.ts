@@ -11,6 +11,8 @@ import { usesJinjaSyntax } from './jinja-syntax';
 import { templateOutput, type TemplateOutput } from './output-kind';
 import { templateProjectFacts, type TemplateProjectFacts } from './project-facts';
 import { renderSitesOf } from './render-sites';
+import { scriptHandlingIds } from './project-scripts';
+import { urlNameCsrfExempt } from '../python/url-names';
 import { templateNamesOf } from './template-files';
 import { TemplateScopes } from './template-scopes';
 import { contextRoots } from './include-context';
@@ -131,6 +133,16 @@ export class TemplateRuleContext {
   renderedOnlyByCsrfExemptViews(): boolean {
     const sites = renderSitesOf(this.project, templateNamesOf(this.project, this.file));
     return sites.length > 0 && sites.every((site) => site.csrfExempt);
+  }
+
+  /** Whether every route the project names `urlName` leads to a view exempt from CSRF (`@csrf_exempt`). */
+  urlNameCsrfExempt(urlName: string): boolean {
+    return urlNameCsrfExempt(this.project, urlName) === true;
+  }
+
+  /** A static script of the project that sends the CSRF token and looks up one of these element ids, with the id. */
+  scriptHandling(ids: readonly string[]): { id: string; file: string } | undefined {
+    return scriptHandlingIds(this.project, this.facts.csrfHeaders, ids);
   }
 
   /** Whether the line holding `offset` silences this rule (`{# noqa: DJH306 #}`): a finding that gathers several places leaves such a line out. */

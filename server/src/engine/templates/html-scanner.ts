@@ -78,6 +78,8 @@ export interface FormElement {
   tags: TemplateNode[];
   /** Submit buttons in the body (`<button>`, `<input type="submit">`, or one whose type the template computes). */
   submitters: number;
+  /** Their tags, in order: each may send the form elsewhere (`formaction`) or be what a script handles (`id`). */
+  submitterTags: HtmlTag[];
   /** Controls in the body (`<input>`, `<select>`, `<textarea>`, `<button>`) and variables that may render some (`{{ form }}`). */
   controls: number;
 }
@@ -221,13 +223,14 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
   // Controls are counted once, globally: a form's are those counted between its opening and
   // closing tags (or the end), so nesting depth does not multiply the work.
   let controlCount = 0;
-  let submitterCount = 0;
+  const submitterTags: HtmlTag[] = [];
   const countedFrom = new Map<FormElement, [number, number]>();
   const countControls = (group: Group) => {
     for (const form of group) {
-      const [controls, submitters] = countedFrom.get(form) ?? [controlCount, submitterCount];
+      const [controls, submitters] = countedFrom.get(form) ?? [controlCount, submitterTags.length];
       form.controls = controlCount - controls;
-      form.submitters = submitterCount - submitters;
+      form.submitters = submitterTags.length - submitters;
+      form.submitterTags = submitterTags.slice(submitters);
     }
   };
 
@@ -264,14 +267,14 @@ export function scanHtml(doc: TemplateDocument): HtmlContext {
     }
     if (done.name === 'form') {
       if (formLimit) return;
-      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], tags: [], submitters: 0, controls: 0 };
+      const form: FormElement = { tag: done, nested: open.length > 0, hasToken: false, includes: [], opaque: [], tags: [], submitters: 0, submitterTags: [], controls: 0 };
       forms.push(form);
-      countedFrom.set(form, [controlCount, submitterCount]);
+      countedFrom.set(form, [controlCount, submitterTags.length]);
       if (!done.verbatim) open.push([form]);
       checkOpenForms();
     } else if ((done.name === 'button' || done.name === 'input' || done.name === 'select' || done.name === 'textarea') && open.length > 0) {
       controlCount++;
-      if (done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done)) submitterCount++;
+      if (done.name !== 'select' && done.name !== 'textarea' && isSubmitter(done)) submitterTags.push(done);
       if (done.name === 'textarea') enterRawText(done, end);
     } else if (done.name === 'script' || done.name === 'style' || done.name === 'textarea' || done.name === 'title') {
       enterRawText(done, end);

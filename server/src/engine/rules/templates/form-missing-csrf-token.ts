@@ -1,6 +1,7 @@
 import type { TemplateRuleContext } from '../../templates/context';
 import { formTarget } from '../../templates/form-action';
-import { attributeOf, literalValue, type FormElement } from '../../templates/html-scanner';
+import { attributeOf, literalValue, type FormElement, type HtmlAttribute } from '../../templates/html-scanner';
+import { tagBits } from '../../templates/tag-arguments';
 import { WHICH_TEMPLATES_DOC } from '../../templates/template-files';
 import { lineBreakOf, lineEndAfter, lineStartBefore, splitLines } from '../../text';
 import type { TemplateRule } from '../rule';
@@ -23,9 +24,9 @@ Reports a \`<form>\` whose method is POST (in any case, quoted or not) when noth
 
 A token written by hand, \`<input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}">\`, counts as one. So does \`{% partial name %}\` (Django 6.0's template partials) when the \`{% partialdef name %}\` of the template renders the token.
 
-The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body uses a template tag the project defines (in a \`templatetags\` module) that renders a template holding the token (\`{% fields_for form %}\` whose function renders \`includes/form_fields.html\`, an inclusion tag's template), the template named as a literal in the tag's decorator or function; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template: Django prints it as it is, and a token tag there would print as text; such a form opens and closes nothing for the forms around it, so a later form is still judged); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form; or when it has no action (so it posts back to the page's own URL) and every view that renders the template, found by the template's name in the project's code, is decorated with \`@csrf_exempt\`: Django then accepts it as it is, and DJH205 reports the exemption. \`{% comment %}\` bodies are not rendered and are ignored.
+The form is followed through the template as Django and the browser see it: a form opened differently in two \`{% if %}\` branches shares the token that follows \`{% endif %}\`, and a token in one branch is enough. A form is not reported when its method is GET, missing (GET is the default) or computed by the template (\`method="{{ method }}"\`); when its body has an \`{% include %}\` whose template cannot be read (another app's, or a computed name) or that renders the token itself; when its body uses a template tag the project defines (in a \`templatetags\` module) that renders a template holding the token (\`{% fields_for form %}\` whose function renders \`includes/form_fields.html\`, an inclusion tag's template), the template named as a literal in the tag's decorator or function; when its body has a \`{% block %}\` a child template may fill, or \`{{ block.super }}\`; when it sits inside \`{% verbatim %}\` (a client-side template: Django prints it as it is, and a token tag there would print as text; such a form opens and closes nothing for the forms around it, so a later form is still judged); when its \`action\` is an absolute URL to a host that is not the project's own (see DJH302), since that site must not receive this one's token; or when it opens inside another form, since browsers ignore that start tag and its fields (a token among them) belong to the outer form; or when every URL it can post to reaches only views decorated with \`@csrf_exempt\` (or wrapped in \`csrf_exempt()\` in the route, or a class-based view exempt on the class or its \`dispatch\` or \`post\`): Django then accepts it as it is, and DJH205 reports the exemption. Each submit button posts to its \`formaction\`, or else to the form's \`action\`. An action that is exactly \`{% url 'name' %}\` with a literal name is followed to the views every \`path()\`, \`re_path()\` or \`url()\` of the project routes under that name (namespace left out; all of them must be exempt); a form with no action posts back to the page's own URL, whose views are those that render the template, found by the template's name in the project's code. A computed URL, or one with more than the tag (\`{% url 'hook' %}?next={{ next }}\`), is not followed. \`{% comment %}\` bodies are not rendered and are ignored.
 
-A form that JavaScript probably sends is reported as **info** rather than error: when the template's own text names the CSRF header (\`X-CSRFToken\`, or \`CSRF_HEADER_NAME\`) in a script, an \`hx-headers\` attribute or a variable's default that configures a script (\`{{ csrf_header_name|default:'X-CSRFToken' }}\`); or when the form has no submit button (nor an include or block that could add one) and either a \`data-\` attribute names an endpoint (\`data-url="{% url 'ping' %}"\`, \`data-action-url-value="{{ release_url }}"\`), as Stimulus and htmx controllers read them, or it has no field at all for a user to submit. Such a request may carry the token in its header; a plain submission would still be rejected.
+A form that JavaScript probably sends is reported as **info** rather than error: when the template's own text names the CSRF header (\`X-CSRFToken\`, or \`CSRF_HEADER_NAME\`) in a script, an \`hx-headers\` attribute or a variable's default that configures a script (\`{{ csrf_header_name|default:'X-CSRFToken' }}\`); or when the form has no submit button (nor an include or block that could add one) and either a \`data-\` attribute names an endpoint (\`data-url="{% url 'ping' %}"\`, \`data-action-url-value="{{ release_url }}"\`), as Stimulus and htmx controllers read them, or it has no field at all for a user to submit. The same holds when a static script of the project (a \`.js\` or \`.mjs\` file in a \`static\` folder, minified files left out) names the CSRF header or the \`csrfmiddlewaretoken\` field and looks up the form, or one of its submit buttons, by id (\`getElementById('save-profile')\`, or \`#save-profile\` in a selector). Such a request may carry the token; a plain submission would still be rejected.
 
 ${WHICH_TEMPLATES_DOC} Text templates are not judged.
 
@@ -68,13 +69,13 @@ Safe: it only adds the hidden token field. The fix puts \`{% csrf_token %}\` on 
       // NOTE: a form without an action posts back to the URL that rendered it; when every view rendering
       // this template is exempt from CSRF, Django accepts the form as it is (DJH205 reports the exemption).
       // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm
-      if (postsBack(form) && ctx.renderedOnlyByCsrfExemptViews()) continue;
+      if (postsOnlyToExemptViews(ctx, form)) continue;
       scriptSendsHeader ??= sendsCsrfHeader(ctx);
       const fixes = [ctx.fix('Add {% csrf_token %} to the form', [insertion(ctx, form)])];
-      const byScript = scriptSendsHeader ? "this template's script sends an X-CSRFToken header" : submittedByScript(form);
+      const byScript = scriptSendsHeader ? "this template's script sends an X-CSRFToken header" : (submittedByScript(form) ?? handledByProjectScript(ctx, form));
       if (byScript) {
         const why = byScript;
-        const message = `This POST form has no {% csrf_token %}, but JavaScript probably sends it. ${why[0].toUpperCase()}${why.slice(1)}, so the request may carry the token in a header; submitted without the script, the form is rejected.`;
+        const message = `This POST form has no {% csrf_token %}, but JavaScript probably sends it. ${why[0].toUpperCase()}${why.slice(1)}, so the request may carry the token; submitted without the script, the form is rejected.`;
         findings.push(ctx.finding(form.tag.start, form.tag.end, message, { fixes, severity: 'info' }));
         continue;
       }
@@ -85,10 +86,56 @@ Safe: it only adds the hidden token field. The fix puts \`{% csrf_token %}\` on 
   },
 };
 
-/** A form without an action, or with an empty one, posts to the page's own URL. */
-function postsBack(form: FormElement): boolean {
-  const action = attributeOf(form.tag, 'action');
+/**
+ * Whether every URL the form can post to reaches only views exempt from CSRF checks, so
+ * Django accepts it as it is (DJH205 reports the exemption). Each submit button posts to its
+ * `formaction`, or else to the form's `action`; a form without an action posts back to the
+ * URL that rendered it, whose views are those rendering the template. A `{% url 'name' %}`
+ * target is followed to the views the project routes under that name.
+ */
+function postsOnlyToExemptViews(ctx: TemplateRuleContext, form: FormElement): boolean {
+  const targets = new Set<HtmlAttribute | undefined>();
+  for (const submitter of form.submitterTags) targets.add(attributeOf(submitter, 'formaction') ?? attributeOf(form.tag, 'action'));
+  if (form.submitterTags.length === 0) targets.add(attributeOf(form.tag, 'action'));
+  for (const target of targets) {
+    // NOTE: a form without an action posts back to the URL that rendered it.
+    // https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#form-submission-algorithm
+    if (postsBack(target)) {
+      if (!ctx.renderedOnlyByCsrfExemptViews()) return false;
+      continue;
+    }
+    const name = urlName(ctx, target!);
+    if (!name || !ctx.urlNameCsrfExempt(name)) return false;
+  }
+  return true;
+}
+
+/** An action without a value, or an empty one, posts to the page's own URL. */
+function postsBack(action: HtmlAttribute | undefined): boolean {
   return !action || action.quote === undefined || literalValue(action)?.trim() === '';
+}
+
+/** The URL name of an action that is exactly one `{% url 'name' … %}` tag with a literal name. */
+function urlName(ctx: TemplateRuleContext, action: HtmlAttribute): string | undefined {
+  const tags = action.parts.filter((part) => part.kind === 'template');
+  if (tags.length !== 1 || action.parts.some((part) => part.kind === 'text' && part.text.trim() !== '')) return undefined;
+  const node = tags[0].kind === 'template' ? tags[0].node : undefined;
+  if (node?.tag !== 'url') return undefined;
+  const quoted = tagBits(node, ctx.text)[1]?.text;
+  return quoted && /^(['"])[^'"]+\1$/.test(quoted) ? quoted.slice(1, -1) : undefined;
+}
+
+/**
+ * A static script of the project that sends the token and looks up the form, or one of its
+ * submit buttons, by id: it probably sends the form itself.
+ */
+function handledByProjectScript(ctx: TemplateRuleContext, form: FormElement): string | undefined {
+  const ids = [form.tag, ...form.submitterTags].flatMap((tag) => {
+    const id = literalValue(attributeOf(tag, 'id'))?.trim();
+    return id ? [id] : [];
+  });
+  const handled = ctx.scriptHandling(ids);
+  return handled && `the project's script ${ctx.project.relative(handled.file)} looks up #${handled.id} and sends the CSRF token`;
 }
 
 /**
