@@ -50,6 +50,24 @@ describe('the distribution a repository publishes', () => {
       { name: 'django-shop', packages: ['example', 'shop'] },
     ],
     [
+      'pdm-backend with the paths it includes, src/ and a package in it',
+      {
+        'pyproject.toml': '[build-system]\nbuild-backend = "pdm.backend"\n[project]\nname = "django-shop"\n[tool.pdm.build]\npackage-dir = "src"\nincludes = ["src", "src/shop"]\n',
+        'src/shop/__init__.py': '',
+      },
+      { name: 'django-shop', packages: ['src'] },
+    ],
+    [
+      'pdm-backend by default: every package in src/',
+      { 'pyproject.toml': '[build-system]\nbuild-backend = "pdm.backend"\n[project]\nname = "django-shop"\n', 'src/shop/__init__.py': '', 'src/extra/__init__.py': '' },
+      { name: 'django-shop', packages: ['src/extra', 'src/shop'] },
+    ],
+    [
+      'pdm-backend including a glob: not told',
+      { 'pyproject.toml': '[build-system]\nbuild-backend = "pdm.backend"\n[project]\nname = "django-shop"\n[tool.pdm.build]\nincludes = ["shop*"]\n' },
+      undefined,
+    ],
+    [
       'setuptools with a list of packages, subpackages inside their parent',
       { 'pyproject.toml': '[build-system]\nbuild-backend = "setuptools.build_meta"\n[project]\nname = "django-shop"\n[tool.setuptools]\npackages = ["shop", "shop.admin"]\n' },
       { name: 'django-shop', packages: ['shop'] },

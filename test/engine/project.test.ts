@@ -378,6 +378,35 @@ describe('roles', () => {
     );
   });
 
+  test('a component named for a tool (debug_toolbar) does not make the module taking it in development', async () => {
+    assert.deepEqual(
+      await roles({
+        'config/wsgi.py': wsgi('config.django.base'),
+        'config/django/base.py': `${FULL}from config.settings.debug_toolbar.settings import *\n`,
+        'config/settings/debug_toolbar/settings.py': 'DEBUG_TOOLBAR_ENABLED = True\n',
+        'config/django/production.py': 'from .base import *\nDEBUG = False\n',
+      }),
+      {
+        'config/django/base.py': 'base: only a default in config/wsgi.py; config/django/production.py, named for production, star-imports it and is what a deployment selects',
+        'config/django/production.py': 'production (explicit): named like a production module (production)',
+        'config/settings/debug_toolbar/settings.py': 'development: in a debug_toolbar/ folder',
+      },
+    );
+  });
+
+  test("wsgi.py's default stays production when nothing named for production is built on it", async () => {
+    assert.deepEqual(
+      await roles({
+        'config/wsgi.py': wsgi('config.django.base'),
+        'config/django/base.py': FULL,
+        'config/django/test.py': 'from .base import *\n',
+      }),
+      {
+        'config/django/base.py': 'production (explicit): run where the site is deployed (config/wsgi.py)',
+      },
+    );
+  });
+
   test('documentation builds and local compose files do not make production', async () => {
     assert.deepEqual(
       await roles({

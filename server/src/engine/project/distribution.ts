@@ -67,6 +67,15 @@ export function publishedDistribution(files: PackagingFiles): Distribution | und
     const module = str(table(table(tool?.flit)?.module)?.name);
     return found(module ? [folderOf(module, files)] : defaultPackage(name, files), 'pyproject.toml (flit)');
   }
+  if (backend.startsWith('pdm')) {
+    // NOTE: pdm-backend ships the paths `includes` lists, else every package in `package-dir` (src/ when it exists, else the root).
+    // https://backend.pdm-project.org/build_config/#include-or-exclude-files
+    const build = table(table(tool?.pdm)?.build);
+    const includes = strings(build?.includes);
+    if (includes) return includes.some((p) => /[*?[]/.test(p)) ? undefined : found(topLevel(includes), 'pyproject.toml [tool.pdm.build] includes');
+    const packageDir = str(build?.['package-dir']) ?? (files.hasFolder('src') ? 'src' : '');
+    return found(discovered(files, [packageDir], undefined, undefined), packageDir ? `the packages in ${packageDir}/ (pdm-backend's default)` : "the packages at the root (pdm-backend's default)");
+  }
   if (backend.startsWith('setuptools') || (backend === '' && setupPy !== undefined)) {
     const setuptools = table(tool?.setuptools);
     const listed = strings(setuptools?.packages);

@@ -581,6 +581,12 @@ class RoleDecider {
     return result;
   }
 
+  /** Whether a module is a settings module in its own right: it assigns, or takes from what it imports, a setting that shapes a project (INSTALLED_APPS, DATABASES, SECRET_KEY…). */
+  private isWholeModule(file: string): boolean {
+    const settings = this.project.evaluate(file)?.settings;
+    return !!settings && CORE_SETTINGS.some((name) => settings.has(name));
+  }
+
   private roleOf(file: string, info: (role: SettingsRole, reason: string, explicit?: boolean) => SettingsModuleInfo): SettingsModuleInfo {
     const relative = this.project.relative(file);
     const references = this.named.get(file) ?? [];
@@ -603,10 +609,12 @@ class RoleDecider {
     if (kinds.has('build') && [...kinds].every((k) => k === 'build' || k === 'local' || k === 'test' || k === 'docs')) {
       return info('development', 'named only by a build step (a RUN line of a Dockerfile, such as collectstatic), which serves no requests');
     }
-    // What a module is built on says what it is for: docker.py on dev.py is development.
+    // What a module is built on says what it is for: docker.py on dev.py is development. A
+    // component it takes in (`from .debug_toolbar.settings import *`, a few settings of one
+    // tool) is not what it is built on, whatever the component's name.
     const evaluated = this.project.evaluate(file);
     for (const target of unconditionalStarImports(evaluated)) {
-      if (target === file || this.deciding.has(target) || evaluated!.included.has(target)) continue;
+      if (target === file || this.deciding.has(target) || evaluated!.included.has(target) || !this.isWholeModule(target)) continue;
       const base = this.decide(target);
       if (base.role === 'development' || base.role === 'test') return info(base.role, `star-imports ${this.project.relative(target)}, a ${base.role} module`);
     }
@@ -614,14 +622,17 @@ class RoleDecider {
     if (demo) return info('development', demo);
     const servesDevelopment = kinds.has('manage');
     // wsgi.py's `setdefault` gives way where the site runs: a Dockerfile or a Procfile that
-    // names a module built on this one runs that module instead.
+    // names a module built on this one runs that module instead, and so does a module built on
+    // this one and named for production (`production.py` on `base.py`), which the platform's
+    // environment selects.
     const deployed = references.filter((r) => r.kind === 'deploy');
     if (deployed.length > 0 && deployed.every((r) => r.fallback)) {
-      const replacing = [...new Set(reached.map((r) => r.from))].find((from) => (this.named.get(from) ?? []).some((r) => r.kind === 'deploy' && !r.fallback));
-      if (replacing) {
-        const where = deployed.map((r) => this.project.relative(r.file)).join(', ');
-        return info('base', `only a default in ${where}; where the site is deployed, ${this.project.relative(replacing)} runs and star-imports it`);
-      }
+      const builtOnThis = [...new Set(reached.filter((r) => !r.include).map((r) => r.from))];
+      const replacing = builtOnThis.find((from) => (this.named.get(from) ?? []).some((r) => r.kind === 'deploy' && !r.fallback));
+      const where = deployed.map((r) => this.project.relative(r.file)).join(', ');
+      if (replacing) return info('base', `only a default in ${where}; where the site is deployed, ${this.project.relative(replacing)} runs and star-imports it`);
+      const production = builtOnThis.find((from) => productionWord(this.project.relative(from)) && !roleByName(this.project.relative(from)));
+      if (production) return info('base', `only a default in ${where}; ${this.project.relative(production)}, named for production, star-imports it and is what a deployment selects`);
     }
     if (kinds.has('deploy')) {
       const where = references.filter((r) => r.kind === 'deploy').map((r) => this.project.relative(r.file));
