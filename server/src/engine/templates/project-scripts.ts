@@ -9,26 +9,29 @@ import { isStaticScript } from '../project/walk';
  * is probably sent by the script, token included.
  */
 
-interface TokenScript {
-  file: string;
-  text: string;
-}
+/** Element ids looked up by a script that sends the token → the first such script. */
+const cache = new WeakMap<Project, Map<string, string>>();
 
-const cache = new WeakMap<Project, TokenScript[]>();
+// NOTE: `#id` in a selector ends where a CSS identifier does; an id is never part of a longer name.
+const LOOKUP = /getElementById\(\s*['"`]([A-Za-z][\w-]*)['"`]|#([A-Za-z][\w-]*)(?![\w-])/g;
 
-function tokenScripts(project: Project, headers: readonly string[]): TokenScript[] {
-  let scripts = cache.get(project);
-  if (scripts) return scripts;
-  scripts = [];
+function idsHandledByTokenScripts(project: Project, headers: readonly string[]): Map<string, string> {
+  let ids = cache.get(project);
+  if (ids) return ids;
+  ids = new Map();
   const names = [...headers, 'csrfmiddlewaretoken'];
   for (const file of project.files) {
     if (!isStaticScript(file)) continue;
     const text = project.store.get(file)?.text;
     const lower = text?.toLowerCase();
-    if (text && lower && names.some((name) => lower.includes(name))) scripts.push({ file, text });
+    if (!text || !lower || !names.some((name) => lower.includes(name))) continue;
+    for (const match of text.matchAll(LOOKUP)) {
+      const id = match[1] ?? match[2];
+      if (!ids.has(id)) ids.set(id, file);
+    }
   }
-  cache.set(project, scripts);
-  return scripts;
+  cache.set(project, ids);
+  return ids;
 }
 
 /**
@@ -36,14 +39,10 @@ function tokenScripts(project: Project, headers: readonly string[]): TokenScript
  * or names in a CSS selector (`'#save'`, `"form#save .x"`), with the script's file.
  */
 export function scriptHandlingIds(project: Project, headers: readonly string[], ids: readonly string[]): { id: string; file: string } | undefined {
-  const wanted = ids.filter((id) => /^[A-Za-z][\w-]*$/.test(id));
-  if (wanted.length === 0) return undefined;
-  for (const script of tokenScripts(project, headers)) {
-    for (const id of wanted) {
-      // The whole id, never part of a longer name.
-      const named = new RegExp(`(?:getElementById\\(\\s*['"\`]${id}['"\`]|#${id}(?![\\w-]))`);
-      if (named.test(script.text)) return { id, file: script.file };
-    }
+  const handled = idsHandledByTokenScripts(project, headers);
+  for (const id of ids) {
+    const file = handled.get(id);
+    if (file) return { id, file };
   }
   return undefined;
 }
