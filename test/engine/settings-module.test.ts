@@ -221,6 +221,18 @@ describe('imports', () => {
     assert.equal(module.incomplete, false);
   });
 
+  test('a settings file the repository does not hold, taken in under a condition, is a local override, inherited through star imports', async () => {
+    const files = {
+      'proj/settings/base.py': 'DEBUG = False\ntry:\n    from .local import *\nexcept ImportError:\n    pass\ntry:\n    from .absent import *\nexcept ImportError:\n    pass\n',
+      'proj/settings/local.py': 'DEBUG = True\n',
+      'proj/settings/prod.py': 'from .base import *\ntry:\n    with open("extra.py") as f:\n        exec(f.read(), globals())\nexcept IOError:\n    pass\n',
+      'proj/settings/plain.py': 'DEBUG = False\nexec("DEBUG = True")\n',
+    };
+    assert.deepEqual((await evaluateIn(files, 'proj/settings/base.py')).localOverrides, ['from .absent import *']);
+    assert.deepEqual((await evaluateIn(files, 'proj/settings/prod.py')).localOverrides, ['from .absent import *', 'exec(…, globals())']);
+    assert.deepEqual((await evaluateIn(files, 'proj/settings/plain.py')).localOverrides, []);
+  });
+
   test('star import cycles terminate, and are not trusted', async () => {
     const files = {
       'proj/settings/a.py': 'from .b import *\nA = 1\n',

@@ -62,6 +62,13 @@ export interface EvaluatedModule {
    * become, not what it is built on.
    */
   conditionalImports: Set<string>;
+  /**
+   * Settings files the repository does not hold that the module (or a module it is built on)
+   * takes in under a condition, as a deployment's own overrides: `try: from .local_settings
+   * import *` where there is no such module, `exec(open(…).read(), globals())` in a `try`.
+   * Each is named as written.
+   */
+  localOverrides: string[];
   /** True when a star import could not be resolved, or the module fills its namespace at run time: the effective settings are incomplete. */
   incomplete: boolean;
   /** Why the settings are incomplete, when it is not a star import or include() that cannot be followed. */

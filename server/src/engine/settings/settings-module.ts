@@ -76,6 +76,11 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     recorder?.write(['star-import', target, site, include, conditional]);
     noteStarImport(target, site, include, conditional);
   };
+  const localOverrides: string[] = [];
+  const addLocalOverride = (name: string) => {
+    recorder?.write(['local-override', name]);
+    if (!localOverrides.includes(name)) localOverrides.push(name);
+  };
   const markIncomplete = (reason?: string) => {
     recorder?.write(reason ? ['incomplete', reason] : ['incomplete']);
     incomplete = true;
@@ -113,10 +118,13 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     const evaluated = target ? evaluateOther(target) : undefined;
     if (!evaluated) {
       if (!conditional) markIncomplete();
+      // A module the repository does not hold, taken in only if it is there: the deployment's own settings.
+      else if (!target) addLocalOverride(`from ${moduleNode.text} import *`);
       return;
     }
     addStarImport(target!, loc(statement), false, conditional);
     if (evaluated.incomplete && !conditional) markIncomplete(evaluated.incompleteReason);
+    if (!conditional) for (const override of evaluated.localOverrides) addLocalOverride(override);
     for (const [bound, binding] of evaluated.bindings) {
       if (bound.startsWith('_')) continue;
       const state = evaluated.settings.get(bound);
@@ -399,6 +407,11 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     for (const imp of statement.descendantsOfType('import_from_statement')) {
       if (imp?.namedChildren.some((c) => c?.type === 'wildcard_import')) starImport(imp, true);
     }
+    // `exec(f.read(), globals())` under a condition (a `try` around reading a file): a file of the deployment's own, run in the module's namespace.
+    for (const call of statement.descendantsOfType('call')) {
+      const callee = call?.childForFieldName('function');
+      if (callee?.type === 'identifier' && callee.text === 'exec' && /\bglobals\(\s*\)/.test(call!.childForFieldName('arguments')?.text ?? '')) addLocalOverride('exec(…, globals())');
+    }
   };
 
   const run = (statement: Node) => {
@@ -477,7 +490,9 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
   /** A replayed statement's write to neither map; its recorder (if any) is told by whoever replays it. */
   function applyOther(write: OtherWrite): void {
     if (write[0] === 'star-import') noteStarImport(write[1], write[2], write[3], write[4]);
-    else {
+    else if (write[0] === 'local-override') {
+      if (!localOverrides.includes(write[1])) localOverrides.push(write[1]);
+    } else {
       incomplete = true;
       incompleteReason ??= write[1];
     }
@@ -516,6 +531,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     starImportSites,
     included,
     conditionalImports: new Set(starImports.filter((target) => !unconditional.has(target))),
+    localOverrides,
     incomplete,
     ...(incompleteReason ? { incompleteReason } : {}),
     layout: moduleLayout(file, statements),

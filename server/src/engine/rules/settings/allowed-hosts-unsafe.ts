@@ -22,7 +22,7 @@ export const allowedHostsUnsafe: SettingsRule = {
   docs: `## What it does
 Reports a production settings module whose \`ALLOWED_HOSTS\` is empty (or unset, which is the same) or contains the wildcard \`'*'\`, including an environment read that falls back to \`'*'\`, such as \`os.environ.get("ALLOWED_HOSTS", "*").split(",")\`.
 
-An environment read whose default is empty is not reported: when the variable is missing, Django refuses every request instead of accepting any host, so the mistake fails closed and shows at once. Only \`'*'\` is a wildcard; \`'.example.com'\` matches one domain and its subdomains and is fine.
+An environment read whose default is empty is not reported: when the variable is missing, Django refuses every request instead of accepting any host, so the mistake fails closed and shows at once. Nor is an empty list in a module that takes in a settings file the repository does not hold, as a deployment's own overrides (\`try: from .local_settings import *\` with no such module, or \`exec(f.read(), globals())\` in a \`try\`): the deployment must set its hosts there, or the site serves nothing. Only \`'*'\` is a wildcard; \`'.example.com'\` matches one domain and its subdomains and is fine.
 
 A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
 
@@ -71,6 +71,9 @@ function emptyHosts(ctx: SettingsRuleContext, value: Value): Finding[] {
   // request with 400 until the variable is set, so nothing is exposed meanwhile.
   // https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
   if (value.kind === 'env' || ctx.silenced('security.W020')) return [];
+  // A deployment's own settings file, taken in if it is there, must set the hosts, or the site
+  // serves nothing: the empty list in the repository fails closed like an empty default.
+  if (ctx.evaluated.localOverrides.length > 0) return [];
   const read = hostsRead(ctx);
   const fix = ctx.fix(`Read ALLOWED_HOSTS from ${ENV_VARIABLE}`, [{ kind: 'set', name: 'ALLOWED_HOSTS', value: read.text, imports: read.imports }]);
   const message = `ALLOWED_HOSTS is ${ctx.isSet('ALLOWED_HOSTS') ? 'empty' : 'not set'}, so Django refuses every request once DEBUG is off. A deployed site must list the host names it serves.`;
