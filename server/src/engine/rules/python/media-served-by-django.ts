@@ -1,6 +1,6 @@
 import { rangeOf, type Node } from '../../parse/python';
 import { lineEndAfter, referenceTo, type LocalEdit } from '../../python/import-edits';
-import { unwrap } from '../../python/syntax';
+import { plainStringValue, unwrap } from '../../python/syntax';
 import { lineBreakOf, lineStarts, offsetAt, splitLines } from '../../text';
 import type { Finding } from '../../types';
 import type { PythonRuleContext } from '../python-context';
@@ -27,7 +27,7 @@ export const mediaServedByDjango: PythonRule = {
   docs: `## What it does
 Reports a \`path()\`, \`re_path()\` or \`url()\` whose view is \`django.views.static.serve\` (resolved through the file's imports) and that is not inside an \`if settings.DEBUG:\` block (or the \`else\` of \`if not settings.DEBUG:\`, or \`[...] if settings.DEBUG else []\`).
 
-\`static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)\` is **not** reported, guarded or not: \`django.conf.urls.static.static()\` returns an empty list unless \`DEBUG\` is true (and also when the prefix is a full URL), so it never serves files in production. \`django.contrib.staticfiles.views.serve\` is not reported either: it raises 404 unless \`DEBUG\` is true or it is routed with \`insecure=True\`.
+\`static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)\` is **not** reported, guarded or not: \`django.conf.urls.static.static()\` returns an empty list unless \`DEBUG\` is true (and also when the prefix is a full URL), so it never serves files in production. \`django.contrib.staticfiles.views.serve\` is not reported either: it raises 404 unless \`DEBUG\` is true or it is routed with \`insecure=True\`. Nor is a route that fixes the path to one file of the repository: a regex whose \`path\` group is a literal (\`re_path(r"^(?P<path>contribute\\.json)$", serve, {"document_root": settings.ROOT})\`), or a literal \`"path"\` argument and no \`<path>\` in the route (\`path("robots.txt", serve, {"path": "robots.txt", "document_root": …})\`): it serves that file, not a folder of uploads.
 
 ## Why is this bad
 \`django.views.static.serve\` is a development helper: Django's documentation says it "is not hardened for production use and should be used only as a development aid". Routed unconditionally, it serves every file under its \`document_root\` in production, with a content type guessed from the file name. For user uploads that means an uploaded \`.html\` or \`.svg\` file is a page of your own site whose script runs with your visitors' cookies, and \`show_indexes=True\` lists the directory to anyone. Large or many requests also tie up your Python workers.
@@ -77,7 +77,7 @@ When the pattern is one of the last items of a module-level \`urlpatterns = [...
     const findings: Finding[] = [];
     const isServeRoute = (node: Node | null | undefined): boolean => {
       if (node?.type !== 'call' || !ROUTES.has(ctx.qualifiedName(node.childForFieldName('function')) ?? '')) return false;
-      return ctx.qualifiedName(viewArgument(node)) === SERVE && !debugGuarded(node);
+      return ctx.qualifiedName(viewArgument(node)) === SERVE && !debugGuarded(node) && !servesOneFile(node);
     };
     for (const call of ctx.nodes('call')) {
       if (!isServeRoute(call)) continue;
@@ -94,6 +94,26 @@ When the pattern is one of the last items of a module-level \`urlpatterns = [...
     return findings;
   },
 };
+
+/**
+ * Whether the route fixes the path serve() gets to one file: a regex whose `path` group is a
+ * literal (`r"^(?P<path>contribute\.json)$"`), or a `path` argument given as a literal
+ * (`{"path": "robots.txt", "document_root": …}`) with no `<path>` in the route. Such a
+ * route serves a file of the repository, not a folder of uploads.
+ */
+function servesOneFile(route: Node): boolean {
+  const args = route.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment') ?? [];
+  const pattern = args[0] && args[0].type !== 'keyword_argument' ? plainStringValue(args[0]) : undefined;
+  if (pattern === undefined) return false;
+  const group = /\(\?P<path>((?:[\w/-]|\\\.)+)\)/.exec(pattern);
+  if (group) return true;
+  if (/<(?:\w+:)?path>|\(\?P<path>/.test(pattern)) return false;
+  return args.some((arg) => {
+    const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+    if (value?.type !== 'dictionary') return false;
+    return value.namedChildren.some((pair) => pair?.type === 'pair' && plainStringValue(pair.childForFieldName('key')!) === 'path' && plainStringValue(pair.childForFieldName('value')!) !== undefined);
+  });
+}
 
 function viewArgument(route: Node): Node | undefined {
   const args = route.childForFieldName('arguments')?.namedChildren.filter((a): a is Node => !!a && a.type !== 'comment') ?? [];
