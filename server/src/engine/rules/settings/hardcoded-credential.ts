@@ -28,7 +28,7 @@ Reports a non-empty string literal, or the literal default of an environment rea
 - the value of a setting named like a credential: \`EMAIL_HOST_PASSWORD\` and any \`*_PASSWORD\`, \`*_PASS\`, \`*_TOKEN\`, \`*API_KEY\`, or a name holding the word \`SECRET\` (\`AWS_SECRET_ACCESS_KEY\`, \`GITHUB_CLIENT_SECRET\`);
 - a URL with a password in it, whatever the setting is called (\`DATABASE_URL = "postgres://app:s3cret@db/app"\`, \`CELERY_BROKER_URL\`).
 
-Only string literals count, so \`PASSWORD_RESET_TIMEOUT\`, \`AUTH_PASSWORD_VALIDATORS\` or a token lifetime are never reported, nor are names that only describe a secret (\`SECRETS_DIR\`, \`AWS_SECRET_NAME\`, \`SECRET_ADMIN_URL\`). Empty strings and obvious placeholders (\`changeme\`, \`<password>\`, \`\${DB_PASSWORD}\`, \`your-api-key\`, \`DEMO_KEY\`, \`example-key\`, or the name spelt out, whole or its last words, as in \`"mail-gun-api-key"\` for \`MAILGUN_API_KEY\` or \`"password"\` for \`EMAIL_HOST_PASSWORD\`) are not credentials and are not reported; another word of the name is (\`REDIS_PASSWORD = "redis"\` can be guessed). Nor is a name where a verb comes before the credential word (\`reset_password\`, \`CHANGE_PASSWORD\`, \`verify_token\`): it names something done to a credential, such as allauth's \`ACCOUNT_FORMS\` and \`ACCOUNT_RATE_LIMITS\` entries. Nor is a path (or a URL template with a \`{placeholder}\`) under a credential's name (\`"account_reset_password": "/account/password/reset"\`): it says where something is. A full URL without one is still reported, since a webhook URL carries its token in the path. Nor is a dotted path whose module is one of the project's (\`"accounts.services.user_secret"\` under JWT's \`JWT_GET_USER_SECRET_KEY\`): it names a function the library calls. \`SECRET_KEY\` itself is DJH103's. A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
+Only string literals count, so \`PASSWORD_RESET_TIMEOUT\`, \`AUTH_PASSWORD_VALIDATORS\` or a token lifetime are never reported, nor are names that only describe a secret (\`SECRETS_DIR\`, \`AWS_SECRET_NAME\`, \`SECRET_ADMIN_URL\`). Empty strings and obvious placeholders (\`changeme\`, \`<password>\`, \`\${DB_PASSWORD}\`, \`your-api-key\`, \`DEMO_KEY\`, \`example-key\`, or the name spelt out, whole or its last words, as in \`"mail-gun-api-key"\` for \`MAILGUN_API_KEY\` or \`"password"\` for \`EMAIL_HOST_PASSWORD\`) are not credentials and are not reported; another word of the name is (\`REDIS_PASSWORD = "redis"\` can be guessed). Nor is a name where a verb comes before the credential word (\`reset_password\`, \`CHANGE_PASSWORD\`, \`verify_token\`): it names something done to a credential, such as allauth's \`ACCOUNT_FORMS\` and \`ACCOUNT_RATE_LIMITS\` entries. Nor is a path (or a URL template with a \`{placeholder}\`) under a credential's name (\`"account_reset_password": "/account/password/reset"\`): it says where something is. A full URL without one is still reported, since a webhook URL carries its token in the path. Nor is a key made of words in colon-separated namespaces under a token's or a secret's name (\`WIKI_REBUILD_TOKEN = "sumo:wiki:full-rebuild"\`, a cache key), since a generated credential is not made of words; under a password's name it is still reported. Nor is a dotted path whose module is one of the project's (\`"accounts.services.user_secret"\` under JWT's \`JWT_GET_USER_SECRET_KEY\`): it names a function the library calls. \`SECRET_KEY\` itself is DJH103's. A value set in \`base.py\` and overridden in \`production.py\` is not reported, nor is one in a development module (\`dev.py\`, \`local.py\`, \`test.py\`).
 
 ## Why is this bad
 Everything in the settings module is in the repository, its history, every clone and fork, CI logs and backups. A credential there is shared with everyone who ever had access to any of them, cannot be rotated without a code change, and is usually the same in every environment.
@@ -186,7 +186,7 @@ function credential(ctx: SettingsRuleContext, name: string, value: Value): Crede
   if (!isStringLiteralAt(ctx, loc) || isPlaceholder(text, env ? [name, env.variable] : [name])) return undefined;
   // A path or a URL without a password under a credential's name is a location (allauth's HEADLESS_FRONTEND_URLS['account_reset_password'] = '/account/password/reset'),
   // and the dotted path of the project's code is a function to call (JWT_AUTH['JWT_GET_USER_SECRET_KEY'] = 'accounts.services.user_secret').
-  if (named && !isLocation(text) && !isProjectCodePath(ctx, text)) return { text, env, url: false };
+  if (named && !isLocation(text) && !isProjectCodePath(ctx, text) && !(isNamespacedKey(text) && !isPasswordName(name))) return { text, env, url: false };
   const password = urlPassword(text);
   // NOTE: a URL's password is a credential whatever the setting is called (DATABASE_URL,
   // CELERY_BROKER_URL, CACHES LOCATION). https://docs.djangoproject.com/en/stable/ref/settings/#password
@@ -201,6 +201,19 @@ function credential(ctx: SettingsRuleContext, name: string, value: Value): Crede
  */
 function isLocation(text: string): boolean {
   return /^\/[\w\-./{}%:]*$/.test(text) || (/^[a-z][a-z0-9+.-]*:\/\/[^\s@]+$/i.test(text) && /\{\w+\}/.test(text));
+}
+
+/**
+ * `sumo:wiki:full-rebuild`: words in colon-separated namespaces, as cache and queue keys are
+ * written. A generated token or key is not made of words; a password may be, so a password's
+ * name keeps it reported.
+ */
+function isNamespacedKey(text: string): boolean {
+  return /^[A-Za-z]+(?:[-_][A-Za-z]+)*(?::[A-Za-z]+(?:[-_][A-Za-z]+)*)+$/.test(text);
+}
+
+function isPasswordName(name: string): boolean {
+  return /(?:PASSWORD|PASSWD|PASS|PWD)$/i.test(name);
 }
 
 /** `shop.auth.services.user_secret`: a dotted path whose module (all but its last name) is a module of the project. */
