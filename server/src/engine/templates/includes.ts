@@ -1,4 +1,5 @@
 import type { Project } from '../project/project';
+import { templatesRenderedByTag } from './custom-tags';
 import { parseTemplate } from './document';
 import { includeName } from './html-scanner';
 import { templatesNamed } from './template-files';
@@ -11,7 +12,8 @@ const verdicts = new WeakMap<Project, Map<string, TokenVerdict>>();
 
 /**
  * Whether the template `name` (as `{% include %}` or `{% extends %}` names it) renders a
- * `{% csrf_token %}`, itself or through the templates it includes or extends. A template
+ * `{% csrf_token %}`, itself or through the templates it includes or extends, or that a tag
+ * the project defines renders (an inclusion tag's template, see templatesRenderedByTag). A template
  * the project does not hold (a third-party app's), a computed name or a cycle is 'unknown'.
  */
 export function templateRendersToken(project: Project, name: string, depth = 0, seen = new Set<string>()): TokenVerdict {
@@ -48,7 +50,7 @@ function fileVerdict(project: Project, file: string, depth: number, seen: Set<st
       const inner = name === undefined ? 'unknown' : templateRendersToken(project, name, depth + 1, seen);
       if (inner === 'token') return 'token';
       if (inner === 'unknown') verdict = 'unknown';
-    }
+    } else if (templatesRenderedByTag(project, node.tag).some((name) => templateRendersToken(project, name, depth + 1, seen) === 'token')) return 'token';
   }
   return verdict;
 }
