@@ -54,6 +54,18 @@ export class ModuleAnalysis {
     return this.operator;
   }
 
+  /** The function a name refers to: one defined at this module's top level, or one of another module of the project that it imports. */
+  functionNamed(name: Node): Node | undefined {
+    if (name.type !== 'identifier') return undefined;
+    const resolution = this.scopes.resolve(name);
+    if ((resolution.kind !== 'module' && resolution.kind !== 'local') || resolution.defs.length !== 1) return undefined;
+    const binding = resolution.defs[0];
+    if (binding.kind === 'definition') return binding.statement.type === 'function_definition' ? binding.statement : undefined;
+    if (binding.kind !== 'import' || !this.project || !this.file) return undefined;
+    const symbol = importedSymbol(this.project, this.file, binding, name.text);
+    return symbol?.kind === 'function' ? symbol.fn : undefined;
+  }
+
   /** The qualified name an expression refers to through the module's imports. */
   qualifiedName(node: Node | null | undefined): string | undefined {
     return resolveQualified(node, this.imports);

@@ -35,6 +35,8 @@ export interface RequestUse {
 const IDENTITY_ATTRIBUTE = /^(?:self\.)?request\.(user|session|COOKIES)$/;
 const IDENTITY_CALLS = /(?:^|\.)(?:login|logout|authenticate|update_session_auth_hash|get_user)$/;
 const IDENTITY_DECORATORS = /login_required|permission_required|staff_member_required|user_passes_test|superuser_required|login_required_or|(?:^|_)(?:staff|admin|superuser)_required/;
+/** What a decorator's function does when it checks the user: reads `request.user`, or calls one of Django's checks. */
+const USER_CHECK = /\brequest\.user\b|\.user\.(?:is_authenticated|is_staff|is_superuser|has_perm|groups)\b|\b(?:login_required|permission_required|user_passes_test|staff_member_required)\s*\(/;
 const IDENTITY_BASES = /LoginRequired|PermissionRequired|UserPassesTest|StaffRequired|SuperuserRequired/;
 const HEADER_READ = /^(?:self\.)?request\.(?:headers|META)$/;
 const SECRET_WORDS = /signature|token|authorization|api[-_]?key|secret|hmac|x-hub|x-[a-z-]*(?:sig|key)/i;
@@ -56,7 +58,14 @@ const HARMLESS =
   /^(?:render|render_to_response|redirect|reverse|TemplateResponse|(?:\w+\.)?(?:success|info|warning|error|debug|add_message)|\w*Response\w*|get_object_or_404|get_list_or_404|build_absolute_uri|log\w*|logger\.\w+|print|str|repr|len|isinstance|getattr|super\(\)\.\w+)$/;
 
 /** How the functions (a view, or the methods of a class-based view) and the module's functions they call with the request use it. */
-export function requestUse(functions: readonly Node[], scopes: Scopes, qualifiedName: (node: Node) => string | undefined, wrappers: readonly Node[] = []): RequestUse {
+export function requestUse(
+  functions: readonly Node[],
+  scopes: Scopes,
+  qualifiedName: (node: Node) => string | undefined,
+  wrappers: readonly Node[] = [],
+  /** The function a decorator's name refers to, in the module or another of the project, to read what it checks. */
+  functionNamed?: (name: Node) => Node | undefined,
+): RequestUse {
   const use: RequestUse = {};
   // Decorators around the view as a whole (on its class, or the `method_decorator([...])` that exempts it).
   for (const wrapper of wrappers) {
@@ -71,7 +80,7 @@ export function requestUse(functions: readonly Node[], scopes: Scopes, qualified
     if (seen.has(fn.id)) continue;
     seen.add(fn.id);
     for (const decorator of decorators(fn)) {
-      if (!use.identity && IDENTITY_DECORATORS.test(decorator.text)) use.identity = { node: decorator, what: `@${shortName(decorator.text)}` };
+      if (!use.identity && (IDENTITY_DECORATORS.test(decorator.text) || checksUser(decorator, functionNamed))) use.identity = { node: decorator, what: `@${shortName(decorator.text)}` };
     }
     // A view that sets `request.user` itself (to the owner of a webhook token) acts as that
     // user, not as the visitor whose cookies a forged request would carry.
@@ -115,6 +124,19 @@ export function classRequiresLogin(cls: Node): Node | undefined {
 export function decorators(fn: Node): Node[] {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : undefined;
   return (decorated?.namedChildren ?? []).filter((d): d is Node => d?.type === 'decorator');
+}
+
+/**
+ * Whether a decorator the project writes (`@group_required("Staff")`) checks the logged-in
+ * user: its function reads `request.user` or calls one of Django's login and permission
+ * checks (a flag such as `view.login_required = False` is not a check).
+ */
+function checksUser(decorator: Node, functionNamed: ((name: Node) => Node | undefined) | undefined): boolean {
+  if (!functionNamed) return false;
+  let expression = decorator.namedChildren.find((child) => child?.type !== 'comment') ?? null;
+  if (expression?.type === 'call') expression = expression.childForFieldName('function');
+  const fn = expression ? functionNamed(expression) : undefined;
+  return !!fn && USER_CHECK.test(fn.text);
 }
 
 function shortName(text: string): string {

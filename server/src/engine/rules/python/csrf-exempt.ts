@@ -25,7 +25,7 @@ Reports every use of \`django.views.decorators.csrf.csrf_exempt\`, resolved thro
 
 The severity follows what the view does with its request (its body, the methods of a class-based view, and the functions of the same module it passes the request to):
 
-- **warning**: it acts as the logged-in user: it reads \`request.user\` (unless it sets \`request.user\` itself, as a webhook acting for the owner of the token in its URL does), \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\` or a \`LoginRequiredMixin\`-style base. 
+- **warning**: it acts as the logged-in user: it reads \`request.user\` (unless it sets \`request.user\` itself, as a webhook acting for the owner of the token in its URL does), \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\`, a decorator of the project's whose function reads \`request.user\` or wraps one of those (\`@group_required("Staff")\`), or a \`LoginRequiredMixin\`-style base. 
 - **info**: what the view does with the request cannot be seen from here: it hands the request to a function of another module, or \`csrf_exempt(views.hook)\` in a URLconf names a view of another file. The message names what to read; exempting a view is often right (OAuth, SAML and webhook endpoints are), so suspicion alone is not a warning.
 - **info**: it wraps its request with authenticator classes of its own (\`Request(request, authenticators=self.get_authenticators())\`, the way Django REST framework's \`APIView\` and its copies do): who the caller is comes from those classes, and a session authenticator among them runs the CSRF check itself (DRF's \`SessionAuthentication.enforce_csrf()\`). Make sure yours does.
 - **info**: it reads request data that the protocol it speaks checks and a forged request cannot carry: OpenID Connect's \`id_token\` or \`nonce\`, Google's \`g_csrf_token\`, a SAML \`SAMLResponse\` or \`RelayState\`, OAuth 1's \`oauth_verifier\`, a \`signature\`, \`hmac\` or \`hash\` field, or OAuth 2's \`state\` beside the \`code\` or \`error\` of an authorization response (a \`state\` alone is as often an application's own field, the state of an order or an application). Keep that check in place.
@@ -127,7 +127,14 @@ function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target
       severity: 'info',
     });
   }
-  const use = requestUse(view.functions, ctx.analysis().scopes, (node) => ctx.qualifiedName(node), view.wrappers);
+  const analysis = ctx.analysis();
+  const use = requestUse(
+    view.functions,
+    analysis.scopes,
+    (node) => ctx.qualifiedName(node),
+    view.wrappers,
+    (name) => analysis.functionNamed(name),
+  );
   const identity = view.login ? 'a login check in its bases' : use.identity?.what;
   if (use.antiForgery) {
     return ctx.finding(
