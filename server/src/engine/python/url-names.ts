@@ -1,6 +1,6 @@
-import path from 'node:path';
 import type { Node } from '../parse/python';
 import type { Project } from '../project/project';
+import { moduleFile, moduleImportedAs } from './project-imports';
 import { calleeName, dottedName, plainStringValue, sortedArguments, unwrap } from './syntax';
 
 /**
@@ -76,42 +76,10 @@ function viewExempt(project: Project, file: string, root: Node, node: Node): boo
   let target: { file: string; name: string } | undefined;
   if (parts.length === 1) target = { file, name: parts[0] };
   else if (parts.length === 2) {
-    const module = importedModule(project, file, root, parts[0]);
+    const module = moduleImportedAs(project, file, root, parts[0]);
     target = module ? { file: module, name: parts[1] } : undefined;
   }
   return target ? definitionExempt(project, target.file, target.name) : undefined;
-}
-
-/** The file of the module a name is bound to by an import in `root` (`from . import views`, `import shop.views as views`). */
-function importedModule(project: Project, file: string, root: Node, local: string): string | undefined {
-  for (const statement of root.namedChildren) {
-    if (statement?.type === 'import_from_statement') {
-      const from = statement.childForFieldName('module_name')?.text ?? '';
-      for (const child of statement.childrenForFieldName('name')) {
-        if (!child) continue;
-        const target = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.text;
-        const alias = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child.text;
-        if (alias === local && target) return moduleFile(project, file, from.endsWith('.') ? `${from}${target}` : `${from}.${target}`);
-      }
-    } else if (statement?.type === 'import_statement') {
-      for (const child of statement.namedChildren) {
-        if (child?.type === 'aliased_import' && child.childForFieldName('alias')?.text === local) return moduleFile(project, file, child.childForFieldName('name')?.text ?? '');
-        if (child?.type === 'dotted_name' && child.text === local) return moduleFile(project, file, local);
-      }
-    }
-  }
-  return undefined;
-}
-
-/** A module's file from a dotted name, relative (`..views`) to `file` or absolute. */
-function moduleFile(project: Project, file: string, dotted: string): string | undefined {
-  const level = /^\.*/.exec(dotted)![0].length;
-  const parts = dotted.slice(level).split('.').filter(Boolean);
-  if (level === 0) return project.resolveDotted(parts.join('.'));
-  let dir = path.dirname(file);
-  for (let i = 1; i < level; i++) dir = path.dirname(dir);
-  const base = path.join(dir, ...parts);
-  return [`${base}.py`, path.join(base, '__init__.py')].find((candidate) => project.store.exists(candidate));
 }
 
 /** Whether the module-level function or class `name` of `file` is exempt, following `from … import name` re-exports. */

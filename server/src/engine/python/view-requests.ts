@@ -57,7 +57,10 @@ const SIGNATURE_CALLS =
 const HARMLESS =
   /^(?:render|render_to_response|redirect|reverse|TemplateResponse|(?:\w+\.)?(?:success|info|warning|error|debug|add_message)|\w*Response\w*|get_object_or_404|get_list_or_404|build_absolute_uri|log\w*|logger\.\w+|print|str|repr|len|isinstance|getattr|super\(\)\.\w+)$/;
 
-/** How the functions (a view, or the methods of a class-based view) and the module's functions they call with the request use it. */
+/**
+ * How the functions (a view, or the methods of a class-based view and of the project's
+ * classes it is built on) and the module's functions they call with the request use it.
+ */
 export function requestUse(
   functions: readonly Node[],
   scopes: Scopes,
@@ -79,8 +82,10 @@ export function requestUse(
     const fn = pending.pop()!;
     if (seen.has(fn.id)) continue;
     seen.add(fn.id);
+    // A method inherited from a class of another module is read as text: this module's scopes do not cover it.
+    const local = fn.tree === scopes.root.tree;
     for (const decorator of decorators(fn)) {
-      if (!use.identity && (IDENTITY_DECORATORS.test(decorator.text) || checksUser(decorator, functionNamed))) use.identity = { node: decorator, what: `@${shortName(decorator.text)}` };
+      if (!use.identity && (IDENTITY_DECORATORS.test(decorator.text) || (local && checksUser(decorator, functionNamed)))) use.identity = { node: decorator, what: `@${shortName(decorator.text)}` };
     }
     // A view that sets `request.user` itself (to the owner of a webhook token) acts as that
     // user, not as the visitor whose cookies a forged request would carry.
@@ -105,7 +110,7 @@ export function requestUse(
       if (!use.authenticators && passesRequest(node) && sortedArguments(node).keywords.has('authenticators')) use.authenticators = node;
       if (!use.identity && IDENTITY_CALLS.test(qualified) && passesRequest(node)) use.identity = { node, what: `${shortName(name)}()` };
       if (!passesRequest(node) || HARMLESS.test(name)) continue;
-      const own = callee ? moduleFunction(callee, scopes) : undefined;
+      const own = callee && local ? moduleFunction(callee, scopes) : undefined;
       if (own) pending.push(own);
       else if (!use.handedTo && callee && !/^(?:self|cls)\./.test(name)) use.handedTo = node;
     }

@@ -1,4 +1,5 @@
 import { stringLiteralValue, type Node } from '../../parse/python';
+import { projectClass } from '../../python/project-imports';
 import { decoratorRange } from '../../python/report-ranges';
 import { unwrap } from '../../python/syntax';
 import { classRequiresLogin, decorators, requestUse } from '../../python/view-requests';
@@ -23,7 +24,7 @@ export const csrfExempt: PythonRule = {
   docs: `## What it does
 Reports every use of \`django.views.decorators.csrf.csrf_exempt\`, resolved through the file's imports: \`@csrf_exempt\` on a view function or method, \`@method_decorator(csrf_exempt, name="dispatch")\` on a class-based view (also inside a list of decorators), and \`csrf_exempt(view)\` calls such as \`path("hook/", csrf_exempt(views.hook))\` in a URLconf.
 
-The severity follows what the view does with its request (its body, the methods of a class-based view, and the functions of the same module it passes the request to):
+The severity follows what the view does with its request (its body, the methods of a class-based view and of the classes the project defines that it is built on, in the same module or another, and the functions of the same module it passes the request to):
 
 - **warning**: it acts as the logged-in user: it reads \`request.user\` (unless it sets \`request.user\` itself, as a webhook acting for the owner of the token in its URL does), \`request.session\` or \`request.COOKIES\`, calls \`login()\`/\`logout()\`/\`authenticate()\`, or is wrapped by \`login_required\`, \`permission_required\`, \`staff_member_required\`, \`user_passes_test\`, a decorator of the project's whose function reads \`request.user\` or wraps one of those (\`@group_required("Staff")\`), or a \`LoginRequiredMixin\`-style base. 
 - **info**: what the view does with the request cannot be seen from here: it hands the request to a function of another module, or \`csrf_exempt(views.hook)\` in a URLconf names a view of another file. The message names what to read; exempting a view is often right (OAuth, SAML and webhook endpoints are), so suspicion alone is not a warning.
@@ -112,7 +113,12 @@ No fix: only you can tell whether the view authenticates its callers some other 
  * (warning).
  */
 function exemption(ctx: PythonRuleContext, at: Node | Range, how: string, target: string, view: View | undefined): Finding {
-  const on = `${how} on ${target}`;
+  const finding = exemptionSaying(ctx, at, `${how} on ${target}`, view);
+  // The first sentence stands alone within 100 characters: a long view name is left to the reported line.
+  return finding.message.indexOf('. ') > 100 ? exemptionSaying(ctx, at, how, view) : finding;
+}
+
+function exemptionSaying(ctx: PythonRuleContext, at: Node | Range, on: string, view: View | undefined): Finding {
   if (!view || view.functions.length === 0) {
     return ctx.finding(
       at,
@@ -223,11 +229,33 @@ function viewFunctions(ctx: PythonRuleContext, definition: Node | undefined): Vi
   }
   if (definition.type !== 'class_definition') return undefined;
   const functions: Node[] = [];
-  for (const statement of definition.childForFieldName('body')?.namedChildren ?? []) {
-    const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    if (fn?.type === 'function_definition') functions.push(fn);
+  // The methods of the class and of the classes it is built on that the project defines: `dispatch` runs them all.
+  for (const cls of [definition, ...projectBases(ctx, definition)]) {
+    for (const statement of cls.childForFieldName('body')?.namedChildren ?? []) {
+      const fn = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (fn?.type === 'function_definition') functions.push(fn);
+    }
   }
   return { functions, login: classRequiresLogin(definition), wrappers: decorators(definition) };
+}
+
+/** Classes followed up a class-based view's bases at most. */
+const MAX_BASES = 8;
+
+/** The classes a class-based view is built on that the project defines, in this module or another, nearest first. */
+function projectBases(ctx: PythonRuleContext, cls: Node): Node[] {
+  const found: Node[] = [];
+  const queue = [{ cls, file: ctx.file, root: ctx.analysis().tree.rootNode }];
+  while (queue.length > 0 && found.length < MAX_BASES) {
+    const current = queue.shift()!;
+    for (const base of current.cls.childForFieldName('superclasses')?.namedChildren ?? []) {
+      const resolved = base && projectClass(ctx.project, current.file, current.root, base);
+      if (!resolved || resolved.cls === cls || found.some((known) => known.id === resolved.cls.id && known.tree === resolved.cls.tree)) continue;
+      found.push(resolved.cls);
+      queue.push(resolved);
+    }
+  }
+  return found;
 }
 
 /** The view a `csrf_exempt(view)` call wraps, when it is defined in this module (`hook`, `HookView.as_view()`). */
