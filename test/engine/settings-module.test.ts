@@ -228,9 +228,13 @@ describe('imports', () => {
       'proj/settings/prod.py': 'from .base import *\ntry:\n    with open("extra.py") as f:\n        exec(f.read(), globals())\nexcept IOError:\n    pass\n',
       'proj/settings/plain.py': 'DEBUG = False\nexec("DEBUG = True")\n',
     };
-    assert.deepEqual((await evaluateIn(files, 'proj/settings/base.py')).localOverrides, ['from .absent import *']);
-    assert.deepEqual((await evaluateIn(files, 'proj/settings/prod.py')).localOverrides, ['from .absent import *', 'exec(…, globals())']);
-    assert.deepEqual((await evaluateIn(files, 'proj/settings/plain.py')).localOverrides, []);
+    const overrides = async (file: string) => (await evaluateIn(files, file)).localOverrides.map(({ name, site }) => [name, site.file, site.range.start.line]);
+    assert.deepEqual(await overrides('proj/settings/base.py'), [['from .absent import *', at('proj/settings/base.py'), 6]]);
+    assert.deepEqual(await overrides('proj/settings/prod.py'), [
+      ['from .absent import *', at('proj/settings/base.py'), 6],
+      ['exec(…, globals())', at('proj/settings/prod.py'), 3],
+    ]);
+    assert.deepEqual(await overrides('proj/settings/plain.py'), []);
   });
 
   test('star import cycles terminate, and are not trusted', async () => {

@@ -197,6 +197,19 @@ export class SettingsRuleContext {
     ];
   }
 
+  /**
+   * Where the module takes in a settings file the repository does not hold (see
+   * EvaluatedModule.localOverrides): the deployment's own settings there may change what is
+   * reported.
+   */
+  private localOverrideSites(): RelatedLocation[] {
+    return this.evaluated.localOverrides.map(({ name, site }) => ({
+      file: site.file,
+      range: site.range,
+      message: `${this.project.relative(site.file)} takes in \`${name}\` here, a file the repository does not hold: a deployment's own settings there may change this`,
+    }));
+  }
+
   /** The star import of this module through which `file`'s settings arrive. */
   private importSiteFor(file: string) {
     for (const [imported, site] of this.evaluated.starImportSites) {
@@ -233,7 +246,7 @@ export class SettingsRuleContext {
       file: location.file,
       range: location.range,
       message,
-      related: [...(options.related ?? []), ...this.inheritedFrom(location)],
+      related: [...(options.related ?? []), ...this.inheritedFrom(location), ...this.localOverrideSites()],
       fixes: (options.fixes ?? []).map((fix) => titled(fix, location.file)),
     });
   }

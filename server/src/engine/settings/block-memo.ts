@@ -39,7 +39,7 @@ export interface StatementRecord {
 export type StateTag = 0 | 1;
 type StateRead = readonly [StateTag, string, SettingState | Binding | undefined];
 /** A write to neither map: a star import's or `include()`'s file, the statement, whether it is an include and whether it runs only under a condition the evaluation cannot read; incompleteness; or a local override (see EvaluatedModule.localOverrides). */
-export type OtherWrite = readonly ['star-import', string, Location, boolean, boolean] | readonly ['incomplete', string?] | readonly ['local-override', string];
+export type OtherWrite = readonly ['star-import', string, Location, boolean, boolean] | readonly ['incomplete', string?] | readonly ['local-override', string, Location];
 /** A value of undefined is a deletion. */
 export type StateWrite = readonly [StateTag, string, SettingState | Binding | undefined] | OtherWrite;
 export type ExternalRead =

@@ -66,9 +66,9 @@ export interface EvaluatedModule {
    * Settings files the repository does not hold that the module (or a module it is built on)
    * takes in under a condition, as a deployment's own overrides: `try: from .local_settings
    * import *` where there is no such module, `exec(open(…).read(), globals())` in a `try`.
-   * Each is named as written.
+   * Each is named as written, with the statement that takes it in.
    */
-  localOverrides: string[];
+  localOverrides: { name: string; site: Location }[];
   /** True when a star import could not be resolved, or the module fills its namespace at run time: the effective settings are incomplete. */
   incomplete: boolean;
   /** Why the settings are incomplete, when it is not a star import or include() that cannot be followed. */

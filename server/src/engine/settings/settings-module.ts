@@ -76,10 +76,10 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     recorder?.write(['star-import', target, site, include, conditional]);
     noteStarImport(target, site, include, conditional);
   };
-  const localOverrides: string[] = [];
-  const addLocalOverride = (name: string) => {
-    recorder?.write(['local-override', name]);
-    if (!localOverrides.includes(name)) localOverrides.push(name);
+  const localOverrides: { name: string; site: Location }[] = [];
+  const addLocalOverride = (name: string, site: Location) => {
+    recorder?.write(['local-override', name, site]);
+    noteLocalOverride(name, site);
   };
   const markIncomplete = (reason?: string) => {
     recorder?.write(reason ? ['incomplete', reason] : ['incomplete']);
@@ -119,12 +119,12 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     if (!evaluated) {
       if (!conditional) markIncomplete();
       // A module the repository does not hold, taken in only if it is there: the deployment's own settings.
-      else if (!target) addLocalOverride(`from ${moduleNode.text} import *`);
+      else if (!target) addLocalOverride(`from ${moduleNode.text} import *`, loc(statement));
       return;
     }
     addStarImport(target!, loc(statement), false, conditional);
     if (evaluated.incomplete && !conditional) markIncomplete(evaluated.incompleteReason);
-    if (!conditional) for (const override of evaluated.localOverrides) addLocalOverride(override);
+    if (!conditional) for (const override of evaluated.localOverrides) addLocalOverride(override.name, override.site);
     for (const [bound, binding] of evaluated.bindings) {
       if (bound.startsWith('_')) continue;
       const state = evaluated.settings.get(bound);
@@ -410,7 +410,7 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     // `exec(f.read(), globals())` under a condition (a `try` around reading a file): a file of the deployment's own, run in the module's namespace.
     for (const call of statement.descendantsOfType('call')) {
       const callee = call?.childForFieldName('function');
-      if (callee?.type === 'identifier' && callee.text === 'exec' && /\bglobals\(\s*\)/.test(call!.childForFieldName('arguments')?.text ?? '')) addLocalOverride('exec(…, globals())');
+      if (callee?.type === 'identifier' && callee.text === 'exec' && /\bglobals\(\s*\)/.test(call!.childForFieldName('arguments')?.text ?? '')) addLocalOverride('exec(…, globals())', loc(call!));
     }
   };
 
@@ -487,12 +487,14 @@ export function evaluateSettingsModule(file: string, tree: ModuleSyntax, resolve
     if (include) included.add(target);
     if (!conditional) unconditional.add(target);
   }
+  function noteLocalOverride(name: string, site: Location): void {
+    if (!localOverrides.some((known) => known.name === name && known.site.file === site.file)) localOverrides.push({ name, site });
+  }
   /** A replayed statement's write to neither map; its recorder (if any) is told by whoever replays it. */
   function applyOther(write: OtherWrite): void {
     if (write[0] === 'star-import') noteStarImport(write[1], write[2], write[3], write[4]);
-    else if (write[0] === 'local-override') {
-      if (!localOverrides.includes(write[1])) localOverrides.push(write[1]);
-    } else {
+    else if (write[0] === 'local-override') noteLocalOverride(write[1], write[2]);
+    else {
       incomplete = true;
       incompleteReason ??= write[1];
     }

@@ -156,7 +156,10 @@ No fix: removing the filter changes what the page shows, and whether the value i
 function safeMessage(expression: FilterExpression, text: string, filter: FilterUse, marked: { trust: string; why: string }): string {
   // The expression up to the marking filter: what it marks.
   const marks = text.slice(0, filter.start - expression.start).replace(/\s*\|\s*$/, '');
-  const names = [`{{ ${marks} }}`, `{{ ${expression.head.text} }}`, 'this value'];
+  // A long lookup is named by its last part (`{{ ….description }}`) before "this value".
+  const lookups = expression.head.text.split('.');
+  const tail = lookups.length > 1 ? [`{{ ….${lookups[lookups.length - 1]} }}`] : [];
+  const names = [`{{ ${marks} }}`, `{{ ${expression.head.text} }}`, ...tail, 'this value'];
   const first = (name: string) => `|${filter.name} prints ${name} unescaped${originClause(marked.trust, marked.why)}`;
   if (marked.trust === 'unknown') return fittedMessage(names, first, `If it can hold user input, that input runs as script in the page: sanitise it in the view, or drop |${filter.name}.`);
   return fittedMessage(names, first, `Any HTML in it runs as script in other users' pages: drop |${filter.name}, or sanitise the value in the view (nh3).`);
