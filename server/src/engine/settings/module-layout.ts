@@ -1,6 +1,7 @@
 import type { Node } from '../parse/python';
 import type { Position } from '../types';
 import type { ModuleLayout } from './module-state';
+import { noqaCodes } from '../suppression';
 
 /**
  * The module's top-level statements (comments left out), each kind read once (every read
@@ -104,13 +105,20 @@ export function moduleLayout(file: string, all: TopLevelStatements): ModuleLayou
   // head, its first statement after the docstring and `__future__` imports (a code line,
   // where `# noqa` can go), or in a module built on a base at the star import its settings
   // arrive through, wherever it is.
+  // A line whose bare `# noqa` another linter wants (`from .base import *  # noqa`, for
+  // flake8's F403) would silence it: the next candidate is taken, the statement after the
+  // imports last.
   const starImport = all.imports().find((i) => all.type(i) === 'import_from_statement' && statement(i).namedChildren.some((c) => c?.type === 'wildcard_import'));
-  const anchorNode: Node | undefined = starImport !== undefined ? statement(starImport) : index < count ? statement(index) : undefined;
+  const candidates: Node[] = [];
+  if (starImport !== undefined) candidates.push(statement(starImport));
+  if (index < count) candidates.push(statement(index));
   for (; index < count; index++) {
     const type = all.type(index);
     if (type !== 'import_statement' && type !== 'import_from_statement' && type !== 'future_import_statement') break;
     importsEnd = endWithTrailingComment(statement(index));
   }
+  if (index < count) candidates.push(statement(index));
+  const anchorNode: Node | undefined = candidates.find((node) => !carriesBareNoqa(node)) ?? candidates[0];
   let lastAssignmentEnd: Position | undefined;
   for (let i = count - 1; i >= 0 && !lastAssignmentEnd; i--) {
     if (all.type(i) !== 'expression_statement') continue;
@@ -124,6 +132,12 @@ export function moduleLayout(file: string, all: TopLevelStatements): ModuleLayou
     ? { start: { line: anchorNode.startPosition.row, character: anchorNode.startPosition.column }, end: anchorNodeLineEnd(anchorNode) }
     : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   return { importsEnd, bodyStart, lastAssignmentEnd, anchor: { file, range: anchorRange }, ownImports };
+}
+
+/** Whether a statement's first line ends with a bare `# noqa`, which silences every code there. */
+function carriesBareNoqa(statement: Node): boolean {
+  const next = statement.nextSibling;
+  return next?.type === 'comment' && next.startPosition.row === statement.startPosition.row && noqaCodes(next.text) === null;
 }
 
 /** Where a statement's line really ends: after a trailing comment, so inserted lines do not take it over. */
