@@ -7,7 +7,7 @@ import { SettingsRuleContext } from './rules/settings-context';
 import { enabledRules, runRules } from './rules/run-rules';
 import { applySuppressions } from './suppression';
 import { comparePositions } from './text';
-import type { Finding } from './types';
+import type { Finding, RelatedLocation } from './types';
 
 export type { AnalysisLog, AnalysisNote } from './guarded';
 
@@ -45,12 +45,50 @@ export function analyzeSettingsModule(project: Project, module: SettingsModuleIn
 export function analyzeProjectSettings(project: Project, options: AnalysisOptions): { findings: Finding[]; skipped: SkippedModule[] } {
   const all: Finding[] = [];
   const skipped: SkippedModule[] = [];
+  const byModule = new Map<string, Finding[]>();
   for (const module of project.productionModules()) {
     const result = analyzeSettingsModule(project, module, { ...options, keepSuppressed: true });
-    all.push(...result.findings);
+    byModule.set(module.file, result.findings);
     if (result.skipped) skipped.push(result.skipped);
   }
-  return { findings: finish(project, all, options), skipped };
+  for (const findings of byModule.values()) all.push(...findings);
+  return { findings: finish(project, reportMissingOnce(project, byModule, all), options), skipped };
+}
+
+/**
+ * A setting missing from a production module that is built on another production module
+ * missing it too (a Celery worker's settings on the site's) is one problem: it is reported at
+ * the module built upon, with the others as related locations.
+ */
+function reportMissingOnce(project: Project, byModule: Map<string, Finding[]>, all: Finding[]): Finding[] {
+  const basesOf = new Map<string, string[]>();
+  for (const file of byModule.keys()) {
+    const conditional = project.evaluate(file)?.conditionalImports;
+    basesOf.set(
+      file,
+      project.chainOf(file).filter((base) => base !== file && byModule.has(base) && !conditional?.has(base)),
+    );
+  }
+  const missingIn = (file: string, code: string) => byModule.get(file)!.find((f) => f.missingSetting && f.code === code);
+  // A finding is kept where no production module it is built on misses the setting too.
+  const kept = (file: string, code: string) => basesOf.get(file)!.every((base) => !missingIn(base, code));
+  const notes = new Map<Finding, RelatedLocation[]>();
+  const dropped = new Set<Finding>();
+  for (const [file, findings] of byModule) {
+    for (const finding of findings) {
+      if (!finding.missingSetting || kept(file, finding.code)) continue;
+      const target = basesOf
+        .get(file)!
+        .filter((base) => kept(base, finding.code))
+        .map((base) => missingIn(base, finding.code))
+        .find((f) => f !== undefined);
+      if (!target) continue;
+      dropped.add(finding);
+      const site = [...(project.evaluate(file)?.starImportSites.values() ?? [])][0]?.range ?? finding.range;
+      notes.set(target, [...(notes.get(target) ?? []), { file, range: site, message: `${project.relative(file)} inherits this through \`from … import *\` and does not set it either` }]);
+    }
+  }
+  return all.flatMap((finding) => (dropped.has(finding) ? [] : notes.has(finding) ? [{ ...finding, related: [...finding.related, ...notes.get(finding)!] }] : [finding]));
 }
 
 /** Findings of the per-file rules (Python code, templates) for one file. Never throws. */

@@ -59,6 +59,8 @@ export interface Finding {
   flow?: RelatedLocation[];
   /** The `manage.py check --deploy` id this finding reproduces, when it reproduces one. */
   djangoCheck?: string;
+  /** A setting missing from a production module: reported on a line chosen to stand for the module, not one that sets anything. */
+  missingSetting?: boolean;
 }
 
 export interface RuleMeta {

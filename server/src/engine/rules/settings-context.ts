@@ -231,7 +231,7 @@ export class SettingsRuleContext {
 
   /** A finding for a setting that is missing: on the module's first line after its imports. */
   atMissing(message: string, options: FindingOptions = {}): Finding {
-    return this.finding(this.evaluated.layout.anchor, message, options);
+    return { ...this.finding(this.evaluated.layout.anchor, message, options), missingSetting: true };
   }
 
   /** A finding where `name` is set if it is, else where a missing setting is reported. */
