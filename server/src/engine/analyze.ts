@@ -77,14 +77,13 @@ function reportMissingOnce(project: Project, byModule: Map<string, Finding[]>, a
   for (const [file, findings] of byModule) {
     for (const finding of findings) {
       if (!finding.missingSetting || kept(file, finding.code)) continue;
-      const target = basesOf
-        .get(file)!
-        .filter((base) => kept(base, finding.code))
-        .map((base) => missingIn(base, finding.code))
-        .find((f) => f !== undefined);
-      if (!target) continue;
+      const base = basesOf.get(file)!.find((candidate) => kept(candidate, finding.code) && missingIn(candidate, finding.code));
+      const target = base && missingIn(base, finding.code);
+      if (!base || !target) continue;
       dropped.add(finding);
-      const site = [...(project.evaluate(file)?.starImportSites.values() ?? [])][0]?.range ?? finding.range;
+      // The star import the base's settings arrive through.
+      const sites = [...(project.evaluate(file)?.starImportSites ?? [])];
+      const site = sites.find(([imported]) => imported === base || project.chainOf(imported).includes(base))?.[1].range ?? finding.range;
       notes.set(target, [...(notes.get(target) ?? []), { file, range: site, message: `${project.relative(file)} inherits this through \`from … import *\` and does not set it either` }]);
     }
   }
