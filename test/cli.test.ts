@@ -726,6 +726,22 @@ describe('django-hardener check: bad input', () => {
     assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'app/blob.py: error: binary file (contains NUL bytes)\n' });
   });
 
+  test('static scripts that cannot be read leave their evidence out, with no error', () => {
+    const form = '<form method="post" id="rate"><button>Rate</button></form>\n';
+    const root = project({
+      'settings.py': 'DEBUG = False\n',
+      'app/__init__.py': '',
+      'app/templates/rate.html': form,
+      'app/static/latin1.js': Buffer.concat([Buffer.from("document.getElementById('rate'); h = {'X-CSRFToken': t}; // caf"), Buffer.from([0xe9]), Buffer.from('\n')]),
+      'app/static/blob.js': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]),
+    });
+    const run = cli(root, 'check', '--select', 'DJH301', '--quiet');
+    assertNoStackTrace(run);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^app\/templates\/rate\.html:1:1: error DJH301 /);
+    assert.equal(run.stderr, '');
+  });
+
   test('a 10 MB .py file', () => {
     const run = withBadFile({ 'app/huge.py': Buffer.alloc(10 * 1024 * 1024, 'x = 1\n') });
     assert.deepEqual(run, { code: 1, stdout: `${settingsFinding}\n\n${DEBUG_FIXABLE}\n`, stderr: 'app/huge.py: error: file is too large to analyse (10.0 MB, limit 5 MB)\n' });

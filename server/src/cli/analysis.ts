@@ -63,6 +63,9 @@ export async function analyzeTarget(target: CheckTarget, texts: Map<string, stri
       if (position) syntaxErrors.push({ file, position });
     }
   }
+  // A file read only as evidence (a static script, see readsFile) that cannot be read leaves
+  // the evidence out: it is no problem of the check.
+  for (const file of [...store.problems.keys()]) if (!readsFile(project, file)) store.problems.delete(file);
   const relevantFiles = new Set(relevant.map((m) => m.file));
   const skipped = result.skipped.filter((s) => relevantFiles.has(s.file) && !store.problems.has(s.file));
   const productionModules = project.productionModules().length;

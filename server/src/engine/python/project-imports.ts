@@ -33,15 +33,7 @@ export function importTarget(project: Project, fromFile: string, binding: Bindin
     if (alias === name) original = target;
   }
   if (!original || original.includes('.')) return undefined;
-  const dotted = moduleNode.text;
-  const level = /^\.*/.exec(dotted)![0].length;
-  const parts = dotted.slice(level).split('.').filter(Boolean);
-  let file: string | undefined;
-  if (level > 0) {
-    let dir = path.dirname(fromFile);
-    for (let i = 1; i < level; i++) dir = path.dirname(dir);
-    file = fileOfModule(project, path.join(dir, ...parts));
-  } else file = project.resolveDotted(parts.join('.'));
+  const file = moduleFile(project, fromFile, moduleNode.text);
   return file ? { file, name: original } : undefined;
 }
 

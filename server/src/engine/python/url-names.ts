@@ -1,7 +1,9 @@
 import type { Node } from '../parse/python';
 import type { Project } from '../project/project';
-import { moduleFile, moduleImportedAs } from './project-imports';
-import { calleeName, dottedName, plainStringValue, sortedArguments, unwrap } from './syntax';
+import { memberImportedAs, moduleImportedAs, topLevelDefinition } from './project-imports';
+import { calleeName, dottedName, plainStringValue, sortedArguments } from './syntax';
+import { ROUTE_FUNCTIONS, wrappedView } from './url-routes';
+import { decoratedCsrfExempt } from './view-requests';
 
 /**
  * What a URL name (`{% url 'panel:sql_select' %}`) routes to: the views the project's
@@ -9,7 +11,6 @@ import { calleeName, dottedName, plainStringValue, sortedArguments, unwrap } fro
  * so a template rule can tell whether Django checks the CSRF token of a form posting there.
  */
 
-const ROUTE_FUNCTIONS = new Set(['path', 're_path', 'url']);
 /** Re-exports followed from a URLconf to the view's definition. */
 const MAX_HOPS = 3;
 
@@ -57,20 +58,10 @@ function judge(project: Project, name: string): boolean | undefined {
 
 /** Whether the view a route names is exempt from CSRF checks; undefined when its definition is not found. */
 function viewExempt(project: Project, file: string, root: Node, node: Node): boolean | undefined {
-  let value = unwrap(node);
-  // `csrf_exempt(views.hook)`, `Hook.as_view()`: the wrapper decides, or the wrapped view does.
-  for (let hops = 0; value.type === 'call' && hops < 8; hops++) {
-    const callee = calleeName(value);
-    if (callee === 'csrf_exempt') return true;
-    const fn = value.childForFieldName('function');
-    if (callee === 'as_view' && fn?.type === 'attribute') value = unwrap(fn.childForFieldName('object')!);
-    else {
-      const { positional } = sortedArguments(value);
-      if (positional.length !== 1) return undefined;
-      value = unwrap(positional[0]);
-    }
-  }
-  const dotted = dottedName(value);
+  // `csrf_exempt(views.hook)` decides in the route; `Hook.as_view()` is the class's to decide.
+  const wrapped = wrappedView(node);
+  if (wrapped?.wrappers.includes('csrf_exempt')) return true;
+  const dotted = dottedName(wrapped?.view);
   if (!dotted) return undefined;
   const parts = dotted.split('.');
   let target: { file: string; name: string } | undefined;
@@ -88,37 +79,9 @@ function definitionExempt(project: Project, file: string, name: string): boolean
   for (let hop = 0; current && hop <= MAX_HOPS; hop++) {
     const root = project.store.get(current.file)?.tree().rootNode;
     if (!root) return undefined;
-    let next: { file: string; name: string } | undefined;
-    for (const statement of root.namedChildren) {
-      if (!statement) continue;
-      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-      if ((definition?.type === 'function_definition' || definition?.type === 'class_definition') && definition.childForFieldName('name')?.text === current.name) {
-        return (statement.type === 'decorated_definition' && decoratedExempt(statement)) || (definition.type === 'class_definition' && methodExempt(definition));
-      }
-      if (statement.type === 'import_from_statement') {
-        for (const child of statement.childrenForFieldName('name')) {
-          const target = child?.type === 'aliased_import' ? child.childForFieldName('name')?.text : child?.text;
-          const alias = child?.type === 'aliased_import' ? child.childForFieldName('alias')?.text : child?.text;
-          const module = alias === current.name && target ? moduleFile(project, current.file, statement.childForFieldName('module_name')?.text ?? '') : undefined;
-          if (module && target) next = { file: module, name: target };
-        }
-      }
-    }
-    current = next;
+    const definition = topLevelDefinition(root, current.name);
+    if (definition) return decoratedCsrfExempt(definition.parent?.type === 'decorated_definition' ? definition.parent : definition);
+    current = memberImportedAs(project, current.file, root, current.name);
   }
   return undefined;
-}
-
-function decoratedExempt(statement: Node): boolean {
-  return statement.namedChildren.some((child) => child?.type === 'decorator' && /\bcsrf_exempt\b/.test(child.text));
-}
-
-/** A class-based view whose `dispatch` or `post` is decorated with `csrf_exempt` (through `method_decorator`). */
-function methodExempt(definition: Node): boolean {
-  const body = definition.childForFieldName('body');
-  return (body?.namedChildren ?? []).some((statement) => {
-    if (statement?.type !== 'decorated_definition') return false;
-    const method = statement.childForFieldName('definition')?.childForFieldName('name')?.text;
-    return (method === 'dispatch' || method === 'post') && decoratedExempt(statement);
-  });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Node } from '../parse/python';
 import type { Project } from '../project/project';
-import { callArguments, dottedName, plainStringValue, unwrap } from './syntax';
+import { callArguments, calleeName, dottedName, plainStringValue, unwrap } from './syntax';
 
 /**
  * The URL arguments a view receives, read from the URLconfs next to the views module:
@@ -17,7 +17,8 @@ export type ViewRoutes = Map<string, Map<string, { kind: UrlArgument; route: str
 
 // NOTE: the built-in path converters. https://docs.djangoproject.com/en/stable/topics/http/urls/#path-converters
 const CONVERTERS: Record<string, UrlArgument> = { int: 'number', uuid: 'number', str: 'text', slug: 'text', path: 'text' };
-const ROUTE_FUNCTIONS = new Set(['path', 're_path', 'url']);
+/** Django's route functions: `path()`, `re_path()` and the old `url()`. */
+export const ROUTE_FUNCTIONS = new Set(['path', 're_path', 'url']);
 /** Route patterns that only match digits (or a UUID's hex digits). */
 const DIGITS = /^(?:\\d|\[0-9\]|\[0-9a-fA-F-\]|\[0-9a-f-\]|\[a-f0-9-\])[+*]?(?:\{\d+(?:,\d*)?\})?\$?$/;
 
@@ -115,18 +116,7 @@ function readRoutes(root: Node, file: string, byModule: Map<string, ViewRoutes>)
 
 /** The module and view a route's view expression names: `views.detail`, `detail`, `views.Detail.as_view()`, `csrf_exempt(views.hook)`. */
 function viewTarget(node: Node, imports: Map<string, { module: string; member?: string }>): { module: string; view: string } | undefined {
-  let value = unwrap(node);
-  // A wrapped view (`csrf_exempt(views.hook)`, `Detail.as_view()`): the wrapped name.
-  for (let hops = 0; value.type === 'call' && hops < 8; hops++) {
-    const fn = value.childForFieldName('function');
-    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'as_view') value = unwrap(fn.childForFieldName('object')!);
-    else {
-      const args = callArguments(value);
-      if (args.length !== 1) return undefined;
-      value = unwrap(args[0]);
-    }
-  }
-  const dotted = dottedName(value);
+  const dotted = dottedName(wrappedView(node)?.view);
   if (!dotted) return undefined;
   const parts = dotted.split('.');
   if (parts.length === 1) {
@@ -138,6 +128,27 @@ function viewTarget(node: Node, imports: Map<string, { module: string; member?: 
   // `views.detail` after `from . import views`, or after `from shop import views` (the member is itself a module).
   const imported = parts.length === 2 ? imports.get(base) : undefined;
   return { module: imported ? (imported.member ?? imported.module) : base, view };
+}
+
+/**
+ * The view a route's view expression wraps, with the names of the wrappers around it
+ * (`csrf_exempt(views.hook)` → `views.hook`, ['csrf_exempt']; `Detail.as_view()` →
+ * `Detail`, ['as_view']); undefined when a wrapper takes more than the view.
+ */
+export function wrappedView(node: Node): { view: Node; wrappers: string[] } | undefined {
+  let value = unwrap(node);
+  const wrappers: string[] = [];
+  for (let hops = 0; value.type === 'call' && hops < 8; hops++) {
+    const fn = value.childForFieldName('function');
+    wrappers.push(calleeName(value) ?? '');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'as_view') value = unwrap(fn.childForFieldName('object')!);
+    else {
+      const args = callArguments(value);
+      if (args.length !== 1) return undefined;
+      value = unwrap(args[0]);
+    }
+  }
+  return { view: value, wrappers };
 }
 
 /** `"<int:pk>/<slug>/"` → pk: number, slug: text. */

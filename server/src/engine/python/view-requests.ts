@@ -144,6 +144,22 @@ function checksUser(decorator: Node, functionNamed: ((name: Node) => Node | unde
   return !!fn && USER_CHECK.test(fn.text);
 }
 
+/**
+ * Whether a decorated definition is exempt from CSRF checks by its decorators
+ * (`@csrf_exempt`, `@method_decorator(csrf_exempt, name="dispatch")`), or, for a class-based
+ * view, by those of its `dispatch` or `post`. Read by name, for code of any module.
+ */
+export function decoratedCsrfExempt(decorated: Node): boolean {
+  if (decorated.namedChildren.some((child) => child?.type === 'decorator' && /\bcsrf_exempt\b/.test(child.text))) return true;
+  const definition = decorated.type === 'decorated_definition' ? decorated.childForFieldName('definition') : decorated;
+  if (definition?.type !== 'class_definition') return false;
+  return (definition.childForFieldName('body')?.namedChildren ?? []).some((statement) => {
+    if (statement?.type !== 'decorated_definition') return false;
+    const method = statement.childForFieldName('definition')?.childForFieldName('name')?.text;
+    return (method === 'dispatch' || method === 'post') && decoratedCsrfExempt(statement);
+  });
+}
+
 function shortName(text: string): string {
   return text.replace(/^@/, '').replace(/\(.*$/s, '').split('.').pop()!;
 }

@@ -3,6 +3,7 @@ import { rangeOf, type Node } from '../parse/python';
 import type { Project } from '../project/project';
 import type { SourceFile } from '../project/source-store';
 import { isOrdinaryPythonFile } from '../python-analyzer';
+import { decoratedCsrfExempt } from '../python/view-requests';
 import { positionAt } from '../text';
 import type { Range } from '../types';
 
@@ -263,7 +264,7 @@ function renderedInto(call: Node): Verdict {
 function insideCsrfExempt(node: Node): boolean {
   for (let current: Node | null = node.parent; current; current = current.parent) {
     if (current.type !== 'decorated_definition') continue;
-    for (const child of current.namedChildren) if (child?.type === 'decorator' && /\bcsrf_exempt\b/.test(child.text)) return true;
+    if (decoratedCsrfExempt(current)) return true;
   }
   return false;
 }
